@@ -1,0 +1,70 @@
+import Foundation
+public import Logging
+public import SwiftbaseCore
+import Hummingbird
+public import SwiftbaseHTTP
+import SwiftbaseSQLite
+import ServiceLifecycle
+
+/// A Swiftbase instance: the store, the core services and the HTTP server, wired once. Embed it in your
+/// own program or run it with the `swiftbase` CLI.
+///
+/// ```swift
+/// let app = try await SwiftbaseApp.open(SwiftbaseConfiguration(dataDirectory: "./sb_data"))
+/// try await app.run()   // until SIGTERM / SIGINT, then drains in-flight requests
+/// ```
+public final class SwiftbaseApp: Sendable {
+    public let configuration: SwiftbaseConfiguration
+    public let services: CoreServices
+    public let events: EventBus
+    public let logger: Logger
+
+    private init(configuration: SwiftbaseConfiguration, services: CoreServices, events: EventBus, logger: Logger) {
+        self.configuration = configuration
+        self.services = services
+        self.events = events
+        self.logger = logger
+    }
+
+    /// Opens (creating if needed) the data directory and its database, and brings the schema up to date.
+    public static func open(_ configuration: SwiftbaseConfiguration, logger: Logger? = nil) async throws -> SwiftbaseApp {
+        var logger = logger ?? Logger(label: "swiftbase")
+        if configuration.dev { logger.logLevel = .debug }
+        let directory = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("storage"), withIntermediateDirectories: true)
+        let store = try SQLiteStore(path: directory.appendingPathComponent("data.db").path)
+        let registry = SchemaRegistry()
+        let collections = CollectionService(store: store, registry: registry)
+        try await collections.bootstrap()
+        let events = EventBus()
+        let passwords = BcryptPasswordHasher()
+        let records = RecordService(store: store, registry: registry, events: events, passwords: passwords)
+        let auth = AuthService(store: store, registry: registry, passwords: passwords)
+        let services = CoreServices(
+            store: store, schema: registry, collections: collections, records: records, auth: auth,
+            maxBodySize: configuration.maxBodySize)
+        return SwiftbaseApp(configuration: configuration, services: services, events: events, logger: logger)
+    }
+
+    /// The Hummingbird application serving the API. `onServerRunning` receives the bound port.
+    public func makeHTTPApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol & Service
+    {
+        let router = Routes.router(services: services, allowedOrigins: configuration.allowedOrigins)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully (in-flight requests finish).
+    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let http = makeHTTPApplication(onServerRunning: onServerRunning)
+        let group = ServiceGroup(
+            configuration: .init(services: [http], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// How a Swiftbase instance runs: flags (PocketBase's names) over `SB_*` environment variables over defaults.
+public struct SwiftbaseConfiguration: Sendable {
+    /// Data directory: `data.db`, `storage/`.
+    public var dataDirectory: String
+    public var host: String
+    public var port: Int
+    /// Development mode: more logging.
+    public var dev: Bool
+    /// Request bodies over this many bytes are refused with 413 (PocketBase: 32 MiB).
+    public var maxBodySize: Int
+    /// CORS allowed origins; `*` allows any.
+    public var allowedOrigins: [String]
+
+    public init(
+        dataDirectory: String = "./sb_data", host: String = "127.0.0.1", port: Int = 8090, dev: Bool = false,
+        maxBodySize: Int = 32 << 20, allowedOrigins: [String] = ["*"]
+    ) {
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.port = port
+        self.dev = dev
+        self.maxBodySize = maxBodySize
+        self.allowedOrigins = allowedOrigins
+    }
+
+    /// Parses `--http` values: `127.0.0.1:8090`, `:8090`, `0.0.0.0:80`.
+    public mutating func setHTTPAddress(_ address: String) throws(SwiftbaseConfigurationError) {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { throw SwiftbaseConfigurationError(message: "invalid --http address \"\(address)\": want host:port") }
+        let host = String(address[..<colon])
+        self.host = host.isEmpty ? "0.0.0.0" : host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        self.port = port
+    }
+}
+
+public struct SwiftbaseConfigurationError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import JWTKit
+
+/// Signs and verifies HS256 tokens as PocketBase does: the key is the record's `tokenKey` followed by the
+/// collection's secret for that token type, so rotating either invalidates the token.
+public enum TokenSigner {
+    public static func sign(_ claims: AuthTokenClaims, key: String) async throws -> String {
+        let keys = await JWTKeyCollection().add(hmac: HMACKey(from: key), digestAlgorithm: .sha256)
+        return try await keys.sign(claims)
+    }
+
+    /// The claims, read without checking the signature: only to find which record and secret to verify with.
+    public static func unverifiedClaims(_ token: String) -> AuthTokenClaims? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let payload = base64URLDecode(String(parts[1])) else { return nil }
+        return try? JSONDecoder().decode(AuthTokenClaims.self, from: payload)
+    }
+
+    /// The verified claims, or nil for a bad signature, another algorithm (`alg: none` included), or expiry.
+    public static func verify(_ token: String, key: String) async -> AuthTokenClaims? {
+        let keys = await JWTKeyCollection().add(hmac: HMACKey(from: key), digestAlgorithm: .sha256)
+        return try? await keys.verify(token, as: AuthTokenClaims.self)
+    }
+
+    static func base64URLDecode(_ text: String) -> Data? {
+        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while s.count % 4 != 0 { s += "=" }
+        return Data(base64Encoded: s)
+    }
+}

@@ -1,0 +1,34 @@
+import Synchronization
+
+/// In-process fan-out of committed changes: the fast path that wakes realtime, webhooks and functions.
+/// Publish only after the transaction committed. Delivery is best effort: a subscriber whose buffer is full
+/// loses the oldest events and must catch up from the change log by `seq`.
+public final class EventBus: Sendable {
+    private let subscribers = Mutex<[Int: AsyncStream<ChangeLogEntry>.Continuation]>([:])
+    private let nextID = Atomic<Int>(0)
+
+    public init() {}
+
+    /// Publishes committed entries, in order, to every subscriber.
+    public func publish(_ entries: [ChangeLogEntry]) {
+        guard !entries.isEmpty else { return }
+        let current = subscribers.withLock { Array($0.values) }
+        for continuation in current {
+            for entry in entries { continuation.yield(entry) }
+        }
+    }
+
+    /// A stream of entries published from now on; `bufferSize` bounds memory for a slow reader.
+    public func subscribe(bufferSize: Int = 10_000) -> AsyncStream<ChangeLogEntry> {
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        let (stream, continuation) = AsyncStream<ChangeLogEntry>.makeStream(
+            bufferingPolicy: .bufferingNewest(bufferSize))
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
+        }
+        subscribers.withLock { $0[id] = continuation }
+        return stream
+    }
+
+    public var subscriberCount: Int { subscribers.withLock { $0.count } }
+}

@@ -1,0 +1,83 @@
+/// The auth-collection parts of a create or update body: `password` with `passwordConfirm` (and
+/// `oldPassword` when a record changes its own password), `email` and `verified` that only superusers may
+/// set directly. Form-level errors are reported alone, before field validation, as PocketBase does.
+/// Password hashing happens here, before the write transaction, because bcrypt is slow.
+struct AuthRecordInput {
+    var passwordHash: String?
+    var ruleBody: [String: JSONValue] = [:]
+
+    static let none = AuthRecordInput(passwordHash: nil)
+
+    static func prepare(
+        _ input: RecordInput, existing: RecordModel?, collection: CollectionModel, auth: AuthContext,
+        passwords: any PasswordHasher, failure: String
+    ) async throws -> AuthRecordInput {
+        guard let passwordField = collection.fields.first(where: { $0.type == "password" }) else { return .none }
+        var errors: [String: ErrorItem] = [:]
+        let isManager = auth.isSuperuser
+        if collection.isAuth, !isManager {
+            if existing == nil, input.values["verified"]?.boolValue == true {
+                errors["verified"] = .valuesMismatch
+            }
+            if let existing {
+                if let email = input.values["email"]?.stringValue, email != existing.values["email"]?.stringValue {
+                    errors["email"] = .valuesMismatch
+                }
+                if let verified = input.values["verified"]?.boolValue, verified != existing.values["verified"]?.boolValue {
+                    errors["verified"] = .valuesMismatch
+                }
+            }
+        }
+        let password = Self.text(input.values[passwordField.name])
+        var result = AuthRecordInput(passwordHash: nil)
+        if let password {
+            if collection.isAuth {
+                if Self.text(input.values["passwordConfirm"]) != password {
+                    errors["passwordConfirm"] = .valuesMismatch
+                }
+                if let existing, !isManager {
+                    let old = Self.text(input.values["oldPassword"]) ?? ""
+                    if old.isEmpty {
+                        errors["oldPassword"] = .required
+                    } else if !(await passwords.verify(old, hash: existing.values[passwordField.name]?.stringValue ?? "")) {
+                        errors["oldPassword"] = ErrorItem("validation_invalid_old_password", "Missing or invalid old password.")
+                    }
+                }
+            }
+            if errors.isEmpty {
+                if let problem = passwordField.options.behavior.validate(.string(password), for: passwordField) {
+                    throw SwiftbaseError.validation(failure, .items([passwordField.name: problem]))
+                }
+                let cost: Int
+                if case .password(let o) = passwordField.options { cost = o.cost } else { cost = 0 }
+                result.passwordHash = await passwords.hash(password, cost: cost)
+                result.ruleBody[passwordField.name] = .string(password)
+            }
+        } else if existing == nil, passwordField.required {
+            errors[passwordField.name] = .required
+        }
+        if !errors.isEmpty { throw SwiftbaseError.validation(failure, .items(errors)) }
+        return result
+    }
+
+    /// Stores the hash and, when the password or email changed, a new `tokenKey` (every old token dies).
+    func apply(to record: inout RecordModel, ruleBody: inout [String: JSONValue], collection: CollectionModel,
+        emailChanged: Bool = false)
+    {
+        guard let passwordField = collection.fields.first(where: { $0.type == "password" }) else { return }
+        if let passwordHash {
+            record.values[passwordField.name] = .string(passwordHash)
+        }
+        if collection.isAuth, passwordHash != nil || emailChanged || (record.values["tokenKey"]?.stringValue ?? "").isEmpty {
+            record.values["tokenKey"] = .string(Identifiers.randomString(length: 50))
+        }
+    }
+
+    private static func text(_ value: JSONValue?) -> String? {
+        switch value {
+        case .string(let s): s
+        case .number(let d): JSONValue.number(d).jsonString
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+
+/// Loads `expand` paths for a batch of records: one query per path segment and collection, never one per
+/// record. Each expanded collection's view rule applies with the requester's identity; what the requester
+/// may not see, or paths that name no relation, are left out silently.
+public struct RecordExpander: Sendable {
+    public let store: any Store
+    public let schema: SchemaSnapshot
+    public let request: RequestInfo
+
+    /// Up to 6 levels, as PocketBase.
+    static let maxDepth = 6
+    /// Back-relations expand at most this many records per parent query.
+    static let maxBackRelations = 1000
+
+    public init(store: any Store, schema: SchemaSnapshot, request: RequestInfo) {
+        self.store = store
+        self.schema = schema
+        var request = request
+        request.context = "expand"
+        self.request = request
+    }
+
+    /// Parses `expand=a.b,c` into a tree of path segments.
+    public static func parse(_ expand: String) -> ExpandTree {
+        var tree = ExpandTree()
+        for path in expand.split(separator: ",") {
+            let segments = path.split(separator: ".").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !segments.isEmpty, segments.count <= maxDepth, !segments.contains(where: \.isEmpty) else { continue }
+            tree.insert(segments[...])
+        }
+        return tree
+    }
+
+    /// Returns `records` with `expand` filled from `tree`.
+    public func expand(_ records: [RecordModel], of collection: CollectionModel, tree: ExpandTree) async throws
+        -> [RecordModel]
+    {
+        guard !records.isEmpty, !tree.children.isEmpty else { return records }
+        var out = records
+        var anyValid = false
+        for (key, subtree) in tree.children.sorted(by: { $0.key < $1.key }) {
+            if let field = collection.field(named: key), case .relation(let options) = field.options,
+                let target = schema.collection(options.collectionId)
+            {
+                anyValid = true
+                let ids = Array(Set(records.flatMap { RecordService.ids(in: $0.values[field.name]) }))
+                var loaded = try await load(target, condition: Self.idIn(ids, table: target.name))
+                loaded = try await expand(loaded, of: target, tree: subtree)
+                var byID: [String: JSONValue] = [:]
+                for r in loaded { byID[r.id] = RecordEncoder.json(r, collection: target, auth: request.auth) }
+                for i in out.indices {
+                    let wanted = RecordService.ids(in: out[i].values[field.name])
+                    var expand = out[i].expand ?? [:]
+                    if field.isMultiple {
+                        let found = wanted.compactMap { byID[$0] }
+                        if !found.isEmpty { expand[field.name] = .array(found) }
+                    } else if let id = wanted.first, let value = byID[id] {
+                        expand[field.name] = value
+                    }
+                    out[i].expand = expand
+                }
+            } else if let (source, field) = backRelation(key, pointingTo: collection) {
+                anyValid = true
+                let ids = records.map(\.id)
+                let table = quoteIdentifier(source.name)
+                let column = quoteIdentifier(field.name)
+                let condition: SQLFragment
+                if field.isMultiple {
+                    condition =
+                        SQLFragment(
+                            unsafeRaw:
+                                "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(\(table).\(column)) THEN \(table).\(column) ELSE '[]' END) AS je WHERE je.value IN ("
+                        ) + Self.placeholders(ids) + SQLFragment(unsafeRaw: "))")
+                } else {
+                    condition = SQLFragment(unsafeRaw: "\(table).\(column) IN (") + Self.placeholders(ids) + SQLFragment(unsafeRaw: ")")
+                }
+                var loaded = try await load(source, condition: condition, limit: Self.maxBackRelations)
+                loaded = try await expand(loaded, of: source, tree: subtree)
+                let single = Self.hasUniqueIndex(source, on: field.name)
+                for i in out.indices {
+                    let id = out[i].id
+                    let matching = loaded.filter { RecordService.ids(in: $0.values[field.name]).contains(id) }
+                    var expand = out[i].expand ?? [:]
+                    if !matching.isEmpty {
+                        let encoded = matching.map { RecordEncoder.json($0, collection: source, auth: request.auth) }
+                        expand[key] = single ? encoded[0] : .array(encoded)
+                    }
+                    out[i].expand = expand
+                }
+            }
+        }
+        if anyValid {
+            for i in out.indices where out[i].expand == nil { out[i].expand = [:] }
+        }
+        return out
+    }
+
+    /// `comments_via_post` (or the legacy `comments(post)`) → the `comments` collection and its `post` field,
+    /// if that field is a relation to `collection`.
+    func backRelation(_ key: String, pointingTo collection: CollectionModel) -> (CollectionModel, FieldModel)? {
+        var sourceName: Substring
+        var fieldName: Substring
+        if let range = key.range(of: "_via_") {
+            sourceName = key[..<range.lowerBound]
+            fieldName = key[range.upperBound...]
+        } else if key.hasSuffix(")"), let open = key.firstIndex(of: "(") {
+            sourceName = key[..<open]
+            fieldName = key[key.index(after: open)..<key.index(before: key.endIndex)]
+        } else {
+            return nil
+        }
+        guard let source = schema.collection(String(sourceName)), let field = source.field(named: String(fieldName)),
+            case .relation(let options) = field.options, options.collectionId == collection.id
+        else { return nil }
+        return (source, field)
+    }
+
+    private func load(_ collection: CollectionModel, condition: SQLFragment, limit: Int? = nil) async throws
+        -> [RecordModel]
+    {
+        if !request.auth.isSuperuser && collection.viewRule == nil { return [] }
+        var query = RecordQuery(collection)
+        query.conditions.append(condition)
+        if !request.auth.isSuperuser, let rule = collection.viewRule {
+            query.add(try RuleCompiler.condition(rule, collection: collection, schema: schema, request: request))
+        }
+        let finalQuery = query
+        let rows = try await store.read { conn in try conn.rows(finalQuery.select(limit: limit)) }
+        return rows.map { RecordRow.record(from: $0, in: collection) }
+    }
+
+    static func idIn(_ ids: [String], table: String) -> SQLFragment {
+        if ids.isEmpty { return SQLFragment(unsafeRaw: "0") }
+        return SQLFragment(unsafeRaw: "\(quoteIdentifier(table)).\"id\" IN (") + placeholders(ids) + SQLFragment(unsafeRaw: ")")
+    }
+
+    static func placeholders(_ values: [String]) -> SQLFragment {
+        if values.isEmpty { return SQLFragment(unsafeRaw: "NULL") }
+        return SQLFragment(
+            unsafeRaw: Array(repeating: "?", count: values.count).joined(separator: ", "),
+            arguments: values.map { .text($0) })
+    }
+
+    static func hasUniqueIndex(_ collection: CollectionModel, on field: String) -> Bool {
+        collection.indexes.compactMap { IndexDefinition(parsing: $0) }.contains {
+            $0.unique && $0.columns.count == 1 && $0.columns[0].name.lowercased() == field.lowercased()
+        }
+    }
+}
+
+/// Expand paths as a tree: `author.team,author.avatar` → author → {team, avatar}.
+public struct ExpandTree: Sendable, Equatable {
+    public var children: [String: ExpandTree] = [:]
+
+    public init() {}
+
+    public var isEmpty: Bool { children.isEmpty }
+
+    mutating func insert(_ segments: ArraySlice<String>) {
+        guard let first = segments.first else { return }
+        children[first, default: ExpandTree()].insert(segments.dropFirst())
+    }
+}

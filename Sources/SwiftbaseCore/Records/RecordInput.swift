@@ -1,0 +1,52 @@
+/// A create or update body as the record service receives it: body keys (modifier keys such as `tags+`
+/// kept verbatim) with their values, and whether they came from a form (where JSON fields arrive as text).
+public struct RecordInput: Sendable {
+    public var values: [String: JSONValue]
+    public var isForm: Bool
+
+    public init(_ values: [String: JSONValue], isForm: Bool = false) {
+        self.values = values
+        self.isForm = isForm
+    }
+}
+
+/// Applies a body to a record: plain keys set values (cast by the field type), then `+field`, `field+` and
+/// `field-` modify them; system-managed and (for non-superusers) hidden fields are left alone.
+enum RecordInputApplier {
+    /// Applies `input` to `record` and returns the resolved body the rules see as `@request.body`.
+    static func apply(
+        _ input: RecordInput, to record: inout RecordModel, collection: CollectionModel, auth: AuthContext
+    ) -> [String: JSONValue] {
+        var resolvedBody: [String: JSONValue] = [:]
+        for field in collection.fields {
+            if case .autodate = field.options { continue }
+            if case .password = field.options { continue }  // handled by AuthRecordInput
+            if collection.isAuth && field.name == "tokenKey" { continue }
+            if field.hidden && !auth.isSuperuser { continue }
+            let behavior = field.options.behavior
+            let name = field.name
+            var touched = false
+            if let raw = input.values[name] {
+                record.values[name] = behavior.prepare(formAware(raw, field: field, isForm: input.isForm), for: field)
+                touched = true
+            }
+            let modifiers: [(String, FieldModifier)] = [("+" + name, .prepend), (name + "+", .append), (name + "-", .remove)]
+            for (key, modifier) in modifiers {
+                guard let operand = input.values[key] else { continue }
+                let current = record.values[name] ?? behavior.zeroValue(for: field)
+                if let changed = behavior.apply(modifier, operand: operand, to: current, for: field) {
+                    record.values[name] = changed
+                    touched = true
+                }
+            }
+            if touched { resolvedBody[name] = record.values[name] }
+        }
+        return resolvedBody
+    }
+
+    /// Form fields arrive as text; a JSON field's text is read as JSON where PocketBase would.
+    private static func formAware(_ raw: JSONValue, field: FieldModel, isForm: Bool) -> JSONValue {
+        guard isForm, case .json = field.options, case .string(let text) = raw else { return raw }
+        return JSONFieldOptions.fromFormText(text)
+    }
+}

@@ -1,0 +1,53 @@
+/// A SELECT over one collection's table built from conditions (filter, rule, id), joins the resolver
+/// asked for, sort terms and a page. Every value is bound.
+struct RecordQuery {
+    let collection: CollectionModel
+    var conditions: [SQLFragment] = []
+    var joins: [SQLFragment] = []
+    var distinct = false
+    var orderBy: [SQLFragment] = []
+
+    init(_ collection: CollectionModel) {
+        self.collection = collection
+    }
+
+    var table: String { quoteIdentifier(collection.name) }
+
+    mutating func add(_ compiled: (condition: SQLFragment, joins: [SQLFragment], distinct: Bool)?) {
+        guard let compiled else { return }
+        conditions.append(compiled.condition)
+        for join in compiled.joins where !joins.contains(join) { joins.append(join) }
+        distinct = distinct || compiled.distinct
+    }
+
+    private var fromAndWhere: SQLFragment {
+        var sql = SQLFragment(unsafeRaw: " FROM \(table)")
+        for join in joins { sql += SQLFragment(unsafeRaw: " ") + join }
+        if !conditions.isEmpty {
+            sql += SQLFragment(unsafeRaw: " WHERE ")
+            sql += SQLFragment.join(conditions.map { SQLFragment(unsafeRaw: "(") + $0 + SQLFragment(unsafeRaw: ")") }, separator: " AND ")
+        }
+        return sql
+    }
+
+    func select(limit: Int?, offset: Int = 0) -> SQLFragment {
+        var sql = SQLFragment(unsafeRaw: "SELECT \(table).*") + fromAndWhere
+        if distinct { sql += SQLFragment(unsafeRaw: " GROUP BY \(table).\"id\"") }
+        if !orderBy.isEmpty {
+            sql += SQLFragment(unsafeRaw: " ORDER BY ") + SQLFragment.join(orderBy, separator: ", ")
+        }
+        if let limit {
+            sql += SQLFragment(unsafeRaw: " LIMIT ? OFFSET ?", arguments: [.integer(Int64(limit)), .integer(Int64(offset))])
+        }
+        return sql
+    }
+
+    func count() -> SQLFragment {
+        let what = distinct ? "COUNT(DISTINCT \(table).\"id\")" : "COUNT(*)"
+        return SQLFragment(unsafeRaw: "SELECT \(what)") + fromAndWhere
+    }
+
+    func exists() -> SQLFragment {
+        SQLFragment(unsafeRaw: "SELECT 1") + fromAndWhere + SQLFragment(unsafeRaw: " LIMIT 1")
+    }
+}

@@ -1,0 +1,91 @@
+extension RecordService {
+    /// Deletes a record and resolves references to it in the same transaction: ids are removed from
+    /// referencing relation fields; a referencing record whose `cascadeDelete` field becomes empty is deleted
+    /// too (recursively); one whose `required` field would become empty blocks the delete.
+    public func delete(in collectionIDOrName: String, id: String, request: RequestInfo) async throws {
+        let schema = registry.snapshot
+        let collection = try Self.writableCollection(collectionIDOrName, in: schema)
+        let auth = request.auth
+        if collection.deleteRule == nil && !auth.isSuperuser { throw Self.superusersOnly }
+        let entries = try await store.write { conn -> [ChangeLogEntry] in
+            guard let row = try conn.row(Self.selectByID(id, collection)) else { throw SwiftbaseError.notFound() }
+            if !auth.isSuperuser, let rule = collection.deleteRule {
+                try Self.requireRule(rule, on: id, collection: collection, schema: schema, request: request, conn: conn)
+            }
+            if collection.id == SystemCollections.superusersID {
+                let count = try conn.scalar(SQLFragment(unsafeRaw: #"SELECT COUNT(*) FROM "_superusers""#))
+                if (count?.int64Value ?? 0) <= 1 {
+                    throw SwiftbaseError.badRequest("You can't delete the only existing superuser.")
+                }
+            }
+            var entries: [ChangeLogEntry] = []
+            var visited: Set<String> = []
+            try Self.deleteCascading(
+                RecordRow.record(from: row, in: collection), collection: collection, schema: schema,
+                actor: auth.record?.id ?? "", on: conn, visited: &visited, entries: &entries)
+            return entries
+        }
+        events.publish(entries)
+    }
+
+    private static let blockedByRequiredRelation = SwiftbaseError.badRequest(
+        "Failed to delete record. Make sure that the record is not part of a required relation reference.")
+
+    static func deleteCascading(
+        _ record: RecordModel, collection: CollectionModel, schema: SchemaSnapshot, actor: String,
+        on conn: any StoreConnection, visited: inout Set<String>, entries: inout [ChangeLogEntry]
+    ) throws {
+        let key = collection.id + "/" + record.id
+        guard visited.insert(key).inserted else { return }
+        for (refCollection, field) in schema.references(to: collection.id) {
+            guard case .relation(let options) = field.options else { continue }
+            let table = quoteIdentifier(refCollection.name)
+            let column = quoteIdentifier(field.name)
+            let condition =
+                field.isMultiple
+                ? "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(\(table).\(column)) THEN \(table).\(column) ELSE '[]' END) WHERE value = ?)"
+                : "\(table).\(column) = ?"
+            let rows = try conn.rows(
+                SQLFragment(unsafeRaw: "SELECT * FROM \(table) WHERE \(condition)", arguments: [.text(record.id)]))
+            for row in rows {
+                var referencing = RecordRow.storedRecord(from: row, in: refCollection)
+                if refCollection.id == collection.id && referencing.id == record.id { continue }
+                let remaining = ids(in: referencing.values[field.name]).filter { $0 != record.id }
+                if remaining.isEmpty && options.cascadeDelete {
+                    try deleteCascading(
+                        RecordRow.record(from: row, in: refCollection), collection: refCollection, schema: schema,
+                        actor: actor, on: conn, visited: &visited, entries: &entries)
+                    continue
+                }
+                if remaining.isEmpty && field.required { throw blockedByRequiredRelation }
+                referencing.values[field.name] = field.isMultiple ? .array(remaining.map { .string($0) }) : .string("")
+                try conn.execute(RecordRow.update(referencing, in: refCollection))
+                let output = RecordEncoder.json(referencing, collection: refCollection, auth: .superuserSystem)
+                entries.append(try ChangeLog.append(.update, record: referencing, recordJSON: output, actor: actor, on: conn))
+            }
+        }
+        try conn.execute(
+            SQLFragment(
+                unsafeRaw: "DELETE FROM \(quoteIdentifier(collection.name)) WHERE \"id\" = ?", arguments: [.text(record.id)]))
+        let output = RecordEncoder.json(record, collection: collection, auth: .superuserSystem)
+        entries.append(try ChangeLog.append(.delete, record: record, recordJSON: output, actor: actor, on: conn))
+    }
+
+    /// Deletes every record of a collection, with the same reference handling as single deletes.
+    public func truncate(_ collectionIDOrName: String) async throws {
+        let schema = registry.snapshot
+        let collection = try Self.writableCollection(collectionIDOrName, in: schema)
+        let entries = try await store.write { conn -> [ChangeLogEntry] in
+            var entries: [ChangeLogEntry] = []
+            var visited: Set<String> = []
+            let rows = try conn.rows(SQLFragment(unsafeRaw: "SELECT * FROM \(quoteIdentifier(collection.name))"))
+            for row in rows {
+                try Self.deleteCascading(
+                    RecordRow.record(from: row, in: collection), collection: collection, schema: schema, actor: "",
+                    on: conn, visited: &visited, entries: &entries)
+            }
+            return entries
+        }
+        events.publish(entries)
+    }
+}

@@ -1,0 +1,98 @@
+/// Paging and search options of a list request, already parsed from the query string.
+public struct RecordListOptions: Sendable {
+    public var page: Int
+    public var perPage: Int
+    public var skipTotal: Bool
+    public var sort: String
+    public var filter: String
+
+    public init(page: Int = 1, perPage: Int = 30, skipTotal: Bool = false, sort: String = "", filter: String = "") {
+        self.page = page
+        self.perPage = perPage
+        self.skipTotal = skipTotal
+        self.sort = sort
+        self.filter = filter
+    }
+}
+
+/// One page of records. Totals are -1 when the count was skipped.
+public struct RecordPage: Sendable {
+    public var page: Int
+    public var perPage: Int
+    public var totalItems: Int
+    public var totalPages: Int
+    public var items: [RecordModel]
+}
+
+extension RecordService {
+    /// Lists records: the client filter and the collection's list rule are ANDed into one query; a rule
+    /// the requester does not satisfy only hides rows (never 403, except for a `null` rule).
+    public func list(in collectionIDOrName: String, options: RecordListOptions, request: RequestInfo) async throws
+        -> RecordPage
+    {
+        let schema = registry.snapshot
+        let collection = try Self.collection(collectionIDOrName, in: schema)
+        let auth = request.auth
+        if collection.listRule == nil && !auth.isSuperuser { throw Self.superusersOnly }
+
+        var query = RecordQuery(collection)
+        var resolver = RecordFieldResolver(
+            schema: schema, collection: collection, request: request, allowHiddenFields: auth.isSuperuser,
+            allowRequestAndCollectionReferences: auth.isSuperuser)
+        if !options.filter.isEmpty {
+            let expression = try FilterParser.parse(options.filter)
+            query.conditions.append(try FilterCompiler.compile(expression, resolver: &resolver))
+        }
+        if !options.sort.isEmpty {
+            query.orderBy = try SortCompiler.compile(options.sort, resolver: &resolver)
+        }
+        query.add((SQLFragment(unsafeRaw: "1"), resolver.joins, resolver.needsDistinct))
+        if !auth.isSuperuser, let rule = collection.listRule {
+            query.add(try RuleCompiler.condition(rule, collection: collection, schema: schema, request: request))
+        }
+        let page = max(1, options.page)
+        let perPage = options.perPage <= 0 ? 30 : min(options.perPage, 1000)
+        let finalQuery = query
+        let (rows, total) = try await store.read { conn in
+            let rows = try conn.rows(finalQuery.select(limit: perPage, offset: (page - 1) * perPage))
+            let total = options.skipTotal ? -1 : Int(try conn.scalar(finalQuery.count())?.int64Value ?? 0)
+            return (rows, total)
+        }
+        let items = rows.map { RecordRow.record(from: $0, in: collection) }
+        let totalPages = total < 0 ? -1 : (total + perPage - 1) / perPage
+        return RecordPage(page: page, perPage: perPage, totalItems: total, totalPages: totalPages, items: items)
+    }
+
+    /// One record by id; a record the view rule hides is reported as missing (404).
+    public func view(in collectionIDOrName: String, id: String, request: RequestInfo) async throws -> RecordModel {
+        let schema = registry.snapshot
+        let collection = try Self.collection(collectionIDOrName, in: schema)
+        let auth = request.auth
+        if collection.viewRule == nil && !auth.isSuperuser { throw Self.superusersOnly }
+        var query = RecordQuery(collection)
+        query.conditions.append(SQLFragment(unsafeRaw: "\(query.table).\"id\" = ?", arguments: [.text(id)]))
+        if !auth.isSuperuser, let rule = collection.viewRule {
+            query.add(try RuleCompiler.condition(rule, collection: collection, schema: schema, request: request))
+        }
+        let finalQuery = query
+        let row = try await store.read { conn in try conn.row(finalQuery.select(limit: 1)) }
+        guard let row else { throw SwiftbaseError.notFound() }
+        return RecordRow.record(from: row, in: collection)
+    }
+}
+
+extension RecordService {
+    /// The first record whose `field` equals `value` (compared case-insensitively, as identity fields are),
+    /// with no rule applied: for trusted callers such as the CLI.
+    public func first(in collectionIDOrName: String, where field: String, equals value: SQLValue) async throws
+        -> RecordModel?
+    {
+        let collection = try Self.collection(collectionIDOrName, in: registry.snapshot)
+        guard collection.field(named: field) != nil else { throw SwiftbaseError.badRequest() }
+        let query = SQLFragment(
+            unsafeRaw:
+                "SELECT * FROM \(quoteIdentifier(collection.name)) WHERE \(quoteIdentifier(field)) = ? COLLATE NOCASE LIMIT 1",
+            arguments: [value])
+        return try await store.read { conn in try conn.row(query).map { RecordRow.record(from: $0, in: collection) } }
+    }
+}

@@ -1,0 +1,84 @@
+extension RecordService {
+    /// Updates a record: the update rule is checked against the stored row (plain fields are old values,
+    /// `@request.body.*` the new ones); a record the requester may not update is reported as missing.
+    public func update(
+        in collectionIDOrName: String, id: String, input: RecordInput, request: RequestInfo
+    ) async throws -> RecordModel {
+        let schema = registry.snapshot
+        let collection = try Self.writableCollection(collectionIDOrName, in: schema)
+        let auth = request.auth
+        if collection.updateRule == nil && !auth.isSuperuser { throw Self.superusersOnly }
+        let failure = "Failed to update record."
+
+        // Auth checks that need the stored password hash run before the transaction (bcrypt is slow).
+        var authInput = AuthRecordInput.none
+        if collection.fields.contains(where: { $0.type == "password" }) {
+            let existing = try await store.read { conn in
+                try conn.row(Self.selectByID(id, collection)).map { RecordRow.storedRecord(from: $0, in: collection) }
+            }
+            guard let existing else { throw SwiftbaseError.notFound() }
+            authInput = try await AuthRecordInput.prepare(
+                input, existing: existing, collection: collection, auth: auth, passwords: passwords, failure: failure)
+        }
+        let preparedAuth = authInput
+        let result = try await writingRecord(collection, failure: failure) { conn in
+            guard let row = try conn.row(Self.selectByID(id, collection)) else { throw SwiftbaseError.notFound() }
+            let existing = RecordRow.storedRecord(from: row, in: collection)
+            var record = existing
+            var ruleBody = RecordInputApplier.apply(input, to: &record, collection: collection, auth: auth)
+            if record.id != existing.id {
+                throw SwiftbaseError.validation(failure, .items(["id": .pkChange]))
+            }
+            let emailChanged = collection.isAuth && record.values["email"] != existing.values["email"]
+            preparedAuth.apply(to: &record, ruleBody: &ruleBody, collection: collection, emailChanged: emailChanged)
+            Self.fillGenerated(&record, collection: collection, isNew: false)
+            try Self.validateFields(record, collection: collection, failure: failure)
+            try Self.checkRelations(record, collection: collection, schema: schema, on: conn, failure: failure)
+            if !auth.isSuperuser, let rule = collection.updateRule {
+                var ruleRequest = request
+                ruleRequest.body = ruleBody.merging(preparedAuth.ruleBody) { a, _ in a }
+                try Self.requireRule(rule, on: id, collection: collection, schema: schema, request: ruleRequest, conn: conn)
+            }
+            try conn.execute(RecordRow.update(record, in: collection))
+            let output = RecordEncoder.json(record, collection: collection, auth: .superuserSystem)
+            let entry = try ChangeLog.append(.update, record: record, recordJSON: output, actor: auth.record?.id ?? "", on: conn)
+            return (record, [entry])
+        }
+        events.publish(result.1)
+        return Self.withoutSecrets(result.0, collection: collection)
+    }
+
+    /// Throws 404 unless the record `id` satisfies `rule` for the request.
+    static func requireRule(
+        _ rule: String, on id: String, collection: CollectionModel, schema: SchemaSnapshot, request: RequestInfo,
+        conn: any StoreConnection
+    ) throws {
+        guard let compiled = try RuleCompiler.condition(rule, collection: collection, schema: schema, request: request)
+        else { return }
+        var query = RecordQuery(collection)
+        query.conditions.append(SQLFragment(unsafeRaw: "\(query.table).\"id\" = ?", arguments: [.text(id)]))
+        query.add(compiled)
+        guard try conn.row(query.exists()) != nil else { throw SwiftbaseError.notFound() }
+    }
+
+    static func selectByID(_ id: String, _ collection: CollectionModel) -> SQLFragment {
+        SQLFragment(
+            unsafeRaw: "SELECT * FROM \(quoteIdentifier(collection.name)) WHERE \"id\" = ? LIMIT 1",
+            arguments: [.text(id)])
+    }
+
+    /// Like `writing`, for bodies that also return the written record.
+    func writingRecord(
+        _ collection: CollectionModel, failure: String,
+        _ body: @escaping @Sendable (any StoreConnection) throws -> (RecordModel, [ChangeLogEntry])
+    ) async throws -> (RecordModel, [ChangeLogEntry]) {
+        do {
+            return try await store.write(body)
+        } catch let error as StoreConstraintError where error.kind == .unique {
+            var items: [String: ErrorItem] = [:]
+            for column in error.columns { items[column] = .notUnique }
+            if items.isEmpty { items["id"] = .notUnique }
+            throw SwiftbaseError.validation(failure, .items(items))
+        }
+    }
+}

@@ -1,0 +1,89 @@
+/// Fills in what a client may leave out when it saves a collection: ids, system fields, timestamps,
+/// token secrets, the auth collections' unique indexes, and index statements rewritten onto the table name.
+enum CollectionDefaults {
+    static func completingNew(_ input: CollectionModel, in snapshot: SchemaSnapshot) -> CollectionModel {
+        var c = input
+        if c.id.isEmpty {
+            var id = Identifiers.collectionID(type: c.type.rawValue, name: c.name)
+            var suffix = 2
+            while snapshot.collection(id) != nil && suffix < 1000 {
+                id = Identifiers.collectionID(type: c.type.rawValue, name: c.name) + String(suffix)
+                suffix += 1
+            }
+            c.id = id
+        }
+        c.fields = ensuringSystemFields(c.fields, type: c.type)
+        c.fields = withFieldIDs(c.fields)
+        c.created = DateTime.now()
+        c.updated = c.created
+        if c.type == .auth {
+            var auth = c.auth ?? AuthCollectionOptions(authTokenSecret: "", fileTokenSecret: "")
+            if auth.authTokenSecret.isEmpty { auth.authTokenSecret = Identifiers.randomString(length: 50) }
+            if auth.fileTokenSecret.isEmpty { auth.fileTokenSecret = Identifiers.randomString(length: 50) }
+            c.auth = auth
+            c.indexes = withAuthIndexes(c.indexes, collection: c)
+        }
+        c.indexes = rewrittenIndexes(c.indexes, table: c.name)
+        return c
+    }
+
+    static func completingUpdate(_ input: CollectionModel, previous: CollectionModel, in snapshot: SchemaSnapshot)
+        -> CollectionModel
+    {
+        var c = input
+        // System fields cannot be removed: put back any the update left out, where they were.
+        for (i, field) in previous.fields.enumerated() where field.system && c.field(withID: field.id) == nil {
+            c.fields.insert(field, at: min(i, c.fields.count))
+        }
+        c.fields = withFieldIDs(c.fields)
+        if c.type == .auth { c.indexes = withAuthIndexes(c.indexes, collection: c) }
+        c.indexes = rewrittenIndexes(c.indexes, table: c.name)
+        return c
+    }
+
+    private static func ensuringSystemFields(_ fields: [FieldModel], type: CollectionModel.Kind) -> [FieldModel] {
+        var out = fields
+        let required: [FieldModel] =
+            type == .auth ? [SystemCollections.idField()] + SystemCollections.authSystemFields() : [SystemCollections.idField()]
+        for (i, systemField) in required.enumerated() where !out.contains(where: { $0.name == systemField.name }) {
+            out.insert(systemField, at: min(i, out.count))
+        }
+        return out
+    }
+
+    private static func withFieldIDs(_ fields: [FieldModel]) -> [FieldModel] {
+        var used = Set(fields.map(\.id).filter { !$0.isEmpty })
+        return fields.map { field in
+            guard field.id.isEmpty else { return field }
+            var f = field
+            var id = Identifiers.fieldID(type: f.type, name: f.name)
+            var n = 2
+            while used.contains(id) {
+                id = Identifiers.fieldID(type: f.type, name: f.name) + String(n)
+                n += 1
+            }
+            used.insert(id)
+            f.id = id
+            return f
+        }
+    }
+
+    private static func withAuthIndexes(_ indexes: [String], collection: CollectionModel) -> [String] {
+        var out = indexes
+        let parsed = indexes.compactMap { IndexDefinition(parsing: $0) }
+        func hasUnique(_ column: String) -> Bool {
+            parsed.contains { $0.unique && $0.columns.count == 1 && $0.columns[0].name.lowercased() == column.lowercased() }
+        }
+        if !hasUnique("tokenKey") {
+            out.append("CREATE UNIQUE INDEX `idx_tokenKey_\(collection.id)` ON `\(collection.name)` (`tokenKey`)")
+        }
+        if !hasUnique("email") {
+            out.append("CREATE UNIQUE INDEX `idx_email_\(collection.id)` ON `\(collection.name)` (`email`) WHERE `email` != ''")
+        }
+        return out
+    }
+
+    private static func rewrittenIndexes(_ indexes: [String], table: String) -> [String] {
+        indexes.map { IndexDefinition(parsing: $0)?.statement(onTable: table) ?? $0 }
+    }
+}

@@ -1,0 +1,71 @@
+/// Reads and writes collection definitions in `_collections`. The public JSON form is stored as is; the
+/// write-only token secrets of auth collections are kept apart in `secrets`.
+public enum CollectionRepository {
+    public static func loadAll(on connection: any StoreConnection) throws -> [CollectionModel] {
+        let rows = try connection.rows(
+            SQLFragment(unsafeRaw: #"SELECT "json", "secrets" FROM "_collections" ORDER BY rowid"#))
+        return try rows.map { row in
+            let json = try JSONValue.parse(row["json"]?.textValue ?? "{}")
+            var collection = try CollectionModel(json: json.objectValue ?? [:])
+            if var auth = collection.auth, let secrets = try? JSONValue.parse(row["secrets"]?.textValue ?? "{}") {
+                auth.authTokenSecret = secrets["authToken"]?.stringValue ?? auth.authTokenSecret
+                auth.fileTokenSecret = secrets["fileToken"]?.stringValue ?? auth.fileTokenSecret
+                collection.auth = auth
+            }
+            return collection
+        }
+    }
+
+    public static func insert(_ collection: CollectionModel, on connection: any StoreConnection) throws {
+        try connection.execute(
+            SQLFragment(
+                unsafeRaw: """
+                    INSERT INTO "_collections" ("id", "name", "type", "system", "json", "secrets", "created", "updated")
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    .text(collection.id), .text(collection.name), .text(collection.type.rawValue),
+                    .integer(collection.system ? 1 : 0), .text(collection.json.jsonString),
+                    .text(secretsJSON(collection)), .text(collection.created), .text(collection.updated),
+                ]))
+    }
+
+    public static func update(_ collection: CollectionModel, on connection: any StoreConnection) throws {
+        try connection.execute(
+            SQLFragment(
+                unsafeRaw: """
+                    UPDATE "_collections" SET "name" = ?, "type" = ?, "system" = ?, "json" = ?, "secrets" = ?, "updated" = ?
+                    WHERE "id" = ?
+                    """,
+                arguments: [
+                    .text(collection.name), .text(collection.type.rawValue), .integer(collection.system ? 1 : 0),
+                    .text(collection.json.jsonString), .text(secretsJSON(collection)), .text(collection.updated),
+                    .text(collection.id),
+                ]))
+    }
+
+    public static func delete(id: String, on connection: any StoreConnection) throws {
+        try connection.execute(SQLFragment(unsafeRaw: #"DELETE FROM "_collections" WHERE "id" = ?"#, arguments: [.text(id)]))
+    }
+
+    /// Records a schema change (a migration) beside the change itself, so a data directory's history can be read.
+    public static func recordChange(
+        collectionId: String, action: String, before: CollectionModel?, after: CollectionModel?,
+        on connection: any StoreConnection
+    ) throws {
+        try connection.execute(
+            SQLFragment(
+                unsafeRaw: #"INSERT INTO "_schemaChanges" ("created", "collectionId", "action", "before", "after") VALUES (?, ?, ?, ?, ?)"#,
+                arguments: [
+                    .text(DateTime.now()), .text(collectionId), .text(action),
+                    before.map { .text($0.json.jsonString) } ?? .null, after.map { .text($0.json.jsonString) } ?? .null,
+                ]))
+    }
+
+    private static func secretsJSON(_ collection: CollectionModel) -> String {
+        guard let auth = collection.auth else { return "{}" }
+        return JSONValue.object([
+            "authToken": .string(auth.authTokenSecret), "fileToken": .string(auth.fileTokenSecret),
+        ]).jsonString
+    }
+}

@@ -1,0 +1,237 @@
+/// Creates, changes and removes collections. Each change validates against the schema as stored, migrates
+/// the collection's table and records the change — all in one write transaction — then publishes the new
+/// schema snapshot.
+public final class CollectionService: Sendable {
+    public let store: any Store
+    public let registry: SchemaRegistry
+
+    public init(store: any Store, registry: SchemaRegistry) {
+        self.store = store
+        self.registry = registry
+    }
+
+    /// Creates the system tables and the built-in collections of a new data directory, then loads the schema.
+    public func bootstrap() async throws {
+        let (generation, snapshot) = try await store.write { conn in
+            try SystemTables.create(on: conn)
+            var existing = try CollectionRepository.loadAll(on: conn)
+            for builtIn in [SystemCollections.superusers(), SystemCollections.users()]
+            where !existing.contains(where: { $0.id == builtIn.id }) {
+                var collection = builtIn
+                collection.created = DateTime.now()
+                collection.updated = collection.created
+                try CollectionRepository.insert(collection, on: conn)
+                for statement in TableDDL.create(collection) { try conn.execute(statement) }
+                try CollectionRepository.recordChange(
+                    collectionId: collection.id, action: "create", before: nil, after: collection, on: conn)
+                existing.append(collection)
+            }
+            return (try Self.generation(on: conn), SchemaSnapshot(existing))
+        }
+        registry.publish(snapshot, generation: generation)
+    }
+
+    /// Re-reads the schema from the store (e.g. after another process changed it).
+    public func reload() async throws {
+        let (generation, snapshot) = try await store.read { conn in
+            (try Self.generation(on: conn), SchemaSnapshot(try CollectionRepository.loadAll(on: conn)))
+        }
+        registry.publish(snapshot, generation: generation)
+    }
+
+    // MARK: - Create
+
+    public func create(_ json: JSONValue) async throws -> CollectionModel {
+        guard let object = json.objectValue else { throw SwiftbaseError.badRequest(Self.formattingMessage) }
+        var collection = try CollectionModel(json: object)
+        return try await mutate { conn, snapshot in
+            collection = CollectionDefaults.completingNew(collection, in: snapshot)
+            try Self.validate(collection, previous: nil, in: snapshot, failure: "Failed to create collection.")
+            try CollectionRepository.insert(collection, on: conn)
+            for statement in TableDDL.create(collection) { try conn.execute(statement) }
+            try CollectionRepository.recordChange(
+                collectionId: collection.id, action: "create", before: nil, after: collection, on: conn)
+            return collection
+        }
+    }
+
+    // MARK: - Update
+
+    /// Applies a partial update: sent keys replace stored ones; a sent `fields` array replaces the field
+    /// list, with fields matched by `id` so renames keep their data.
+    public func update(_ idOrName: String, with patch: JSONValue) async throws -> CollectionModel {
+        guard let patchObject = patch.objectValue else { throw SwiftbaseError.badRequest(Self.formattingMessage) }
+        return try await mutate { conn, snapshot in
+            guard let old = snapshot.collection(idOrName) else { throw SwiftbaseError.notFound() }
+            var merged = old.json.objectValue ?? [:]
+            for (key, value) in patchObject where key != "id" && key != "created" && key != "updated" {
+                merged[key] = value
+            }
+            var collection = try CollectionModel(json: merged)
+            collection.id = old.id
+            collection.created = old.created
+            collection.updated = DateTime.now()
+            if var auth = collection.auth, let oldAuth = old.auth {
+                // Secrets are write-only: keep the stored ones unless a new one was sent.
+                if patchObject["authToken"]?["secret"]?.stringValue == nil {
+                    auth.authTokenSecret = oldAuth.authTokenSecret
+                }
+                if patchObject["fileToken"]?["secret"]?.stringValue == nil {
+                    auth.fileTokenSecret = oldAuth.fileTokenSecret
+                }
+                collection.auth = auth
+            }
+            collection = CollectionDefaults.completingUpdate(collection, previous: old, in: snapshot)
+            try Self.validate(collection, previous: old, in: snapshot, failure: "Failed to update collection.")
+            try CollectionRepository.update(collection, on: conn)
+            for statement in TableDDL.migrate(from: old, to: collection) { try conn.execute(statement) }
+            try CollectionRepository.recordChange(
+                collectionId: collection.id, action: "update", before: old, after: collection, on: conn)
+            return collection
+        }
+    }
+
+    // MARK: - Delete and truncate
+
+    public func delete(_ idOrName: String) async throws {
+        _ = try await mutate { conn, snapshot -> CollectionModel in
+            guard let collection = snapshot.collection(idOrName) else { throw SwiftbaseError.notFound() }
+            if collection.system { throw SwiftbaseError.badRequest("Failed to delete collection.") }
+            let referencing = snapshot.references(to: collection.id).filter { $0.collection.id != collection.id }
+            if let first = referencing.first {
+                throw SwiftbaseError.badRequest(
+                    "Failed to delete collection probably due to existing reference in \(first.collection.name).")
+            }
+            for statement in TableDDL.drop(collection) { try conn.execute(statement) }
+            try CollectionRepository.delete(id: collection.id, on: conn)
+            try CollectionRepository.recordChange(
+                collectionId: collection.id, action: "delete", before: collection, after: nil, on: conn)
+            return collection
+        }
+    }
+
+    // MARK: - Import
+
+    /// Upserts every collection in `list` (matched by id, then name) in one transaction; with
+    /// `deleteMissing`, non-system collections absent from the list are dropped.
+    public func importCollections(_ list: [JSONValue], deleteMissing: Bool) async throws {
+        let failure = SwiftbaseError.validation(
+            "Failed to import collections.",
+            .items(["collections": ErrorItem("validation_collections_import_failure", "Failed to import the collections configuration.")]))
+        _ = try await mutate { conn, initial -> Bool in
+            var snapshot = initial
+            var imported: Set<String> = []
+            do {
+                for item in list {
+                    guard let object = item.objectValue else { throw failure }
+                    var incoming = try CollectionModel(json: object)
+                    let existing = snapshot.collection(incoming.id.isEmpty ? incoming.name : incoming.id)
+                        ?? snapshot.collection(incoming.name)
+                    if let old = existing {
+                        incoming.id = old.id
+                        incoming.created = old.created
+                        incoming.updated = DateTime.now()
+                        if incoming.auth != nil, let oldAuth = old.auth {
+                            incoming.auth?.authTokenSecret = oldAuth.authTokenSecret
+                            incoming.auth?.fileTokenSecret = oldAuth.fileTokenSecret
+                        }
+                        incoming = CollectionDefaults.completingUpdate(incoming, previous: old, in: snapshot)
+                        try Self.validate(incoming, previous: old, in: snapshot, failure: "Failed to import collections.")
+                        try CollectionRepository.update(incoming, on: conn)
+                        for s in TableDDL.migrate(from: old, to: incoming) { try conn.execute(s) }
+                        try CollectionRepository.recordChange(
+                            collectionId: incoming.id, action: "update", before: old, after: incoming, on: conn)
+                    } else {
+                        incoming = CollectionDefaults.completingNew(incoming, in: snapshot)
+                        try Self.validate(incoming, previous: nil, in: snapshot, failure: "Failed to import collections.")
+                        try CollectionRepository.insert(incoming, on: conn)
+                        for s in TableDDL.create(incoming) { try conn.execute(s) }
+                        try CollectionRepository.recordChange(
+                            collectionId: incoming.id, action: "create", before: nil, after: incoming, on: conn)
+                    }
+                    imported.insert(incoming.id)
+                    snapshot = SchemaSnapshot(try CollectionRepository.loadAll(on: conn))
+                }
+                if deleteMissing {
+                    for collection in snapshot.collections where !collection.system && !imported.contains(collection.id) {
+                        for s in TableDDL.drop(collection) { try conn.execute(s) }
+                        try CollectionRepository.delete(id: collection.id, on: conn)
+                        try CollectionRepository.recordChange(
+                            collectionId: collection.id, action: "delete", before: collection, after: nil, on: conn)
+                    }
+                }
+            } catch let error as SwiftbaseError where error.code == .badRequest {
+                throw failure
+            }
+            return true
+        }
+    }
+
+    // MARK: - Helpers
+
+    static let formattingMessage = "Failed to load the submitted data due to invalid formatting."
+
+    /// Runs a schema change in one write transaction against the schema as stored, then publishes the result.
+    private func mutate<T: Sendable>(
+        _ body: @escaping @Sendable (any StoreConnection, SchemaSnapshot) throws -> T
+    ) async throws -> T {
+        let (result, generation, snapshot) = try await store.write { conn in
+            let before = SchemaSnapshot(try CollectionRepository.loadAll(on: conn))
+            let result = try body(conn, before)
+            let after = SchemaSnapshot(try CollectionRepository.loadAll(on: conn))
+            return (result, try Self.generation(on: conn), after)
+        }
+        registry.publish(snapshot, generation: generation)
+        return result
+    }
+
+    private static func generation(on conn: any StoreConnection) throws -> Int {
+        Int(try conn.scalar(SQLFragment(unsafeRaw: #"SELECT COALESCE(MAX("seq"), 0) FROM "_schemaChanges""#))?.int64Value ?? 0)
+    }
+
+    /// Field and name validation, rule syntax, and index definitions, reported together.
+    static func validate(
+        _ collection: CollectionModel, previous: CollectionModel?, in snapshot: SchemaSnapshot, failure: String
+    ) throws {
+        var errors: [String: ErrorData] = [:]
+        if case .fields(let f) = CollectionValidator.validate(collection, previous: previous, in: snapshot) {
+            errors = f
+        }
+        let ruleSnapshot = SchemaSnapshot(
+            snapshot.collections.filter { $0.id != collection.id } + [collection])
+        for (key, rule) in collection.rules {
+            guard let rule, !rule.isEmpty else { continue }
+            if let problem = RuleValidation.check(rule, collection: collection, schema: ruleSnapshot) {
+                errors[key] = .item(problem)
+            }
+        }
+        var indexErrors: [String: ErrorData] = [:]
+        for (i, index) in collection.indexes.enumerated() {
+            guard let parsed = IndexDefinition(parsing: index),
+                parsed.columns.allSatisfy({ collection.field(named: $0.name) != nil })
+            else {
+                indexErrors[String(i)] = .item(
+                    ErrorItem("validation_invalid_index_expression", "Invalid CREATE INDEX expression."))
+                continue
+            }
+            _ = parsed
+        }
+        if !indexErrors.isEmpty { errors["indexes"] = .fields(indexErrors) }
+        if !errors.isEmpty { throw SwiftbaseError.validation(failure, .fields(errors)) }
+    }
+}
+
+extension CollectionModel {
+    /// The API rules by their JSON key, for validation and display.
+    public var rules: [(String, String?)] {
+        var out: [(String, String?)] = [
+            ("listRule", listRule), ("viewRule", viewRule), ("createRule", createRule), ("updateRule", updateRule),
+            ("deleteRule", deleteRule),
+        ]
+        if let auth {
+            out.append(("authRule", auth.authRule))
+            out.append(("manageRule", auth.manageRule))
+        }
+        return out
+    }
+}

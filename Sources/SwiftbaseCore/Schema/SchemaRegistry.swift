@@ -1,0 +1,20 @@
+import Synchronization
+
+/// Holds the current `SchemaSnapshot`. Reads are a lock and a copy of a reference-backed struct (no actor
+/// hop on the request path); schema changes publish a new snapshot after their transaction committed.
+public final class SchemaRegistry: Sendable {
+    private let state: Mutex<(generation: Int, snapshot: SchemaSnapshot)>
+
+    public init(_ snapshot: SchemaSnapshot = SchemaSnapshot([])) {
+        state = Mutex((0, snapshot))
+    }
+
+    public var snapshot: SchemaSnapshot { state.withLock { $0.snapshot } }
+
+    /// Publishes `snapshot` unless a newer generation was published already.
+    public func publish(_ snapshot: SchemaSnapshot, generation: Int) {
+        state.withLock {
+            if generation >= $0.generation { $0 = (generation, snapshot) }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+/// Where collections, records and the change log live. Adapters (`SwiftbaseSQLite`, later PostgreSQL)
+/// implement it; the core never sees a driver type.
+///
+/// `read` may run concurrently with other reads; `write` runs its body in one transaction, serialized with
+/// other writes, and commits when the body returns (rolls back when it throws). Bodies are synchronous so a
+/// transaction never suspends while holding the writer.
+public protocol Store: Sendable {
+    func read<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T) async throws -> T
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T) async throws -> T
+}
+
+/// One connection inside a read or a write transaction.
+public protocol StoreConnection {
+    /// Runs a statement that returns no rows.
+    func execute(_ statement: SQLFragment) throws
+    /// Runs a query and returns every row.
+    func rows(_ query: SQLFragment) throws -> [StoreRow]
+    /// Rows changed by the last `execute`.
+    var changedRowCount: Int { get }
+}
+
+extension StoreConnection {
+    /// The first row, if any.
+    public func row(_ query: SQLFragment) throws -> StoreRow? {
+        try rows(query).first
+    }
+
+    /// The first column of the first row.
+    public func scalar(_ query: SQLFragment) throws -> SQLValue? {
+        try rows(query).first?.values.first
+    }
+}
+
+/// A result row: values with their column names.
+public struct StoreRow: Sendable {
+    public let columns: [String]
+    public let values: [SQLValue]
+
+    public init(columns: [String], values: [SQLValue]) {
+        self.columns = columns
+        self.values = values
+    }
+
+    public subscript(column: String) -> SQLValue? {
+        guard let i = columns.firstIndex(of: column) else { return nil }
+        return values[i]
+    }
+}
+
+/// A constraint the database refused. Adapters translate their driver's errors into this so the core can
+/// answer `validation_not_unique` on the right fields.
+public struct StoreConstraintError: Error, Sendable {
+    public enum Kind: Sendable { case unique, foreignKey, other }
+    public var kind: Kind
+    /// The table and columns named by the database, when it names them.
+    public var table: String?
+    public var columns: [String]
+
+    public init(kind: Kind, table: String?, columns: [String]) {
+        self.kind = kind
+        self.table = table
+        self.columns = columns
+    }
+}

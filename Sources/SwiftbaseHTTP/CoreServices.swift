@@ -1,0 +1,24 @@
+public import SwiftbaseCore
+
+/// The core services the HTTP routes call, built once by the app.
+public struct CoreServices: Sendable {
+    public let store: any Store
+    public let schema: SchemaRegistry
+    public let collections: CollectionService
+    public let records: RecordService
+    public let auth: AuthService
+    /// Request bodies larger than this are refused with 413.
+    public let maxBodySize: Int
+
+    public init(
+        store: any Store, schema: SchemaRegistry, collections: CollectionService, records: RecordService,
+        auth: AuthService, maxBodySize: Int
+    ) {
+        self.store = store
+        self.schema = schema
+        self.collections = collections
+        self.records = records
+        self.auth = auth
+        self.maxBodySize = maxBodySize
+    }
+}

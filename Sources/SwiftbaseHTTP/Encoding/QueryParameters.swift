@@ -1,0 +1,51 @@
+import Foundation
+import SwiftbaseCore
+
+/// Query-string parameters decoded as Go's `url.ParseQuery` does (`+` is a space, keys and values
+/// percent-decoded); the SDKs rely on that. The last value of a repeated key wins for `subscript`.
+struct QueryParameters: Sendable {
+    private(set) var pairs: [(String, String)] = []
+
+    init(_ rawQuery: String?) {
+        guard let rawQuery, !rawQuery.isEmpty else { return }
+        for part in rawQuery.split(separator: "&", omittingEmptySubsequences: true) {
+            let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = Self.decode(kv[0])
+            let value = kv.count > 1 ? Self.decode(kv[1]) : ""
+            pairs.append((key, value))
+        }
+    }
+
+    subscript(key: String) -> String? {
+        pairs.last(where: { $0.0 == key })?.1
+    }
+
+    /// All parameters, last value per key (what rules see as `@request.query.*`).
+    var dictionary: [String: String] {
+        var out: [String: String] = [:]
+        for (k, v) in pairs { out[k] = v }
+        return out
+    }
+
+    private static func decode(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
+    }
+
+    /// An integer parameter, or its default when absent; a non-integer value is a 400.
+    func integer(_ key: String, default defaultValue: Int) throws -> Int {
+        guard let text = self[key], !text.isEmpty else { return defaultValue }
+        guard let value = Int(text) else { throw SwiftbaseError.badRequest() }
+        return value
+    }
+
+    /// A boolean as Go's `strconv.ParseBool` reads it; anything else is a 400.
+    func bool(_ key: String) throws -> Bool {
+        guard let text = self[key], !text.isEmpty else { return false }
+        switch text {
+        case "1", "t", "T", "TRUE", "true", "True": return true
+        case "0", "f", "F", "FALSE", "false", "False": return false
+        default: throw SwiftbaseError.badRequest()
+        }
+    }
+}

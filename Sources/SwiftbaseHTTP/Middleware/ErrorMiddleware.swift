@@ -1,0 +1,69 @@
+public import Hummingbird
+import Logging
+import SwiftbaseCore
+
+/// Renders every error in PocketBase's shape `{status, message, data}`. Domain errors map by code;
+/// Hummingbird's own (unknown route, body too large) get PocketBase's wording; anything else is a bug:
+/// logged at `.error` with its detail and answered 500 with the generic message, never the cause.
+public struct ErrorMiddleware: RouterMiddleware {
+    public typealias Context = SwiftbaseRequestContext
+
+    public init() {}
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as SwiftbaseError {
+            if let detail = error.debugDetail {
+                context.logger.debug("request failed", metadata: ["sb.error": "\(error.message)", "sb.detail": "\(detail)"])
+            }
+            return Self.response(status: Self.status(for: error.code), message: error.message, data: error.data.json)
+        } catch let error as any HTTPResponseError {
+            switch error.status {
+            case .notFound:
+                return Self.response(status: .notFound, message: "The requested resource wasn't found.", data: [:])
+            case .contentTooLarge:
+                return Self.response(status: .contentTooLarge, message: "Request entity too large.", data: [:])
+            case .methodNotAllowed:
+                return Self.response(status: .notFound, message: "The requested resource wasn't found.", data: [:])
+            default:
+                let status = error.status
+                return Self.response(status: status, message: Self.defaultMessage(status), data: [:])
+            }
+        } catch {
+            context.logger.error("unhandled error", metadata: ["sb.error": "\(String(reflecting: error))"])
+            return Self.response(
+                status: .internalServerError, message: "Something went wrong while processing your request.",
+                data: [:])
+        }
+    }
+
+    static func status(for code: SwiftbaseError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .payloadTooLarge: .contentTooLarge
+        case .tooManyRequests: .tooManyRequests
+        case .internalError: .internalServerError
+        default: .badRequest
+        }
+    }
+
+    static func defaultMessage(_ status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 401: "Missing or invalid authentication."
+        case 403: "You are not allowed to perform this request."
+        case 404: "The requested resource wasn't found."
+        case 429: "Too Many Requests."
+        default: "Something went wrong while processing your request."
+        }
+    }
+
+    static func response(status: HTTPResponse.Status, message: String, data: JSONValue) -> Response {
+        let body: JSONValue = ["status": .number(Double(status.code)), "message": .string(message), "data": data]
+        return JSONResponse.make(body, status: status)
+    }
+}

@@ -1,0 +1,53 @@
+public import Hummingbird
+
+/// Security headers on every response and CORS as PocketBase answers it (`--origins`, default `*`):
+/// preflight `OPTIONS` → 204 echoing the requested headers.
+public struct HeadersMiddleware: RouterMiddleware {
+    public typealias Context = SwiftbaseRequestContext
+    let allowedOrigins: [String]
+
+    public init(allowedOrigins: [String] = ["*"]) {
+        self.allowedOrigins = allowedOrigins
+    }
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let origin = request.headers[.origin]
+        if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
+            var response = Response(status: .noContent)
+            applyCORS(to: &response.headers, origin: origin)
+            response.headers[.accessControlAllowMethods] = "GET,HEAD,PUT,PATCH,POST,DELETE"
+            if let requested = request.headers[.accessControlRequestHeaders] {
+                response.headers[.accessControlAllowHeaders] = requested
+            }
+            applySecurity(to: &response.headers)
+            return response
+        }
+        var response = try await next(request, context)
+        applyCORS(to: &response.headers, origin: origin)
+        applySecurity(to: &response.headers)
+        return response
+    }
+
+    private func applyCORS(to headers: inout HTTPFields, origin: String?) {
+        if allowedOrigins.contains("*") {
+            headers[.accessControlAllowOrigin] = "*"
+        } else if let origin, allowedOrigins.contains(origin) {
+            headers[.accessControlAllowOrigin] = origin
+        }
+        headers[.vary] = "Origin"
+    }
+
+    private func applySecurity(to headers: inout HTTPFields) {
+        headers[.xContentTypeOptions] = "nosniff"
+        if headers[.xFrameOptions] == nil { headers[.xFrameOptions] = "SAMEORIGIN" }
+        headers[HTTPField.Name("X-Xss-Protection")!] = "1; mode=block"
+        headers[HTTPField.Name("Cross-Origin-Opener-Policy")!] = "same-origin"
+    }
+}
+
+extension HTTPField.Name {
+    static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
+    static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+}

@@ -1,0 +1,95 @@
+import Hummingbird
+import SwiftbaseCore
+
+/// `/api/collections/{collection}/records…` — list, view, create, update, delete, each decided by the
+/// collection's rule for the requester inside `RecordService`.
+struct RecordRoutes {
+    let services: CoreServices
+
+    func add(to router: Router<SwiftbaseRequestContext>) {
+        let group = router.group("/api/collections/:collection/records")
+        group.get { request, context in
+            let query = request.query
+            let options = RecordListOptions(
+                page: try query.integer("page", default: 1), perPage: try query.integer("perPage", default: 30),
+                skipTotal: try query.bool("skipTotal"), sort: query["sort"] ?? "", filter: query["filter"] ?? "")
+            let name = try Self.collectionName(context)
+            let info = request.requestInfo(auth: context.auth)
+            let page = try await services.records.list(in: name, options: options, request: info)
+            let collection = try Self.collection(name, services)
+            let items = try await encode(page.items, collection: collection, request: request, info: info)
+            return try JSONResponse.list(
+                page: page.page, perPage: page.perPage, totalItems: page.totalItems, totalPages: page.totalPages,
+                items: items, query: query)
+        }
+        group.get(":id") { request, context in
+            let name = try Self.collectionName(context)
+            let info = request.requestInfo(auth: context.auth)
+            let record = try await services.records.view(in: name, id: try Self.recordID(context), request: info)
+            return try await respond(record, collection: try Self.collection(name, services), request: request, info: info)
+        }
+        group.post { request, context in
+            var request = request
+            let name = try Self.collectionName(context)
+            let body = try await request.decodedBody(limit: services.maxBodySize)
+            let info = request.requestInfo(auth: context.auth, body: body.values)
+            let record = try await services.records.create(
+                in: name, input: RecordInput(body.values, isForm: body.isForm), request: info)
+            return try await respond(record, collection: try Self.collection(name, services), request: request, info: info)
+        }
+        group.patch(":id") { request, context in
+            var request = request
+            let name = try Self.collectionName(context)
+            let body = try await request.decodedBody(limit: services.maxBodySize)
+            let info = request.requestInfo(auth: context.auth, body: body.values)
+            let record = try await services.records.update(
+                in: name, id: try Self.recordID(context), input: RecordInput(body.values, isForm: body.isForm),
+                request: info)
+            return try await respond(record, collection: try Self.collection(name, services), request: request, info: info)
+        }
+        group.delete(":id") { request, context in
+            let name = try Self.collectionName(context)
+            try await services.records.delete(
+                in: name, id: try Self.recordID(context), request: request.requestInfo(auth: context.auth))
+            return JSONResponse.noContent
+        }
+    }
+
+    /// Encodes records for the requester, with `expand` loaded in batches when asked for.
+    func encode(_ records: [RecordModel], collection: CollectionModel, request: Request, info: RequestInfo) async throws
+        -> [JSONValue]
+    {
+        var records = records
+        if let expand = request.query["expand"], !expand.isEmpty {
+            let expander = RecordExpander(store: services.store, schema: services.schema.snapshot, request: info)
+            records = try await expander.expand(records, of: collection, tree: RecordExpander.parse(expand))
+        }
+        return records.map { RecordEncoder.json($0, collection: collection, auth: info.auth) }
+    }
+
+    func respond(_ record: RecordModel, collection: CollectionModel, request: Request, info: RequestInfo) async throws
+        -> Response
+    {
+        let encoded = try await encode([record], collection: collection, request: request, info: info)
+        return try JSONResponse.object(encoded.first ?? [:], query: request.query)
+    }
+
+    static func collectionName(_ context: SwiftbaseRequestContext) throws -> String {
+        guard let name = context.parameters.get("collection") else {
+            throw SwiftbaseError.notFound("Missing collection context.")
+        }
+        return name
+    }
+
+    static func recordID(_ context: SwiftbaseRequestContext) throws -> String {
+        guard let id = context.parameters.get("id"), !id.isEmpty else { throw SwiftbaseError.notFound() }
+        return id
+    }
+
+    static func collection(_ name: String, _ services: CoreServices) throws -> CollectionModel {
+        guard let collection = services.schema.snapshot.collection(name) else {
+            throw SwiftbaseError.notFound("Missing collection context.")
+        }
+        return collection
+    }
+}

@@ -1,0 +1,18 @@
+public import Hummingbird
+public import SwiftbaseCore
+
+/// Every route family of the REST API, and the middleware they run behind, in one place.
+public enum Routes {
+    public static func router(services: CoreServices, allowedOrigins: [String] = ["*"]) -> Router<SwiftbaseRequestContext> {
+        let router = Router(context: SwiftbaseRequestContext.self)
+        router.middlewares.add(HeadersMiddleware(allowedOrigins: allowedOrigins))
+        router.middlewares.add(ErrorMiddleware())
+        router.middlewares.add(AuthenticationMiddleware(auth: services.auth))
+
+        HealthRoutes().add(to: router)
+        CollectionRoutes(services: services).add(to: router)
+        RecordRoutes(services: services).add(to: router)
+        RecordAuthRoutes(services: services).add(to: router)
+        return router
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+internal import GRDB
+public import SwiftbaseCore
+
+/// The embedded default store: a GRDB `DatabasePool` on `DIR/data.db` in WAL mode, one serialized writer
+/// and concurrent readers, cached prepared statements.
+///
+/// Durability: `synchronous=NORMAL` in WAL mode keeps every committed transaction across a process crash;
+/// only an OS crash or power loss may lose the last transactions (the database stays consistent).
+public final class SQLiteStore: Store {
+    private let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path`.
+    public init(path: String) throws {
+        var config = GRDB.Configuration()
+        config.busyMode = .timeout(10)
+        config.maximumReaderCount = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            try db.execute(sql: "PRAGMA cache_size = -16000")
+        }
+        self.path = path
+        self.pool = try DatabasePool(path: path, configuration: config)
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T) async throws -> T {
+        try await translatingErrors {
+            try await pool.read { db in try body(SQLiteConnection(db: db)) }
+        }
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T) async throws -> T {
+        try await translatingErrors {
+            try await pool.write { db in try body(SQLiteConnection(db: db)) }
+        }
+    }
+
+    /// Runs `body` outside a transaction on the writer (for statements SQLite refuses inside one).
+    public func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T)
+        async throws -> T
+    {
+        try await translatingErrors {
+            try await pool.writeWithoutTransaction { db in try body(SQLiteConnection(db: db)) }
+        }
+    }
+
+    /// Copies the live database into a new file with SQLite's online backup (used by backups later).
+    public func backup(to destinationPath: String) throws {
+        let destination = try DatabaseQueue(path: destinationPath)
+        try pool.backup(to: destination)
+    }
+
+    private func translatingErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as DatabaseError {
+            throw Self.translate(error)
+        }
+    }
+
+    static func translate(_ error: DatabaseError) -> any Error {
+        guard error.resultCode == .SQLITE_CONSTRAINT else { return error }
+        let message = error.message ?? ""
+        let kind: StoreConstraintError.Kind =
+            error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
+                || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY ? .unique : .other
+        // "UNIQUE constraint failed: posts.slug, posts.title"
+        var table: String?
+        var columns: [String] = []
+        if let colon = message.range(of: "failed: ") {
+            for part in message[colon.upperBound...].split(separator: ",") {
+                let pieces = part.trimmingCharacters(in: .whitespaces).split(separator: ".", maxSplits: 1)
+                if pieces.count == 2 {
+                    table = String(pieces[0])
+                    columns.append(String(pieces[1]))
+                }
+            }
+        }
+        return StoreConstraintError(kind: kind, table: table, columns: columns)
+    }
+}
+
+/// A GRDB `Database` seen through the core's `StoreConnection`.
+struct SQLiteConnection: StoreConnection {
+    let db: Database
+
+    func execute(_ statement: SQLFragment) throws {
+        if statement.arguments.isEmpty {
+            try db.execute(sql: statement.sql)
+        } else {
+            let prepared = try db.cachedStatement(sql: statement.sql)
+            try prepared.execute(arguments: Self.arguments(statement.arguments))
+        }
+    }
+
+    func rows(_ query: SQLFragment) throws -> [StoreRow] {
+        let statement = try db.cachedStatement(sql: query.sql)
+        let columns = statement.columnNames
+        var out: [StoreRow] = []
+        let cursor = try Row.fetchCursor(statement, arguments: Self.arguments(query.arguments))
+        while let row = try cursor.next() {
+            var values: [SQLValue] = []
+            values.reserveCapacity(columns.count)
+            for dbValue in row.databaseValues { values.append(Self.value(dbValue)) }
+            out.append(StoreRow(columns: columns, values: values))
+        }
+        return out
+    }
+
+    var changedRowCount: Int { db.changesCount }
+
+    static func arguments(_ values: [SQLValue]) -> StatementArguments {
+        StatementArguments(values.map(databaseValue))
+    }
+
+    static func databaseValue(_ value: SQLValue) -> DatabaseValue {
+        switch value {
+        case .null: .null
+        case .integer(let i): i.databaseValue
+        case .real(let d): d.databaseValue
+        case .text(let s): s.databaseValue
+        case .blob(let b): Data(b).databaseValue
+        }
+    }
+
+    static func value(_ dbValue: DatabaseValue) -> SQLValue {
+        switch dbValue.storage {
+        case .null: .null
+        case .int64(let i): .integer(i)
+        case .double(let d): .real(d)
+        case .string(let s): .text(s)
+        case .blob(let data): .blob([UInt8](data))
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import SwiftbaseCore
+import Foundation
+import Swiftbase
+
+/// `swiftbase superuser upsert|create|update|delete EMAIL [PASSWORD]`.
+struct SuperuserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "superuser", abstract: "Manages superusers.",
+        subcommands: [Upsert.self, Create.self, Update.self, Delete.self])
+
+    struct Upsert: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Creates, or updates the password of, a superuser.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var email: String
+        @Argument var password: String
+
+        func run() async throws {
+            try await SuperuserCommand.perform(global) { try await $0.upsertSuperuser(email: email, password: password) }
+            print("Successfully saved superuser \"\(email)\"!")
+        }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Creates a new superuser.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var email: String
+        @Argument var password: String
+
+        func run() async throws {
+            try await SuperuserCommand.perform(global) { try await $0.createSuperuser(email: email, password: password) }
+            print("Successfully created new superuser \"\(email)\"!")
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Changes the password of a superuser.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var email: String
+        @Argument var password: String
+
+        func run() async throws {
+            try await SuperuserCommand.perform(global) {
+                try await $0.updateSuperuserPassword(email: email, password: password)
+            }
+            print("Successfully changed superuser \"\(email)\" password!")
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Deletes a superuser.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var email: String
+
+        func run() async throws {
+            try await SuperuserCommand.perform(global) { try await $0.deleteSuperuser(email: email) }
+            print("Successfully deleted superuser \"\(email)\"!")
+        }
+    }
+
+    /// Opens the data directory, runs `body`, and turns domain errors into a message and exit code 1.
+    static func perform(_ global: GlobalOptions, _ body: (SwiftbaseApp) async throws -> Void) async throws {
+        let app = try await SwiftbaseApp.open(SwiftbaseConfiguration(dataDirectory: global.dir, dev: global.dev))
+        do {
+            try await body(app)
+        } catch let error as SwiftbaseError {
+            var message = error.message
+            if case .fields(let fields) = error.data, !fields.isEmpty {
+                message += " " + error.data.json.jsonString
+            }
+            FileHandle.standardError.write(Data(("Error: " + message + "\n").utf8))
+            throw ExitCode.failure
+        }
+    }
+}

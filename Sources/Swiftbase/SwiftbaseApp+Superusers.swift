@@ -1,4 +1,5 @@
-public import SwiftbaseCore
+import SwiftbaseCore
+import SwiftbaseHTTP
 
 /// Superuser management for the CLI (`swiftbase superuser …`), through the one write path.
 extension SwiftbaseApp {
@@ -42,6 +43,6 @@ extension SwiftbaseApp {
     }
 
     func findSuperuser(email: String) async throws -> RecordModel? {
-        try await services.records.first(in: SystemCollections.superusersID, where: "email", equals: .string(email))
+        try await services.records.first(in: SystemCollections.superusersID, where: "email", equals: .text(email))
     }
 }

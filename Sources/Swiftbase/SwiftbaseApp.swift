@@ -1,10 +1,11 @@
 import Foundation
 public import Logging
 public import SwiftbaseCore
-import Hummingbird
+public import Hummingbird
 public import SwiftbaseHTTP
 import SwiftbaseSQLite
-import ServiceLifecycle
+public import ServiceLifecycle
+import UnixSignals
 
 /// A Swiftbase instance: the store, the core services and the HTTP server, wired once. Embed it in your
 /// own program or run it with the `swiftbase` CLI.

@@ -28,9 +28,10 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
+        let logLevel: Logger.Level = configuration.dev ? .debug : .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = configuration.dev ? .debug : .info
+            handler.logLevel = logLevel
             return handler
         }
         let app = try await SwiftbaseApp.open(configuration)
@@ -38,9 +39,12 @@ struct ServeCommand: AsyncParsableCommand {
         try await app.run { port in
             let elapsed = ContinuousClock.now - started
             let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
-            print("Server started at http://\(host):\(port) (ready in \(String(format: "%.1f", ms)) ms)")
-            print("├─ REST API:  http://\(host):\(port)/api/")
-            fflush(stdout)
+            let banner = """
+                Server started at http://\(host):\(port) (ready in \(String(format: "%.1f", ms)) ms)
+                ├─ REST API:  http://\(host):\(port)/api/
+
+                """
+            FileHandle.standardOutput.write(Data(banner.utf8))
         }
     }
 }

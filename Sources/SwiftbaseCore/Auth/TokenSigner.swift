@@ -3,21 +3,21 @@ import JWTKit
 
 /// Signs and verifies HS256 tokens as PocketBase does: the key is the record's `tokenKey` followed by the
 /// collection's secret for that token type, so rotating either invalidates the token.
-public enum TokenSigner {
-    public static func sign(_ claims: AuthTokenClaims, key: String) async throws -> String {
+enum TokenSigner {
+    static func sign(_ claims: AuthTokenClaims, key: String) async throws -> String {
         let keys = await JWTKeyCollection().add(hmac: HMACKey(from: key), digestAlgorithm: .sha256)
         return try await keys.sign(claims)
     }
 
     /// The claims, read without checking the signature: only to find which record and secret to verify with.
-    public static func unverifiedClaims(_ token: String) -> AuthTokenClaims? {
+    static func unverifiedClaims(_ token: String) -> AuthTokenClaims? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let payload = base64URLDecode(String(parts[1])) else { return nil }
         return try? JSONDecoder().decode(AuthTokenClaims.self, from: payload)
     }
 
     /// The verified claims, or nil for a bad signature, another algorithm (`alg: none` included), or expiry.
-    public static func verify(_ token: String, key: String) async -> AuthTokenClaims? {
+    static func verify(_ token: String, key: String) async -> AuthTokenClaims? {
         let keys = await JWTKeyCollection().add(hmac: HMACKey(from: key), digestAlgorithm: .sha256)
         return try? await keys.verify(token, as: AuthTokenClaims.self)
     }

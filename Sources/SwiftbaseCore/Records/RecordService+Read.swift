@@ -39,8 +39,7 @@ extension RecordService {
         var resolver = RecordFieldResolver(
             schema: schema, collection: collection, request: request, allowHiddenFields: auth.isSuperuser,
             allowRequestAndCollectionReferences: auth.isSuperuser)
-        if !options.filter.isEmpty {
-            let expression = try FilterParser.parse(options.filter)
+        if let expression = try FilterParser.parse(options.filter) {
             query.conditions.append(try FilterCompiler.compile(expression, resolver: &resolver))
         }
         if !options.sort.isEmpty {

@@ -35,8 +35,9 @@ public final class RecordService: Sendable {
         Self.fillGenerated(&record, collection: collection, isNew: true)
         try Self.validateFields(record, collection: collection, failure: failure)
 
-        var ruleRequest = request
-        ruleRequest.body = ruleBody.merging(authInput.ruleBody) { a, _ in a }
+        var ruleRequestBuilder = request
+        ruleRequestBuilder.body = ruleBody.merging(authInput.ruleBody) { a, _ in a }
+        let ruleRequest = ruleRequestBuilder
         let stored = record
         let entry = try await writing(collection, failure: failure) { conn in
             try Self.checkRelations(stored, collection: collection, schema: schema, on: conn, failure: failure)

@@ -10,7 +10,7 @@ public enum RuleCompiler {
         _ rule: String, collection: CollectionModel, schema: SchemaSnapshot, request: RequestInfo
     ) throws -> (condition: SQLFragment, joins: [SQLFragment], distinct: Bool)? {
         if rule.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return nil }
-        let expression = try FilterParser.parse(rule)
+        guard let expression = try FilterParser.parse(rule) else { return nil }
         var resolver = RecordFieldResolver(
             schema: schema, collection: collection, request: request, allowHiddenFields: true,
             allowRequestAndCollectionReferences: true)

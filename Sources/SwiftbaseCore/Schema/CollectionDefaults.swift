@@ -4,10 +4,10 @@ enum CollectionDefaults {
     static func completingNew(_ input: CollectionModel, in snapshot: SchemaSnapshot) -> CollectionModel {
         var c = input
         if c.id.isEmpty {
-            var id = Identifiers.collectionID(type: c.type.rawValue, name: c.name)
+            var id = Identifiers.collectionID(type: c.type, name: c.name)
             var suffix = 2
             while snapshot.collection(id) != nil && suffix < 1000 {
-                id = Identifiers.collectionID(type: c.type.rawValue, name: c.name) + String(suffix)
+                id = Identifiers.collectionID(type: c.type, name: c.name) + String(suffix)
                 suffix += 1
             }
             c.id = id

@@ -27,8 +27,8 @@ extension CollectionService {
         var resolver = RecordFieldResolver(
             schema: SchemaSnapshot([table]), collection: table, request: nil, allowHiddenFields: true,
             allowRequestAndCollectionReferences: false)
-        if !options.filter.isEmpty {
-            query.conditions.append(try FilterCompiler.compile(try FilterParser.parse(options.filter), resolver: &resolver))
+        if let expression = try FilterParser.parse(options.filter) {
+            query.conditions.append(try FilterCompiler.compile(expression, resolver: &resolver))
         }
         if !options.sort.isEmpty { query.orderBy = try SortCompiler.compile(options.sort, resolver: &resolver) }
         query.add((SQLFragment(unsafeRaw: "1"), resolver.joins, resolver.needsDistinct))

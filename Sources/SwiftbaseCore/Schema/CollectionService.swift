@@ -43,9 +43,9 @@ public final class CollectionService: Sendable {
 
     public func create(_ json: JSONValue) async throws -> CollectionModel {
         guard let object = json.objectValue else { throw SwiftbaseError.badRequest(Self.formattingMessage) }
-        var collection = try CollectionModel(json: object)
+        let input = try CollectionModel(json: object)
         return try await mutate { conn, snapshot in
-            collection = CollectionDefaults.completingNew(collection, in: snapshot)
+            let collection = CollectionDefaults.completingNew(input, in: snapshot)
             try Self.validate(collection, previous: nil, in: snapshot, failure: "Failed to create collection.")
             try CollectionRepository.insert(collection, on: conn)
             for statement in TableDDL.create(collection) { try conn.execute(statement) }

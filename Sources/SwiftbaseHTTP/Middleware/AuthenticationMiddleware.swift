@@ -1,5 +1,5 @@
 public import Hummingbird
-import SwiftbaseCore
+public import SwiftbaseCore
 
 /// Decides who is asking from the `Authorization` header. An invalid token makes the request a guest,
 /// never a 401: endpoints that require an identity say so themselves.

@@ -1,4 +1,5 @@
 public import Hummingbird
+import HTTPTypes
 
 /// Security headers on every response and CORS as PocketBase answers it (`--origins`, default `*`):
 /// preflight `OPTIONS` → 204 echoing the requested headers.

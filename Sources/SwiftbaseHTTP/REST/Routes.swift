@@ -1,5 +1,5 @@
 public import Hummingbird
-public import SwiftbaseCore
+import SwiftbaseCore
 
 /// Every route family of the REST API, and the middleware they run behind, in one place.
 public enum Routes {

@@ -1,0 +1,87 @@
+/// Compiles PocketBase's `sort` parameter (`-created,title,+author.name`) into ORDER BY terms.
+///
+/// ```swift
+/// let terms = try SortCompiler.compile("-created,author.name", resolver: &resolver)
+/// // ["\"posts\".\"created\" DESC", "(SELECT \"posts_author\".\"name\" FROM (SELECT 1) LEFT JOIN … LIMIT 1) ASC"]
+/// let orderBy = SQLFragment.join(terms, separator: ", ")
+/// ```
+///
+/// - `-` sorts descending, `+` or nothing ascending; items are comma separated and trimmed.
+/// - `@random` is `RANDOM()`, `@rowid` the base table's `_rowid_`.
+/// - Any resolvable path sorts; a path through joins becomes a scalar subquery (the first related value)
+///   so the main query needs no joins. Without hidden-field access a joined collection's listRule applies
+///   inside that subquery: a related row the requester could not list sorts as NULL (PocketBase instead
+///   drops the whole row from the result).
+/// - Request values (`@request.query.x`), `null` and literals cannot be sort keys.
+/// - At most 8 terms, each at most 255 bytes; violations and unknown fields are 400s.
+public enum SortCompiler {
+    public static let maxTerms = 8
+    public static let maxTermLength = 255
+
+    public static func compile(_ sort: String, resolver: inout RecordFieldResolver) throws(SwiftbaseError)
+        -> [SQLFragment]
+    {
+        if sort.isEmpty { return [] }
+        let items = sort.split(separator: ",", omittingEmptySubsequences: false)
+        guard items.count <= maxTerms else { throw .invalidFilter("more than \(maxTerms) sort fields") }
+        var terms: [SQLFragment] = []
+        terms.reserveCapacity(items.count)
+        for item in items {
+            var name = item.trimmingSpaces()
+            var direction = "ASC"
+            if name.hasPrefix("-") {
+                name.removeFirst()
+                direction = "DESC"
+            } else if name.hasPrefix("+") {
+                name.removeFirst()
+            }
+            guard name.utf8.count <= maxTermLength else {
+                throw .invalidFilter("sort field longer than \(maxTermLength)")
+            }
+            terms.append(try term(String(name), direction: direction, resolver: &resolver))
+        }
+        return terms
+    }
+
+    private static func term(_ name: String, direction: String, resolver: inout RecordFieldResolver)
+        throws(SwiftbaseError) -> SQLFragment
+    {
+        switch name {
+        case "@random":
+            return SQLFragment(unsafeRaw: "RANDOM()")
+        case "@rowid":
+            return SQLFragment(unsafeRaw: quoteIdentifier(resolver.baseAlias) + ".\"_rowid_\" " + direction)
+        default:
+            break
+        }
+        let operand: ResolvedOperand
+        do {
+            operand = try resolver.resolve(name)
+        } catch  where error.code == .forbidden {
+            throw error
+        } catch {
+            throw .invalidFilter("invalid sort field \(name)")
+        }
+        let scope = try resolver.takeJoins()
+        guard operand.parameters.isEmpty, !operand.isEmptyIdentifier else {
+            throw .invalidFilter("invalid sort field \(name)")
+        }
+        guard !scope.joins.isEmpty else { return operand.sql + SQLFragment(unsafeRaw: " " + direction) }
+        var subquery = SQLFragment(unsafeRaw: "(SELECT ") + operand.sql + SQLFragment(unsafeRaw: " FROM (SELECT 1)")
+        for join in scope.joins { subquery += join.sql }
+        if !scope.conditions.isEmpty {
+            subquery += SQLFragment(unsafeRaw: " WHERE ") + SQLFragment.join(scope.conditions, separator: " AND ")
+        }
+        return subquery + SQLFragment(unsafeRaw: " LIMIT 1) " + direction)
+    }
+}
+
+extension Substring {
+    /// Trims ASCII and Unicode whitespace at both ends, as Go's `strings.TrimSpace`.
+    fileprivate func trimmingSpaces() -> Substring {
+        var slice = self
+        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
+        while let last = slice.last, last.isWhitespace { slice.removeLast() }
+        return slice
+    }
+}

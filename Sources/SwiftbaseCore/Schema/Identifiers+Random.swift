@@ -1,0 +1,15 @@
+extension Identifiers {
+    private static let alphanumerics = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    private static let lowerAlphanumerics = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+
+    /// A random `[a-zA-Z0-9]{length}` string: token keys and secrets.
+    static func randomString(length: Int) -> String {
+        RandomString.make(length: length, alphabet: alphanumerics)
+    }
+
+    /// A random string matching an autogenerate pattern; a pattern that cannot be generated falls back to
+    /// PocketBase's record-id shape, `[a-z0-9]{15}`.
+    static func randomString(pattern: String) -> String {
+        (try? RandomString.matching(pattern)) ?? RandomString.make(length: 15, alphabet: lowerAlphanumerics)
+    }
+}

@@ -1,0 +1,270 @@
+import SwiftbaseCore
+
+/// A JSON reader that is as strict as Go's `encoding/json/v2` defaults, which PocketBase 0.40 uses for
+/// request bodies: RFC 8259 grammar, valid UTF-8 only (no lone surrogate escapes), no duplicate object
+/// names, finite numbers.
+///
+/// It reads one value from the start of the input and reports where it ended, so the caller decides what
+/// trailing bytes mean. Nesting is capped at ``maxDepth`` so hostile input cannot exhaust the stack.
+struct StrictJSONParser {
+    struct Failure: Error, Equatable {
+        var reason: String
+        var offset: Int
+    }
+
+    static let maxDepth = 512
+
+    private let bytes: [UInt8]
+    private(set) var position = 0
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    /// Parses the whole input as exactly one value (surrounding whitespace allowed).
+    static func parseDocument(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+        var parser = StrictJSONParser(bytes)
+        let value = try parser.parseLeadingValue()
+        parser.skipWhitespace()
+        guard parser.position == bytes.count else { throw parser.failure("trailing data") }
+        return value
+    }
+
+    /// Parses the first value after optional whitespace; ``position`` is then just past it.
+    mutating func parseLeadingValue() throws(Failure) -> JSONValue {
+        skipWhitespace()
+        return try parseValue(depth: 0)
+    }
+
+    // MARK: - Grammar
+
+    private mutating func parseValue(depth: Int) throws(Failure) -> JSONValue {
+        guard position < bytes.count else { throw failure("unexpected end of input") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        default: throw failure("unexpected character")
+        }
+    }
+
+    private mutating func parseObject(depth: Int) throws(Failure) -> JSONValue {
+        guard depth <= Self.maxDepth else { throw failure("nesting too deep") }
+        position += 1  // {
+        var members: [String: JSONValue] = [:]
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard peek() == UInt8(ascii: "\"") else { throw failure("expected object name") }
+            let nameOffset = position
+            let name = try parseString()
+            skipWhitespace()
+            guard peek() == UInt8(ascii: ":") else { throw failure("expected ':'") }
+            position += 1
+            skipWhitespace()
+            let value = try parseValue(depth: depth)
+            // Swift compares strings by canonical equivalence, so NFC/NFD spellings of one name also
+            // count as duplicates here (Go compares bytes); a dictionary could not keep both anyway.
+            guard members.updateValue(value, forKey: name) == nil else {
+                throw Failure(reason: "duplicate object name", offset: nameOffset)
+            }
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"):
+                position += 1
+                return .object(members)
+            default: throw failure("expected ',' or '}'")
+            }
+        }
+    }
+
+    private mutating func parseArray(depth: Int) throws(Failure) -> JSONValue {
+        guard depth <= Self.maxDepth else { throw failure("nesting too deep") }
+        position += 1  // [
+        var items: [JSONValue] = []
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            position += 1
+            return .array(items)
+        }
+        while true {
+            skipWhitespace()
+            items.append(try parseValue(depth: depth))
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"):
+                position += 1
+                return .array(items)
+            default: throw failure("expected ',' or ']'")
+            }
+        }
+    }
+
+    private mutating func parseString() throws(Failure) -> String {
+        position += 1  // opening quote
+        let start = position
+        // Fast path: no escapes.
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                let slice = bytes[start..<position]
+                position += 1
+                guard let text = String(validating: slice, as: UTF8.self) else {
+                    throw Failure(reason: "invalid UTF-8 in string", offset: start)
+                }
+                return text
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw failure("control character in string") }
+            position += 1
+        }
+        var buffer = Array(bytes[start..<position])
+        while position < bytes.count {
+            let byte = bytes[position]
+            switch byte {
+            case UInt8(ascii: "\""):
+                position += 1
+                guard let text = String(validating: buffer, as: UTF8.self) else {
+                    throw Failure(reason: "invalid UTF-8 in string", offset: start)
+                }
+                return text
+            case UInt8(ascii: "\\"):
+                position += 1
+                guard position < bytes.count else { throw failure("unexpected end of input") }
+                let escape = bytes[position]
+                position += 1
+                switch escape {
+                case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "/"): buffer.append(UInt8(ascii: "/"))
+                case UInt8(ascii: "b"): buffer.append(0x08)
+                case UInt8(ascii: "f"): buffer.append(0x0C)
+                case UInt8(ascii: "n"): buffer.append(0x0A)
+                case UInt8(ascii: "r"): buffer.append(0x0D)
+                case UInt8(ascii: "t"): buffer.append(0x09)
+                case UInt8(ascii: "u"):
+                    let scalar = try parseUnicodeEscape()
+                    buffer.append(contentsOf: Array(String(Character(scalar)).utf8))
+                default:
+                    throw Failure(reason: "invalid escape", offset: position - 2)
+                }
+            default:
+                if byte < 0x20 { throw failure("control character in string") }
+                buffer.append(byte)
+                position += 1
+            }
+        }
+        throw failure("unterminated string")
+    }
+
+    /// Reads `XXXX` after `\u` (and a following `\uXXXX` low surrogate when needed).
+    private mutating func parseUnicodeEscape() throws(Failure) -> Unicode.Scalar {
+        let high = try readHex4()
+        if (0xD800...0xDBFF).contains(high) {
+            guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                bytes[position + 1] == UInt8(ascii: "u")
+            else { throw failure("unpaired surrogate escape") }
+            position += 2
+            let low = try readHex4()
+            guard (0xDC00...0xDFFF).contains(low) else { throw failure("unpaired surrogate escape") }
+            let combined = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+            guard let scalar = Unicode.Scalar(combined) else { throw failure("invalid escape") }
+            return scalar
+        }
+        guard let scalar = Unicode.Scalar(high) else { throw failure("unpaired surrogate escape") }
+        return scalar
+    }
+
+    private mutating func readHex4() throws(Failure) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw failure("unexpected end of input") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw failure("invalid \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
+            position += 1
+        }
+        return value
+    }
+
+    private mutating func parseNumber() throws(Failure) -> Double {
+        let start = position
+        if peek() == UInt8(ascii: "-") { position += 1 }
+        guard let first = peek(), isDigit(first) else { throw failure("invalid number") }
+        position += 1
+        if first != UInt8(ascii: "0") {
+            while let byte = peek(), isDigit(byte) { position += 1 }
+        }
+        if peek() == UInt8(ascii: ".") {
+            position += 1
+            guard let byte = peek(), isDigit(byte) else { throw failure("invalid number") }
+            while let byte = peek(), isDigit(byte) { position += 1 }
+        }
+        if let byte = peek(), byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+            position += 1
+            if let sign = peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { position += 1 }
+            guard let byte = peek(), isDigit(byte) else { throw failure("invalid number") }
+            while let byte = peek(), isDigit(byte) { position += 1 }
+        }
+        let text = String(decoding: bytes[start..<position], as: UTF8.self)
+        guard let value = Double(text), value.isFinite else {
+            throw Failure(reason: "number out of range", offset: start)
+        }
+        return value
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(Failure) {
+        let count = literal.utf8CodeUnitCount
+        guard position + count <= bytes.count else { throw failure("invalid literal") }
+        let matches = literal.withUTF8Buffer { expected in
+            bytes[position..<(position + count)].elementsEqual(expected)
+        }
+        guard matches else { throw failure("invalid literal") }
+        position += count
+    }
+
+    // MARK: - Helpers
+
+    mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    private func peek() -> UInt8? {
+        position < bytes.count ? bytes[position] : nil
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    private func failure(_ reason: String) -> Failure {
+        Failure(reason: reason, offset: position)
+    }
+}

@@ -33,14 +33,13 @@ public final class RecordService: Sendable {
             input, existing: nil, collection: collection, auth: auth, passwords: passwords, failure: failure)
         authInput.apply(to: &record, ruleBody: &ruleBody, collection: collection)
         Self.fillGenerated(&record, collection: collection, isNew: true)
-        try Self.validateFields(record, collection: collection, failure: failure)
 
         var ruleRequestBuilder = request
         ruleRequestBuilder.body = ruleBody.merging(authInput.ruleBody) { a, _ in a }
         let ruleRequest = ruleRequestBuilder
         let stored = record
         let entry = try await writing(collection, failure: failure) { conn in
-            try Self.checkRelations(stored, collection: collection, schema: schema, on: conn, failure: failure)
+            try Self.validate(stored, collection: collection, schema: schema, on: conn, failure: failure)
             if !auth.isSuperuser, let rule = collection.createRule,
                 let compiled = try RuleCompiler.condition(rule, collection: collection, schema: schema, request: ruleRequest)
             {
@@ -97,7 +96,21 @@ public final class RecordService: Sendable {
         }
     }
 
-    static func validateFields(_ record: RecordModel, collection: CollectionModel, failure: String) throws {
+    /// Validates every field, relation existence included, and reports all problems at once as PocketBase
+    /// does (one `data` item per failing field).
+    static func validate(
+        _ record: RecordModel, collection: CollectionModel, schema: SchemaSnapshot, on conn: any StoreConnection,
+        failure: String
+    ) throws {
+        var errors = fieldErrors(record, collection: collection)
+        for (name, item) in try relationErrors(record, collection: collection, schema: schema, on: conn)
+        where errors[name] == nil {
+            errors[name] = item
+        }
+        if !errors.isEmpty { throw SwiftbaseError.validation(failure, .items(errors)) }
+    }
+
+    static func fieldErrors(_ record: RecordModel, collection: CollectionModel) -> [String: ErrorItem] {
         var errors: [String: ErrorItem] = [:]
         for field in collection.fields {
             if case .password = field.options { continue }
@@ -105,14 +118,13 @@ public final class RecordService: Sendable {
             let value = record.values[field.name] ?? field.options.behavior.zeroValue(for: field)
             if let problem = field.options.behavior.validate(value, for: field) { errors[field.name] = problem }
         }
-        if !errors.isEmpty { throw SwiftbaseError.validation(failure, .items(errors)) }
+        return errors
     }
 
     /// Every relation id must name an existing record of the target collection.
-    static func checkRelations(
-        _ record: RecordModel, collection: CollectionModel, schema: SchemaSnapshot, on conn: any StoreConnection,
-        failure: String
-    ) throws {
+    static func relationErrors(
+        _ record: RecordModel, collection: CollectionModel, schema: SchemaSnapshot, on conn: any StoreConnection
+    ) throws -> [String: ErrorItem] {
         var errors: [String: ErrorItem] = [:]
         for field in collection.fields {
             guard case .relation(let options) = field.options else { continue }
@@ -130,7 +142,7 @@ public final class RecordService: Sendable {
                     arguments: unique.map { .text($0) }))
             if count?.int64Value != Int64(unique.count) { errors[field.name] = .missingRelRecords }
         }
-        if !errors.isEmpty { throw SwiftbaseError.validation(failure, .items(errors)) }
+        return errors
     }
 
     /// Relation ids held by a single or multi relation value.

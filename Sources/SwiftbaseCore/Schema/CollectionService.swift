@@ -41,8 +41,19 @@ public final class CollectionService: Sendable {
 
     // MARK: - Create
 
+    /// Creates a collection from its JSON. As PocketBase does, `type` and `name` are read first: either of
+    /// them not a string is a formatting error; an unknown `type` is a validation error on `type`.
     public func create(_ json: JSONValue) async throws -> CollectionModel {
         guard let object = json.objectValue else { throw SwiftbaseError.badRequest(Self.formattingMessage) }
+        for key in ["type", "name"] {
+            switch object[key] {
+            case nil, .null?, .string?: continue
+            default: throw SwiftbaseError.badRequest(Self.typeFormattingMessage)
+            }
+        }
+        if let type = object["type"]?.stringValue, !type.isEmpty, CollectionModel.Kind(rawValue: type) == nil {
+            throw SwiftbaseError.validation("Failed to create collection.", .items(["type": .inInvalid]))
+        }
         let input = try CollectionModel(json: object)
         return try await mutate { conn, snapshot in
             let collection = CollectionDefaults.completingNew(input, in: snapshot)
@@ -170,6 +181,7 @@ public final class CollectionService: Sendable {
     // MARK: - Helpers
 
     static let formattingMessage = "Failed to load the submitted data due to invalid formatting."
+    static let typeFormattingMessage = "Failed to load the collection type data due to invalid formatting."
 
     /// Runs a schema change in one write transaction against the schema as stored, then publishes the result.
     private func mutate<T: Sendable>(

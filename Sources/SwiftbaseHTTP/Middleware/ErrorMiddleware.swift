@@ -23,7 +23,12 @@ public struct ErrorMiddleware: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             switch error.status {
             case .notFound:
-                return Self.response(status: .notFound, message: "The requested resource wasn't found.", data: [:])
+                // No route matched. PocketBase serves GET and HEAD of any unmatched path from its public
+                // folder, which answers "File not found."; other methods get the generic 404.
+                let message =
+                    request.method == .get || request.method == .head
+                    ? "File not found." : "The requested resource wasn't found."
+                return Self.response(status: .notFound, message: message, data: [:])
             case .contentTooLarge:
                 return Self.response(status: .contentTooLarge, message: "Request entity too large.", data: [:])
             case .methodNotAllowed:

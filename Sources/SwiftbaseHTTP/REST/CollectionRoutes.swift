@@ -21,14 +21,14 @@ struct CollectionRoutes {
         group.post { request, context in
             try Self.requireSuperuser(context)
             var request = request
-            let body = try await request.decodedBody(limit: services.maxBodySize)
+            let body = try await request.decodedBody(limit: services.maxBodySize, malformed: .collectionType)
             let collection = try await services.collections.create(.object(body.values))
             return try JSONResponse.object(collection.json, query: request.query)
         }
         group.put("import") { request, context in
             try Self.requireSuperuser(context)
             var request = request
-            let body = try await request.decodedBody(limit: services.maxBodySize)
+            let body = try await request.decodedBody(limit: services.maxBodySize, malformed: .form)
             guard let list = body.values["collections"]?.arrayValue, !list.isEmpty else {
                 throw SwiftbaseError.validation(
                     "An error occurred while validating the submitted data.", .items(["collections": .required]))
@@ -50,7 +50,7 @@ struct CollectionRoutes {
             try Self.requireSuperuser(context)
             var request = request
             let existing = try Self.collection(context, services)
-            let body = try await request.decodedBody(limit: services.maxBodySize)
+            let body = try await request.decodedBody(limit: services.maxBodySize, malformed: .submittedData)
             let collection = try await services.collections.update(existing.id, with: .object(body.values))
             return try JSONResponse.object(collection.json, query: request.query)
         }
@@ -71,7 +71,7 @@ struct CollectionRoutes {
 
     static func requireSuperuser(_ context: SwiftbaseRequestContext) throws {
         switch context.auth.identity {
-        case .guest: throw SwiftbaseError.unauthorized("The request requires valid superuser authorization token.")
+        case .guest: throw SwiftbaseError.unauthorized("The request requires valid record authorization token.")
         case .record: throw SwiftbaseError.forbidden("The authorized record is not allowed to perform this action.")
         case .superuser: return
         }

@@ -8,18 +8,11 @@ struct HealthRoutes {
             var data: [String: JSONValue] = [:]
             if context.auth.isSuperuser {
                 data["canBackup"] = true
-                data["realIP"] = .string(context.remoteAddressText)
+                data["realIP"] = .string(context.remoteIP)
                 data["possibleProxyHeader"] = ""
             }
             return JSONResponse.make(["message": "API is healthy.", "code": 200, "data": .object(data)])
         }
         router.head("/api/health") { _, _ in Response(status: .ok) }
-    }
-}
-
-extension SwiftbaseRequestContext {
-    /// The peer's IP address as text (empty when unknown).
-    var remoteAddressText: String {
-        ""
     }
 }

@@ -10,7 +10,7 @@ struct RecordAuthRoutes {
         group.post("auth-with-password") { request, context in
             var request = request
             let name = try RecordRoutes.collectionName(context)
-            let body = try await request.decodedBody(limit: services.maxBodySize)
+            let body = try await request.decodedBody(limit: services.maxBodySize, malformed: .form)
             let (record, collection) = try await services.auth.authWithPassword(
                 collection: name, identity: Self.text(body.values["identity"]),
                 password: Self.text(body.values["password"]),

@@ -31,7 +31,8 @@ struct RecordRoutes {
         group.post { request, context in
             var request = request
             let name = try Self.collectionName(context)
-            let body = try await request.decodedBody(limit: services.maxBodySize)
+            let body = try await request.decodedBody(
+                limit: try bodyLimit(for: name), malformed: .generic)
             let info = request.requestInfo(auth: context.auth, body: body.values)
             let record = try await services.records.create(
                 in: name, input: RecordInput(body.values, isForm: body.isForm), request: info)
@@ -40,7 +41,8 @@ struct RecordRoutes {
         group.patch(":id") { request, context in
             var request = request
             let name = try Self.collectionName(context)
-            let body = try await request.decodedBody(limit: services.maxBodySize)
+            let body = try await request.decodedBody(
+                limit: try bodyLimit(for: name), malformed: .generic)
             let info = request.requestInfo(auth: context.auth, body: body.values)
             let record = try await services.records.update(
                 in: name, id: try Self.recordID(context), input: RecordInput(body.values, isForm: body.isForm),
@@ -72,6 +74,15 @@ struct RecordRoutes {
     {
         let encoded = try await encode([record], collection: collection, request: request, info: info)
         return try JSONResponse.object(encoded.first ?? [:], query: request.query)
+    }
+
+    /// The body limit of a record create or update: the base limit plus what the collection's editor, json
+    /// and file fields may hold. Checked before the body is read, so an unknown collection answers 404 first.
+    func bodyLimit(for collectionName: String) throws -> Int {
+        guard let collection = services.schema.snapshot.collection(collectionName) else {
+            throw SwiftbaseError.notFound("Missing or invalid collection context.")
+        }
+        return services.maxBodySize + collection.extraRecordBodyAllowance
     }
 
     static func collectionName(_ context: SwiftbaseRequestContext) throws -> String {

@@ -5,16 +5,32 @@ import SwiftbaseCore
 /// Reading what a handler needs from a request: the body within the size limit, the query, and the
 /// `RequestInfo` that rules evaluate.
 extension Request {
-    /// Collects and decodes the body; over `limit` bytes is a 413.
-    mutating func decodedBody(limit: Int) async throws -> RequestBody {
+    /// Collects and decodes the body; over `limit` bytes is a 413. A body that does not parse answers 400 with
+    /// `malformed`: PocketBase words it per endpoint (records say only the generic message, collection
+    /// creation names the type data, auth forms "An error occurred while loading the submitted data.").
+    mutating func decodedBody(limit: Int, malformed: MalformedBodyMessage) async throws -> RequestBody {
         let buffer: ByteBuffer
         do {
             buffer = try await collectBody(upTo: limit)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw SwiftbaseError.tooLarge()
         }
-        return try RequestBodyDecoder.decode(
-            contentType: headers[.contentType], body: Array(buffer.readableBytesView))
+        return try Self.decode(buffer, contentType: headers[.contentType], malformed: malformed)
+    }
+
+    private static func decode(_ buffer: ByteBuffer, contentType: String?, malformed: MalformedBodyMessage) throws
+        -> RequestBody
+    {
+        let result = Result { () throws(SwiftbaseError) -> RequestBody in
+            try RequestBodyDecoder.decode(contentType: contentType, body: Array(buffer.readableBytesView))
+        }
+        switch result {
+        case .success(let body):
+            return body
+        case .failure(var error):
+            if error.message == RequestBodyDecoder.invalidFormattingMessage { error.message = malformed.rawValue }
+            throw error
+        }
     }
 
     var query: QueryParameters { QueryParameters(uri.query) }
@@ -29,4 +45,16 @@ extension Request {
             auth: auth, body: body, query: query.dictionary, headers: headerValues, method: method.rawValue,
             context: context)
     }
+}
+
+/// What a request answers when its body does not parse, in PocketBase's words for each endpoint.
+enum MalformedBodyMessage: String {
+    /// Record create and update.
+    case generic = "Something went wrong while processing your request."
+    /// Collection create: PocketBase reads `type` and `name` first.
+    case collectionType = "Failed to load the collection type data due to invalid formatting."
+    /// Collection update.
+    case submittedData = "Failed to load the submitted data due to invalid formatting."
+    /// Forms: auth-with-password, collections import, and the other auth forms.
+    case form = "An error occurred while loading the submitted data."
 }

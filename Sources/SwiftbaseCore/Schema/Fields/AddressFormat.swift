@@ -121,6 +121,11 @@ enum AddressFormat {
             rest = rest[separator.upperBound...]
         } else if text.lowercased().hasPrefix("http//") || text.lowercased().hasPrefix("https//") {
             return false
+        } else if !text.contains(":") {
+            // Go's url.Parse reads a scheme-less, colon-less text as a bare path; govalidator refuses a path
+            // with no dot in it ("nope", "localhost/x"), so a host needs a dot unless a port or scheme is given.
+            let pathEnd = text.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? text.endIndex
+            guard text[..<pathEnd].contains(".") else { return false }
         }
         // Authority ends at the first `/`, `?` or `#`.
         let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex

@@ -86,6 +86,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SwiftbaseSQLiteTests",
+            dependencies: ["SwiftbaseSQLite", "SwiftbaseCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SwiftbaseHTTPTests",
             dependencies: [
                 "Swiftbase",

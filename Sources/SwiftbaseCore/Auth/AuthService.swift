@@ -32,9 +32,30 @@ public final class AuthService: Sendable {
         else { return .guest }
         guard let record = try? await loadRecord(claims.id, in: collection),
             let tokenKey = record.values["tokenKey"]?.stringValue,
-            await TokenSigner.verify(token, key: tokenKey + auth.authTokenSecret) != nil
+            let verified = await TokenSigner.verify(token, key: tokenKey + auth.authTokenSecret)
         else { return .guest }
-        return Self.context(for: record, in: collection)
+        var context = Self.context(for: record, in: collection)
+        context.token = token
+        context.refreshable = verified.refreshable ?? false
+        return context
+    }
+
+    /// Throws 403 unless `record` may authenticate: the collection's `authRule`, evaluated against the record
+    /// with the requester's context (`null` lets no one in unless a superuser asks; `""` lets everyone in).
+    public func requireAuthRule(for record: RecordModel, in collection: CollectionModel, request: RequestInfo)
+        async throws
+    {
+        let denied = SwiftbaseError.forbidden("The request doesn't satisfy the collection requirements to authenticate.")
+        if request.auth.isSuperuser { return }
+        guard let rule = collection.auth?.authRule else { throw denied }
+        let schema = registry.snapshot
+        guard let compiled = try RuleCompiler.condition(rule, collection: collection, schema: schema, request: request)
+        else { return }
+        var query = RecordQuery(collection)
+        query.conditions.append(SQLFragment(unsafeRaw: "\(query.table).\"id\" = ?", arguments: [.text(record.id)]))
+        query.add(compiled)
+        let check = query.exists()
+        guard try await store.read({ conn in try conn.row(check) != nil }) else { throw denied }
     }
 
     /// A new auth token for `record` (refreshable unless it is an impersonation token).
@@ -78,16 +99,17 @@ public final class AuthService: Sendable {
         let fields = identityField.map { [$0] } ?? auth.passwordIdentityFields
         let failed = SwiftbaseError.badRequest("Failed to authenticate.")
         var found: RecordModel?
-        for name in fields {
-            if name == "email" && !identity.contains("@") && fields.count > 1 { continue }
-            guard collection.field(named: name) != nil else { continue }
+        for name in Self.lookupOrder(fields) {
+            if identityField == nil, name == "email", !AddressFormat.isEmail(identity) { continue }
+            guard collection.field(named: name) != nil, let index = Self.uniqueIndex(of: name, in: collection)
+            else { continue }
+            let collate = index.columns[0].collate?.uppercased() == "NOCASE" ? " COLLATE NOCASE" : ""
+            let query = SQLFragment(
+                unsafeRaw:
+                    "SELECT * FROM \(quoteIdentifier(collection.name)) WHERE \(quoteIdentifier(name)) = ?\(collate) LIMIT 1",
+                arguments: [.text(identity)])
             found = try await store.read { conn in
-                try conn.row(
-                    SQLFragment(
-                        unsafeRaw:
-                            "SELECT * FROM \(quoteIdentifier(collection.name)) WHERE \(quoteIdentifier(name)) = ? COLLATE NOCASE LIMIT 1",
-                        arguments: [.text(identity)])
-                ).map { RecordRow.storedRecord(from: $0, in: collection) }
+                try conn.row(query).map { RecordRow.storedRecord(from: $0, in: collection) }
             }
             if found != nil { break }
         }
@@ -101,8 +123,30 @@ public final class AuthService: Sendable {
 
     // MARK: - Helpers
 
+    /// Identity fields in lookup order: email first, as PocketBase prefers it.
+    static func lookupOrder(_ fields: [String]) -> [String] {
+        fields.filter { $0 == "email" } + fields.filter { $0 != "email" }
+    }
+
+    /// The single-column UNIQUE index an identity field must have. Its collation decides how identities
+    /// compare: `COLLATE NOCASE` on the index makes the login case-insensitive; otherwise it is exact.
+    static func uniqueIndex(of field: String, in collection: CollectionModel) -> IndexDefinition? {
+        for statement in collection.indexes {
+            guard let index = IndexDefinition(parsing: statement), index.unique, index.columns.count == 1,
+                index.columns[0].name.caseInsensitiveCompare(field) == .orderedSame
+            else { continue }
+            return index
+        }
+        return nil
+    }
+
     /// Verifying against a fixed hash when no record matched keeps the response time the same.
     private static let dummyHash = "$2a$10$CwTycUXWue0Thq9StjUM0uJ8DPLKXt1FYlwYpQW3OC1ZH/lvQzC6u"
+
+    /// The auth record with exactly this id (ids compare case-sensitively), with no rule applied.
+    public func findRecord(id: String, in collection: CollectionModel) async throws -> RecordModel? {
+        try await loadRecord(id, in: collection)
+    }
 
     func loadRecord(_ id: String, in collection: CollectionModel) async throws -> RecordModel? {
         try await store.read { conn in

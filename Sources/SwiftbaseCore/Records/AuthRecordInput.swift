@@ -5,6 +5,8 @@
 struct AuthRecordInput {
     var passwordHash: String?
     var ruleBody: [String: JSONValue] = [:]
+    /// A password that fails its field's constraints is reported with the other field errors, not alone.
+    var fieldErrors: [String: ErrorItem] = [:]
 
     static let none = AuthRecordInput(passwordHash: nil)
 
@@ -46,7 +48,8 @@ struct AuthRecordInput {
             }
             if errors.isEmpty {
                 if let problem = passwordField.options.behavior.validate(.string(password), for: passwordField) {
-                    throw SwiftbaseError.validation(failure, .items([passwordField.name: problem]))
+                    result.fieldErrors[passwordField.name] = problem
+                    return result
                 }
                 let cost: Int
                 if case .password(let o) = passwordField.options { cost = o.cost } else { cost = 0 }
@@ -54,7 +57,7 @@ struct AuthRecordInput {
                 result.ruleBody[passwordField.name] = .string(password)
             }
         } else if existing == nil, passwordField.required {
-            errors[passwordField.name] = .required
+            result.fieldErrors[passwordField.name] = .required
         }
         if !errors.isEmpty { throw SwiftbaseError.validation(failure, .items(errors)) }
         return result

@@ -32,7 +32,9 @@ extension RecordService {
             let emailChanged = collection.isAuth && record.values["email"] != existing.values["email"]
             preparedAuth.apply(to: &record, ruleBody: &ruleBody, collection: collection, emailChanged: emailChanged)
             Self.fillGenerated(&record, collection: collection, isNew: false)
-            try Self.validate(record, collection: collection, schema: schema, on: conn, failure: failure)
+            try Self.validate(
+                record, collection: collection, schema: schema, on: conn, failure: failure,
+                known: preparedAuth.fieldErrors)
             if !auth.isSuperuser, let rule = collection.updateRule {
                 var ruleRequest = request
                 ruleRequest.body = ruleBody.merging(preparedAuth.ruleBody) { a, _ in a }

@@ -39,7 +39,9 @@ public final class RecordService: Sendable {
         let ruleRequest = ruleRequestBuilder
         let stored = record
         let entry = try await writing(collection, failure: failure) { conn in
-            try Self.validate(stored, collection: collection, schema: schema, on: conn, failure: failure)
+            try Self.validate(
+                stored, collection: collection, schema: schema, on: conn, failure: failure,
+                known: authInput.fieldErrors)
             if !auth.isSuperuser, let rule = collection.createRule,
                 let compiled = try RuleCompiler.condition(rule, collection: collection, schema: schema, request: ruleRequest)
             {
@@ -100,9 +102,9 @@ public final class RecordService: Sendable {
     /// does (one `data` item per failing field).
     static func validate(
         _ record: RecordModel, collection: CollectionModel, schema: SchemaSnapshot, on conn: any StoreConnection,
-        failure: String
+        failure: String, known: [String: ErrorItem] = [:]
     ) throws {
-        var errors = fieldErrors(record, collection: collection)
+        var errors = fieldErrors(record, collection: collection).merging(known) { field, _ in field }
         for (name, item) in try relationErrors(record, collection: collection, schema: schema, on: conn)
         where errors[name] == nil {
             errors[name] = item

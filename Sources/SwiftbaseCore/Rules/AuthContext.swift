@@ -10,9 +10,15 @@ public struct AuthContext: Sendable, Equatable {
     }
 
     public var identity: Identity
+    /// The token the identity came from, when it came from one.
+    public var token: String?
+    /// Whether that token may be exchanged for a new one (impersonation tokens may not).
+    public var refreshable: Bool
 
-    public init(_ identity: Identity) {
+    public init(_ identity: Identity, token: String? = nil, refreshable: Bool = true) {
         self.identity = identity
+        self.token = token
+        self.refreshable = refreshable
     }
 
     public static let guest = AuthContext(.guest)

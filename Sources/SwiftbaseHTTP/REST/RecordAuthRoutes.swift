@@ -1,12 +1,18 @@
 import Hummingbird
 import SwiftbaseCore
 
-/// Auth endpoints of auth collections (`_superusers` among them): password login and token refresh.
+/// Auth endpoints of auth collections (`_superusers` among them): the methods a collection offers,
+/// password login, token refresh and superuser impersonation. Every successful one answers with
+/// `authResponse`, which first checks the collection's `authRule`.
 struct RecordAuthRoutes {
     let services: CoreServices
 
     func add(to router: Router<SwiftbaseRequestContext>) {
         let group = router.group("/api/collections/:collection")
+        group.get("auth-methods") { request, context in
+            let collection = try authCollection(context)
+            return try JSONResponse.object(Self.authMethods(of: collection), query: request.query)
+        }
         group.post("auth-with-password") { request, context in
             var request = request
             let name = try RecordRoutes.collectionName(context)
@@ -16,28 +22,51 @@ struct RecordAuthRoutes {
                 password: Self.text(body.values["password"]),
                 identityField: body.values["identityField"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 })
             let token = try await services.auth.issueToken(for: record, in: collection)
-            return try await authResponse(token: token, record: record, collection: collection, request: request)
+            return try await authResponse(
+                token: token, record: record, collection: collection, request: request, requester: context.auth)
         }
         group.post("auth-refresh") { request, context in
-            let name = try RecordRoutes.collectionName(context)
-            guard let collection = services.schema.snapshot.collection(name), collection.isAuth else {
-                throw SwiftbaseError.notFound("Missing or invalid auth collection context.")
-            }
+            // As PocketBase's same-collection guard: no identity is 401; a token of another collection is 403
+            // naming the token's own collection.
             guard let record = context.auth.record else {
                 throw SwiftbaseError.unauthorized("The request requires valid record authorization token.")
             }
-            guard record.collectionId == collection.id else {
-                throw SwiftbaseError.forbidden("The request requires auth record from \(collection.name) collection.")
+            guard let name = context.parameters.get("collection"),
+                let collection = services.schema.snapshot.collection(name), record.collectionId == collection.id
+            else {
+                throw SwiftbaseError.forbidden("The request requires auth record from \(record.collectionName) collection.")
             }
-            let token = try await services.auth.issueToken(for: record, in: collection)
-            return try await authResponse(token: token, record: record, collection: collection, request: request)
+            // Impersonation tokens are not refreshable: they are answered unchanged until they expire.
+            let token =
+                context.auth.refreshable || context.auth.token == nil
+                ? try await services.auth.issueToken(for: record, in: collection) : context.auth.token ?? ""
+            return try await authResponse(
+                token: token, record: record, collection: collection, request: request, requester: context.auth)
+        }
+        group.post("impersonate/:id") { request, context in
+            try CollectionRoutes.requireSuperuser(context)
+            var request = request
+            let collection = try authCollection(context)
+            let id = try RecordRoutes.recordID(context)
+            guard let record = try await services.auth.findRecord(id: id, in: collection) else {
+                throw SwiftbaseError.notFound()
+            }
+            let body = try await request.decodedBody(limit: services.maxBodySize, malformed: .form)
+            let duration = try Self.impersonationDuration(body.values["duration"])
+            let token = try await services.auth.issueToken(
+                for: record, in: collection, refreshable: false, duration: duration)
+            return try await authResponse(
+                token: token, record: record, collection: collection, request: request, requester: context.auth)
         }
     }
 
-    /// `{"token", "record"}` — the record always with its email; `expand` and `fields` apply.
-    func authResponse(token: String, record: RecordModel, collection: CollectionModel, request: Request) async throws
-        -> Response
-    {
+    /// `{"token", "record"}` once the record passes the collection's `authRule` for the requester. The record
+    /// always shows its email; `expand` and `fields` apply with the record as the requester.
+    func authResponse(
+        token: String, record: RecordModel, collection: CollectionModel, request: Request, requester: AuthContext
+    ) async throws -> Response {
+        try await services.auth.requireAuthRule(
+            for: record, in: collection, request: request.requestInfo(auth: requester))
         let auth = AuthService.context(for: record, in: collection)
         var records = [record]
         if let expand = request.query["expand"], !expand.isEmpty {
@@ -47,6 +76,49 @@ struct RecordAuthRoutes {
         }
         let json = RecordEncoder.json(records[0], collection: collection, auth: auth, alwaysShowEmail: true)
         return try JSONResponse.object(["token": .string(token), "record": json], query: request.query)
+    }
+
+    func authCollection(_ context: SwiftbaseRequestContext) throws -> CollectionModel {
+        guard let name = context.parameters.get("collection"),
+            let collection = services.schema.snapshot.collection(name), collection.isAuth
+        else { throw SwiftbaseError.notFound("Missing or invalid auth collection context.") }
+        return collection
+    }
+
+    /// What `GET /auth-methods` reports, in PocketBase 0.40's shape with its legacy keys. Durations are shown
+    /// only for enabled methods. OAuth2 providers arrive with the OAuth2 flow; until then the list is empty.
+    static func authMethods(of collection: CollectionModel) -> JSONValue {
+        let auth = collection.auth
+        let passwordEnabled = auth?.passwordAuthEnabled ?? false
+        let identityFields = passwordEnabled ? auth?.passwordIdentityFields ?? [] : []
+        func method(_ key: String) -> JSONValue {
+            let enabled = auth?.extra[key]?["enabled"]?.boolValue ?? false
+            let duration = enabled ? auth?.extra[key]?["duration"]?.doubleValue ?? 0 : 0
+            return ["enabled": .bool(enabled), "duration": .number(duration)]
+        }
+        return [
+            "password": ["enabled": .bool(passwordEnabled), "identityFields": identityFields.jsonArray],
+            "oauth2": ["enabled": false, "providers": []],
+            "mfa": method("mfa"),
+            "otp": method("otp"),
+            "authProviders": [],
+            "usernamePassword": .bool(passwordEnabled && identityFields.contains("username")),
+            "emailPassword": .bool(passwordEnabled && identityFields.contains("email")),
+        ]
+    }
+
+    /// Impersonation `duration` in seconds: absent or 0 means the collection's default; negative is refused.
+    static func impersonationDuration(_ value: JSONValue?) throws -> Int? {
+        guard let value, value != .null else { return nil }
+        guard let seconds = value.doubleValue, seconds.rounded() == seconds, seconds.magnitude < 1e15 else {
+            throw SwiftbaseError.badRequest("An error occurred while loading the submitted data.")
+        }
+        guard seconds >= 0 else {
+            throw SwiftbaseError.validation(
+                "An error occurred while validating the submitted data.",
+                .items(["duration": ErrorItem("validation_min_greater_equal_than_required", "Must be no less than 0.")]))
+        }
+        return seconds == 0 ? nil : Int(seconds)
     }
 
     private static func text(_ value: JSONValue?) -> String {

@@ -88,5 +88,5 @@ struct JSONOptionReader {
 
 extension Array where Element == String {
     /// The JSON array of these strings.
-    var jsonArray: JSONValue { .array(map(JSONValue.string)) }
+    package var jsonArray: JSONValue { .array(map(JSONValue.string)) }
 }

@@ -46,6 +46,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SwiftbaseServices",
+            dependencies: ["SwiftbaseCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SwiftbaseHTTP",
             dependencies: [
                 "SwiftbaseCore",
@@ -62,6 +67,7 @@ let package = Package(
             dependencies: [
                 "SwiftbaseCore",
                 "SwiftbaseSQLite",
+                "SwiftbaseServices",
                 "SwiftbaseHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -83,6 +89,11 @@ let package = Package(
         .testTarget(
             name: "SwiftbaseCoreTests",
             dependencies: ["SwiftbaseCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwiftbaseServicesTests",
+            dependencies: ["SwiftbaseServices", "SwiftbaseCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

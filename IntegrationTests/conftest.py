@@ -340,3 +340,198 @@ def field_by_name(coll: dict, name: str) -> dict:
         if f["name"] == name:
             return f
     raise KeyError(name)
+
+
+# =========================================================================== mail capture
+# `mailbox` captures the mails the server under test sends. Both backends hand raw RFC 5322
+# bytes to the same parser (`parse_mail`):
+#   pocketbase: a tiny SMTP sink on 127.0.0.1 (stdlib socketserver, one thread per connection);
+#               PocketBase is pointed at it with PATCH /api/settings (MAIL_SETTINGS below).
+#   swiftbase:  every message is one file <data_dir>/mail/<anything>.eml. Only names ending in
+#               `.eml` are read, so the server must write atomically (temp name, then rename).
+# wait_for() returns the oldest matching mail that no earlier wait_for() returned, i.e. "the next
+# mail to that address"; count() counts every mail ever received for the address.
+import email
+import email.policy
+import email.utils
+import socketserver
+import threading
+from dataclasses import dataclass, field as dc_field
+
+MAIL_SENDER_NAME = "Swiftbase tests"
+MAIL_SENDER_ADDRESS = "noreply@example.com"
+
+
+def mail_settings(app_url: str, smtp_port: int) -> dict:
+    """The PATCH /api/settings body that routes PocketBase's mail to the local sink."""
+    return {
+        "meta": {"senderName": MAIL_SENDER_NAME, "senderAddress": MAIL_SENDER_ADDRESS,
+                 "appURL": app_url},
+        "smtp": {"enabled": True, "host": "127.0.0.1", "port": smtp_port, "tls": False},
+    }
+
+
+@dataclass
+class Mail:
+    to: str                     # first recipient address (To header), as written
+    recipients: tuple           # all To/Cc addresses, lower-cased
+    sender: str                 # From address
+    subject: str
+    text: str                   # text/plain body, decoded; the HTML body when there is no plain part
+    html: str                   # text/html body, decoded ("" when absent)
+    headers: object = dc_field(repr=False)  # the parsed email.message.EmailMessage
+    raw: bytes = dc_field(repr=False, default=b"")
+
+
+def parse_mail(raw: bytes) -> Mail:
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    addrs = [a for _, a in email.utils.getaddresses(
+        [str(v) for h in ("To", "Cc") for v in (msg.get_all(h) or [])]) if a]
+    senders = [a for _, a in email.utils.getaddresses([str(msg.get("From", ""))]) if a]
+
+    def body(kind: str) -> str:
+        part = msg.get_body(preferencelist=(kind,))
+        return part.get_content() if part is not None else ""
+
+    html = body("html")
+    text = body("plain") or html
+    return Mail(to=addrs[0] if addrs else "", recipients=tuple(a.lower() for a in addrs),
+                sender=senders[0] if senders else "", subject=str(msg.get("Subject", "")),
+                text=text, html=html, headers=msg, raw=raw)
+
+
+class Mailbox:
+    """Collects parsed mails; backends call _deliver() or override _refresh()."""
+
+    def __init__(self):
+        self._mails: list[Mail] = []
+        self._taken: set[int] = set()
+        self._cond = threading.Condition()
+
+    def _deliver(self, raw: bytes) -> None:
+        mail = parse_mail(raw)
+        with self._cond:
+            self._mails.append(mail)
+            self._cond.notify_all()
+
+    def _refresh(self) -> None:  # polling backends pick up new mails here
+        pass
+
+    @staticmethod
+    def _matches(mail: Mail, to: str, subject_contains: str | None) -> bool:
+        return (to.lower() in mail.recipients and
+                (subject_contains is None or subject_contains.lower() in mail.subject.lower()))
+
+    def wait_for(self, to: str, subject_contains: str | None = None, timeout: float = 10) -> Mail:
+        deadline = time.monotonic() + timeout
+        while True:
+            self._refresh()
+            with self._cond:
+                for i, m in enumerate(self._mails):
+                    if i not in self._taken and self._matches(m, to, subject_contains):
+                        self._taken.add(i)
+                        return m
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [(m.recipients, m.subject) for m in self._mails[-10:]]
+                    raise AssertionError(
+                        f"no mail to {to!r} (subject containing {subject_contains!r}) within "
+                        f"{timeout}s; last mails seen: {seen}")
+                self._cond.wait(min(left, 0.05))
+
+    def count(self, to: str) -> int:
+        self._refresh()
+        with self._cond:
+            return sum(1 for m in self._mails if to.lower() in m.recipients)
+
+    def close(self) -> None:
+        pass
+
+
+class _SmtpHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP (RFC 5321) for a client that sends plain mail without AUTH/STARTTLS."""
+
+    def _reply(self, line: str) -> None:
+        self.wfile.write(line.encode() + b"\r\n")
+        self.wfile.flush()
+
+    def handle(self):
+        self._reply("220 sb-it-smtp ESMTP ready")
+        while True:
+            line = self.rfile.readline(65536)
+            if not line:
+                return
+            verb = line.strip().split(b" ", 1)[0].upper()
+            if verb in (b"EHLO", b"HELO"):
+                self._reply("250 sb-it-smtp")
+            elif verb in (b"MAIL", b"RCPT", b"RSET", b"NOOP"):
+                self._reply("250 OK")
+            elif verb == b"DATA":
+                self._reply("354 End data with <CR><LF>.<CR><LF>")
+                lines = []
+                while True:
+                    dl = self.rfile.readline(1 << 20)
+                    if not dl:
+                        return
+                    if dl in (b".\r\n", b".\n"):
+                        break
+                    lines.append(dl[1:] if dl.startswith(b".") else dl)  # dot-unstuffing
+                self.server.mailbox._deliver(b"".join(lines))
+                self._reply("250 OK queued")
+            elif verb == b"QUIT":
+                self._reply("221 Bye")
+                return
+            else:
+                self._reply("502 Command not implemented")
+
+
+class _SmtpServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class SmtpMailbox(Mailbox):
+    def __init__(self):
+        super().__init__()
+        self._srv = _SmtpServer(("127.0.0.1", 0), _SmtpHandler)
+        self._srv.mailbox = self
+        self.port = self._srv.server_address[1]
+        self._thread = threading.Thread(target=self._srv.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="sb-it-smtp", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._srv.shutdown()
+        self._srv.server_close()
+        self._thread.join(timeout=5)
+
+
+class EmlDirMailbox(Mailbox):
+    def __init__(self, directory: Path):
+        super().__init__()
+        self.directory = directory
+        self._seen: set[str] = set()
+
+    def _refresh(self) -> None:
+        try:
+            entries = [p for p in self.directory.iterdir() if p.name.endswith(".eml") and p.is_file()]
+        except FileNotFoundError:
+            return
+        new = [p for p in entries if p.name not in self._seen]
+        for p in sorted(new, key=lambda p: (p.stat().st_mtime_ns, p.name)):
+            self._seen.add(p.name)
+            self._deliver(p.read_bytes())
+
+
+@pytest.fixture(scope="session")
+def mailbox(server, api):
+    """Mails sent by the session server: .wait_for(to, subject_contains=None, timeout=10) -> Mail,
+    .count(to) -> int."""
+    if server.kind == "pocketbase":
+        box = SmtpMailbox()
+        r = api.patch("/api/settings", json=mail_settings(server.url, box.port))
+        assert r.status_code == 200, r.text
+    else:
+        box = EmlDirMailbox(server.data_dir / "mail")
+    yield box
+    box.close()

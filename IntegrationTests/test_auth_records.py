@@ -113,6 +113,15 @@ def test_auth_endpoints_on_base_collection(api, guest, members):
     assert_error(r, 403, f"The request requires auth record from {members['name']} collection.", {})
 
 
+@pytest.mark.parametrize("method,path", [
+    ("GET", "auth-methods"), ("POST", "auth-with-password"), ("POST", "auth-refresh"),
+    ("POST", "request-otp"), ("POST", "auth-with-otp"), ("POST", "request-verification"),
+    ("POST", "confirm-password-reset"), ("POST", "request-email-change")])
+def test_auth_endpoints_on_unknown_collection(guest, method, path):
+    r = guest.request(method, f"/api/collections/no_such_coll_q/{path}", json={})
+    assert_error(r, 404, "Missing or invalid collection context.", {})
+
+
 def test_sign_up_validation(guest, members):
     url = f"/api/collections/{members['name']}/records"
     r = guest.post(url, json={"email": "x@example.com", "password": PASSWORD, "passwordConfirm": "other"})

@@ -1,4 +1,4 @@
-import SwiftbaseCore
+public import SwiftbaseCore
 import SwiftbaseHTTP
 
 /// Superuser management for the CLI (`swiftbase superuser …`), through the one write path.
@@ -40,6 +40,22 @@ extension SwiftbaseApp {
         guard let existing = try await findSuperuser(email: email) else { return }
         try await services.records.delete(
             in: SystemCollections.superusersID, id: existing.id, request: RequestInfo(auth: .system, method: "DELETE"))
+    }
+
+    /// Creates a one-time password for a superuser (OTP must be enabled on `_superusers`), for logging in
+    /// with `auth-with-otp` when the password is lost.
+    public func createSuperuserOTP(email: String) async throws -> (otp: IssuedOTP, duration: Int) {
+        guard AddressFormat.isValidEmail(email) else { throw SwiftbaseError.badRequest("Invalid or missing email address.") }
+        let collection = try services.accounts.authCollection(SystemCollections.superusersID)
+        guard let superuser = try await services.auth.findRecord(email: email, in: collection) else {
+            throw SwiftbaseError.notFound("Superuser with email \"\(email)\" doesn't exist.")
+        }
+        let options = AccountService.otpOptions(collection)
+        guard options.enabled else {
+            throw SwiftbaseError.badRequest("OTP auth is not enabled for the _superusers collection.")
+        }
+        let otp = try await services.accounts.issueOTP(for: superuser, in: collection, sentTo: "")
+        return (otp, options.duration)
     }
 
     func findSuperuser(email: String) async throws -> RecordModel? {

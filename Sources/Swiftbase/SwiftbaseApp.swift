@@ -4,6 +4,7 @@ public import SwiftbaseCore
 public import Hummingbird
 public import SwiftbaseHTTP
 import SwiftbaseSQLite
+import SwiftbaseServices
 public import ServiceLifecycle
 import UnixSignals
 
@@ -43,9 +44,12 @@ public final class SwiftbaseApp: Sendable {
         let passwords = BcryptPasswordHasher()
         let records = RecordService(store: store, registry: registry, events: events, passwords: passwords)
         let auth = AuthService(store: store, registry: registry, passwords: passwords)
+        let mailer = FileMailer(directory: directory.appendingPathComponent("mail", isDirectory: true))
+        let accounts = AccountService(
+            records: records, auth: auth, mailer: mailer, settings: configuration.mailSettings, logger: logger)
         let services = CoreServices(
             store: store, schema: registry, collections: collections, records: records, auth: auth,
-            maxBodySize: configuration.maxBodySize)
+            accounts: accounts, maxBodySize: configuration.maxBodySize)
         return SwiftbaseApp(configuration: configuration, services: services, events: events, logger: logger)
     }
 

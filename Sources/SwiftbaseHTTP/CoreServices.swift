@@ -7,18 +7,20 @@ public struct CoreServices: Sendable {
     public let collections: CollectionService
     public let records: RecordService
     public let auth: AuthService
+    public let accounts: AccountService
     /// Request bodies larger than this are refused with 413.
     public let maxBodySize: Int
 
     public init(
         store: any Store, schema: SchemaRegistry, collections: CollectionService, records: RecordService,
-        auth: AuthService, maxBodySize: Int
+        auth: AuthService, accounts: AccountService, maxBodySize: Int
     ) {
         self.store = store
         self.schema = schema
         self.collections = collections
         self.records = records
         self.auth = auth
+        self.accounts = accounts
         self.maxBodySize = maxBodySize
     }
 }

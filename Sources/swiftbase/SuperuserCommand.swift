@@ -7,7 +7,7 @@ import Swiftbase
 struct SuperuserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "superuser", abstract: "Manages superusers.",
-        subcommands: [Upsert.self, Create.self, Update.self, Delete.self])
+        subcommands: [Upsert.self, Create.self, Update.self, Delete.self, OTP.self])
 
     struct Upsert: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Creates, or updates the password of, a superuser.")
@@ -55,6 +55,23 @@ struct SuperuserCommand: AsyncParsableCommand {
         func run() async throws {
             try await SuperuserCommand.perform(global) { try await $0.deleteSuperuser(email: email) }
             print("Successfully deleted superuser \"\(email)\"!")
+        }
+    }
+
+    struct OTP: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "otp", abstract: "Creates a new OTP for a superuser (OTP must be enabled on _superusers).")
+        @OptionGroup var global: GlobalOptions
+        @Argument var email: String
+
+        func run() async throws {
+            try await SuperuserCommand.perform(global) { app in
+                let (otp, duration) = try await app.createSuperuserOTP(email: email)
+                print("Successfully created OTP for superuser \"\(email)\":")
+                print("├─ Id:    \(otp.id)")
+                print("├─ Pass:  \(otp.password)")
+                print("└─ Valid: \(duration)s")
+            }
         }
     }
 

@@ -25,18 +25,10 @@ public final class AuthService: Sendable {
     }
 
     public func authenticate(token: String) async -> AuthContext {
-        guard let claims = TokenSigner.unverifiedClaims(token), claims.type == "auth" else { return .guest }
-        let schema = registry.snapshot
-        guard let collection = schema.collection(claims.collectionId), collection.id == claims.collectionId,
-            let auth = collection.auth
-        else { return .guest }
-        guard let record = try? await loadRecord(claims.id, in: collection),
-            let tokenKey = record.values["tokenKey"]?.stringValue,
-            let verified = await TokenSigner.verify(token, key: tokenKey + auth.authTokenSecret)
-        else { return .guest }
-        var context = Self.context(for: record, in: collection)
+        guard let verified = await verifyToken(token, kind: .auth) else { return .guest }
+        var context = Self.context(for: verified.record, in: verified.collection)
         context.token = token
-        context.refreshable = verified.refreshable ?? false
+        context.refreshable = verified.refreshable
         return context
     }
 
@@ -62,13 +54,7 @@ public final class AuthService: Sendable {
     public func issueToken(for record: RecordModel, in collection: CollectionModel, refreshable: Bool = true,
         duration: Int? = nil) async throws -> String
     {
-        guard let auth = collection.auth else { throw SwiftbaseError.badRequest() }
-        let tokenKey = record.values["tokenKey"]?.stringValue ?? ""
-        let lifetime = duration.flatMap { $0 > 0 ? $0 : nil } ?? auth.authTokenDuration
-        let claims = AuthTokenClaims(
-            id: record.id, type: "auth", collectionId: collection.id, refreshable: refreshable,
-            exp: Int(Date().timeIntervalSince1970) + lifetime)
-        return try await TokenSigner.sign(claims, key: tokenKey + auth.authTokenSecret)
+        try await issueToken(.auth, for: record, in: collection, refreshable: refreshable, duration: duration)
     }
 
     // MARK: - Password login
@@ -143,9 +129,31 @@ public final class AuthService: Sendable {
     /// Verifying against a fixed hash when no record matched keeps the response time the same.
     private static let dummyHash = "$2a$10$CwTycUXWue0Thq9StjUM0uJ8DPLKXt1FYlwYpQW3OC1ZH/lvQzC6u"
 
+    /// The auth record with this email, compared as the email's unique index compares (exactly, unless the
+    /// index says `COLLATE NOCASE`). Secrets (password hash, tokenKey) are kept: callers are trusted flows.
+    public func findRecord(email: String, in collection: CollectionModel) async throws -> RecordModel? {
+        guard !email.isEmpty, collection.isAuth else { return nil }
+        let nocase = Self.uniqueIndex(of: "email", in: collection)?.columns.first?.collate?.uppercased() == "NOCASE"
+        let query = SQLFragment(
+            unsafeRaw:
+                "SELECT * FROM \(quoteIdentifier(collection.name)) WHERE \"email\" = ?\(nocase ? " COLLATE NOCASE" : "") LIMIT 1",
+            arguments: [.text(email)])
+        return try await store.read { conn in
+            try conn.row(query).map { RecordRow.storedRecord(from: $0, in: collection) }
+        }
+    }
+
     /// The auth record with exactly this id (ids compare case-sensitively), with no rule applied.
     public func findRecord(id: String, in collection: CollectionModel) async throws -> RecordModel? {
         try await loadRecord(id, in: collection)
+    }
+
+    /// The auth record with exactly this id as stored, its password hash included, for flows that must
+    /// check a password.
+    public func findStoredRecord(id: String, in collection: CollectionModel) async throws -> RecordModel? {
+        try await store.read { conn in
+            try conn.row(RecordService.selectByID(id, collection)).map { RecordRow.storedRecord(from: $0, in: collection) }
+        }
     }
 
     func loadRecord(_ id: String, in collection: CollectionModel) async throws -> RecordModel? {

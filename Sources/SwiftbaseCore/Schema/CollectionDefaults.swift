@@ -18,8 +18,7 @@ enum CollectionDefaults {
         c.updated = c.created
         if c.type == .auth {
             var auth = c.auth ?? AuthCollectionOptions(authTokenSecret: "", fileTokenSecret: "")
-            if auth.authTokenSecret.isEmpty { auth.authTokenSecret = Identifiers.randomString(length: 50) }
-            if auth.fileTokenSecret.isEmpty { auth.fileTokenSecret = Identifiers.randomString(length: 50) }
+            auth.fillMissingSecrets()
             c.auth = auth
             c.indexes = withAuthIndexes(c.indexes, collection: c)
         }
@@ -36,7 +35,11 @@ enum CollectionDefaults {
             c.fields.insert(field, at: min(i, c.fields.count))
         }
         c.fields = withFieldIDs(c.fields)
-        if c.type == .auth { c.indexes = withAuthIndexes(c.indexes, collection: c) }
+        if c.type == .auth {
+            c.auth?.fillMissingSecrets()
+            c.indexes = withAuthIndexes(c.indexes, collection: c)
+        }
+        if c.id == SystemCollections.superusersID { c.auth?.enforceSuperuserPolicy() }
         c.indexes = rewrittenIndexes(c.indexes, table: c.name)
         return c
     }

@@ -1,5 +1,5 @@
 /// Reads and writes collection definitions in `_collections`. The public JSON form is stored as is; the
-/// write-only token secrets of auth collections are kept apart in `secrets`.
+/// write-only token secrets of auth collections (one per `AuthTokenKind`) are kept apart in `secrets`.
 public enum CollectionRepository {
     public static func loadAll(on connection: any StoreConnection) throws -> [CollectionModel] {
         let rows = try connection.rows(
@@ -8,8 +8,9 @@ public enum CollectionRepository {
             let json = try JSONValue.parse(row["json"]?.textValue ?? "{}")
             var collection = try CollectionModel(json: json.objectValue ?? [:])
             if var auth = collection.auth, let secrets = try? JSONValue.parse(row["secrets"]?.textValue ?? "{}") {
-                auth.authTokenSecret = secrets["authToken"]?.stringValue ?? auth.authTokenSecret
-                auth.fileTokenSecret = secrets["fileToken"]?.stringValue ?? auth.fileTokenSecret
+                for kind in AuthTokenKind.allCases {
+                    if let secret = secrets[kind.optionKey]?.stringValue { auth.setSecret(secret, for: kind) }
+                }
                 collection.auth = auth
             }
             return collection
@@ -64,8 +65,8 @@ public enum CollectionRepository {
 
     private static func secretsJSON(_ collection: CollectionModel) -> String {
         guard let auth = collection.auth else { return "{}" }
-        return JSONValue.object([
-            "authToken": .string(auth.authTokenSecret), "fileToken": .string(auth.fileTokenSecret),
-        ]).jsonString
+        var secrets: [String: JSONValue] = [:]
+        for kind in AuthTokenKind.allCases { secrets[kind.optionKey] = .string(auth.secret(for: kind)) }
+        return JSONValue.object(secrets).jsonString
     }
 }

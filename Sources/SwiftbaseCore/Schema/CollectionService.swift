@@ -15,7 +15,7 @@ public final class CollectionService: Sendable {
         let (generation, snapshot) = try await store.write { conn in
             try SystemTables.create(on: conn)
             var existing = try CollectionRepository.loadAll(on: conn)
-            for builtIn in [SystemCollections.superusers(), SystemCollections.users()]
+            for builtIn in [SystemCollections.mfas(), SystemCollections.otps(), SystemCollections.superusers(), SystemCollections.users()]
             where !existing.contains(where: { $0.id == builtIn.id }) {
                 var collection = builtIn
                 collection.created = DateTime.now()
@@ -83,12 +83,10 @@ public final class CollectionService: Sendable {
             collection.created = old.created
             collection.updated = DateTime.now()
             if var auth = collection.auth, let oldAuth = old.auth {
-                // Secrets are write-only: keep the stored ones unless a new one was sent.
-                if patchObject["authToken"]?["secret"]?.stringValue == nil {
-                    auth.authTokenSecret = oldAuth.authTokenSecret
-                }
-                if patchObject["fileToken"]?["secret"]?.stringValue == nil {
-                    auth.fileTokenSecret = oldAuth.fileTokenSecret
+                auth.keepSecrets(of: oldAuth, unlessSentIn: patchObject)
+                // A new authRule logs everyone out, as PocketBase rotates the auth secret with it.
+                if auth.authRule != oldAuth.authRule, (patchObject["authToken"]?["secret"]?.stringValue ?? "").isEmpty {
+                    auth.setSecret(SystemCollections.newSecret(), for: .auth)
                 }
                 collection.auth = auth
             }
@@ -143,8 +141,7 @@ public final class CollectionService: Sendable {
                         incoming.created = old.created
                         incoming.updated = DateTime.now()
                         if incoming.auth != nil, let oldAuth = old.auth {
-                            incoming.auth?.authTokenSecret = oldAuth.authTokenSecret
-                            incoming.auth?.fileTokenSecret = oldAuth.fileTokenSecret
+                            incoming.auth?.keepSecrets(of: oldAuth, unlessSentIn: object)
                         }
                         incoming = CollectionDefaults.completingUpdate(incoming, previous: old, in: snapshot)
                         try Self.validate(incoming, previous: old, in: snapshot, failure: "Failed to import collections.")

@@ -104,11 +104,12 @@ public enum SystemCollections {
     /// A new auth collection as PocketBase's factory makes it: system fields, unique indexes, default
     /// options and fresh secrets.
     public static func authCollection(id: String, name: String) -> CollectionModel {
-        CollectionModel(
+        var options = AuthCollectionOptions(
+            authTokenSecret: newSecret(), fileTokenSecret: newSecret(), extra: defaultAuthExtra())
+        options.fillMissingSecrets()
+        return CollectionModel(
             id: id, name: name, type: .auth, fields: [idField()] + authSystemFields(),
-            indexes: authIndexes(collectionID: id, collectionName: name),
-            auth: AuthCollectionOptions(
-                authTokenSecret: newSecret(), fileTokenSecret: newSecret(), extra: defaultAuthExtra()))
+            indexes: authIndexes(collectionID: id, collectionName: name), auth: options)
     }
 
     /// A fresh token secret: 50 characters of `[a-zA-Z0-9]`.
@@ -118,7 +119,7 @@ public enum SystemCollections {
 
     // MARK: - Helpers
 
-    private static func field(
+    static func field(
         _ name: String, system: Bool = false, hidden: Bool = false, required: Bool = false, _ options: FieldOptions
     ) -> FieldModel {
         FieldModel(

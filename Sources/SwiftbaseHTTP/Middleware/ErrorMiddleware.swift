@@ -16,7 +16,10 @@ public struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as SwiftbaseError {
-            if let detail = error.debugDetail {
+            if error.code == .internalError {
+                context.logger.error(
+                    "request failed", metadata: ["sb.error": "\(error.message)", "sb.detail": "\(error.debugDetail ?? "")"])
+            } else if let detail = error.debugDetail {
                 context.logger.debug("request failed", metadata: ["sb.error": "\(error.message)", "sb.detail": "\(detail)"])
             }
             return Self.response(status: Self.status(for: error.code), message: error.message, data: error.data.json)

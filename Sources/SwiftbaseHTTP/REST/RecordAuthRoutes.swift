@@ -10,10 +10,12 @@ struct RecordAuthRoutes {
     func add(to router: Router<SwiftbaseRequestContext>) {
         let group = router.group("/api/collections/:collection")
         group.get("auth-methods") { request, context in
+            try requireKnownCollection(context)
             let collection = try authCollection(context)
             return try JSONResponse.object(Self.authMethods(of: collection), query: request.query)
         }
         group.post("auth-with-password") { request, context in
+            try requireKnownCollection(context)
             var request = request
             let name = try RecordRoutes.collectionName(context)
             let body = try await request.decodedBody(limit: services.maxBodySize, malformed: .form)
@@ -21,21 +23,13 @@ struct RecordAuthRoutes {
                 collection: name, identity: Self.text(body.values["identity"]),
                 password: Self.text(body.values["password"]),
                 identityField: body.values["identityField"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 })
-            let token = try await services.auth.issueToken(for: record, in: collection)
             return try await authResponse(
-                token: token, record: record, collection: collection, request: request, requester: context.auth)
+                record: record, collection: collection, request: request, requester: context.auth,
+                method: .password, mfaId: body.values["mfaId"]?.stringValue ?? "")
         }
         group.post("auth-refresh") { request, context in
-            // As PocketBase's same-collection guard: no identity is 401; a token of another collection is 403
-            // naming the token's own collection.
-            guard let record = context.auth.record else {
-                throw SwiftbaseError.unauthorized("The request requires valid record authorization token.")
-            }
-            guard let name = context.parameters.get("collection"),
-                let collection = services.schema.snapshot.collection(name), record.collectionId == collection.id
-            else {
-                throw SwiftbaseError.forbidden("The request requires auth record from \(record.collectionName) collection.")
-            }
+            try requireKnownCollection(context)
+            let (record, collection) = try Self.requireSameCollectionAuth(context, services: services)
             // Impersonation tokens are not refreshable: they are answered unchanged until they expire.
             let token =
                 context.auth.refreshable || context.auth.token == nil
@@ -60,6 +54,25 @@ struct RecordAuthRoutes {
         }
     }
 
+    /// A login by `method`: the collection's `authRule` and MFA decide, then a fresh token is issued. A login
+    /// that needs a second factor answers 401 `{"mfaId"}` — not the error shape — as PocketBase does.
+    func authResponse(
+        record: RecordModel, collection: CollectionModel, request: Request, requester: AuthContext,
+        method: AuthMethod, mfaId: String
+    ) async throws -> Response {
+        let info = request.requestInfo(auth: requester)
+        try await services.auth.requireAuthRule(for: record, in: collection, request: info)
+        let mfaId = request.query["mfaId"].flatMap { $0.isEmpty ? nil : $0 } ?? mfaId
+        if let session = try await services.accounts.checkMFA(
+            record: record, collection: collection, method: method, mfaId: mfaId, request: info)
+        {
+            return JSONResponse.make(["mfaId": .string(session)], status: .unauthorized)
+        }
+        let token = try await services.auth.issueToken(for: record, in: collection)
+        return try await authResponse(
+            token: token, record: record, collection: collection, request: request, requester: requester)
+    }
+
     /// `{"token", "record"}` once the record passes the collection's `authRule` for the requester. The record
     /// always shows its email; `expand` and `fields` apply with the record as the requester.
     func authResponse(
@@ -76,6 +89,31 @@ struct RecordAuthRoutes {
         }
         let json = RecordEncoder.json(records[0], collection: collection, auth: auth, alwaysShowEmail: true)
         return try JSONResponse.object(["token": .string(token), "record": json], query: request.query)
+    }
+
+    /// PocketBase's same-collection guard: no identity is 401; a token of another collection (or a path that
+    /// names no collection) is 403 naming the token's own collection.
+    @discardableResult
+    static func requireSameCollectionAuth(_ context: SwiftbaseRequestContext, services: CoreServices) throws
+        -> (RecordModel, CollectionModel)
+    {
+        guard let record = context.auth.record else {
+            throw SwiftbaseError.unauthorized("The request requires valid record authorization token.")
+        }
+        guard let name = context.parameters.get("collection"),
+            let collection = services.schema.snapshot.collection(name), record.collectionId == collection.id
+        else {
+            throw SwiftbaseError.forbidden("The request requires auth record from \(record.collectionName) collection.")
+        }
+        return (record, collection)
+    }
+
+    /// PocketBase's per-collection rate limiter runs before every auth endpoint but impersonation, and it
+    /// answers a path naming no collection at all with its own 404.
+    func requireKnownCollection(_ context: SwiftbaseRequestContext) throws {
+        guard let name = context.parameters.get("collection"), services.schema.snapshot.collection(name) != nil else {
+            throw SwiftbaseError.notFound("Missing or invalid collection context.")
+        }
     }
 
     func authCollection(_ context: SwiftbaseRequestContext) throws -> CollectionModel {

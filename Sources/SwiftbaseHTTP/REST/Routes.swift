@@ -12,7 +12,9 @@ public enum Routes {
         HealthRoutes().add(to: router)
         CollectionRoutes(services: services).add(to: router)
         RecordRoutes(services: services).add(to: router)
-        RecordAuthRoutes(services: services).add(to: router)
+        let authRoutes = RecordAuthRoutes(services: services)
+        authRoutes.add(to: router)
+        RecordAuthMailRoutes(services: services, authRoutes: authRoutes).add(to: router)
         return router
     }
 }

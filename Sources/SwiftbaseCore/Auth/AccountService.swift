@@ -1,0 +1,124 @@
+import Foundation
+public import Logging
+import Synchronization
+
+/// The auth flows that reach a user by mail: email verification, password reset, email change and one-time
+/// passwords. Each answers as PocketBase does — including its anti-enumeration habits (unknown emails get
+/// the same answer as known ones) — and every record change goes through `RecordService`, the one write
+/// path, acting as the system.
+public final class AccountService: Sendable {
+    public let records: RecordService
+    public let auth: AuthService
+    public let mailer: any Mailer
+    public let settings: MailSettings
+    let logger: Logger
+    /// Addresses that asked for a verification or reset mail in the last two minutes (PocketBase's resend
+    /// throttle), and failed attempts per OTP.
+    let recentRequests = Mutex<[String: ContinuousClock.Instant]>([:])
+    let otpFailures = Mutex<[String: Int]>([:])
+
+    static let resendInterval: Duration = .seconds(120)
+    /// Wrong codes an OTP tolerates before it is refused with 429.
+    static let otpMaxFailures = 5
+
+    public init(records: RecordService, auth: AuthService, mailer: any Mailer, settings: MailSettings, logger: Logger) {
+        self.records = records
+        self.auth = auth
+        self.mailer = mailer
+        self.settings = settings
+        self.logger = logger
+    }
+
+    // MARK: - Shared helpers
+
+    static let loadingFailed = "An error occurred while loading the submitted data."
+    static let validationFailed = "An error occurred while validating the submitted data."
+    static let system = RequestInfo(auth: .system, method: "POST")
+
+    /// The auth collection named by a route, or PocketBase's 404.
+    public func authCollection(_ idOrName: String) throws -> CollectionModel {
+        guard let collection = records.registry.snapshot.collection(idOrName), collection.isAuth else {
+            throw SwiftbaseError.notFound("Missing or invalid auth collection context.")
+        }
+        return collection
+    }
+
+    /// `email` as the request forms check it: required, at most 255 characters, an email address.
+    static func emailProblem(_ email: String) -> ErrorItem? {
+        if email.isEmpty { return .required }
+        if email.count > 255 { return .lengthOutOfRange(min: 1, max: 255) }
+        if !AddressFormat.isEmail(email) { return .isEmail }
+        return nil
+    }
+
+    static func requireValidEmail(_ email: String, key: String = "email") throws {
+        if let problem = emailProblem(email) {
+            throw SwiftbaseError.validation(validationFailed, .items([key: problem]))
+        }
+    }
+
+    /// True when `key` asked within the resend interval; otherwise remembers it now.
+    func throttled(_ key: String) -> Bool {
+        let now = ContinuousClock.now
+        return recentRequests.withLock { recent in
+            recent = recent.filter { now - $0.value < Self.resendInterval }
+            if recent[key] != nil { return true }
+            recent[key] = now
+            return false
+        }
+    }
+
+    func forgetThrottle(_ key: String) {
+        _ = recentRequests.withLock { $0.removeValue(forKey: key) }
+    }
+
+    /// Renders the collection's template `key` for `record` and sends it to `to`.
+    func sendTemplate(
+        _ key: String, to address: String, record: RecordModel, collection: CollectionModel, values: [String: String]
+    ) async throws {
+        guard let template = MailTemplate(key, of: collection) else {
+            throw SwiftbaseError(.internalError, "Failed to send email.", debugDetail: "no \(key) in \(collection.name)")
+        }
+        let rendered = template.render(settings: settings, record: record, collection: collection, values: values)
+        try await mailer.send(
+            MailMessage(
+                from: settings.from, to: [address], subject: rendered.subject, html: rendered.html,
+                text: MailTemplate.plainText(fromHTML: rendered.html)))
+    }
+
+    /// Mails a token of `kind` to `email` through the collection's `template`, at most once per resend
+    /// interval per record: the shared half of `request-verification` and `request-password-reset`. A send
+    /// that fails is logged (the client was already told 204, as PocketBase's background send) and lifts the
+    /// throttle so the user may retry.
+    func mailToken(
+        _ kind: AuthTokenKind, template: String, to email: String, record: RecordModel, collection: CollectionModel
+    ) async throws {
+        let throttleKey = "\(kind.rawValue)/\(collection.id)/\(record.id)"
+        guard !throttled(throttleKey) else { return }
+        let token = try await auth.issueToken(kind, for: record, in: collection, email: email)
+        do {
+            try await sendTemplate(template, to: email, record: record, collection: collection, values: ["TOKEN": token])
+        } catch {
+            forgetThrottle(throttleKey)
+            logger.error("failed to send \(kind.rawValue) email", metadata: ["sb.error": "\(error)"])
+        }
+    }
+
+    func forgetThrottle(_ kind: AuthTokenKind, record: RecordModel, collection: CollectionModel) {
+        forgetThrottle("\(kind.rawValue)/\(collection.id)/\(record.id)")
+    }
+
+    /// Saves `values` on a record as the system, through the one write path.
+    @discardableResult
+    func save(_ values: [String: JSONValue], on record: RecordModel, in collection: CollectionModel) async throws
+        -> RecordModel
+    {
+        try await records.update(in: collection.id, id: record.id, input: RecordInput(values), request: Self.system)
+    }
+
+    /// A password nobody knows: set where PocketBase guards against pre-registered accounts being taken
+    /// over (an address proven by mail on a collection that cannot log in with a password).
+    static func randomPassword() -> JSONValue {
+        .string(RandomString.make(length: 30, alphabet: RandomString.alphanumeric))
+    }
+}

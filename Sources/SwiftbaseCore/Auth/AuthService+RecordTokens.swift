@@ -1,0 +1,49 @@
+import Foundation
+
+/// A token of any kind, checked: its record (as stored now) and the claims it carried.
+public struct VerifiedRecordToken: Sendable {
+    public var record: RecordModel
+    public var collection: CollectionModel
+    public var email: String?
+    public var newEmail: String?
+    public var refreshable: Bool
+}
+
+extension AuthService {
+    /// Signs a token of `kind` for `record` with the record's `tokenKey` and the collection's secret of that
+    /// kind. `duration` (seconds) overrides the collection's lifetime for the kind.
+    public func issueToken(
+        _ kind: AuthTokenKind, for record: RecordModel, in collection: CollectionModel, refreshable: Bool? = nil,
+        email: String? = nil, newEmail: String? = nil, duration: Int? = nil
+    ) async throws -> String {
+        guard let auth = collection.auth else { throw SwiftbaseError.badRequest() }
+        let secret = auth.secret(for: kind)
+        let tokenKey = record.values["tokenKey"]?.stringValue ?? ""
+        guard !secret.isEmpty, !tokenKey.isEmpty else {
+            throw SwiftbaseError(.internalError, "Failed to create token.", debugDetail: "missing \(kind) secret")
+        }
+        let lifetime = duration.flatMap { $0 > 0 ? $0 : nil } ?? auth.duration(for: kind)
+        let claims = AuthTokenClaims(
+            id: record.id, type: kind.rawValue, collectionId: collection.id, refreshable: refreshable, email: email,
+            newEmail: newEmail, exp: Int(Date().timeIntervalSince1970) + lifetime)
+        return try await TokenSigner.sign(claims, key: tokenKey + secret)
+    }
+
+    /// The record a token of `kind` was issued to, or nil when the token is malformed, of another kind,
+    /// expired, badly signed, or its record is gone or has rotated its `tokenKey` since (password or email
+    /// changed): every failure looks the same to the caller.
+    public func verifyToken(_ token: String, kind: AuthTokenKind) async -> VerifiedRecordToken? {
+        guard let claims = TokenSigner.unverifiedClaims(token), claims.type == kind.rawValue else { return nil }
+        guard let collection = registry.snapshot.collection(claims.collectionId), collection.id == claims.collectionId,
+            let auth = collection.auth
+        else { return nil }
+        let secret = auth.secret(for: kind)
+        guard !secret.isEmpty, let record = try? await loadRecord(claims.id, in: collection),
+            let tokenKey = record.values["tokenKey"]?.stringValue, !tokenKey.isEmpty,
+            let verified = await TokenSigner.verify(token, key: tokenKey + secret)
+        else { return nil }
+        return VerifiedRecordToken(
+            record: record, collection: collection, email: verified.email, newEmail: verified.newEmail,
+            refreshable: verified.refreshable ?? false)
+    }
+}

@@ -535,3 +535,12 @@ def mailbox(server, api):
         box = EmlDirMailbox(server.data_dir / "mail")
     yield box
     box.close()
+
+
+# --------------------------------------------------------------------------- Swiftbase extensions
+@pytest.fixture()
+def swiftbase_only(request):
+    """For tests of what Swiftbase adds beyond PocketBase (zero-trust features): they have no PocketBase
+    behaviour to be validated against, so they run against Swiftbase only."""
+    if _server_kind(request.config) != "swiftbase":
+        pytest.skip("a Swiftbase extension: PocketBase has no such behaviour")

@@ -8,11 +8,16 @@ public final class AuthService: Sendable {
     public let store: any Store
     public let registry: SchemaRegistry
     public let passwords: any PasswordHasher
+    public let loginThrottle: LoginThrottle
 
-    public init(store: any Store, registry: SchemaRegistry, passwords: any PasswordHasher) {
+    public init(
+        store: any Store, registry: SchemaRegistry, passwords: any PasswordHasher,
+        loginThrottle: LoginThrottle = LoginThrottle()
+    ) {
         self.store = store
         self.registry = registry
         self.passwords = passwords
+        self.loginThrottle = loginThrottle
     }
 
     // MARK: - Tokens
@@ -62,7 +67,8 @@ public final class AuthService: Sendable {
     /// Finds the record by each identity field in turn and checks the password. Any failure is the same
     /// generic 400, so logins reveal nothing about which accounts exist.
     public func authWithPassword(
-        collection collectionIDOrName: String, identity: String, password: String, identityField: String? = nil
+        collection collectionIDOrName: String, identity: String, password: String, identityField: String? = nil,
+        clientIP: String = ""
     ) async throws -> (record: RecordModel, collection: CollectionModel) {
         let schema = registry.snapshot
         guard let collection = schema.collection(collectionIDOrName), let auth = collection.auth else {
@@ -82,6 +88,8 @@ public final class AuthService: Sendable {
         if !fieldErrors.isEmpty {
             throw SwiftbaseError.validation("An error occurred while validating the submitted data.", .items(fieldErrors))
         }
+        let account = collection.id + "/" + identity
+        try loginThrottle.check(account: account, ip: clientIP)
         let fields = identityField.map { [$0] } ?? auth.passwordIdentityFields
         let failed = SwiftbaseError.badRequest("Failed to authenticate.")
         var found: RecordModel?
@@ -101,7 +109,11 @@ public final class AuthService: Sendable {
         }
         let hash = found?.values["password"]?.stringValue ?? Self.dummyHash
         let matches = await passwords.verify(password, hash: hash)
-        guard let record = found, matches else { throw failed }
+        guard let record = found, matches else {
+            loginThrottle.recordFailure(account: account, ip: clientIP)
+            throw failed
+        }
+        loginThrottle.recordSuccess(account: account)
         var clean = record
         clean.values["password"] = .null
         return (clean, collection)

@@ -26,6 +26,8 @@ public struct SwiftbaseError: Error, Sendable, Equatable, CustomStringConvertibl
     public var data: ErrorData
     /// Logged, never sent.
     public var debugDetail: String?
+    /// Seconds after which a refused request may be retried; sent as `Retry-After` on 429 answers.
+    public var retryAfter: Int?
 
     public init(_ code: Code, _ message: String, data: ErrorData = .fields([:]), debugDetail: String? = nil) {
         self.code = code

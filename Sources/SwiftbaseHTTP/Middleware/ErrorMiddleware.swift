@@ -1,4 +1,5 @@
 public import Hummingbird
+import HTTPTypes
 import Logging
 import SwiftbaseCore
 
@@ -22,7 +23,9 @@ public struct ErrorMiddleware: RouterMiddleware {
             } else if let detail = error.debugDetail {
                 context.logger.debug("request failed", metadata: ["sb.error": "\(error.message)", "sb.detail": "\(detail)"])
             }
-            return Self.response(status: Self.status(for: error.code), message: error.message, data: error.data.json)
+            var response = Self.response(status: Self.status(for: error.code), message: error.message, data: error.data.json)
+            if let seconds = error.retryAfter { response.headers[.retryAfter] = String(seconds) }
+            return response
         } catch let error as any HTTPResponseError {
             switch error.status {
             case .notFound:

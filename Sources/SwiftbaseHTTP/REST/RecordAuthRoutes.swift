@@ -22,7 +22,8 @@ struct RecordAuthRoutes {
             let (record, collection) = try await services.auth.authWithPassword(
                 collection: name, identity: Self.text(body.values["identity"]),
                 password: Self.text(body.values["password"]),
-                identityField: body.values["identityField"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 })
+                identityField: body.values["identityField"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
+                clientIP: context.remoteIP)
             return try await authResponse(
                 record: record, collection: collection, request: request, requester: context.auth,
                 method: .password, mfaId: body.values["mfaId"]?.stringValue ?? "")

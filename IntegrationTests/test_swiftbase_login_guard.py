@@ -1,0 +1,64 @@
+"""Swiftbase beyond PocketBase: password guessing is refused by default. Failed logins are counted per
+account and per client IP; past the limit (10 per account in 10 minutes) every attempt, even with the
+right password, answers 429 with Retry-After, while other accounts are unaffected."""
+import uuid
+
+import pytest
+import requests
+
+from conftest import assert_error, create_collection, superuser_token, unique_name, Api
+
+PASSWORD = "Secret-pass-1234"
+ACCOUNT_LIMIT = 10
+
+pytestmark = pytest.mark.usefixtures("swiftbase_only")
+
+
+@pytest.fixture(scope="module")
+def su(own_server):
+    return Api(own_server.url, superuser_token(own_server.url))
+
+
+@pytest.fixture(scope="module")
+def people(su):
+    return create_collection(su, {"name": unique_name("guard"), "type": "auth", "createRule": "", "fields": []})
+
+
+def sign_up(su, coll):
+    email = f"{uuid.uuid4().hex[:10]}@example.com"
+    r = su.post(f"/api/collections/{coll['name']}/records", auth=False,
+                json={"email": email, "password": PASSWORD, "passwordConfirm": PASSWORD})
+    assert r.status_code == 200, r.text
+    return email
+
+
+def attempt(su, coll, email, password):
+    return su.post(f"/api/collections/{coll['name']}/auth-with-password", auth=False,
+                   json={"identity": email, "password": password})
+
+
+def test_brute_force_is_refused_with_retry_after(su, people):
+    victim = sign_up(su, people)
+    for i in range(ACCOUNT_LIMIT):
+        assert_error(attempt(su, people, victim, f"guess-{i}"), 400, "Failed to authenticate.", {})
+    blocked = attempt(su, people, victim, "guess-final")
+    assert_error(blocked, 429, "Too many failed login attempts, please try again later.", {})
+    assert 1 <= int(blocked.headers["Retry-After"]) <= 600
+    # the right password does not get through while the account is locked
+    assert attempt(su, people, victim, PASSWORD).status_code == 429
+    # unknown accounts are guessed against just the same (no enumeration through the guard)
+    ghost = "ghost-" + victim
+    for i in range(ACCOUNT_LIMIT):
+        assert attempt(su, people, ghost, f"g{i}").status_code == 400
+    assert attempt(su, people, ghost, "g").status_code == 429
+
+
+def test_other_accounts_are_unaffected_and_success_resets(su, people):
+    other = sign_up(su, people)
+    for i in range(ACCOUNT_LIMIT - 1):
+        assert attempt(su, people, other, f"nope-{i}").status_code == 400
+    assert attempt(su, people, other, PASSWORD).status_code == 200
+    # the success cleared the count: a fresh run of failures starts from zero
+    for i in range(ACCOUNT_LIMIT - 1):
+        assert attempt(su, people, other, f"again-{i}").status_code == 400
+    assert attempt(su, people, other, PASSWORD).status_code == 200

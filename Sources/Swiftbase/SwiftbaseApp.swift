@@ -49,7 +49,8 @@ public final class SwiftbaseApp: Sendable {
             records: records, auth: auth, mailer: mailer, settings: configuration.mailSettings, logger: logger)
         let services = CoreServices(
             store: store, schema: registry, collections: collections, records: records, auth: auth,
-            accounts: accounts, maxBodySize: configuration.maxBodySize)
+            accounts: accounts, apiKeys: APIKeyService(store: store, registry: registry),
+            maxBodySize: configuration.maxBodySize)
         return SwiftbaseApp(configuration: configuration, services: services, events: events, logger: logger)
     }
 

@@ -8,12 +8,13 @@ public struct CoreServices: Sendable {
     public let records: RecordService
     public let auth: AuthService
     public let accounts: AccountService
+    public let apiKeys: APIKeyService
     /// Request bodies larger than this are refused with 413.
     public let maxBodySize: Int
 
     public init(
         store: any Store, schema: SchemaRegistry, collections: CollectionService, records: RecordService,
-        auth: AuthService, accounts: AccountService, maxBodySize: Int
+        auth: AuthService, accounts: AccountService, apiKeys: APIKeyService, maxBodySize: Int
     ) {
         self.store = store
         self.schema = schema
@@ -21,6 +22,7 @@ public struct CoreServices: Sendable {
         self.records = records
         self.auth = auth
         self.accounts = accounts
+        self.apiKeys = apiKeys
         self.maxBodySize = maxBodySize
     }
 }

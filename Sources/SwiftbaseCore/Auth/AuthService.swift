@@ -24,9 +24,15 @@ public final class AuthService: Sendable {
 
     /// The identity behind an `Authorization` header value (`<token>` or `Bearer <token>`).
     public func authenticate(authorizationHeader: String?) async -> AuthContext {
-        guard var token = authorizationHeader?.trimmingCharacters(in: .whitespaces), !token.isEmpty else { return .guest }
+        let token = Self.credential(fromAuthorizationHeader: authorizationHeader ?? "")
+        return token.isEmpty ? .guest : await authenticate(token: token)
+    }
+
+    /// The credential of an `Authorization` header: the value itself or what follows `Bearer ` (any case).
+    public static func credential(fromAuthorizationHeader header: String) -> String {
+        var token = header.trimmingCharacters(in: .whitespaces)
         if token.lowercased().hasPrefix("bearer ") { token = String(token.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
-        return await authenticate(token: token)
+        return token
     }
 
     public func authenticate(token: String) async -> AuthContext {

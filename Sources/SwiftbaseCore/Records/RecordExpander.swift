@@ -119,6 +119,7 @@ public struct RecordExpander: Sendable {
     private func load(_ collection: CollectionModel, condition: SQLFragment, limit: Int? = nil) async throws
         -> [RecordModel]
     {
+        if !request.auth.mayExpand(into: collection) { return [] }
         if !request.auth.isSuperuser && collection.viewRule == nil { return [] }
         var query = RecordQuery(collection)
         query.conditions.append(condition)

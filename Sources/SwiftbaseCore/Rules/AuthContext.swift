@@ -7,6 +7,8 @@ public struct AuthContext: Sendable, Equatable {
         case superuser(RecordModel)
         /// A record of any other auth collection.
         case record(RecordModel)
+        /// A valid API key (`sbk_…`): may act only within its scopes, see `acting(_:on:)`.
+        case apiKey(APIKeyGrant)
     }
 
     public var identity: Identity
@@ -14,6 +16,8 @@ public struct AuthContext: Sendable, Equatable {
     public var token: String?
     /// Whether that token may be exchanged for a new one (impersonation tokens may not).
     public var refreshable: Bool
+    /// The API key this request acts for, kept while it acts with superuser reach inside the key's scopes.
+    public var apiKey: APIKeyGrant?
 
     public init(_ identity: Identity, token: String? = nil, refreshable: Bool = true) {
         self.identity = identity
@@ -31,7 +35,7 @@ public struct AuthContext: Sendable, Equatable {
     /// The authenticated record, superuser or not.
     public var record: RecordModel? {
         switch identity {
-        case .guest: nil
+        case .guest, .apiKey: nil
         case .superuser(let r), .record(let r): r
         }
     }

@@ -33,6 +33,7 @@ public enum SystemTables {
         )
         """,
         ChangeLog.createTableSQL,
+        APIKeyService.createTableSQL,
     ]
 
     public static func create(on connection: any StoreConnection) throws {

@@ -1,14 +1,17 @@
 public import Hummingbird
 public import SwiftbaseCore
 
-/// Decides who is asking from the `Authorization` header. An invalid token makes the request a guest,
-/// never a 401: endpoints that require an identity say so themselves.
+/// Decides who is asking from the `Authorization` header: a record token (`<token>` or `Bearer <token>`),
+/// or an API key (`sbk_…`, same two forms). An invalid, expired or revoked credential makes the request a
+/// guest, never a 401, as PocketBase treats tokens: endpoints that require an identity say so themselves.
 public struct AuthenticationMiddleware: RouterMiddleware {
     public typealias Context = SwiftbaseRequestContext
     let auth: AuthService
+    let apiKeys: APIKeyService
 
-    public init(auth: AuthService) {
+    public init(auth: AuthService, apiKeys: APIKeyService) {
         self.auth = auth
+        self.apiKeys = apiKeys
     }
 
     public func handle(
@@ -16,7 +19,14 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     ) async throws -> Response {
         var context = context
         if let header = request.headers[.authorization], !header.isEmpty {
-            context.auth = await auth.authenticate(authorizationHeader: header)
+            let credential = AuthService.credential(fromAuthorizationHeader: header)
+            if credential.hasPrefix(APIKeyService.keyPrefix) {
+                if let grant = await apiKeys.authenticate(key: credential, clientIP: context.remoteIP) {
+                    context.auth = AuthContext(.apiKey(grant))
+                }
+            } else if !credential.isEmpty {
+                context.auth = await auth.authenticate(token: credential)
+            }
         }
         return try await next(request, context)
     }

@@ -72,7 +72,8 @@ struct CollectionRoutes {
     static func requireSuperuser(_ context: SwiftbaseRequestContext) throws {
         switch context.auth.identity {
         case .guest: throw SwiftbaseError.unauthorized("The request requires valid record authorization token.")
-        case .record: throw SwiftbaseError.forbidden("The authorized record is not allowed to perform this action.")
+        case .record, .apiKey:
+            throw SwiftbaseError.forbidden("The authorized record is not allowed to perform this action.")
         case .superuser: return
         }
     }

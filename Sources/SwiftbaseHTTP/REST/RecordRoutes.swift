@@ -14,9 +14,9 @@ struct RecordRoutes {
                 page: try query.integer("page", default: 1), perPage: try query.integer("perPage", default: 30),
                 skipTotal: try query.bool("skipTotal"), sort: query["sort"] ?? "", filter: query["filter"] ?? "")
             let name = try Self.collectionName(context)
-            let info = request.requestInfo(auth: context.auth)
-            let page = try await services.records.list(in: name, options: options, request: info)
             let collection = try Self.collection(name, services)
+            let info = request.requestInfo(auth: try context.auth.acting(.list, on: collection))
+            let page = try await services.records.list(in: name, options: options, request: info)
             let items = try await encode(page.items, collection: collection, request: request, info: info)
             return try JSONResponse.list(
                 page: page.page, perPage: page.perPage, totalItems: page.totalItems, totalPages: page.totalPages,
@@ -24,16 +24,18 @@ struct RecordRoutes {
         }
         group.get(":id") { request, context in
             let name = try Self.collectionName(context)
-            let info = request.requestInfo(auth: context.auth)
+            let collection = try Self.collection(name, services)
+            let info = request.requestInfo(auth: try context.auth.acting(.view, on: collection))
             let record = try await services.records.view(in: name, id: try Self.recordID(context), request: info)
-            return try await respond(record, collection: try Self.collection(name, services), request: request, info: info)
+            return try await respond(record, collection: collection, request: request, info: info)
         }
         group.post { request, context in
             var request = request
             let name = try Self.collectionName(context)
-            let body = try await request.decodedBody(
-                limit: try bodyLimit(for: name), malformed: .generic)
-            let info = request.requestInfo(auth: context.auth, body: body.values)
+            let limit = try bodyLimit(for: name)
+            let auth = try context.auth.acting(.create, on: try Self.collection(name, services))
+            let body = try await request.decodedBody(limit: limit, malformed: .generic)
+            let info = request.requestInfo(auth: auth, body: body.values)
             let record = try await services.records.create(
                 in: name, input: RecordInput(body.values, isForm: body.isForm), request: info)
             return try await respond(record, collection: try Self.collection(name, services), request: request, info: info)
@@ -41,9 +43,10 @@ struct RecordRoutes {
         group.patch(":id") { request, context in
             var request = request
             let name = try Self.collectionName(context)
-            let body = try await request.decodedBody(
-                limit: try bodyLimit(for: name), malformed: .generic)
-            let info = request.requestInfo(auth: context.auth, body: body.values)
+            let limit = try bodyLimit(for: name)
+            let auth = try context.auth.acting(.update, on: try Self.collection(name, services))
+            let body = try await request.decodedBody(limit: limit, malformed: .generic)
+            let info = request.requestInfo(auth: auth, body: body.values)
             let record = try await services.records.update(
                 in: name, id: try Self.recordID(context), input: RecordInput(body.values, isForm: body.isForm),
                 request: info)
@@ -51,8 +54,9 @@ struct RecordRoutes {
         }
         group.delete(":id") { request, context in
             let name = try Self.collectionName(context)
+            let auth = try context.auth.acting(.delete, on: try Self.collection(name, services))
             try await services.records.delete(
-                in: name, id: try Self.recordID(context), request: request.requestInfo(auth: context.auth))
+                in: name, id: try Self.recordID(context), request: request.requestInfo(auth: auth))
             return JSONResponse.noContent
         }
     }

@@ -7,7 +7,7 @@ public enum Routes {
         let router = Router(context: SwiftbaseRequestContext.self)
         router.middlewares.add(HeadersMiddleware(allowedOrigins: allowedOrigins))
         router.middlewares.add(ErrorMiddleware())
-        router.middlewares.add(AuthenticationMiddleware(auth: services.auth))
+        router.middlewares.add(AuthenticationMiddleware(auth: services.auth, apiKeys: services.apiKeys))
 
         HealthRoutes().add(to: router)
         CollectionRoutes(services: services).add(to: router)
@@ -15,6 +15,7 @@ public enum Routes {
         let authRoutes = RecordAuthRoutes(services: services)
         authRoutes.add(to: router)
         RecordAuthMailRoutes(services: services, authRoutes: authRoutes).add(to: router)
+        APIKeyRoutes(services: services).add(to: router)
         return router
     }
 }

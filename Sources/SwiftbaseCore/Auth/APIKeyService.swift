@@ -1,0 +1,157 @@
+import Crypto
+import Foundation
+
+/// A key as the API shows it: everything but the secret, which exists only in the answer to its creation.
+public struct APIKeyInfo: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    /// The first characters of the key (`sbk_AbCd1234`), so a person can tell keys apart.
+    public var prefix: String
+    public var scopes: [APIKeyScope]
+    public var allowedIPs: [String]
+    /// When the key stops working (`""`: never).
+    public var expires: String
+    /// When it was revoked (`""`: it was not).
+    public var revoked: String
+    public var created: String
+
+    public var json: JSONValue {
+        [
+            "id": .string(id), "name": .string(name), "prefix": .string(prefix),
+            "scopes": .array(
+                scopes.map {
+                    ["collection": .string($0.collection), "actions": .array($0.actions.map(\.rawValue).sorted().map(JSONValue.string))]
+                }),
+            "allowedIPs": allowedIPs.jsonArray, "expires": .string(expires), "revoked": .string(revoked),
+            "created": .string(created),
+        ]
+    }
+}
+
+/// Scoped API keys for servers and scripts: created by a superuser and shown once, stored only as a SHA-256
+/// digest (a key carries 238 bits of randomness, so a fast digest cannot be guessed back), limited to the
+/// collections × actions of their scopes, optionally to an expiry time and to client IP ranges, and
+/// revocable at once. Requests present them as `Authorization: Bearer sbk_…`.
+public final class APIKeyService: Sendable {
+    public static let keyPrefix = "sbk_"
+    static let secretLength = 40
+
+    let store: any Store
+    let registry: SchemaRegistry
+
+    public init(store: any Store, registry: SchemaRegistry) {
+        self.store = store
+        self.registry = registry
+    }
+
+    static let createTableSQL = """
+        CREATE TABLE IF NOT EXISTS "_apiKeys" (
+            "id" TEXT PRIMARY KEY NOT NULL,
+            "name" TEXT NOT NULL,
+            "prefix" TEXT NOT NULL,
+            "hash" TEXT NOT NULL UNIQUE,
+            "scopes" JSON NOT NULL,
+            "allowedIPs" JSON NOT NULL DEFAULT '[]',
+            "expires" TEXT NOT NULL DEFAULT '',
+            "revoked" TEXT NOT NULL DEFAULT '',
+            "created" TEXT NOT NULL,
+            "createdBy" TEXT NOT NULL DEFAULT ''
+        )
+        """
+
+    // MARK: - Managing keys
+
+    /// Creates a key from `{name, scopes: [{collection, actions}], expires?, allowedIPs?}` and returns it with
+    /// its secret — the only time the secret is ever available.
+    public func create(_ body: [String: JSONValue], by creator: String) async throws -> (key: String, info: APIKeyInfo) {
+        let input = try APIKeyInput(body, schema: registry.snapshot)
+        let secret = Self.keyPrefix + RandomString.make(length: Self.secretLength, alphabet: RandomString.alphanumeric)
+        let info = APIKeyInfo(
+            id: Identifiers.randomString(pattern: "[a-z0-9]{15}"), name: input.name, prefix: String(secret.prefix(12)),
+            scopes: input.scopes, allowedIPs: input.allowedIPs, expires: input.expires, revoked: "",
+            created: DateTime.now())
+        let scopes = info.json["scopes"] ?? []
+        try await store.write { conn in
+            try conn.execute(
+                SQLFragment(
+                    unsafeRaw: """
+                        INSERT INTO "_apiKeys" ("id", "name", "prefix", "hash", "scopes", "allowedIPs", "expires", "created", "createdBy")
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        .text(info.id), .text(info.name), .text(info.prefix), .text(Self.digest(secret)),
+                        .text(scopes.jsonString), .text(info.allowedIPs.jsonArray.jsonString), .text(info.expires),
+                        .text(info.created), .text(creator),
+                    ]))
+        }
+        return (secret, info)
+    }
+
+    public func list() async throws -> [APIKeyInfo] {
+        let rows = try await store.read { conn in
+            try conn.rows(SQLFragment(unsafeRaw: #"SELECT * FROM "_apiKeys" ORDER BY "created", "id""#))
+        }
+        return rows.compactMap(Self.info)
+    }
+
+    /// Revokes a key: from this moment every request with it is a guest. Revoked keys stay listed.
+    public func revoke(id: String) async throws {
+        let now = DateTime.now()
+        let changed = try await store.write { conn -> Int in
+            try conn.execute(
+                SQLFragment(
+                    unsafeRaw: #"UPDATE "_apiKeys" SET "revoked" = ? WHERE "id" = ? AND "revoked" = ''"#,
+                    arguments: [.text(now), .text(id)]))
+            return conn.changedRowCount
+        }
+        if changed == 0 {
+            let exists = try await store.read { conn in
+                try conn.row(SQLFragment(unsafeRaw: #"SELECT 1 FROM "_apiKeys" WHERE "id" = ?"#, arguments: [.text(id)]))
+            }
+            if exists == nil { throw SwiftbaseError.notFound() }
+        }
+    }
+
+    // MARK: - Authenticating
+
+    /// The grant of a presented key, or nil when it is unknown, revoked, expired, or used from an address
+    /// outside its allow-list.
+    public func authenticate(key: String, clientIP: String) async -> APIKeyGrant? {
+        guard key.hasPrefix(Self.keyPrefix), key.count == Self.keyPrefix.count + Self.secretLength else { return nil }
+        let digest = Self.digest(key)
+        guard
+            let row = try? await store.read({ conn in
+                try conn.row(
+                    SQLFragment(unsafeRaw: #"SELECT * FROM "_apiKeys" WHERE "hash" = ?"#, arguments: [.text(digest)]))
+            }), let info = Self.info(row)
+        else { return nil }
+        guard info.revoked.isEmpty else { return nil }
+        if !info.expires.isEmpty {
+            guard let expires = DateTime.parse(info.expires), expires > Date() else { return nil }
+        }
+        if !info.allowedIPs.isEmpty {
+            guard let list = IPAllowList(info.allowedIPs), list.contains(clientIP) else { return nil }
+        }
+        return APIKeyGrant(id: info.id, name: info.name, scopes: info.scopes)
+    }
+
+    static func digest(_ key: String) -> String {
+        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func info(_ row: StoreRow) -> APIKeyInfo? {
+        guard let id = row["id"]?.textValue, let scopesText = row["scopes"]?.textValue,
+            let scopesJSON = try? JSONValue.parse(scopesText)
+        else { return nil }
+        let scopes = (scopesJSON.arrayValue ?? []).compactMap { item -> APIKeyScope? in
+            guard let collection = item["collection"]?.stringValue else { return nil }
+            let actions = (item["actions"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(RecordAction.init) }
+            return APIKeyScope(collection: collection, actions: Set(actions))
+        }
+        let allowed = (try? JSONValue.parse(row["allowedIPs"]?.textValue ?? "[]"))?.arrayValue?.compactMap(\.stringValue)
+        return APIKeyInfo(
+            id: id, name: row["name"]?.textValue ?? "", prefix: row["prefix"]?.textValue ?? "", scopes: scopes,
+            allowedIPs: allowed ?? [], expires: row["expires"]?.textValue ?? "",
+            revoked: row["revoked"]?.textValue ?? "", created: row["created"]?.textValue ?? "")
+    }
+}

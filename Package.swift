@@ -49,7 +49,11 @@ let package = Package(
         ),
         .target(
             name: "SwiftbaseServices",
-            dependencies: ["SwiftbaseCore"],
+            dependencies: [
+                "SwiftbaseCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

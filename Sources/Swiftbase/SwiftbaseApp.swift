@@ -50,7 +50,7 @@ public final class SwiftbaseApp: Sendable {
         let services = CoreServices(
             store: store, schema: registry, collections: collections, records: records, auth: auth,
             accounts: accounts, apiKeys: APIKeyService(store: store, registry: registry),
-            maxBodySize: configuration.maxBodySize)
+            audit: AuditLog(store: store), maxBodySize: configuration.maxBodySize)
         return SwiftbaseApp(configuration: configuration, services: services, events: events, logger: logger)
     }
 
@@ -69,8 +69,11 @@ public final class SwiftbaseApp: Sendable {
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully (in-flight requests finish).
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let http = makeHTTPApplication(onServerRunning: onServerRunning)
+        let audit = AuditFlushService(audit: services.audit, logger: logger)
+        // Shutdown runs in reverse order: the server drains first, then the audit log stores what it heard.
         let group = ServiceGroup(
-            configuration: .init(services: [http], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(
+                services: [audit, http], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -9,12 +9,13 @@ public struct CoreServices: Sendable {
     public let auth: AuthService
     public let accounts: AccountService
     public let apiKeys: APIKeyService
+    public let audit: AuditLog
     /// Request bodies larger than this are refused with 413.
     public let maxBodySize: Int
 
     public init(
         store: any Store, schema: SchemaRegistry, collections: CollectionService, records: RecordService,
-        auth: AuthService, accounts: AccountService, apiKeys: APIKeyService, maxBodySize: Int
+        auth: AuthService, accounts: AccountService, apiKeys: APIKeyService, audit: AuditLog, maxBodySize: Int
     ) {
         self.store = store
         self.schema = schema
@@ -23,6 +24,7 @@ public struct CoreServices: Sendable {
         self.auth = auth
         self.accounts = accounts
         self.apiKeys = apiKeys
+        self.audit = audit
         self.maxBodySize = maxBodySize
     }
 }

@@ -53,6 +53,7 @@ extension AuthContext {
         guard case .apiKey(let grant) = identity else { return self }
         guard grant.allows(action, on: collection) else {
             throw SwiftbaseError.forbidden("The API key is not allowed to perform this action.")
+                .audited("apikey.denied", target: "\(collection.name) \(action.rawValue)")
         }
         let actor = RecordModel(collectionId: "_apiKeys", collectionName: "_apiKeys", values: ["id": .string(grant.id)])
         var acting = AuthContext(.superuser(actor))

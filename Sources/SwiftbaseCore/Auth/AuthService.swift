@@ -95,7 +95,11 @@ public final class AuthService: Sendable {
             throw SwiftbaseError.validation("An error occurred while validating the submitted data.", .items(fieldErrors))
         }
         let account = collection.id + "/" + identity
-        try loginThrottle.check(account: account, ip: clientIP)
+        do {
+            try loginThrottle.check(account: account, ip: clientIP)
+        } catch let error as SwiftbaseError {
+            throw error.audited("auth.locked", target: "\(collection.name)/\(identity)")
+        }
         let fields = identityField.map { [$0] } ?? auth.passwordIdentityFields
         let failed = SwiftbaseError.badRequest("Failed to authenticate.")
         var found: RecordModel?
@@ -117,7 +121,7 @@ public final class AuthService: Sendable {
         let matches = await passwords.verify(password, hash: hash)
         guard let record = found, matches else {
             loginThrottle.recordFailure(account: account, ip: clientIP)
-            throw failed
+            throw failed.audited("auth.login_failed", target: "\(collection.name)/\(identity)")
         }
         loginThrottle.recordSuccess(account: account)
         var clean = record

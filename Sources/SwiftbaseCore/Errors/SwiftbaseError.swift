@@ -28,6 +28,15 @@ public struct SwiftbaseError: Error, Sendable, Equatable, CustomStringConvertibl
     public var debugDetail: String?
     /// Seconds after which a refused request may be retried; sent as `Retry-After` on 429 answers.
     public var retryAfter: Int?
+    /// Set on refusals the audit log must remember (rule and scope denials, failed logins).
+    public var audit: AuditNote?
+
+    /// The same error, marked for the audit log.
+    public func audited(_ event: String, target: String) -> SwiftbaseError {
+        var copy = self
+        copy.audit = AuditNote(event: event, target: target)
+        return copy
+    }
 
     public init(_ code: Code, _ message: String, data: ErrorData = .fields([:]), debugDetail: String? = nil) {
         self.code = code

@@ -6,7 +6,7 @@ extension RecordService {
         let schema = registry.snapshot
         let collection = try Self.writableCollection(collectionIDOrName, in: schema)
         let auth = request.auth
-        if collection.deleteRule == nil && !auth.isSuperuser { throw Self.superusersOnly }
+        if collection.deleteRule == nil && !auth.isSuperuser { throw Self.superusersOnly(collection, .delete) }
         let entries = try await store.write { conn -> [ChangeLogEntry] in
             guard let row = try conn.row(Self.selectByID(id, collection)) else { throw SwiftbaseError.notFound() }
             if !auth.isSuperuser, let rule = collection.deleteRule {

@@ -33,7 +33,7 @@ extension RecordService {
         let schema = registry.snapshot
         let collection = try Self.collection(collectionIDOrName, in: schema)
         let auth = request.auth
-        if collection.listRule == nil && !auth.isSuperuser { throw Self.superusersOnly }
+        if collection.listRule == nil && !auth.isSuperuser { throw Self.superusersOnly(collection, .list) }
 
         var query = RecordQuery(collection)
         var resolver = RecordFieldResolver(
@@ -67,7 +67,7 @@ extension RecordService {
         let schema = registry.snapshot
         let collection = try Self.collection(collectionIDOrName, in: schema)
         let auth = request.auth
-        if collection.viewRule == nil && !auth.isSuperuser { throw Self.superusersOnly }
+        if collection.viewRule == nil && !auth.isSuperuser { throw Self.superusersOnly(collection, .view) }
         var query = RecordQuery(collection)
         query.conditions.append(SQLFragment(unsafeRaw: "\(query.table).\"id\" = ?", arguments: [.text(id)]))
         if !auth.isSuperuser, let rule = collection.viewRule {

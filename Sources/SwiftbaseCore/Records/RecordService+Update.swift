@@ -7,7 +7,7 @@ extension RecordService {
         let schema = registry.snapshot
         let collection = try Self.writableCollection(collectionIDOrName, in: schema)
         let auth = request.auth
-        if collection.updateRule == nil && !auth.isSuperuser { throw Self.superusersOnly }
+        if collection.updateRule == nil && !auth.isSuperuser { throw Self.superusersOnly(collection, .update) }
         let failure = "Failed to update record."
 
         // Auth checks that need the stored password hash run before the transaction (bcrypt is slow).
@@ -59,7 +59,9 @@ extension RecordService {
         var query = RecordQuery(collection)
         query.conditions.append(SQLFragment(unsafeRaw: "\(query.table).\"id\" = ?", arguments: [.text(id)]))
         query.add(compiled)
-        guard try conn.row(query.exists()) != nil else { throw SwiftbaseError.notFound() }
+        guard try conn.row(query.exists()) != nil else {
+            throw SwiftbaseError.notFound().audited("rule.denied", target: "\(collection.name)/\(id)")
+        }
     }
 
     static func selectByID(_ id: String, _ collection: CollectionModel) -> SQLFragment {

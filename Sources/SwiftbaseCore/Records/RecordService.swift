@@ -24,7 +24,7 @@ public final class RecordService: Sendable {
         let schema = registry.snapshot
         let collection = try Self.writableCollection(collectionIDOrName, in: schema)
         let auth = request.auth
-        if collection.createRule == nil && !auth.isSuperuser { throw Self.superusersOnly }
+        if collection.createRule == nil && !auth.isSuperuser { throw Self.superusersOnly(collection, .create) }
         let failure = "Failed to create record."
 
         var record = Self.zeroRecord(collection)
@@ -49,7 +49,9 @@ public final class RecordService: Sendable {
                 query.add(compiled)
                 let check = SQLFragment(unsafeRaw: "WITH \(quoteIdentifier(collection.name)) AS (")
                     + RecordRow.asSelect(stored, collection: collection) + SQLFragment(unsafeRaw: ") ") + query.exists()
-                guard try conn.row(check) != nil else { throw SwiftbaseError.badRequest(failure) }
+                guard try conn.row(check) != nil else {
+                    throw SwiftbaseError.badRequest(failure).audited("rule.denied", target: "\(collection.name) create")
+                }
             }
             try conn.execute(RecordRow.insert(stored, into: collection))
             let output = RecordEncoder.json(stored, collection: collection, auth: .superuserSystem)
@@ -61,7 +63,11 @@ public final class RecordService: Sendable {
 
     // MARK: - Shared helpers
 
-    static let superusersOnly = SwiftbaseError.forbidden("Only superusers can perform this action.")
+    /// A `null` rule refusing a non-superuser, remembered by the audit log.
+    static func superusersOnly(_ collection: CollectionModel, _ action: RecordAction) -> SwiftbaseError {
+        SwiftbaseError.forbidden("Only superusers can perform this action.")
+            .audited("rule.denied", target: "\(collection.name) \(action.rawValue)")
+    }
 
     static func collection(_ idOrName: String, in schema: SchemaSnapshot) throws -> CollectionModel {
         guard let collection = schema.collection(idOrName) else {

@@ -34,6 +34,8 @@ public enum SystemTables {
         """,
         ChangeLog.createTableSQL,
         APIKeyService.createTableSQL,
+        AuditLog.createTableSQL,
+        AuditLog.indexSQL,
     ]
 
     public static func create(on connection: any StoreConnection) throws {

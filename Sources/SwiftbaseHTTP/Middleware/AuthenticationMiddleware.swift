@@ -8,10 +8,12 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     public typealias Context = SwiftbaseRequestContext
     let auth: AuthService
     let apiKeys: APIKeyService
+    let audit: AuditLog?
 
-    public init(auth: AuthService, apiKeys: APIKeyService) {
+    public init(auth: AuthService, apiKeys: APIKeyService, audit: AuditLog? = nil) {
         self.auth = auth
         self.apiKeys = apiKeys
+        self.audit = audit
     }
 
     public func handle(
@@ -23,11 +25,20 @@ public struct AuthenticationMiddleware: RouterMiddleware {
             if credential.hasPrefix(APIKeyService.keyPrefix) {
                 if let grant = await apiKeys.authenticate(key: credential, clientIP: context.remoteIP) {
                     context.auth = AuthContext(.apiKey(grant))
+                    auditUse(of: grant, ip: context.remoteIP)
                 }
             } else if !credential.isEmpty {
                 context.auth = await auth.authenticate(token: credential)
             }
         }
         return try await next(request, context)
+    }
+
+    /// Once a minute per key is enough to answer "was this key used, and from where" without one audit row
+    /// per request.
+    private func auditUse(of grant: APIKeyGrant, ip: String) {
+        audit?.record(
+            AuditEvent(event: "apikey.use", actor: "apikey:" + grant.id, ip: ip, target: grant.id),
+            atMostEvery: 60, per: grant.id)
     }
 }

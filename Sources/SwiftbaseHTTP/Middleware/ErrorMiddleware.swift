@@ -1,7 +1,7 @@
 public import Hummingbird
 import HTTPTypes
 import Logging
-import SwiftbaseCore
+public import SwiftbaseCore
 
 /// Renders every error in PocketBase's shape `{status, message, data}`. Domain errors map by code;
 /// Hummingbird's own (unknown route, body too large) get PocketBase's wording; anything else is a bug:
@@ -9,7 +9,11 @@ import SwiftbaseCore
 public struct ErrorMiddleware: RouterMiddleware {
     public typealias Context = SwiftbaseRequestContext
 
-    public init() {}
+    let audit: AuditLog?
+
+    public init(audit: AuditLog? = nil) {
+        self.audit = audit
+    }
 
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -17,6 +21,10 @@ public struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as SwiftbaseError {
+            if let note = error.audit {
+                audit?.record(
+                    AuditEvent(event: note.event, actor: context.auth.auditActor, ip: context.remoteIP, target: note.target))
+            }
             if error.code == .internalError {
                 context.logger.error(
                     "request failed", metadata: ["sb.error": "\(error.message)", "sb.detail": "\(error.debugDetail ?? "")"])

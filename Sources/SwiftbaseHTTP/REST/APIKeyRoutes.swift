@@ -19,6 +19,9 @@ struct APIKeyRoutes {
             let body = try await request.decodedBody(limit: services.maxBodySize, malformed: .form)
             let creator = context.auth.record?.id ?? ""
             let (key, info) = try await services.apiKeys.create(body.values, by: creator)
+            context.audit(
+                services, "apikey.create", target: info.id,
+                details: ["name": .string(info.name), "scopes": info.json["scopes"] ?? []])
             guard case .object(var json) = info.json else { throw SwiftbaseError.badRequest() }
             json["key"] = .string(key)
             return try JSONResponse.object(.object(json), query: request.query)
@@ -27,6 +30,7 @@ struct APIKeyRoutes {
             try CollectionRoutes.requireSuperuser(context)
             guard let id = context.parameters.get("id") else { throw SwiftbaseError.notFound() }
             try await services.apiKeys.revoke(id: id)
+            context.audit(services, "apikey.revoke", target: id)
             return JSONResponse.noContent
         }
     }

@@ -23,6 +23,7 @@ struct CollectionRoutes {
             var request = request
             let body = try await request.decodedBody(limit: services.maxBodySize, malformed: .collectionType)
             let collection = try await services.collections.create(.object(body.values))
+            context.audit(services, "collection.create", target: collection.name, details: ["rules": Self.rules(of: collection)])
             return try JSONResponse.object(collection.json, query: request.query)
         }
         group.put("import") { request, context in
@@ -33,7 +34,11 @@ struct CollectionRoutes {
                 throw SwiftbaseError.validation(
                     "An error occurred while validating the submitted data.", .items(["collections": .required]))
             }
-            try await services.collections.importCollections(list, deleteMissing: body.values["deleteMissing"]?.boolValue ?? false)
+            let deleteMissing = body.values["deleteMissing"]?.boolValue ?? false
+            try await services.collections.importCollections(list, deleteMissing: deleteMissing)
+            context.audit(
+                services, "collection.import", target: "",
+                details: ["count": .number(Double(list.count)), "deleteMissing": .bool(deleteMissing)])
             return JSONResponse.noContent
         }
         group.get("meta/scaffolds") { request, context in
@@ -52,12 +57,19 @@ struct CollectionRoutes {
             let existing = try Self.collection(context, services)
             let body = try await request.decodedBody(limit: services.maxBodySize, malformed: .submittedData)
             let collection = try await services.collections.update(existing.id, with: .object(body.values))
+            var details: [String: JSONValue] = [:]
+            let before = Self.rules(of: existing)
+            let after = Self.rules(of: collection)
+            if before != after { details = ["rulesBefore": before, "rulesAfter": after] }
+            if existing.name != collection.name { details["renamedFrom"] = .string(existing.name) }
+            context.audit(services, "collection.update", target: collection.name, details: .object(details))
             return try JSONResponse.object(collection.json, query: request.query)
         }
         group.delete(":collection") { request, context in
             try Self.requireSuperuser(context)
             let existing = try Self.collection(context, services)
             try await services.collections.delete(existing.id)
+            context.audit(services, "collection.delete", target: existing.name)
             return JSONResponse.noContent
         }
         group.delete(":collection/truncate") { request, context in
@@ -65,8 +77,25 @@ struct CollectionRoutes {
             let existing = try Self.collection(context, services)
             if existing.type == .view { throw SwiftbaseError.badRequest("Failed to truncate collection.") }
             try await services.records.truncate(existing.id)
+            context.audit(services, "collection.truncate", target: existing.name)
             return JSONResponse.noContent
         }
+    }
+
+    /// The access rules of a collection (auth collections' `authRule` and `manageRule` included), as the audit
+    /// log records them.
+    static func rules(of collection: CollectionModel) -> JSONValue {
+        func rule(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        var rules: [String: JSONValue] = [
+            "listRule": rule(collection.listRule), "viewRule": rule(collection.viewRule),
+            "createRule": rule(collection.createRule), "updateRule": rule(collection.updateRule),
+            "deleteRule": rule(collection.deleteRule),
+        ]
+        if let auth = collection.auth {
+            rules["authRule"] = rule(auth.authRule)
+            rules["manageRule"] = rule(auth.manageRule)
+        }
+        return .object(rules)
     }
 
     static func requireSuperuser(_ context: SwiftbaseRequestContext) throws {

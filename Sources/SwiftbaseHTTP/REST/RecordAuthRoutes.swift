@@ -26,7 +26,7 @@ struct RecordAuthRoutes {
                 clientIP: context.remoteIP)
             return try await authResponse(
                 record: record, collection: collection, request: request, requester: context.auth,
-                method: .password, mfaId: body.values["mfaId"]?.stringValue ?? "")
+                method: .password, mfaId: body.values["mfaId"]?.stringValue ?? "", remoteIP: context.remoteIP)
         }
         group.post("auth-refresh") { request, context in
             try requireKnownCollection(context)
@@ -50,6 +50,9 @@ struct RecordAuthRoutes {
             let duration = try Self.impersonationDuration(body.values["duration"])
             let token = try await services.auth.issueToken(
                 for: record, in: collection, refreshable: false, duration: duration)
+            context.audit(
+                services, "auth.impersonate", target: "\(collection.name)/\(record.id)",
+                details: ["duration": .number(Double(duration ?? collection.auth?.authTokenDuration ?? 0))])
             return try await authResponse(
                 token: token, record: record, collection: collection, request: request, requester: context.auth)
         }
@@ -59,7 +62,7 @@ struct RecordAuthRoutes {
     /// that needs a second factor answers 401 `{"mfaId"}` — not the error shape — as PocketBase does.
     func authResponse(
         record: RecordModel, collection: CollectionModel, request: Request, requester: AuthContext,
-        method: AuthMethod, mfaId: String
+        method: AuthMethod, mfaId: String, remoteIP: String
     ) async throws -> Response {
         let info = request.requestInfo(auth: requester)
         try await services.auth.requireAuthRule(for: record, in: collection, request: info)
@@ -70,8 +73,15 @@ struct RecordAuthRoutes {
             return JSONResponse.make(["mfaId": .string(session)], status: .unauthorized)
         }
         let token = try await services.auth.issueToken(for: record, in: collection)
-        return try await authResponse(
+        let response = try await authResponse(
             token: token, record: record, collection: collection, request: request, requester: requester)
+        if collection.id == SystemCollections.superusersID {
+            services.audit.record(
+                AuditEvent(
+                    event: "superuser.login", actor: "_superusers:" + record.id, ip: remoteIP, target: record.id,
+                    details: ["method": .string(method.rawValue)]))
+        }
+        return response
     }
 
     /// `{"token", "record"}` once the record passes the collection's `authRule` for the requester. The record

@@ -6,8 +6,9 @@ public enum Routes {
     public static func router(services: CoreServices, allowedOrigins: [String] = ["*"]) -> Router<SwiftbaseRequestContext> {
         let router = Router(context: SwiftbaseRequestContext.self)
         router.middlewares.add(HeadersMiddleware(allowedOrigins: allowedOrigins))
-        router.middlewares.add(ErrorMiddleware())
-        router.middlewares.add(AuthenticationMiddleware(auth: services.auth, apiKeys: services.apiKeys))
+        router.middlewares.add(AuthenticationMiddleware(auth: services.auth, apiKeys: services.apiKeys, audit: services.audit))
+        // Inside authentication, so errors (and the audit events they carry) know who asked.
+        router.middlewares.add(ErrorMiddleware(audit: services.audit))
 
         HealthRoutes().add(to: router)
         CollectionRoutes(services: services).add(to: router)
@@ -16,6 +17,7 @@ public enum Routes {
         authRoutes.add(to: router)
         RecordAuthMailRoutes(services: services, authRoutes: authRoutes).add(to: router)
         APIKeyRoutes(services: services).add(to: router)
+        AuditRoutes(services: services).add(to: router)
         return router
     }
 }

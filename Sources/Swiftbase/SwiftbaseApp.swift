@@ -45,12 +45,14 @@ public final class SwiftbaseApp: Sendable {
         let records = RecordService(store: store, registry: registry, events: events, passwords: passwords)
         let auth = AuthService(store: store, registry: registry, passwords: passwords)
         let mailer = FileMailer(directory: directory.appendingPathComponent("mail", isDirectory: true))
+        let settings = SettingsService(store: store)
+        try await settings.load()
         let accounts = AccountService(
-            records: records, auth: auth, mailer: mailer, settings: configuration.mailSettings, logger: logger)
+            records: records, auth: auth, mailer: mailer, mailSettings: { settings.mailSettings }, logger: logger)
         let services = CoreServices(
             store: store, schema: registry, collections: collections, records: records, auth: auth,
             accounts: accounts, apiKeys: APIKeyService(store: store, registry: registry),
-            audit: AuditLog(store: store), maxBodySize: configuration.maxBodySize)
+            audit: AuditLog(store: store), settings: settings, maxBodySize: configuration.maxBodySize)
         return SwiftbaseApp(configuration: configuration, services: services, events: events, logger: logger)
     }
 

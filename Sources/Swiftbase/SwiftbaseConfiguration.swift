@@ -1,5 +1,4 @@
 import Foundation
-public import SwiftbaseCore
 
 /// How a Swiftbase instance runs: flags (PocketBase's names) over `SB_*` environment variables over defaults.
 public struct SwiftbaseConfiguration: Sendable {
@@ -13,15 +12,10 @@ public struct SwiftbaseConfiguration: Sendable {
     public var maxBodySize: Int
     /// CORS allowed origins; `*` allows any.
     public var allowedOrigins: [String]
-    /// What auth mails call the app (`{APP_NAME}`).
-    public var appName: String
-    /// The app's public URL for links in auth mails (`{APP_URL}`); derived from the listen address when nil.
-    public var appURL: String?
 
     public init(
         dataDirectory: String = "./sb_data", host: String = "127.0.0.1", port: Int = 8090, dev: Bool = false,
-        maxBodySize: Int = 32 << 20, allowedOrigins: [String] = ["*"], appName: String = "Swiftbase",
-        appURL: String? = nil
+        maxBodySize: Int = 32 << 20, allowedOrigins: [String] = ["*"]
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -29,16 +23,6 @@ public struct SwiftbaseConfiguration: Sendable {
         self.dev = dev
         self.maxBodySize = maxBodySize
         self.allowedOrigins = allowedOrigins
-        self.appName = appName
-        self.appURL = appURL
-    }
-
-    /// Sender and app names for auth mails. Until SMTP settings exist, mail is written to `DIR/mail/`.
-    public var mailSettings: MailSettings {
-        let shownHost = host == "0.0.0.0" || host.isEmpty ? "127.0.0.1" : host
-        return MailSettings(
-            appName: appName, appURL: appURL ?? "http://\(shownHost):\(port)", senderName: appName,
-            senderAddress: "no-reply@\(shownHost == "127.0.0.1" ? "localhost" : shownHost)")
     }
 
     /// Parses `--http` values: `127.0.0.1:8090`, `:8090`, `0.0.0.0:80`.

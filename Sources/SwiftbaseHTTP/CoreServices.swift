@@ -10,12 +10,15 @@ public struct CoreServices: Sendable {
     public let accounts: AccountService
     public let apiKeys: APIKeyService
     public let audit: AuditLog
+    public let settings: SettingsService
+    public let rateLimiter: RateLimiter
     /// Request bodies larger than this are refused with 413.
     public let maxBodySize: Int
 
     public init(
         store: any Store, schema: SchemaRegistry, collections: CollectionService, records: RecordService,
-        auth: AuthService, accounts: AccountService, apiKeys: APIKeyService, audit: AuditLog, maxBodySize: Int
+        auth: AuthService, accounts: AccountService, apiKeys: APIKeyService, audit: AuditLog,
+        settings: SettingsService, maxBodySize: Int
     ) {
         self.store = store
         self.schema = schema
@@ -25,6 +28,8 @@ public struct CoreServices: Sendable {
         self.accounts = accounts
         self.apiKeys = apiKeys
         self.audit = audit
+        self.settings = settings
+        self.rateLimiter = RateLimiter(settings: settings)
         self.maxBodySize = maxBodySize
     }
 }

@@ -10,7 +10,8 @@ public final class AccountService: Sendable {
     public let records: RecordService
     public let auth: AuthService
     public let mailer: any Mailer
-    public let settings: MailSettings
+    /// Read at every send, so a change of the app settings (`meta`) applies to the next mail.
+    let mailSettings: @Sendable () -> MailSettings
     let logger: Logger
     /// Addresses that asked for a verification or reset mail in the last two minutes (PocketBase's resend
     /// throttle), and failed attempts per OTP.
@@ -21,11 +22,14 @@ public final class AccountService: Sendable {
     /// Wrong codes an OTP tolerates before it is refused with 429.
     static let otpMaxFailures = 5
 
-    public init(records: RecordService, auth: AuthService, mailer: any Mailer, settings: MailSettings, logger: Logger) {
+    public init(
+        records: RecordService, auth: AuthService, mailer: any Mailer,
+        mailSettings: @escaping @Sendable () -> MailSettings, logger: Logger
+    ) {
         self.records = records
         self.auth = auth
         self.mailer = mailer
-        self.settings = settings
+        self.mailSettings = mailSettings
         self.logger = logger
     }
 
@@ -79,6 +83,7 @@ public final class AccountService: Sendable {
         guard let template = MailTemplate(key, of: collection) else {
             throw SwiftbaseError(.internalError, "Failed to send email.", debugDetail: "no \(key) in \(collection.name)")
         }
+        let settings = mailSettings()
         let rendered = template.render(settings: settings, record: record, collection: collection, values: values)
         try await mailer.send(
             MailMessage(

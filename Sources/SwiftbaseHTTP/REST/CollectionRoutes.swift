@@ -61,7 +61,10 @@ struct CollectionRoutes {
             let before = Self.rules(of: existing)
             let after = Self.rules(of: collection)
             if before != after { details = ["rulesBefore": before, "rulesAfter": after] }
-            if existing.name != collection.name { details["renamedFrom"] = .string(existing.name) }
+            if existing.name != collection.name {
+                details["renamedFrom"] = .string(existing.name)
+                try await services.settings.renameCollectionLabels(from: existing.name, to: collection.name)
+            }
             context.audit(services, "collection.update", target: collection.name, details: .object(details))
             return try JSONResponse.object(collection.json, query: request.query)
         }

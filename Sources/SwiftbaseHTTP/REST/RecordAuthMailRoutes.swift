@@ -11,48 +11,48 @@ struct RecordAuthMailRoutes {
     func add(to router: Router<SwiftbaseRequestContext>) {
         let group = router.group("/api/collections/:collection")
         group.post("request-verification") { request, context in
-            let (name, form) = try await readForm(request, context)
+            let (name, form) = try await readForm(request, context, tags: ["requestVerification"])
             try await services.accounts.requestVerification(collection: name, email: try form.string("email"))
             return JSONResponse.noContent
         }
         group.post("confirm-verification") { request, context in
-            let (name, form) = try await readForm(request, context)
+            let (name, form) = try await readForm(request, context, tags: ["confirmVerification"])
             try await services.accounts.confirmVerification(collection: name, token: try form.string("token"))
             return JSONResponse.noContent
         }
         group.post("request-password-reset") { request, context in
-            let (name, form) = try await readForm(request, context)
+            let (name, form) = try await readForm(request, context, tags: ["requestPasswordReset"])
             try await services.accounts.requestPasswordReset(collection: name, email: try form.string("email"))
             return JSONResponse.noContent
         }
         group.post("confirm-password-reset") { request, context in
-            let (name, form) = try await readForm(request, context)
+            let (name, form) = try await readForm(request, context, tags: ["confirmPasswordReset"])
             try await services.accounts.confirmPasswordReset(
                 collection: name, token: try form.string("token"), password: try form.string("password"),
                 passwordConfirm: try form.string("passwordConfirm"))
             return JSONResponse.noContent
         }
         group.post("request-email-change") { request, context in
-            try authRoutes.requireKnownCollection(context)
+            try authRoutes.requireKnownCollection(context, request, tags: ["requestEmailChange"])
             try RecordAuthRoutes.requireSameCollectionAuth(context, services: services)
-            let (name, form) = try await readForm(request, context)
+            let (name, form) = try await readForm(request, context, tags: [])
             try await services.accounts.requestEmailChange(
                 collection: name, requester: context.auth, newEmail: try form.string("newEmail"))
             return JSONResponse.noContent
         }
         group.post("confirm-email-change") { request, context in
-            let (name, form) = try await readForm(request, context)
+            let (name, form) = try await readForm(request, context, tags: ["confirmEmailChange"])
             try await services.accounts.confirmEmailChange(
                 collection: name, token: try form.string("token"), password: try form.string("password"))
             return JSONResponse.noContent
         }
         group.post("request-otp") { request, context in
-            let (name, form) = try await readForm(request, context)
+            let (name, form) = try await readForm(request, context, tags: ["requestOTP"])
             let id = try await services.accounts.requestOTP(collection: name, email: try form.string("email"))
             return try JSONResponse.object(["otpId": .string(id)], query: request.query)
         }
         group.post("auth-with-otp") { request, context in
-            let (name, form) = try await readForm(request, context)
+            let (name, form) = try await readForm(request, context, tags: ["authWithOTP", "auth"])
             let record = try await services.accounts.authWithOTP(
                 collection: name, otpId: try form.string("otpId"), password: try form.string("password"))
             let collection = try services.accounts.authCollection(name)
@@ -64,9 +64,11 @@ struct RecordAuthMailRoutes {
 
     /// The auth collection's name from the path (checked first, so an unknown collection is a 404 whatever the
     /// body) and the decoded form.
-    func readForm(_ request: Request, _ context: SwiftbaseRequestContext) async throws -> (String, AuthForm) {
+    func readForm(_ request: Request, _ context: SwiftbaseRequestContext, tags: [String]) async throws
+        -> (String, AuthForm)
+    {
         var request = request
-        try authRoutes.requireKnownCollection(context)
+        try authRoutes.requireKnownCollection(context, request, tags: tags)
         let name = try RecordRoutes.collectionName(context)
         _ = try services.accounts.authCollection(name)
         let body = try await request.decodedBody(limit: services.maxBodySize, malformed: .form)

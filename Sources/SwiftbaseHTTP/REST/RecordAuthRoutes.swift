@@ -10,12 +10,12 @@ struct RecordAuthRoutes {
     func add(to router: Router<SwiftbaseRequestContext>) {
         let group = router.group("/api/collections/:collection")
         group.get("auth-methods") { request, context in
-            try requireKnownCollection(context)
+            try requireKnownCollection(context, request, tags: ["listAuthMethods"])
             let collection = try authCollection(context)
             return try JSONResponse.object(Self.authMethods(of: collection), query: request.query)
         }
         group.post("auth-with-password") { request, context in
-            try requireKnownCollection(context)
+            try requireKnownCollection(context, request, tags: ["authWithPassword", "auth"])
             var request = request
             let name = try RecordRoutes.collectionName(context)
             let body = try await request.decodedBody(limit: services.maxBodySize, malformed: .form)
@@ -29,7 +29,7 @@ struct RecordAuthRoutes {
                 method: .password, mfaId: body.values["mfaId"]?.stringValue ?? "", remoteIP: context.remoteIP)
         }
         group.post("auth-refresh") { request, context in
-            try requireKnownCollection(context)
+            try requireKnownCollection(context, request, tags: ["authRefresh"])
             let (record, collection) = try Self.requireSameCollectionAuth(context, services: services)
             // Impersonation tokens are not refreshable: they are answered unchanged until they expire.
             let token =
@@ -121,10 +121,13 @@ struct RecordAuthRoutes {
 
     /// PocketBase's per-collection rate limiter runs before every auth endpoint but impersonation, and it
     /// answers a path naming no collection at all with its own 404.
-    func requireKnownCollection(_ context: SwiftbaseRequestContext) throws {
-        guard let name = context.parameters.get("collection"), services.schema.snapshot.collection(name) != nil else {
-            throw SwiftbaseError.notFound("Missing or invalid collection context.")
-        }
+    /// …and then counts the request against the rules for its tags (before any auth check, as PocketBase does).
+    func requireKnownCollection(_ context: SwiftbaseRequestContext, _ request: Request, tags: [String]) throws {
+        guard let name = context.parameters.get("collection"), let collection = services.schema.snapshot.collection(name)
+        else { throw SwiftbaseError.notFound("Missing or invalid collection context.") }
+        guard !tags.isEmpty else { return }
+        let action = request.uri.path.split(separator: "/").last.map(String.init) ?? ""
+        try context.rateLimit(services, collection, request, route: "/api/collections/{collection}/" + action, tags: tags)
     }
 
     func authCollection(_ context: SwiftbaseRequestContext) throws -> CollectionModel {

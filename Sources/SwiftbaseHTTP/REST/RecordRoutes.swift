@@ -15,6 +15,7 @@ struct RecordRoutes {
                 skipTotal: try query.bool("skipTotal"), sort: query["sort"] ?? "", filter: query["filter"] ?? "")
             let name = try Self.collectionName(context)
             let collection = try Self.collection(name, services)
+            try context.rateLimit(services, collection, request, route: Self.listRoute, tags: ["list"])
             let info = request.requestInfo(auth: try context.auth.acting(.list, on: collection))
             let page = try await services.records.list(in: name, options: options, request: info)
             let items = try await encode(page.items, collection: collection, request: request, info: info)
@@ -25,6 +26,7 @@ struct RecordRoutes {
         group.get(":id") { request, context in
             let name = try Self.collectionName(context)
             let collection = try Self.collection(name, services)
+            try context.rateLimit(services, collection, request, route: Self.recordRoute, tags: ["view"])
             let info = request.requestInfo(auth: try context.auth.acting(.view, on: collection))
             let record = try await services.records.view(in: name, id: try Self.recordID(context), request: info)
             return try await respond(record, collection: collection, request: request, info: info)
@@ -33,7 +35,9 @@ struct RecordRoutes {
             var request = request
             let name = try Self.collectionName(context)
             let limit = try bodyLimit(for: name)
-            let auth = try context.auth.acting(.create, on: try Self.collection(name, services))
+            let collection = try Self.collection(name, services)
+            try context.rateLimit(services, collection, request, route: Self.listRoute, tags: ["create"])
+            let auth = try context.auth.acting(.create, on: collection)
             let body = try await request.decodedBody(limit: limit, malformed: .generic)
             let info = request.requestInfo(auth: auth, body: body.values)
             let record = try await services.records.create(
@@ -44,7 +48,9 @@ struct RecordRoutes {
             var request = request
             let name = try Self.collectionName(context)
             let limit = try bodyLimit(for: name)
-            let auth = try context.auth.acting(.update, on: try Self.collection(name, services))
+            let collection = try Self.collection(name, services)
+            try context.rateLimit(services, collection, request, route: Self.recordRoute, tags: ["update"])
+            let auth = try context.auth.acting(.update, on: collection)
             let body = try await request.decodedBody(limit: limit, malformed: .generic)
             let info = request.requestInfo(auth: auth, body: body.values)
             let record = try await services.records.update(
@@ -54,7 +60,9 @@ struct RecordRoutes {
         }
         group.delete(":id") { request, context in
             let name = try Self.collectionName(context)
-            let auth = try context.auth.acting(.delete, on: try Self.collection(name, services))
+            let collection = try Self.collection(name, services)
+            try context.rateLimit(services, collection, request, route: Self.recordRoute, tags: ["delete"])
+            let auth = try context.auth.acting(.delete, on: collection)
             try await services.records.delete(
                 in: name, id: try Self.recordID(context), request: request.requestInfo(auth: auth))
             return JSONResponse.noContent
@@ -88,6 +96,9 @@ struct RecordRoutes {
         }
         return services.maxBodySize + collection.extraRecordBodyAllowance
     }
+
+    static let listRoute = "/api/collections/{collection}/records"
+    static let recordRoute = "/api/collections/{collection}/records/{id}"
 
     static func collectionName(_ context: SwiftbaseRequestContext) throws -> String {
         guard let name = context.parameters.get("collection") else {

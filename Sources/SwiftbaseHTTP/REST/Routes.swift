@@ -9,6 +9,7 @@ public enum Routes {
         router.middlewares.add(AuthenticationMiddleware(auth: services.auth, apiKeys: services.apiKeys, audit: services.audit))
         // Inside authentication, so errors (and the audit events they carry) know who asked.
         router.middlewares.add(ErrorMiddleware(audit: services.audit))
+        router.middlewares.add(RateLimitMiddleware(limiter: services.rateLimiter))
 
         HealthRoutes().add(to: router)
         CollectionRoutes(services: services).add(to: router)
@@ -18,6 +19,7 @@ public enum Routes {
         RecordAuthMailRoutes(services: services, authRoutes: authRoutes).add(to: router)
         APIKeyRoutes(services: services).add(to: router)
         AuditRoutes(services: services).add(to: router)
+        SettingsRoutes(services: services).add(to: router)
         return router
     }
 }

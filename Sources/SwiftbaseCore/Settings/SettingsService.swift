@@ -1,0 +1,131 @@
+import Synchronization
+
+/// The app settings (`_params` row `settings`), as PocketBase keeps them: one JSON document with every key
+/// of `SettingsShape`, PocketBase's defaults for a new data directory, secrets stored but never answered.
+/// Reads come from an in-memory snapshot (no database hop on the request path); a save validates, stores,
+/// swaps the snapshot and tells the listeners (the rate limiter resets its counters).
+public final class SettingsService: Sendable {
+    let store: any Store
+    private let current = Mutex<JSONValue>(SettingsShape.defaults)
+    private let listeners = Mutex<[@Sendable (JSONValue) -> Void]>([])
+
+    static let paramID = "settings"
+    static let saveFailed = "An error occurred while saving the new settings."
+    static let loadFailed = "An error occurred while loading the submitted data."
+
+    public init(store: any Store) {
+        self.store = store
+    }
+
+    /// Loads the stored settings (over the defaults, so keys added since are filled in).
+    public func load() async throws {
+        let stored = try await store.read { conn in
+            try conn.scalar(
+                SQLFragment(unsafeRaw: #"SELECT "value" FROM "_params" WHERE "id" = ?"#, arguments: [.text(Self.paramID)]))
+        }
+        guard let text = stored?.textValue, let json = try? JSONValue.parse(text),
+            let merged = try? SettingsShape.settings.merge(json, over: SettingsShape.defaults)
+        else { return }
+        current.withLock { $0 = merged }
+        notify(merged)
+    }
+
+    /// Calls `listener` after every successful save (and load) with the new settings.
+    public func onChange(_ listener: @escaping @Sendable (JSONValue) -> Void) {
+        listeners.withLock { $0.append(listener) }
+    }
+
+    /// The settings with their secrets, for the server's own use.
+    public var snapshot: JSONValue { current.withLock { $0 } }
+
+    /// The settings as the API answers them: secrets left out.
+    public var publicJSON: JSONValue {
+        var json = snapshot
+        for path in SettingsShape.secretPaths { json = Self.removing(path[...], from: json) }
+        return json
+    }
+
+    /// Merges `patch` over the current settings, validates and stores the result. Nothing changes when it
+    /// fails: a value of the wrong type is a loading error, a rule broken a validation error.
+    @discardableResult
+    public func update(_ patch: JSONValue) async throws -> JSONValue {
+        let merged: JSONValue
+        do {
+            merged = try SettingsShape.settings.merge(patch, over: snapshot)
+        } catch {
+            throw SwiftbaseError.badRequest(Self.loadFailed)
+        }
+        let errors = SettingsValidator.errors(merged)
+        if !errors.isEmpty { throw SwiftbaseError.validation(Self.saveFailed, .fields(errors)) }
+        try await save(merged)
+        return publicJSON
+    }
+
+    /// Renames `old:` tags in rate-limit labels to `new:` after a collection is renamed, as PocketBase does.
+    public func renameCollectionLabels(from old: String, to new: String) async throws {
+        var settings = snapshot
+        guard case .array(let rules)? = settings["rateLimits"]?["rules"] else { return }
+        var changed = false
+        let renamed = rules.map { rule -> JSONValue in
+            guard case .object(var object) = rule, let label = object["label"]?.stringValue, label.hasPrefix(old + ":")
+            else { return rule }
+            object["label"] = .string(new + ":" + label.dropFirst(old.count + 1))
+            changed = true
+            return .object(object)
+        }
+        guard changed, case .object(var root) = settings, case .object(var limits)? = root["rateLimits"] else { return }
+        limits["rules"] = .array(renamed)
+        root["rateLimits"] = .object(limits)
+        settings = .object(root)
+        try await save(settings)
+    }
+
+    /// `meta` as the mailer needs it.
+    public var mailSettings: MailSettings {
+        let meta = snapshot["meta"]
+        return MailSettings(
+            appName: meta?["appName"]?.stringValue ?? "Acme", appURL: meta?["appURL"]?.stringValue ?? "",
+            senderName: meta?["senderName"]?.stringValue ?? "", senderAddress: meta?["senderAddress"]?.stringValue ?? "")
+    }
+
+    /// The limiter's view of `rateLimits`.
+    public var rateLimitPolicy: RateLimitPolicy {
+        Self.policy(from: snapshot)
+    }
+
+    static func policy(from settings: JSONValue) -> RateLimitPolicy {
+        let limits = settings["rateLimits"]
+        let rules = (limits?["rules"]?.arrayValue ?? []).map(RateLimitRule.init(json:))
+        let excluded = IPAllowList(limits?["excludedIPs"]?.arrayValue?.compactMap(\.stringValue) ?? []) ?? IPAllowList([])!
+        return RateLimitPolicy(enabled: limits?["enabled"]?.boolValue ?? false, rules: rules, excludedIPs: excluded)
+    }
+
+    private func save(_ settings: JSONValue) async throws {
+        let now = DateTime.now()
+        try await store.write { conn in
+            try conn.execute(
+                SQLFragment(
+                    unsafeRaw: """
+                        INSERT INTO "_params" ("id", "value", "created", "updated") VALUES (?, ?, ?, ?)
+                        ON CONFLICT ("id") DO UPDATE SET "value" = excluded."value", "updated" = excluded."updated"
+                        """,
+                    arguments: [.text(Self.paramID), .text(settings.jsonString), .text(now), .text(now)]))
+        }
+        current.withLock { $0 = settings }
+        notify(settings)
+    }
+
+    private func notify(_ settings: JSONValue) {
+        for listener in listeners.withLock({ $0 }) { listener(settings) }
+    }
+
+    private static func removing(_ path: ArraySlice<String>, from json: JSONValue) -> JSONValue {
+        guard let key = path.first, case .object(var object) = json else { return json }
+        if path.count == 1 {
+            object[key] = nil
+        } else if let child = object[key] {
+            object[key] = removing(path.dropFirst(), from: child)
+        }
+        return .object(object)
+    }
+}

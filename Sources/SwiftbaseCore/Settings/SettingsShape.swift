@@ -1,0 +1,124 @@
+/// The shape of the settings document (`GET`/`PATCH /api/settings`): which keys exist and what each holds.
+/// A patch is merged over the stored document the way Go's `encoding/json` fills an existing struct —
+/// objects key by key, arrays replaced whole with elements starting from zero values, unknown keys ignored,
+/// `null` leaving a value as it is — and a value of the wrong type fails the whole patch.
+indirect enum SettingsShape: Sendable {
+    case string
+    case integer
+    case bool
+    case strings
+    case list(SettingsShape)
+    case object([(key: String, shape: SettingsShape)])
+
+    /// The zero value of this shape (`""`, `0`, `false`, `[]`, an object of zero values).
+    var zero: JSONValue {
+        switch self {
+        case .string: ""
+        case .integer: 0
+        case .bool: false
+        case .strings, .list: []
+        case .object(let members): .object(Dictionary(uniqueKeysWithValues: members.map { ($0.key, $0.shape.zero) }))
+        }
+    }
+
+    struct TypeMismatch: Error {
+        var path: String
+    }
+
+    /// `patch` merged over `current`; throws `TypeMismatch` where a value cannot be read as this shape.
+    func merge(_ patch: JSONValue, over current: JSONValue, path: String = "") throws(TypeMismatch) -> JSONValue {
+        if patch == .null { return current }
+        switch self {
+        case .string:
+            guard case .string = patch else { throw TypeMismatch(path: path) }
+            return patch
+        case .integer:
+            guard case .number(let n) = patch, n.rounded() == n, n.magnitude < 9_007_199_254_740_992 else {
+                throw TypeMismatch(path: path)
+            }
+            return patch
+        case .bool:
+            guard case .bool = patch else { throw TypeMismatch(path: path) }
+            return patch
+        case .strings:
+            guard case .array(let items) = patch, items.allSatisfy({ if case .string = $0 { true } else { false } })
+            else { throw TypeMismatch(path: path) }
+            return patch
+        case .list(let element):
+            guard case .array(let items) = patch else { throw TypeMismatch(path: path) }
+            var out: [JSONValue] = []
+            for (index, item) in items.enumerated() {
+                out.append(try element.merge(item, over: element.zero, path: path + ".\(index)"))
+            }
+            return .array(out)
+        case .object(let members):
+            guard case .object(let given) = patch else { throw TypeMismatch(path: path) }
+            var out = current.objectValue ?? zero.objectValue ?? [:]
+            for (key, shape) in members {
+                guard let value = given[key] else { continue }
+                out[key] = try shape.merge(value, over: out[key] ?? shape.zero, path: path + "." + key)
+            }
+            return .object(out)
+        }
+    }
+}
+
+extension SettingsShape {
+    static let s3: SettingsShape = .object([
+        ("enabled", .bool), ("bucket", .string), ("region", .string), ("endpoint", .string), ("accessKey", .string),
+        ("secret", .string), ("forcePathStyle", .bool),
+    ])
+
+    static let rateLimitRule: SettingsShape = .object([
+        ("label", .string), ("audience", .string), ("duration", .integer), ("maxRequests", .integer),
+    ])
+
+    /// Every key PocketBase 0.40 has, so its SDKs and dashboards find what they expect.
+    static let settings: SettingsShape = .object([
+        ("superuserIPs", .strings),
+        ("smtp", .object([
+            ("enabled", .bool), ("port", .integer), ("host", .string), ("username", .string), ("password", .string),
+            ("authMethod", .string), ("tls", .bool), ("localName", .string),
+        ])),
+        ("backups", .object([("cron", .string), ("cronMaxKeep", .integer), ("s3", s3)])),
+        ("s3", s3),
+        ("meta", .object([
+            ("accentColor", .string), ("appName", .string), ("appURL", .string), ("senderName", .string),
+            ("senderAddress", .string), ("hideControls", .bool),
+        ])),
+        ("rateLimits", .object([("rules", .list(rateLimitRule)), ("excludedIPs", .strings), ("enabled", .bool)])),
+        ("trustedProxy", .object([("headers", .strings), ("useLeftmostIP", .bool)])),
+        ("batch", .object([("enabled", .bool), ("maxRequests", .integer), ("timeout", .integer), ("maxBodySize", .integer)])),
+        ("logs", .object([
+            ("maxDataSize", .integer), ("maxDays", .integer), ("minLevel", .integer), ("logIP", .bool),
+            ("logAuthId", .bool),
+        ])),
+    ])
+
+    /// Write-only values: stored, used, never answered.
+    static let secretPaths: [[String]] = [["smtp", "password"], ["s3", "secret"], ["backups", "s3", "secret"]]
+
+    /// The settings of a new data directory: PocketBase's defaults, value for value.
+    static var defaults: JSONValue {
+        let merged = try? settings.merge(
+            [
+                "smtp": ["port": 587, "host": "smtp.example.com"],
+                "backups": ["cronMaxKeep": 3],
+                "meta": [
+                    "accentColor": "#1055c9", "appName": "Acme", "appURL": "http://localhost:8090",
+                    "senderName": "Support", "senderAddress": "support@example.com",
+                ],
+                "rateLimits": [
+                    "rules": [
+                        ["label": "*:auth", "audience": "", "duration": 3, "maxRequests": 2],
+                        ["label": "*:create", "audience": "", "duration": 5, "maxRequests": 20],
+                        ["label": "/api/batch", "audience": "", "duration": 1, "maxRequests": 3],
+                        ["label": "/api/", "audience": "", "duration": 10, "maxRequests": 300],
+                    ]
+                ],
+                "batch": ["maxRequests": 50, "timeout": 3],
+                "logs": ["maxDays": 5, "logIP": true],
+            ], over: settings.zero)
+        return merged ?? settings.zero
+    }
+}

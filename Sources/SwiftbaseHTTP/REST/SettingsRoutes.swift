@@ -1,0 +1,30 @@
+import Hummingbird
+import SwiftbaseCore
+
+/// `/api/settings` — the app settings, for superusers: `GET` answers them (secrets left out), `PATCH` merges
+/// a partial document, validates and saves it, and answers the result.
+struct SettingsRoutes {
+    let services: CoreServices
+
+    func add(to router: Router<SwiftbaseRequestContext>) {
+        router.get("/api/settings") { request, context in
+            try CollectionRoutes.requireSuperuser(context)
+            return try JSONResponse.object(services.settings.publicJSON, query: request.query)
+        }
+        router.patch("/api/settings") { request, context in
+            try CollectionRoutes.requireSuperuser(context)
+            var request = request
+            let raw = try await request.decodedBody(limit: services.maxBodySize, malformed: .form)
+            let before = services.settings.publicJSON
+            let saved = try await services.settings.update(.object(raw.values))
+            context.audit(services, "settings.update", target: "", details: Self.changedSections(before, saved))
+            return try JSONResponse.object(saved, query: request.query)
+        }
+    }
+
+    /// Which top-level sections a save changed (never their values: they may hold secrets).
+    static func changedSections(_ before: JSONValue, _ after: JSONValue) -> JSONValue {
+        let keys = (after.objectValue ?? [:]).keys.filter { before[$0] != after[$0] }.sorted()
+        return ["changed": .array(keys.map(JSONValue.string))]
+    }
+}

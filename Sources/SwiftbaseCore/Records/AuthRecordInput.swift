@@ -11,12 +11,11 @@ struct AuthRecordInput {
     static let none = AuthRecordInput(passwordHash: nil)
 
     static func prepare(
-        _ input: RecordInput, existing: RecordModel?, collection: CollectionModel, auth: AuthContext,
+        _ input: RecordInput, existing: RecordModel?, collection: CollectionModel, isManager: Bool,
         passwords: any PasswordHasher, failure: String
     ) async throws -> AuthRecordInput {
         guard let passwordField = collection.fields.first(where: { $0.type == "password" }) else { return .none }
         var errors: [String: ErrorItem] = [:]
-        let isManager = auth.isSuperuser
         if collection.isAuth, !isManager {
             if existing == nil, input.values["verified"]?.boolValue == true {
                 errors["verified"] = .valuesMismatch

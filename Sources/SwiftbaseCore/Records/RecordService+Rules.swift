@@ -14,3 +14,46 @@ extension RecordService {
         return try await store.read { conn in try conn.row(check) != nil }
     }
 }
+
+// MARK: - manageRule
+
+extension RecordService {
+    /// Whether the requester manages `record` of an auth collection: a superuser always does; anyone else only
+    /// when the collection has a non-empty `manageRule` that the record satisfies for them. Managers may set
+    /// another record's email, verified state and password (without `oldPassword`) and see its email.
+    /// For a record not stored yet (`isNew`), the rule is evaluated against the submitted values.
+    public func manages(_ record: RecordModel, in collection: CollectionModel, request: RequestInfo, isNew: Bool = false)
+        async throws -> Bool
+    {
+        if request.auth.isSuperuser { return true }
+        guard collection.isAuth, let rule = collection.auth?.manageRule, !rule.isEmpty, request.auth.record != nil
+        else { return false }
+        if !isNew { return try await matches(rule, record: record, collection: collection, request: request) }
+        let schema = registry.snapshot
+        guard let compiled = try RuleCompiler.condition(rule, collection: collection, schema: schema, request: request)
+        else { return true }
+        var query = RecordQuery(collection)
+        query.add(compiled)
+        let check =
+            SQLFragment(unsafeRaw: "WITH \(quoteIdentifier(collection.name)) AS (")
+            + RecordRow.asSelect(record, collection: collection) + SQLFragment(unsafeRaw: ") ") + query.exists()
+        return try await store.read { conn in try conn.row(check) != nil }
+    }
+
+    /// The ids among `records` that the requester manages (see `manages`), found in one query: whose email
+    /// the requester may see whatever `emailVisibility` says.
+    public func managedIDs(of records: [RecordModel], in collection: CollectionModel, request: RequestInfo)
+        async throws -> Set<String>
+    {
+        guard !records.isEmpty, collection.isAuth, !request.auth.isSuperuser, request.auth.record != nil,
+            let rule = collection.auth?.manageRule, !rule.isEmpty,
+            let compiled = try RuleCompiler.condition(rule, collection: collection, schema: registry.snapshot, request: request)
+        else { return [] }
+        var query = RecordQuery(collection)
+        query.conditions.append(RecordExpander.idIn(records.map(\.id), table: collection.name))
+        query.add(compiled)
+        let select = query.select(limit: nil)
+        let rows = try await store.read { conn in try conn.rows(select) }
+        return Set(rows.compactMap { $0["id"]?.textValue })
+    }
+}

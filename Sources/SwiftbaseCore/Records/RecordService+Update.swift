@@ -17,8 +17,17 @@ extension RecordService {
                 try conn.row(Self.selectByID(id, collection)).map { RecordRow.storedRecord(from: $0, in: collection) }
             }
             guard let existing else { throw SwiftbaseError.notFound() }
+            // A record the requester may not update is missing to them, before any password or email check
+            // could say otherwise (the rule is checked again, authoritatively, in the transaction).
+            if !auth.isSuperuser, let rule = collection.updateRule,
+                try await !matches(rule, record: existing, collection: collection, request: request)
+            {
+                throw SwiftbaseError.notFound().audited("rule.denied", target: "\(collection.name)/\(id)")
+            }
+            let isManager = try await manages(existing, in: collection, request: request)
             authInput = try await AuthRecordInput.prepare(
-                input, existing: existing, collection: collection, auth: auth, passwords: passwords, failure: failure)
+                input, existing: existing, collection: collection, isManager: isManager, passwords: passwords,
+                failure: failure)
         }
         let preparedAuth = authInput
         let result = try await writingRecord(collection, failure: failure) { conn in

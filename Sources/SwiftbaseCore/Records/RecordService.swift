@@ -29,8 +29,13 @@ public final class RecordService: Sendable {
 
         var record = Self.zeroRecord(collection)
         var ruleBody = RecordInputApplier.apply(input, to: &record, collection: collection, auth: auth)
+        // Only `verified` needs manager rights on create, so the manageRule is evaluated only when it is sent.
+        var isManager = auth.isSuperuser
+        if !isManager, input.values["verified"]?.boolValue == true {
+            isManager = try await manages(record, in: collection, request: request, isNew: true)
+        }
         let authInput = try await AuthRecordInput.prepare(
-            input, existing: nil, collection: collection, auth: auth, passwords: passwords, failure: failure)
+            input, existing: nil, collection: collection, isManager: isManager, passwords: passwords, failure: failure)
         authInput.apply(to: &record, ruleBody: &ruleBody, collection: collection)
         Self.fillGenerated(&record, collection: collection, isNew: true)
 

@@ -78,7 +78,10 @@ struct RecordRoutes {
             let expander = RecordExpander(store: services.store, schema: services.schema.snapshot, request: info)
             records = try await expander.expand(records, of: collection, tree: RecordExpander.parse(expand))
         }
-        return records.map { RecordEncoder.json($0, collection: collection, auth: info.auth) }
+        let managed = try await services.records.managedIDs(of: records, in: collection, request: info)
+        return records.map {
+            RecordEncoder.json($0, collection: collection, auth: info.auth, alwaysShowEmail: managed.contains($0.id))
+        }
     }
 
     func respond(_ record: RecordModel, collection: CollectionModel, request: Request, info: RequestInfo) async throws

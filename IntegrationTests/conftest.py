@@ -449,7 +449,8 @@ class Mailbox:
 
 
 class _SmtpHandler(socketserver.StreamRequestHandler):
-    """Just enough SMTP (RFC 5321) for a client that sends plain mail without AUTH/STARTTLS."""
+    """Just enough SMTP (RFC 5321) for a client that sends plain mail, with AUTH PLAIN and LOGIN
+    (RFC 4954) recorded in `server.mailbox.logins` as (method, username, password); no STARTTLS."""
 
     def _reply(self, line: str) -> None:
         self.wfile.write(line.encode() + b"\r\n")
@@ -461,9 +462,26 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
             line = self.rfile.readline(65536)
             if not line:
                 return
-            verb = line.strip().split(b" ", 1)[0].upper()
+            parts = line.strip().split(b" ")
+            verb = parts[0].upper()
             if verb in (b"EHLO", b"HELO"):
-                self._reply("250 sb-it-smtp")
+                self._reply("250-sb-it-smtp")
+                self._reply("250 AUTH PLAIN LOGIN")
+            elif verb == b"AUTH" and len(parts) >= 2 and parts[1].upper() == b"PLAIN":
+                blob = parts[2] if len(parts) > 2 else None
+                if blob is None:
+                    self._reply("334 ")
+                    blob = self.rfile.readline(65536).strip()
+                _, user, password = base64.b64decode(blob).split(b"\0", 2)
+                self.server.mailbox.logins.append(("PLAIN", user.decode(), password.decode()))
+                self._reply("235 Authentication successful")
+            elif verb == b"AUTH" and len(parts) >= 2 and parts[1].upper() == b"LOGIN":
+                self._reply("334 VXNlcm5hbWU6")
+                user = base64.b64decode(self.rfile.readline(65536).strip()).decode()
+                self._reply("334 UGFzc3dvcmQ6")
+                password = base64.b64decode(self.rfile.readline(65536).strip()).decode()
+                self.server.mailbox.logins.append(("LOGIN", user, password))
+                self._reply("235 Authentication successful")
             elif verb in (b"MAIL", b"RCPT", b"RSET", b"NOOP"):
                 self._reply("250 OK")
             elif verb == b"DATA":
@@ -493,6 +511,7 @@ class _SmtpServer(socketserver.ThreadingTCPServer):
 class SmtpMailbox(Mailbox):
     def __init__(self):
         super().__init__()
+        self.logins: list[tuple[str, str, str]] = []
         self._srv = _SmtpServer(("127.0.0.1", 0), _SmtpHandler)
         self._srv.mailbox = self
         self.port = self._srv.server_address[1]

@@ -44,9 +44,10 @@ public final class SwiftbaseApp: Sendable {
         let passwords = BcryptPasswordHasher()
         let records = RecordService(store: store, registry: registry, events: events, passwords: passwords)
         let auth = AuthService(store: store, registry: registry, passwords: passwords)
-        let mailer = FileMailer(directory: directory.appendingPathComponent("mail", isDirectory: true))
         let settings = SettingsService(store: store)
         try await settings.load()
+        let mailer = ConfiguredMailer(
+            settings: settings, files: FileMailer(directory: directory.appendingPathComponent("mail", isDirectory: true)))
         let accounts = AccountService(
             records: records, auth: auth, mailer: mailer, mailSettings: { settings.mailSettings }, logger: logger)
         let services = CoreServices(

@@ -57,7 +57,7 @@ public struct IPAllowList: Sendable, Equatable {
         return Range(bytes: bytes, prefixLength: length)
     }
 
-    static func parseAddress(_ text: String) -> [UInt8]? {
+    package static func parseAddress(_ text: String) -> [UInt8]? {
         if text.contains(":") { return parseIPv6(text) }
         return parseIPv4(Substring(text))
     }

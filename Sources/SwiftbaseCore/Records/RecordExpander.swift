@@ -41,7 +41,7 @@ public struct RecordExpander: Sendable {
         var anyValid = false
         for (key, subtree) in tree.children.sorted(by: { $0.key < $1.key }) {
             if let field = collection.field(named: key), case .relation(let options) = field.options,
-                let target = schema.collection(options.collectionId)
+                let target = schema.collection(options.collectionId), mayRead(target)
             {
                 anyValid = true
                 let ids = Array(Set(records.flatMap { RecordService.ids(in: $0.values[field.name]) }))
@@ -60,7 +60,7 @@ public struct RecordExpander: Sendable {
                     }
                     out[i].expand = expand
                 }
-            } else if let (source, field) = backRelation(key, pointingTo: collection) {
+            } else if let (source, field) = backRelation(key, pointingTo: collection), mayRead(source) {
                 anyValid = true
                 let ids = records.map(\.id)
                 let table = quoteIdentifier(source.name)
@@ -96,6 +96,13 @@ public struct RecordExpander: Sendable {
         return out
     }
 
+    /// A collection the requester may never view (a `null` view rule, or outside an API key's scopes) fails its
+    /// expand path as a wrong path does: it adds no `expand` key. A rule the requester may satisfy for some
+    /// records only filters them.
+    func mayRead(_ collection: CollectionModel) -> Bool {
+        request.auth.mayExpand(into: collection) && (request.auth.isSuperuser || collection.viewRule != nil)
+    }
+
     /// `comments_via_post` (or the legacy `comments(post)`) → the `comments` collection and its `post` field,
     /// if that field is a relation to `collection`.
     func backRelation(_ key: String, pointingTo collection: CollectionModel) -> (CollectionModel, FieldModel)? {
@@ -119,8 +126,7 @@ public struct RecordExpander: Sendable {
     private func load(_ collection: CollectionModel, condition: SQLFragment, limit: Int? = nil) async throws
         -> [RecordModel]
     {
-        if !request.auth.mayExpand(into: collection) { return [] }
-        if !request.auth.isSuperuser && collection.viewRule == nil { return [] }
+        if !mayRead(collection) { return [] }
         var query = RecordQuery(collection)
         query.conditions.append(condition)
         if !request.auth.isSuperuser, let rule = collection.viewRule {

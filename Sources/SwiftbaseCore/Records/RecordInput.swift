@@ -41,7 +41,20 @@ enum RecordInputApplier {
             }
             if touched { resolvedBody[name] = record.values[name] }
         }
+        // Keys that name no field (nor a field's modifier) reach the rules as they were sent.
+        for (key, value) in input.values where resolvedBody[key] == nil && !Self.namesField(key, in: collection) {
+            resolvedBody[key] = value
+        }
         return resolvedBody
+    }
+
+    /// Whether `key` is a field of the collection, or one of its modifier keys (`f+`, `+f`, `f-`).
+    static func namesField(_ key: String, in collection: CollectionModel) -> Bool {
+        var name = Substring(key)
+        if name.hasPrefix("+") { name = name.dropFirst() } else if name.hasSuffix("+") || name.hasSuffix("-") {
+            name = name.dropLast()
+        }
+        return collection.field(named: String(name)) != nil || collection.field(named: key) != nil
     }
 
     /// Form fields arrive as text; a JSON field's text is read as JSON where PocketBase would.

@@ -29,15 +29,28 @@ extension RecordService {
         guard collection.isAuth, let rule = collection.auth?.manageRule, !rule.isEmpty, request.auth.record != nil
         else { return false }
         if !isNew { return try await matches(rule, record: record, collection: collection, request: request) }
-        let schema = registry.snapshot
-        guard let compiled = try RuleCompiler.condition(rule, collection: collection, schema: schema, request: request)
+        guard
+            let check = try Self.newRecordCheck(
+                rule, record: record, collection: collection, schema: registry.snapshot, request: request)
         else { return true }
-        var query = RecordQuery(collection)
-        query.add(compiled)
-        let check =
-            SQLFragment(unsafeRaw: "WITH \(quoteIdentifier(collection.name)) AS (")
-            + RecordRow.asSelect(record, collection: collection) + SQLFragment(unsafeRaw: ") ") + query.exists()
         return try await store.read { conn in try conn.row(check) != nil }
+    }
+
+    /// A query that finds one row when a record not stored yet satisfies `rule` (nil: `""`, everyone). The
+    /// record is materialised as a one-row CTE under a name of its own — not the collection's, so that joins
+    /// the rule needs into the real table (`@request.auth.*` of a user of the same collection, relations
+    /// back into it) still reach the stored rows — and the rule is compiled against that name.
+    static func newRecordCheck(
+        _ rule: String, record: RecordModel, collection: CollectionModel, schema: SchemaSnapshot, request: RequestInfo
+    ) throws -> SQLFragment? {
+        var candidate = collection
+        candidate.name = collection.name + "__sb_new_" + RandomString.make(length: 8, alphabet: RandomString.lowercaseAlphanumeric)
+        guard let compiled = try RuleCompiler.condition(rule, collection: candidate, schema: schema, request: request)
+        else { return nil }
+        var query = RecordQuery(candidate)
+        query.add(compiled)
+        return SQLFragment(unsafeRaw: "WITH \(quoteIdentifier(candidate.name)) AS (")
+            + RecordRow.asSelect(record, collection: collection) + SQLFragment(unsafeRaw: ") ") + query.exists()
     }
 
     /// The ids among `records` that the requester manages (see `manages`), found in one query: whose email

@@ -48,12 +48,9 @@ public final class RecordService: Sendable {
                 stored, collection: collection, schema: schema, on: conn, failure: failure,
                 known: authInput.fieldErrors)
             if !auth.isSuperuser, let rule = collection.createRule,
-                let compiled = try RuleCompiler.condition(rule, collection: collection, schema: schema, request: ruleRequest)
+                let check = try Self.newRecordCheck(
+                    rule, record: stored, collection: collection, schema: schema, request: ruleRequest)
             {
-                var query = RecordQuery(collection)
-                query.add(compiled)
-                let check = SQLFragment(unsafeRaw: "WITH \(quoteIdentifier(collection.name)) AS (")
-                    + RecordRow.asSelect(stored, collection: collection) + SQLFragment(unsafeRaw: ") ") + query.exists()
                 guard try conn.row(check) != nil else {
                     throw SwiftbaseError.badRequest(failure).audited("rule.denied", target: "\(collection.name) create")
                 }

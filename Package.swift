@@ -103,7 +103,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SwiftbaseServicesTests",
-            dependencies: ["SwiftbaseServices", "SwiftbaseCore"],
+            dependencies: [
+                "SwiftbaseServices", "SwiftbaseCore",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

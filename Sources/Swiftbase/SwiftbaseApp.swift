@@ -49,7 +49,8 @@ public final class SwiftbaseApp: Sendable {
         let mailer = ConfiguredMailer(
             settings: settings, files: FileMailer(directory: directory.appendingPathComponent("mail", isDirectory: true)))
         let accounts = AccountService(
-            records: records, auth: auth, mailer: mailer, mailSettings: { settings.mailSettings }, logger: logger)
+            records: records, auth: auth, mailer: mailer, queue: MailQueue(), mailSettings: { settings.mailSettings },
+            logger: logger)
         let services = CoreServices(
             store: store, schema: registry, collections: collections, records: records, auth: auth,
             accounts: accounts, apiKeys: APIKeyService(store: store, registry: registry),
@@ -73,10 +74,12 @@ public final class SwiftbaseApp: Sendable {
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let http = makeHTTPApplication(onServerRunning: onServerRunning)
         let audit = AuditFlushService(audit: services.audit, logger: logger)
-        // Shutdown runs in reverse order: the server drains first, then the audit log stores what it heard.
+        let mail = MailDeliveryService(queue: services.accounts.queue, mailer: services.accounts.mailer, logger: logger)
+        // Shutdown runs in reverse order: the server drains first, then queued mail is sent, then the audit
+        // log stores what it heard.
         let group = ServiceGroup(
             configuration: .init(
-                services: [audit, http], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [audit, mail, http], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

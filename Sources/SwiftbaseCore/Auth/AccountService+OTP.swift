@@ -39,10 +39,14 @@ extension AccountService {
         let live = try await liveOTPs(for: record, in: collection)
         if live.count > 9, let newest = live.first { return newest.id }
         let issued = try await issueOTP(for: record, in: collection, sentTo: email)
+        let records = self.records
+        let otpID = issued.id
         do {
+            // A code that never left is deleted, so it cannot be guessed at.
             try await sendTemplate(
                 "otp", to: email, record: record, collection: collection,
-                values: ["OTP": issued.password, "OTP_ID": issued.id])
+                values: ["OTP": issued.password, "OTP_ID": issued.id], inBackground: true,
+                onFailure: { try? await records.delete(in: SystemCollections.otpsID, id: otpID, request: Self.system) })
         } catch {
             logger.error("failed to send OTP email", metadata: ["sb.error": "\(error)"])
             try? await records.delete(in: SystemCollections.otpsID, id: issued.id, request: Self.system)

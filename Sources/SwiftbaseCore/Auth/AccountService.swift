@@ -10,6 +10,8 @@ public final class AccountService: Sendable {
     public let records: RecordService
     public let auth: AuthService
     public let mailer: any Mailer
+    /// Where mails go that PocketBase sends in the background (verification, password reset, OTP).
+    public let queue: MailQueue
     /// Read at every send, so a change of the app settings (`meta`) applies to the next mail.
     let mailSettings: @Sendable () -> MailSettings
     let logger: Logger
@@ -23,12 +25,13 @@ public final class AccountService: Sendable {
     static let otpMaxFailures = 5
 
     public init(
-        records: RecordService, auth: AuthService, mailer: any Mailer,
+        records: RecordService, auth: AuthService, mailer: any Mailer, queue: MailQueue,
         mailSettings: @escaping @Sendable () -> MailSettings, logger: Logger
     ) {
         self.records = records
         self.auth = auth
         self.mailer = mailer
+        self.queue = queue
         self.mailSettings = mailSettings
         self.logger = logger
     }
@@ -76,19 +79,25 @@ public final class AccountService: Sendable {
         _ = recentRequests.withLock { $0.removeValue(forKey: key) }
     }
 
-    /// Renders the collection's template `key` for `record` and sends it to `to`.
+    /// Renders the collection's template `key` for `record` and sends it to `to` — now, or after the answer
+    /// when `inBackground` (then `onFailure` runs if it cannot be delivered).
     func sendTemplate(
-        _ key: String, to address: String, record: RecordModel, collection: CollectionModel, values: [String: String]
+        _ key: String, to address: String, record: RecordModel, collection: CollectionModel, values: [String: String],
+        inBackground: Bool = false, onFailure: @escaping @Sendable () async -> Void = {}
     ) async throws {
         guard let template = MailTemplate(key, of: collection) else {
             throw SwiftbaseError(.internalError, "Failed to send email.", debugDetail: "no \(key) in \(collection.name)")
         }
         let settings = mailSettings()
         let rendered = template.render(settings: settings, record: record, collection: collection, values: values)
-        try await mailer.send(
-            MailMessage(
-                from: settings.from, to: [address], subject: rendered.subject, html: rendered.html,
-                text: MailTemplate.plainText(fromHTML: rendered.html)))
+        let message = MailMessage(
+            from: settings.from, to: [address], subject: rendered.subject, html: rendered.html,
+            text: MailTemplate.plainText(fromHTML: rendered.html))
+        guard inBackground else { return try await mailer.send(message) }
+        if !queue.enqueue(message, onFailure: onFailure) {
+            await onFailure()
+            throw SwiftbaseError(.internalError, "Failed to send email.", debugDetail: "mail queue full")
+        }
     }
 
     /// Mails a token of `kind` to `email` through the collection's `template`, at most once per resend
@@ -102,7 +111,9 @@ public final class AccountService: Sendable {
         guard !throttled(throttleKey) else { return }
         let token = try await auth.issueToken(kind, for: record, in: collection, email: email)
         do {
-            try await sendTemplate(template, to: email, record: record, collection: collection, values: ["TOKEN": token])
+            try await sendTemplate(
+                template, to: email, record: record, collection: collection, values: ["TOKEN": token],
+                inBackground: true, onFailure: { [weak self] in self?.forgetThrottle(throttleKey) })
         } catch {
             forgetThrottle(throttleKey)
             logger.error("failed to send \(kind.rawValue) email", metadata: ["sb.error": "\(error)"])

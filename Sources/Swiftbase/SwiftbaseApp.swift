@@ -75,11 +75,12 @@ public final class SwiftbaseApp: Sendable {
         let http = makeHTTPApplication(onServerRunning: onServerRunning)
         let audit = AuditFlushService(audit: services.audit, logger: logger)
         let mail = MailDeliveryService(queue: services.accounts.queue, mailer: services.accounts.mailer, logger: logger)
-        // Shutdown runs in reverse order: the server drains first, then queued mail is sent, then the audit
-        // log stores what it heard.
+        let realtime = RealtimeService(hub: services.realtime, events: events)
+        // Shutdown runs in reverse order: realtime first (ending the SSE streams the server would otherwise wait
+        // for), then the server drains, then queued mail is sent, then the audit log stores what it heard.
         let group = ServiceGroup(
             configuration: .init(
-                services: [audit, mail, http], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [audit, mail, http, realtime], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

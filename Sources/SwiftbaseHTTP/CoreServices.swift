@@ -1,4 +1,5 @@
 public import SwiftbaseCore
+public import SwiftbaseServices
 
 /// The core services the HTTP routes call, built once by the app.
 public struct CoreServices: Sendable {
@@ -12,6 +13,7 @@ public struct CoreServices: Sendable {
     public let audit: AuditLog
     public let settings: SettingsService
     public let rateLimiter: RateLimiter
+    public let realtime: SubscriptionHub
     /// Request bodies larger than this are refused with 413.
     public let maxBodySize: Int
 
@@ -30,6 +32,7 @@ public struct CoreServices: Sendable {
         self.audit = audit
         self.settings = settings
         self.rateLimiter = RateLimiter(settings: settings)
+        self.realtime = SubscriptionHub(records: records)
         self.maxBodySize = maxBodySize
     }
 }

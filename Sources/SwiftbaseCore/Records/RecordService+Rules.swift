@@ -70,3 +70,40 @@ extension RecordService {
         return Set(rows.compactMap { $0["id"]?.textValue })
     }
 }
+
+// MARK: - Realtime
+
+extension RecordService {
+    /// Whether a realtime client may receive `record` (as the change log holds it — for a delete, as it was):
+    /// `rule` (`nil`: superusers only) for the client's identity and the topic's options, and then the topic's
+    /// own `filter`, which, like any client filter, may not use hidden fields, nor `@request.*` /
+    /// `@collection.*` unless the client is a superuser. A filter that does not compile delivers nothing.
+    public func realtimeAllows(
+        _ record: RecordModel, in collection: CollectionModel, rule: String?, filter: String, request: RequestInfo
+    ) async throws -> Bool {
+        let schema = registry.snapshot
+        var candidate = collection
+        candidate.name = collection.name + "__sb_rt_" + RandomString.make(length: 8, alphabet: RandomString.lowercaseAlphanumeric)
+        var query = RecordQuery(candidate)
+        if !request.auth.isSuperuser {
+            guard let rule else { return false }
+            query.add(try RuleCompiler.condition(rule, collection: candidate, schema: schema, request: request))
+        }
+        if !filter.isEmpty {
+            do {
+                guard let expression = try FilterParser.parse(filter) else { return false }
+                var resolver = RecordFieldResolver(
+                    schema: schema, collection: candidate, request: request, allowHiddenFields: false,
+                    allowRequestAndCollectionReferences: request.auth.isSuperuser)
+                query.conditions.append(try FilterCompiler.compile(expression, resolver: &resolver))
+            } catch {
+                return false
+            }
+        }
+        guard !query.conditions.isEmpty else { return true }
+        let check =
+            SQLFragment(unsafeRaw: "WITH \(quoteIdentifier(candidate.name)) AS (")
+            + RecordRow.asSelect(record, collection: collection) + SQLFragment(unsafeRaw: ") ") + query.exists()
+        return try await store.read { conn in try conn.row(check) != nil }
+    }
+}

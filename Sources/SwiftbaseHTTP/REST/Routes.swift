@@ -20,6 +20,7 @@ public enum Routes {
         APIKeyRoutes(services: services).add(to: router)
         AuditRoutes(services: services).add(to: router)
         SettingsRoutes(services: services).add(to: router)
+        RealtimeRoutes(services: services).add(to: router)
         return router
     }
 }

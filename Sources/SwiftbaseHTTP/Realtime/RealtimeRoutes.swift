@@ -1,0 +1,98 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SwiftbaseCore
+import SwiftbaseServices
+
+/// `/api/realtime` — PocketBase's realtime over Server-Sent Events. `GET` opens a stream whose first event is
+/// `PB_CONNECT` carrying the client id (also the `id:` of every event, where the SDKs read it); `POST`
+/// `{clientId, subscriptions}` replaces that client's subscriptions and binds the caller's identity. Events
+/// are `id:<clientId>\nevent:<subscription>\ndata:{"action","record"}\n\n`, with no keep-alive messages.
+struct RealtimeRoutes {
+    let services: CoreServices
+
+    func add(to router: Router<SwiftbaseRequestContext>) {
+        router.get("/api/realtime") { _, context -> Response in
+            let hub = services.realtime
+            let client = hub.connect(remoteIP: context.remoteIP)
+            var headers = HTTPFields()
+            headers[.contentType] = "text/event-stream"
+            headers[.cacheControl] = "no-store"
+            headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { writer in
+                    do {
+                        try await writer.write(Self.event(client.id, "PB_CONNECT", ["clientId": .string(client.id)]))
+                        for await message in client.messages {
+                            try await writer.write(Self.event(client.id, message.name, Self.payload(message)))
+                        }
+                    } catch {
+                        // the peer went away; fall through to unregister it
+                    }
+                    hub.disconnect(client, reason: "connection closed")
+                    try? await writer.finish(nil)
+                })
+        }
+        router.post("/api/realtime") { request, context in
+            var request = request
+            let body = try await request.decodedBody(limit: services.maxBodySize, malformed: .generic)
+            let (clientID, subscriptions) = try Self.form(body.values)
+            try services.realtime.setSubscriptions(
+                clientID: clientID, subscriptions: subscriptions, auth: context.auth, remoteIP: context.remoteIP)
+            return JSONResponse.noContent
+        }
+    }
+
+    /// `{clientId, subscriptions}` as PocketBase validates it: clientId 1–255 characters, at most 1000
+    /// subscriptions of at most 2500 characters each. Failures answer the generic message with the items.
+    static func form(_ values: [String: JSONValue]) throws -> (String, [String]) {
+        let loadFailed = SwiftbaseError.badRequest()
+        var errors: [String: ErrorData] = [:]
+        var clientID = ""
+        switch values["clientId"] {
+        case nil, .null?: break
+        case .string(let s)?: clientID = s
+        default: throw loadFailed
+        }
+        if clientID.isEmpty { errors["clientId"] = .item(.required) } else if clientID.count > 255 {
+            errors["clientId"] = .item(.lengthOutOfRange(min: 1, max: 255))
+        }
+        var subscriptions: [String] = []
+        switch values["subscriptions"] {
+        case nil, .null?: break
+        case .array(let items)?:
+            for item in items {
+                guard case .string(let s) = item else { throw loadFailed }
+                subscriptions.append(s)
+            }
+        default: throw loadFailed
+        }
+        if subscriptions.count > 1000 {
+            errors["subscriptions"] = .item(
+                ErrorItem("validation_length_too_long", "The length must be no more than 1000.", params: ["max": 1000]))
+        } else {
+            var long: [String: ErrorData] = [:]
+            for (index, topic) in subscriptions.enumerated() where topic.count > 2500 {
+                long[String(index)] = .item(
+                    ErrorItem("validation_length_too_long", "The length must be no more than 2500.", params: ["max": 2500]))
+            }
+            if !long.isEmpty { errors["subscriptions"] = .fields(long) }
+        }
+        if !errors.isEmpty { throw SwiftbaseError.validation(loadFailed.message, .fields(errors)) }
+        return (clientID, subscriptions)
+    }
+
+    /// `{"action", "record"}` with the subscription's `fields` projection applied to the record.
+    static func payload(_ message: RealtimeMessage) -> JSONValue {
+        var record = message.record
+        if !message.fields.isEmpty, let spec = try? FieldsProjection.parse(message.fields) {
+            record = FieldsProjection.apply(spec, to: record)
+        }
+        return ["action": .string(message.action), "record": record]
+    }
+
+    static func event(_ id: String, _ name: String, _ data: JSONValue) -> ByteBuffer {
+        ByteBuffer(string: "id:\(id)\nevent:\(name)\ndata:\(data.jsonString)\n\n")
+    }
+}

@@ -1,0 +1,146 @@
+public import Foundation
+public import SwiftbaseCore
+import Synchronization
+
+/// The realtime clients and what each is subscribed to, and the fan-out of committed changes to them. For
+/// every change-log entry and every subscription that names its record (`coll/*`, `coll`, `coll/ID`, by name
+/// or id), the collection's rule — `listRule` for collection topics, `viewRule` for one record — is
+/// evaluated for the client's identity and the subscription's options, then its `filter`; the record is
+/// encoded for that client (hidden fields only for superusers, emails as the API shows them, `expand` from
+/// the options). No transport inside: SSE (and WebSocket) drain each client's queue.
+public final class SubscriptionHub: Sendable {
+    let records: RecordService
+    let store: any Store
+    let schema: SchemaRegistry
+    let clientCapacity: Int
+    let idleTimeout: TimeInterval
+    let maxLifetime: TimeInterval
+    private let clients = Mutex<[String: RealtimeClient]>([:])
+
+    public init(
+        records: RecordService, clientCapacity: Int = 1_000, idleTimeout: TimeInterval = 300,
+        maxLifetime: TimeInterval = 1_800
+    ) {
+        self.records = records
+        self.store = records.store
+        self.schema = records.registry
+        self.clientCapacity = clientCapacity
+        self.idleTimeout = idleTimeout
+        self.maxLifetime = maxLifetime
+    }
+
+    public var clientCount: Int { clients.withLock { $0.count } }
+
+    // MARK: - Clients
+
+    public func connect(remoteIP: String) -> RealtimeClient {
+        let client = RealtimeClient(
+            id: RandomString.make(length: 40, alphabet: RandomString.alphanumeric), remoteIP: remoteIP,
+            capacity: clientCapacity, now: Date())
+        clients.withLock { $0[client.id] = client }
+        return client
+    }
+
+    public func disconnect(_ client: RealtimeClient, reason: String) {
+        client.close(reason: reason)
+        _ = clients.withLock { $0.removeValue(forKey: client.id) }
+    }
+
+    /// `POST /api/realtime`: replaces a client's subscriptions and binds the requester's identity. A guest
+    /// may become authenticated; any other change of identity is refused.
+    public func setSubscriptions(clientID: String, subscriptions: [String], auth: AuthContext, remoteIP: String) throws {
+        guard let client = clients.withLock({ $0[clientID] }) else {
+            throw SwiftbaseError.notFound("Missing or invalid client id.")
+        }
+        if !client.remoteIP.isEmpty, client.remoteIP != remoteIP {
+            throw SwiftbaseError.badRequest("Invalid realtime client.")
+        }
+        if let bound = client.auth.record, bound.id != auth.record?.id || bound.collectionId != auth.record?.collectionId {
+            throw SwiftbaseError.forbidden("The current and the previous request authorization don't match.")
+        }
+        client.replace(subscriptions: subscriptions, auth: auth)
+    }
+
+    /// Closes clients idle for `idleTimeout` or connected for `maxLifetime`, as PocketBase does (its clients
+    /// reconnect and subscribe again).
+    public func sweep(now: Date = Date()) {
+        let expired = clients.withLock { table in
+            table.values.filter {
+                now.timeIntervalSince($0.lastDelivery) >= idleTimeout || now.timeIntervalSince($0.connected) >= maxLifetime
+            }
+        }
+        for client in expired { disconnect(client, reason: "idle or too long connected") }
+    }
+
+    public func closeAll(reason: String) {
+        for client in clients.withLock({ Array($0.values) }) { disconnect(client, reason: reason) }
+    }
+
+    // MARK: - Fan-out
+
+    /// Delivers one committed change to every client allowed to see it.
+    public func broadcast(_ entry: ChangeLogEntry) async {
+        guard let collection = schema.snapshot.collection(entry.collectionId) else { return }
+        if collection.isAuth { updateAuth(after: entry, in: collection) }
+        let id = entry.recordId
+        let prefixes: [(String, String?)] = [
+            (collection.name + "/" + id + "?", collection.viewRule), (collection.id + "/" + id + "?", collection.viewRule),
+            (collection.name + "/*?", collection.listRule), (collection.id + "/*?", collection.listRule),
+            (collection.name + "?", collection.listRule), (collection.id + "?", collection.listRule),
+        ]
+        let now = Date()
+        for client in clients.withLock({ Array($0.values) }) {
+            for (prefix, rule) in prefixes {
+                let (auth, subscriptions) = client.subscriptions(matching: [prefix])
+                for subscription in subscriptions {
+                    guard let record = await encoded(entry, collection, for: auth, rule: rule, subscription) else { continue }
+                    client.send(
+                        RealtimeMessage(
+                            name: subscription.topic, action: entry.action.rawValue, record: record,
+                            fields: subscription.query["fields"] ?? ""),
+                        now: now)
+                }
+            }
+        }
+    }
+
+    private func encoded(
+        _ entry: ChangeLogEntry, _ collection: CollectionModel, for auth: AuthContext, rule: String?,
+        _ subscription: RealtimeSubscription
+    ) async -> JSONValue? {
+        let request = RequestInfo(
+            auth: auth, query: subscription.query, headers: subscription.headers, method: "GET", context: "realtime")
+        do {
+            guard
+                try await records.realtimeAllows(
+                    entry.record, in: collection, rule: rule, filter: subscription.query["filter"] ?? "", request: request)
+            else { return nil }
+            var record = entry.record
+            if let expand = subscription.query["expand"], !expand.isEmpty {
+                let expander = RecordExpander(store: store, schema: schema.snapshot, request: request)
+                record = try await expander.expand([record], of: collection, tree: RecordExpander.parse(expand))[0]
+            }
+            let managed =
+                collection.isAuth && entry.action != .delete
+                ? try await records.managedIDs(of: [record], in: collection, request: request) : []
+            return RecordEncoder.json(record, collection: collection, auth: auth, alwaysShowEmail: managed.contains(record.id))
+        } catch {
+            return nil
+        }
+    }
+
+    /// A changed or deleted auth record: clients bound to it become guests when it is gone or its `tokenKey`
+    /// changed (password or email change), and otherwise see its new values.
+    private func updateAuth(after entry: ChangeLogEntry, in collection: CollectionModel) {
+        let bound = clients.withLock { Array($0.values) }.filter { $0.auth.record?.id == entry.recordId }
+        guard !bound.isEmpty else { return }
+        for client in bound {
+            let old = client.auth.record?.values["tokenKey"]
+            if entry.action == .delete || old != entry.record.values["tokenKey"] {
+                client.clearAuth(ifRecord: entry.recordId)
+            } else {
+                client.setAuth(AuthService.context(for: entry.record, in: collection), ifRecord: entry.recordId)
+            }
+        }
+    }
+}

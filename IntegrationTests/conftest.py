@@ -341,6 +341,17 @@ def field_by_name(coll: dict, name: str) -> dict:
             return f
     raise KeyError(name)
 
+def records(coll) -> str:
+    """`/api/collections/<name>/records` of a collection JSON."""
+    return f"/api/collections/{coll['name']}/records"
+
+
+def new_record(api, coll, **data) -> dict:
+    """Creates a record with `api` (superuser unless told otherwise) and returns its JSON."""
+    r = api.post(records(coll), json=data)
+    assert r.status_code == 200, r.text
+    return r.json()
+
 
 # =========================================================================== mail capture
 # `mailbox` captures the mails the server under test sends. Both backends hand raw RFC 5322

@@ -12,7 +12,7 @@ import pytest
 from pocketbase import PocketBase
 from pocketbase.errors import ClientResponseError
 
-from conftest import assert_error, create_collection, unique_name
+from conftest import assert_error, create_collection, unique_name, new_record, records
 
 PASSWORD = "Secret-pass-1234"
 NEW_PASSWORD = "Another-pass-5678"
@@ -45,16 +45,6 @@ def call(api, token, method, path, **kw):
     if token:
         headers["Authorization"] = token
     return api.request(method, path, auth=False, headers=headers, **kw)
-
-
-def records(coll) -> str:
-    return f"/api/collections/{coll['name']}/records"
-
-
-def new_record(api, coll, **data) -> dict:
-    r = api.post(records(coll), json=data)
-    assert r.status_code == 200, r.text
-    return r.json()
 
 
 def new_user(api, coll, **fields) -> dict:

@@ -1,5 +1,5 @@
 public import Hummingbird
-import NIOCore
+public import NIOCore
 public import SwiftbaseCore
 
 /// Per-request state: Hummingbird's core storage plus the identity the authentication middleware decided.
@@ -9,9 +9,12 @@ public struct SwiftbaseRequestContext: RequestContext {
     public var auth: AuthContext = .guest
     /// The peer's IP address as text; empty when the transport has none (in-process tests).
     public let remoteIP: String
+    /// The connection, for long-lived responses (SSE) that must notice when the peer goes away.
+    public let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteIP = source.channel.remoteAddress?.ipAddress ?? ""
+        channel = source.channel
     }
 }

@@ -78,8 +78,12 @@ extension RecordService {
     /// `rule` (`nil`: superusers only) for the client's identity and the topic's options, and then the topic's
     /// own `filter`, which, like any client filter, may not use hidden fields, nor `@request.*` /
     /// `@collection.*` unless the client is a superuser. A filter that does not compile delivers nothing.
+    ///
+    /// `deleted` are records the same transaction deleted (a cascade): they stay visible to the rule's joins,
+    /// so a child whose rule goes through its parent is judged as it was before the delete.
     public func realtimeAllows(
-        _ record: RecordModel, in collection: CollectionModel, rule: String?, filter: String, request: RequestInfo
+        _ record: RecordModel, in collection: CollectionModel, rule: String?, filter: String, request: RequestInfo,
+        deleted: [RecordModel] = []
     ) async throws -> Bool {
         let schema = registry.snapshot
         var candidate = collection
@@ -101,9 +105,19 @@ extension RecordService {
             }
         }
         guard !query.conditions.isEmpty else { return true }
-        let check =
-            SQLFragment(unsafeRaw: "WITH \(quoteIdentifier(candidate.name)) AS (")
-            + RecordRow.asSelect(record, collection: collection) + SQLFragment(unsafeRaw: ") ") + query.exists()
+        var with = SQLFragment(unsafeRaw: "WITH \(quoteIdentifier(candidate.name)) AS (")
+            + RecordRow.asSelect(record, collection: collection) + SQLFragment(unsafeRaw: ")")
+        // Each table that lost rows in the transaction is seen as it was: its rows plus those deleted.
+        for (collectionID, rows) in Dictionary(grouping: deleted, by: \.collectionId) {
+            guard let table = schema.collection(collectionID) else { continue }
+            let columns = table.fields.map { quoteIdentifier($0.name) }.joined(separator: ", ")
+            var union = SQLFragment(unsafeRaw: ", \(quoteIdentifier(table.name)) AS (SELECT \(columns) FROM main.\(quoteIdentifier(table.name))")
+            for row in rows {
+                union += SQLFragment(unsafeRaw: " UNION ALL ") + RecordRow.asSelect(row, collection: table)
+            }
+            with += union + SQLFragment(unsafeRaw: ")")
+        }
+        let check = with + SQLFragment(unsafeRaw: " ") + query.exists()
         return try await store.read { conn in try conn.row(check) != nil }
     }
 }

@@ -15,6 +15,12 @@ struct RealtimeRoutes {
         router.get("/api/realtime") { _, context -> Response in
             let hub = services.realtime
             let client = hub.connect(remoteIP: context.remoteIP)
+            // A peer that hangs up is forgotten at once, not at the next event (there are no keep-alives).
+            let channel = context.channel
+            try? await channel.eventLoop.submit {
+                try channel.pipeline.syncOperations.addHandler(
+                    PeerHangupHandler { hub.disconnect(client, reason: "connection closed") }, position: .first)
+            }.get()
             var headers = HTTPFields()
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-store"
@@ -55,7 +61,8 @@ struct RealtimeRoutes {
         case .string(let s)?: clientID = s
         default: throw loadFailed
         }
-        if clientID.isEmpty { errors["clientId"] = .item(.required) } else if clientID.count > 255 {
+        // Lengths in UTF-8 bytes, as PocketBase counts them.
+        if clientID.isEmpty { errors["clientId"] = .item(.required) } else if clientID.utf8.count > 255 {
             errors["clientId"] = .item(.lengthOutOfRange(min: 1, max: 255))
         }
         var subscriptions: [String] = []
@@ -70,12 +77,14 @@ struct RealtimeRoutes {
         }
         if subscriptions.count > 1000 {
             errors["subscriptions"] = .item(
-                ErrorItem("validation_length_too_long", "The length must be no more than 1000.", params: ["max": 1000]))
+                ErrorItem("validation_length_too_long", "The length must be no more than 1000.", params: ["max": 1000, "min": 0]))
         } else {
             var long: [String: ErrorData] = [:]
-            for (index, topic) in subscriptions.enumerated() where topic.count > 2500 {
+            for (index, topic) in subscriptions.enumerated() where topic.utf8.count > 2500 {
                 long[String(index)] = .item(
-                    ErrorItem("validation_length_too_long", "The length must be no more than 2500.", params: ["max": 2500]))
+                    ErrorItem(
+                        "validation_length_too_long", "The length must be no more than 2500.",
+                        params: ["max": 2500, "min": 0]))
             }
             if !long.isEmpty { errors["subscriptions"] = .fields(long) }
         }

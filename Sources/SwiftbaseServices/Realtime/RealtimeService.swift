@@ -13,10 +13,10 @@ public struct RealtimeService: Service {
     }
 
     public func run() async throws {
-        let (hub, stream) = (self.hub, events.subscribe())
+        let (hub, stream) = (self.hub, events.subscribeTransactions())
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await entry in stream.cancelOnGracefulShutdown() { await hub.broadcast(entry) }
+                for await entries in stream.cancelOnGracefulShutdown() { await hub.broadcast(transaction: entries) }
             }
             group.addTask {
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {

@@ -14,9 +14,7 @@ struct RealtimeSubscription: Sendable, Equatable {
         self.topic = topic
         var query: [String: String] = [:]
         var headers: [String: String] = [:]
-        if let mark = topic.firstIndex(of: "?"),
-            let items = URLComponents(string: "x?" + topic[topic.index(after: mark)...])?.queryItems,
-            let raw = items.first(where: { $0.name == "options" })?.value,
+        if let mark = topic.firstIndex(of: "?"), let raw = Self.queryValue("options", in: topic[topic.index(after: mark)...]),
             let options = try? JSONValue.parse(raw)
         {
             for (key, value) in options["query"]?.objectValue ?? [:] { query[key] = Self.text(value) }
@@ -30,6 +28,18 @@ struct RealtimeSubscription: Sendable, Equatable {
     /// prefix keeps `posts` from matching `posts2`.
     func matches(_ prefix: String) -> Bool {
         (topic + "?").hasPrefix(prefix)
+    }
+
+    /// The first value of `name` in a query string, percent- and `+`-decoded. Written out rather than left to
+    /// `URLComponents`, which refuses the raw UTF-8 that PocketBase (Go's `url.Parse`) accepts.
+    static func queryValue(_ name: String, in query: Substring) -> String? {
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0].replacingOccurrences(of: "+", with: " ").removingPercentEncoding == name
+            else { continue }
+            return parts[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        }
+        return nil
     }
 
     private static func text(_ value: JSONValue) -> String {

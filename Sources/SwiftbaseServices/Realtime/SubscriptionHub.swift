@@ -78,8 +78,14 @@ public final class SubscriptionHub: Sendable {
 
     // MARK: - Fan-out
 
+    /// Delivers the changes of one committed transaction, in order.
+    public func broadcast(transaction entries: [ChangeLogEntry]) async {
+        let deleted = entries.filter { $0.action == .delete }.map(\.record)
+        for entry in entries { await broadcast(entry, deletedInTransaction: entry.action == .delete ? deleted : []) }
+    }
+
     /// Delivers one committed change to every client allowed to see it.
-    public func broadcast(_ entry: ChangeLogEntry) async {
+    public func broadcast(_ entry: ChangeLogEntry, deletedInTransaction deleted: [RecordModel] = []) async {
         guard let collection = schema.snapshot.collection(entry.collectionId) else { return }
         if collection.isAuth { updateAuth(after: entry, in: collection) }
         let id = entry.recordId
@@ -93,7 +99,8 @@ public final class SubscriptionHub: Sendable {
             for (prefix, rule) in prefixes {
                 let (auth, subscriptions) = client.subscriptions(matching: [prefix])
                 for subscription in subscriptions {
-                    guard let record = await encoded(entry, collection, for: auth, rule: rule, subscription) else { continue }
+                    guard let record = await encoded(entry, collection, for: auth, rule: rule, subscription, deleted)
+                    else { continue }
                     client.send(
                         RealtimeMessage(
                             name: subscription.topic, action: entry.action.rawValue, record: record,
@@ -106,14 +113,15 @@ public final class SubscriptionHub: Sendable {
 
     private func encoded(
         _ entry: ChangeLogEntry, _ collection: CollectionModel, for auth: AuthContext, rule: String?,
-        _ subscription: RealtimeSubscription
+        _ subscription: RealtimeSubscription, _ deleted: [RecordModel]
     ) async -> JSONValue? {
         let request = RequestInfo(
             auth: auth, query: subscription.query, headers: subscription.headers, method: "GET", context: "realtime")
         do {
             guard
                 try await records.realtimeAllows(
-                    entry.record, in: collection, rule: rule, filter: subscription.query["filter"] ?? "", request: request)
+                    entry.record, in: collection, rule: rule, filter: subscription.query["filter"] ?? "", request: request,
+                    deleted: deleted.filter { $0.id != entry.record.id || $0.collectionId != entry.collectionId })
             else { return nil }
             var record = entry.record
             if let expand = subscription.query["expand"], !expand.isEmpty {

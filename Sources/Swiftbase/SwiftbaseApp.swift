@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 public import SwiftbaseCore
 public import Hummingbird
+import HummingbirdWebSocket
 public import SwiftbaseHTTP
 import SwiftbaseSQLite
 import SwiftbaseServices
@@ -65,6 +66,7 @@ public final class SwiftbaseApp: Sendable {
         let router = Routes.router(services: services, allowedOrigins: configuration.allowedOrigins)
         return Application(
             router: router,
+            server: .http1WebSocketUpgrade(shouldUpgrade: RealtimeWebSocket.shouldUpgrade(services: services)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)

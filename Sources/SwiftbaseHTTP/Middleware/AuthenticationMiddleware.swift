@@ -21,17 +21,21 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     ) async throws -> Response {
         var context = context
         if let header = request.headers[.authorization], !header.isEmpty {
-            let credential = AuthService.credential(fromAuthorizationHeader: header)
-            if credential.hasPrefix(APIKeyService.keyPrefix) {
-                if let grant = await apiKeys.authenticate(key: credential, clientIP: context.remoteIP) {
-                    context.auth = AuthContext(.apiKey(grant))
-                    auditUse(of: grant, ip: context.remoteIP)
-                }
-            } else if !credential.isEmpty {
-                context.auth = await auth.authenticate(token: credential)
-            }
+            context.auth = await identity(authorization: header, clientIP: context.remoteIP)
         }
         return try await next(request, context)
+    }
+
+    /// The identity of an `Authorization` value (a record token or an API key, bare or after `Bearer `);
+    /// a guest when it is empty or not valid. Also used where a credential arrives otherwise (WebSocket).
+    public func identity(authorization: String, clientIP: String) async -> AuthContext {
+        let credential = AuthService.credential(fromAuthorizationHeader: authorization)
+        if credential.hasPrefix(APIKeyService.keyPrefix) {
+            guard let grant = await apiKeys.authenticate(key: credential, clientIP: clientIP) else { return .guest }
+            auditUse(of: grant, ip: clientIP)
+            return AuthContext(.apiKey(grant))
+        }
+        return credential.isEmpty ? .guest : await auth.authenticate(token: credential)
     }
 
     /// Once a minute per key is enough to answer "was this key used, and from where" without one audit row

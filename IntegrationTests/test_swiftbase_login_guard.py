@@ -62,3 +62,18 @@ def test_other_accounts_are_unaffected_and_success_resets(su, people):
     for i in range(ACCOUNT_LIMIT - 1):
         assert attempt(su, people, other, f"again-{i}").status_code == 400
     assert attempt(su, people, other, PASSWORD).status_code == 200
+
+
+def test_rate_limited_answers_say_when_to_retry(su):
+    """PocketBase's 429 carries no hint; Swiftbase adds Retry-After (seconds left in the window)."""
+    path = f"/api/rl_{uuid.uuid4().hex[:10]}"
+    r = su.patch("/api/settings", json={"rateLimits": {"enabled": True, "rules": [
+        {"label": path, "maxRequests": 1, "duration": 5, "audience": ""}]}})
+    assert r.status_code == 200, r.text
+    try:
+        assert su.get(path, auth=False).status_code == 404
+        limited = su.get(path, auth=False)
+        assert_error(limited, 429, "Too Many Requests.", {})
+        assert 1 <= int(limited.headers["Retry-After"]) <= 5
+    finally:
+        assert su.patch("/api/settings", json={"rateLimits": {"enabled": False}}).status_code == 200

@@ -32,6 +32,12 @@ public struct AuthContext: Sendable, Equatable {
         return false
     }
 
+    /// Anyone but a guest: a record, a superuser or an API key (PocketBase's `@auth` rate-limit audience).
+    public var isAuthenticated: Bool {
+        if case .guest = identity { return false }
+        return true
+    }
+
     /// The authenticated record, superuser or not.
     public var record: RecordModel? {
         switch identity {

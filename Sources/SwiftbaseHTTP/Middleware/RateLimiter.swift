@@ -42,27 +42,27 @@ public final class RateLimiter: Sendable {
         guard current.enabled, !auth.isSuperuser, !clientIP.isEmpty, !current.excludedIPs.contains(clientIP) else {
             return
         }
-        let authenticated = auth.record != nil || auth.apiKey != nil || { if case .apiKey = auth.identity { true } else { false } }()
-        guard let rule = current.rule(for: labels, isAuthenticated: authenticated) else { return }
+        guard let rule = current.rule(for: labels, isAuthenticated: auth.isAuthenticated) else { return }
         let key = (limiterID ?? rule.label) + rule.audience + "|" + clientIP
         let second = Int64(now().timeIntervalSince1970)
-        let allowed = windows.withLock { table -> Bool in
+        // nil when allowed; otherwise when the client's window opened.
+        let refusedWindowStart = windows.withLock { table -> Int64? in
             var window = table[key] ?? Window(start: 0, remaining: 0)
             if second - window.start >= Int64(rule.duration) {
                 window = Window(start: second, remaining: rule.maxRequests)
             }
-            let ok = window.remaining > 0
-            if ok { window.remaining -= 1 }
+            let allowed = window.remaining > 0
+            if allowed { window.remaining -= 1 }
             table[key] = window
             if table.count > capacity {
                 let keep = table.sorted { $0.value.start > $1.value.start }.prefix(capacity * 9 / 10)
                 table = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
             }
-            return ok
+            return allowed ? nil : window.start
         }
-        if !allowed {
+        if let start = refusedWindowStart {
             var error = SwiftbaseError(.tooManyRequests, "Too Many Requests.")
-            error.retryAfter = max(1, Int(Int64(rule.duration) - (second - (windows.withLock { $0[key]?.start } ?? second))))
+            error.retryAfter = max(1, Int(Int64(rule.duration) - (second - start)))
             throw error
         }
     }

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Realtime fan-out, Swiftbase and PocketBase side by side in one run (issue 4).
+
+For each server: start it on a loopback port with a fresh data dir, open N SSE subscribers to one
+public collection (raw asyncio sockets, so the client is not the bottleneck), create M records one after
+another over HTTP, and measure every delivery: delivered events/s, create->receive latency p50/p99, and
+server CPU time per delivered event (from /proc). Bounded: N and M are fixed, every wait has a timeout.
+
+    .venv-it/bin/python Benchmarks/compare/realtime_fanout.py --swiftbase .build/release/swiftbase \\
+        --pocketbase .venv-it/bin/pocketbase --subscribers 200 1000 --creates 100 [--json out.json]
+"""
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import tempfile
+import time
+
+import httpx
+
+EMAIL, PASSWORD = "bench@example.com", "bench-pass-123"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def subscriber(port, topic, deliveries, ready, stop):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET /api/realtime HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".encode())
+    await writer.drain()
+    client_id = None
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+        while not stop.is_set():
+            try:
+                line = await asyncio.wait_for(reader.readline(), timeout=0.5)
+            except asyncio.TimeoutError:
+                continue
+            if not line:
+                break
+            text = line.decode(errors="replace").strip()
+            if text.startswith("id:") and client_id is None:
+                client_id = text[3:]
+                r = await http.post("/api/realtime", json={"clientId": client_id, "subscriptions": [topic]})
+                assert r.status_code == 204, r.text
+                ready.release()
+            elif text.startswith("data:") and '"action"' in text:
+                record = json.loads(text[5:])["record"]
+                deliveries.append((record["title"], time.perf_counter()))
+    writer.close()
+
+
+async def run_one(kind, binary, subscribers, creates):
+    tmp = tempfile.mkdtemp(prefix=f"fanout-{kind}-")
+    data = os.path.join(tmp, "data")
+    os.makedirs(data)
+    subprocess.run([binary, "superuser", "upsert", EMAIL, PASSWORD, "--dir", data], check=True, capture_output=True)
+    port = free_port()
+    proc = subprocess.Popen([binary, "serve", "--http", f"127.0.0.1:{port}", "--dir", data],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+            for _ in range(300):
+                try:
+                    if (await http.get("/api/health")).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    await asyncio.sleep(0.05)
+            token = (await http.post("/api/collections/_superusers/auth-with-password",
+                                     json={"identity": EMAIL, "password": PASSWORD})).json()["token"]
+            r = await http.post("/api/collections", headers={"Authorization": token}, json={
+                "name": "bench", "listRule": "", "viewRule": "", "createRule": "",
+                "fields": [{"name": "title", "type": "text"}]})
+            assert r.status_code == 200, r.text
+            deliveries, ready, stop = [], asyncio.Semaphore(0), asyncio.Event()
+            tasks = [asyncio.create_task(subscriber(port, "bench/*", deliveries, ready, stop))
+                     for _ in range(subscribers)]
+            for _ in range(subscribers):
+                await asyncio.wait_for(ready.acquire(), timeout=60)
+            sent, cpu0 = {}, cpu_seconds(proc.pid)
+            start = time.perf_counter()
+            for i in range(creates):
+                sent[str(i)] = time.perf_counter()
+                r = await http.post("/api/collections/bench/records", json={"title": str(i)})
+                assert r.status_code == 200, r.text
+            expected = subscribers * creates
+            deadline = time.perf_counter() + 60
+            while len(deliveries) < expected and time.perf_counter() < deadline:
+                await asyncio.sleep(0.01)
+            end = max((t for _, t in deliveries), default=time.perf_counter())
+            cpu = cpu_seconds(proc.pid) - cpu0
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        latencies = sorted((t - sent[title]) * 1000 for title, t in deliveries if title in sent)
+        return {
+            "server": kind, "subscribers": subscribers, "creates": creates, "delivered": len(deliveries),
+            "expected": expected, "events_per_s": len(deliveries) / (end - start) if end > start else 0,
+            "p50_ms": statistics.median(latencies) if latencies else None,
+            "p99_ms": latencies[int(len(latencies) * 0.99) - 1] if latencies else None,
+            "cpu_us_per_event": cpu / max(1, len(deliveries)) * 1e6,
+        }
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+async def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--swiftbase", required=True)
+    parser.add_argument("--pocketbase", required=True)
+    parser.add_argument("--subscribers", type=int, nargs="+", default=[200, 1000])
+    parser.add_argument("--creates", type=int, default=100)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    results = []
+    for n in args.subscribers:
+        for kind, binary in (("swiftbase", args.swiftbase), ("pocketbase", args.pocketbase)):
+            results.append(await run_one(kind, binary, n, args.creates))
+    print(f"{'server':<11}{'subs':>6}{'delivered':>12}{'events/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'CPU µs/event':>14}")
+    for r in results:
+        print(f"{r['server']:<11}{r['subscribers']:>6}{r['delivered']:>7}/{r['expected']:<5}{r['events_per_s']:>10.0f}"
+              f"{r['p50_ms'] or 0:>9.1f}{r['p99_ms'] or 0:>9.1f}{r['cpu_us_per_event']:>14.1f}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

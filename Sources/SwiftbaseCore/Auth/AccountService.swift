@@ -44,10 +44,7 @@ public final class AccountService: Sendable {
 
     /// The auth collection named by a route, or PocketBase's 404.
     public func authCollection(_ idOrName: String) throws -> CollectionModel {
-        guard let collection = records.registry.snapshot.collection(idOrName), collection.isAuth else {
-            throw SwiftbaseError.notFound("Missing or invalid auth collection context.")
-        }
-        return collection
+        try auth.authCollection(idOrName)
     }
 
     /// `email` as the request forms check it: required, at most 255 characters, an email address.

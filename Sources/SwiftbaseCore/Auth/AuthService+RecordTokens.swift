@@ -38,7 +38,7 @@ extension AuthService {
             let auth = collection.auth
         else { return nil }
         let secret = auth.secret(for: kind)
-        guard !secret.isEmpty, let record = try? await loadRecord(claims.id, in: collection),
+        guard !secret.isEmpty, let record = try? await findRecord(id: claims.id, in: collection),
             let tokenKey = record.values["tokenKey"]?.stringValue, !tokenKey.isEmpty,
             let verified = await TokenSigner.verify(token, key: tokenKey + secret)
         else { return nil }

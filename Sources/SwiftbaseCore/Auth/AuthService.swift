@@ -51,13 +51,10 @@ public final class AuthService: Sendable {
         let denied = SwiftbaseError.forbidden("The request doesn't satisfy the collection requirements to authenticate.")
         if request.auth.isSuperuser { return }
         guard let rule = collection.auth?.authRule else { throw denied }
-        let schema = registry.snapshot
-        guard let compiled = try RuleCompiler.condition(rule, collection: collection, schema: schema, request: request)
+        guard
+            let check = try RecordService.storedRecordCheck(
+                rule, id: record.id, collection: collection, schema: registry.snapshot, request: request)
         else { return }
-        var query = RecordQuery(collection)
-        query.conditions.append(SQLFragment(unsafeRaw: "\(query.table).\"id\" = ?", arguments: [.text(record.id)]))
-        query.add(compiled)
-        let check = query.exists()
         guard try await store.read({ conn in try conn.row(check) != nil }) else { throw denied }
     }
 
@@ -76,10 +73,8 @@ public final class AuthService: Sendable {
         collection collectionIDOrName: String, identity: String, password: String, identityField: String? = nil,
         clientIP: String = ""
     ) async throws -> (record: RecordModel, collection: CollectionModel) {
-        let schema = registry.snapshot
-        guard let collection = schema.collection(collectionIDOrName), let auth = collection.auth else {
-            throw SwiftbaseError.notFound("Missing or invalid auth collection context.")
-        }
+        let collection = try authCollection(collectionIDOrName)
+        guard let auth = collection.auth else { throw SwiftbaseError.notFound() }
         guard auth.passwordAuthEnabled else {
             throw SwiftbaseError.forbidden("The collection is not configured to allow password authentication.")
         }
@@ -131,6 +126,14 @@ public final class AuthService: Sendable {
 
     // MARK: - Helpers
 
+    /// The auth collection named by a route, or PocketBase's 404.
+    public func authCollection(_ idOrName: String) throws -> CollectionModel {
+        guard let collection = registry.snapshot.collection(idOrName), collection.isAuth else {
+            throw SwiftbaseError.notFound("Missing or invalid auth collection context.")
+        }
+        return collection
+    }
+
     /// Identity fields in lookup order: email first, as PocketBase prefers it.
     static func lookupOrder(_ fields: [String]) -> [String] {
         fields.filter { $0 == "email" } + fields.filter { $0 != "email" }
@@ -165,11 +168,6 @@ public final class AuthService: Sendable {
         }
     }
 
-    /// The auth record with exactly this id (ids compare case-sensitively), with no rule applied.
-    public func findRecord(id: String, in collection: CollectionModel) async throws -> RecordModel? {
-        try await loadRecord(id, in: collection)
-    }
-
     /// The auth record with exactly this id as stored, its password hash included, for flows that must
     /// check a password.
     public func findStoredRecord(id: String, in collection: CollectionModel) async throws -> RecordModel? {
@@ -178,7 +176,8 @@ public final class AuthService: Sendable {
         }
     }
 
-    func loadRecord(_ id: String, in collection: CollectionModel) async throws -> RecordModel? {
+    /// The auth record with exactly this id (ids compare case-sensitively), with no rule applied.
+    public func findRecord(id: String, in collection: CollectionModel) async throws -> RecordModel? {
         try await store.read { conn in
             try conn.row(RecordService.selectByID(id, collection)).map { RecordRow.record(from: $0, in: collection) }
         }

@@ -4,14 +4,22 @@ extension RecordService {
     public func matches(_ rule: String, record: RecordModel, collection: CollectionModel, request: RequestInfo)
         async throws -> Bool
     {
-        let schema = registry.snapshot
-        guard let compiled = try RuleCompiler.condition(rule, collection: collection, schema: schema, request: request)
+        guard let check = try Self.storedRecordCheck(rule, id: record.id, collection: collection, schema: registry.snapshot, request: request)
         else { return true }
-        var query = RecordQuery(collection)
-        query.conditions.append(SQLFragment(unsafeRaw: "\(query.table).\"id\" = ?", arguments: [.text(record.id)]))
-        query.add(compiled)
-        let check = query.exists()
         return try await store.read { conn in try conn.row(check) != nil }
+    }
+
+    /// A query that finds one row when the stored record `id` satisfies `rule` (nil: `""`, everyone) — the one
+    /// shape behind update/delete rules, `matches`, manage rules of stored records and `authRule`.
+    static func storedRecordCheck(
+        _ rule: String, id: String, collection: CollectionModel, schema: SchemaSnapshot, request: RequestInfo
+    ) throws -> SQLFragment? {
+        guard let compiled = try RuleCompiler.condition(rule, collection: collection, schema: schema, request: request)
+        else { return nil }
+        var query = RecordQuery(collection)
+        query.conditions.append(SQLFragment(unsafeRaw: "\(query.table).\"id\" = ?", arguments: [.text(id)]))
+        query.add(compiled)
+        return query.exists()
     }
 }
 
@@ -36,21 +44,40 @@ extension RecordService {
         return try await store.read { conn in try conn.row(check) != nil }
     }
 
-    /// A query that finds one row when a record not stored yet satisfies `rule` (nil: `""`, everyone). The
-    /// record is materialised as a one-row CTE under a name of its own — not the collection's, so that joins
-    /// the rule needs into the real table (`@request.auth.*` of a user of the same collection, relations
-    /// back into it) still reach the stored rows — and the rule is compiled against that name.
+    /// A query that finds one row when a record not stored yet satisfies `rule` (nil: `""`, everyone).
     static func newRecordCheck(
         _ rule: String, record: RecordModel, collection: CollectionModel, schema: SchemaSnapshot, request: RequestInfo
     ) throws -> SQLFragment? {
+        try candidateCheck(record, collection: collection, schema: schema) { candidate, query in
+            query.add(try RuleCompiler.condition(rule, collection: candidate, schema: schema, request: request))
+        }
+    }
+
+    /// A query that finds one row when `record`, materialised as a one-row CTE, satisfies the conditions
+    /// `addConditions` puts on `query` (nil when it puts none). The CTE gets a name of its own — not the
+    /// collection's — so joins the conditions need into the real table (`@request.auth.*` of a user of the
+    /// same collection, relations back into it) still reach the stored rows. `deleted` are rows a transaction
+    /// removed that must stay visible to those joins: each of their tables is shadowed by a CTE of its rows
+    /// plus them.
+    static func candidateCheck(
+        _ record: RecordModel, collection: CollectionModel, schema: SchemaSnapshot, deleted: [RecordModel] = [],
+        _ addConditions: (CollectionModel, inout RecordQuery) throws -> Void
+    ) throws -> SQLFragment? {
         var candidate = collection
         candidate.name = collection.name + "__sb_new_" + RandomString.make(length: 8, alphabet: RandomString.lowercaseAlphanumeric)
-        guard let compiled = try RuleCompiler.condition(rule, collection: candidate, schema: schema, request: request)
-        else { return nil }
         var query = RecordQuery(candidate)
-        query.add(compiled)
-        return SQLFragment(unsafeRaw: "WITH \(quoteIdentifier(candidate.name)) AS (")
-            + RecordRow.asSelect(record, collection: collection) + SQLFragment(unsafeRaw: ") ") + query.exists()
+        try addConditions(candidate, &query)
+        guard !query.conditions.isEmpty else { return nil }
+        var with = SQLFragment(unsafeRaw: "WITH \(quoteIdentifier(candidate.name)) AS (")
+            + RecordRow.asSelect(record, collection: collection) + SQLFragment(unsafeRaw: ")")
+        for (collectionID, rows) in Dictionary(grouping: deleted, by: \.collectionId) {
+            guard let table = schema.collection(collectionID) else { continue }
+            let columns = table.fields.map { quoteIdentifier($0.name) }.joined(separator: ", ")
+            with += SQLFragment(unsafeRaw: ", \(quoteIdentifier(table.name)) AS (SELECT \(columns) FROM main.\(quoteIdentifier(table.name))")
+            for row in rows { with += SQLFragment(unsafeRaw: " UNION ALL ") + RecordRow.asSelect(row, collection: table) }
+            with += SQLFragment(unsafeRaw: ")")
+        }
+        return with + SQLFragment(unsafeRaw: " ") + query.exists()
     }
 
     /// The ids among `records` that the requester manages (see `manages`), found in one query: whose email
@@ -85,39 +112,25 @@ extension RecordService {
         _ record: RecordModel, in collection: CollectionModel, rule: String?, filter: String, request: RequestInfo,
         deleted: [RecordModel] = []
     ) async throws -> Bool {
+        if !request.auth.isSuperuser && rule == nil { return false }
         let schema = registry.snapshot
-        var candidate = collection
-        candidate.name = collection.name + "__sb_rt_" + RandomString.make(length: 8, alphabet: RandomString.lowercaseAlphanumeric)
-        var query = RecordQuery(candidate)
-        if !request.auth.isSuperuser {
-            guard let rule else { return false }
-            query.add(try RuleCompiler.condition(rule, collection: candidate, schema: schema, request: request))
-        }
-        if !filter.isEmpty {
-            do {
-                guard let expression = try FilterParser.parse(filter) else { return false }
+        let check: SQLFragment?
+        do {
+            check = try Self.candidateCheck(record, collection: collection, schema: schema, deleted: deleted) { candidate, query in
+                if !request.auth.isSuperuser, let rule {
+                    query.add(try RuleCompiler.condition(rule, collection: candidate, schema: schema, request: request))
+                }
+                guard !filter.isEmpty else { return }
+                guard let expression = try FilterParser.parse(filter) else { throw SwiftbaseError.badRequest() }
                 var resolver = RecordFieldResolver(
                     schema: schema, collection: candidate, request: request, allowHiddenFields: false,
                     allowRequestAndCollectionReferences: request.auth.isSuperuser)
                 query.conditions.append(try FilterCompiler.compile(expression, resolver: &resolver))
-            } catch {
-                return false
             }
+        } catch {
+            return false  // a filter that does not compile, or names what the client may not, delivers nothing
         }
-        guard !query.conditions.isEmpty else { return true }
-        var with = SQLFragment(unsafeRaw: "WITH \(quoteIdentifier(candidate.name)) AS (")
-            + RecordRow.asSelect(record, collection: collection) + SQLFragment(unsafeRaw: ")")
-        // Each table that lost rows in the transaction is seen as it was: its rows plus those deleted.
-        for (collectionID, rows) in Dictionary(grouping: deleted, by: \.collectionId) {
-            guard let table = schema.collection(collectionID) else { continue }
-            let columns = table.fields.map { quoteIdentifier($0.name) }.joined(separator: ", ")
-            var union = SQLFragment(unsafeRaw: ", \(quoteIdentifier(table.name)) AS (SELECT \(columns) FROM main.\(quoteIdentifier(table.name))")
-            for row in rows {
-                union += SQLFragment(unsafeRaw: " UNION ALL ") + RecordRow.asSelect(row, collection: table)
-            }
-            with += union + SQLFragment(unsafeRaw: ")")
-        }
-        let check = with + SQLFragment(unsafeRaw: " ") + query.exists()
+        guard let check else { return true }
         return try await store.read { conn in try conn.row(check) != nil }
     }
 }

@@ -63,12 +63,9 @@ extension RecordService {
         _ rule: String, on id: String, collection: CollectionModel, schema: SchemaSnapshot, request: RequestInfo,
         conn: any StoreConnection
     ) throws {
-        guard let compiled = try RuleCompiler.condition(rule, collection: collection, schema: schema, request: request)
+        guard let check = try storedRecordCheck(rule, id: id, collection: collection, schema: schema, request: request)
         else { return }
-        var query = RecordQuery(collection)
-        query.conditions.append(SQLFragment(unsafeRaw: "\(query.table).\"id\" = ?", arguments: [.text(id)]))
-        query.add(compiled)
-        guard try conn.row(query.exists()) != nil else {
+        guard try conn.row(check) != nil else {
             throw SwiftbaseError.notFound().audited("rule.denied", target: "\(collection.name)/\(id)")
         }
     }

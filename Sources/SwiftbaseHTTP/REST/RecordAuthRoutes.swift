@@ -131,10 +131,7 @@ struct RecordAuthRoutes {
     }
 
     func authCollection(_ context: SwiftbaseRequestContext) throws -> CollectionModel {
-        guard let name = context.parameters.get("collection"),
-            let collection = services.schema.snapshot.collection(name), collection.isAuth
-        else { throw SwiftbaseError.notFound("Missing or invalid auth collection context.") }
-        return collection
+        try services.accounts.authCollection(context.parameters.get("collection") ?? "")
     }
 
     /// What `GET /auth-methods` reports, in PocketBase 0.40's shape with its legacy keys. Durations are shown

@@ -36,7 +36,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -53,6 +52,7 @@ let package = Package(
             name: "SwiftbaseServices",
             dependencies: [
                 "SwiftbaseCore",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -116,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwiftbaseSQLiteTests",
-            dependencies: ["SwiftbaseSQLite", "SwiftbaseCore"],
+            dependencies: ["SwiftbaseSQLite", "SwiftbaseCore", "SwiftbaseServices"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

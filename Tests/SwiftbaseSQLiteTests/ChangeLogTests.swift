@@ -1,6 +1,7 @@
 import Foundation
 import SwiftbaseCore
 import SwiftbaseSQLite
+import SwiftbaseServices
 import Testing
 
 /// The one write path on the real SQLite store: every committed record write appends exactly one change-log

@@ -43,7 +43,9 @@ public final class SwiftbaseApp: Sendable {
         try await collections.bootstrap()
         let events = EventBus()
         let passwords = BcryptPasswordHasher()
-        let records = RecordService(store: store, registry: registry, events: events, passwords: passwords)
+        let files = LocalFileStore(root: directory.appendingPathComponent("storage", isDirectory: true))
+        let records = RecordService(
+            store: store, registry: registry, events: events, passwords: passwords, files: files)
         let auth = AuthService(store: store, registry: registry, passwords: passwords)
         let settings = SettingsService(store: store)
         try await settings.load()
@@ -55,7 +57,8 @@ public final class SwiftbaseApp: Sendable {
         let services = CoreServices(
             store: store, schema: registry, collections: collections, records: records, auth: auth,
             accounts: accounts, apiKeys: APIKeyService(store: store, registry: registry),
-            audit: AuditLog(store: store), settings: settings, maxBodySize: configuration.maxBodySize)
+            audit: AuditLog(store: store), settings: settings, maxBodySize: configuration.maxBodySize,
+            metrics: configuration.metrics, files: files)
         return SwiftbaseApp(configuration: configuration, services: services, events: events, logger: logger)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+public import Prometheus
 
 /// How a Swiftbase instance runs: flags (PocketBase's names) over `SB_*` environment variables over defaults.
 public struct SwiftbaseConfiguration: Sendable {
@@ -12,10 +13,14 @@ public struct SwiftbaseConfiguration: Sendable {
     public var maxBodySize: Int
     /// CORS allowed origins; `*` allows any.
     public var allowedOrigins: [String]
+    /// Where the instance keeps its metrics. The CLI also bootstraps swift-metrics onto it, so library metrics
+    /// (HTTP requests) land beside Swiftbase's own; embedders may pass theirs.
+    public var metrics: PrometheusCollectorRegistry
 
     public init(
         dataDirectory: String = "./sb_data", host: String = "127.0.0.1", port: Int = 8090, dev: Bool = false,
-        maxBodySize: Int = 32 << 20, allowedOrigins: [String] = ["*"]
+        maxBodySize: Int = 32 << 20, allowedOrigins: [String] = ["*"],
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -23,6 +28,7 @@ public struct SwiftbaseConfiguration: Sendable {
         self.dev = dev
         self.maxBodySize = maxBodySize
         self.allowedOrigins = allowedOrigins
+        self.metrics = metrics
     }
 
     /// Parses `--http` values: `127.0.0.1:8090`, `:8090`, `0.0.0.0:80`.

@@ -1,3 +1,4 @@
+public import Prometheus
 public import SwiftbaseCore
 public import SwiftbaseServices
 
@@ -16,11 +17,18 @@ public struct CoreServices: Sendable {
     public let realtime: SubscriptionHub
     /// Request bodies larger than this are refused with 413.
     public let maxBodySize: Int
+    /// Where this instance's metrics are kept and exported from (`GET /api/metrics`).
+    public let metrics: PrometheusCollectorRegistry
+    /// Uploaded files (the record service writes them; downloads read them).
+    public let files: any FileStore
+    /// Thumbnails of image uploads; without one, thumbs are served as the original.
+    public let thumbnails: (any Thumbnailing)?
 
     public init(
         store: any Store, schema: SchemaRegistry, collections: CollectionService, records: RecordService,
         auth: AuthService, accounts: AccountService, apiKeys: APIKeyService, audit: AuditLog,
-        settings: SettingsService, maxBodySize: Int
+        settings: SettingsService, maxBodySize: Int, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        files: any FileStore, thumbnails: (any Thumbnailing)? = nil
     ) {
         self.store = store
         self.schema = schema
@@ -32,7 +40,12 @@ public struct CoreServices: Sendable {
         self.audit = audit
         self.settings = settings
         self.rateLimiter = RateLimiter(settings: settings)
-        self.realtime = SubscriptionHub(records: records)
+        self.realtime = SubscriptionHub(
+            records: records, metrics: RealtimeMetrics(factory: PrometheusMetricsFactory(registry: metrics)),
+            payload: RealtimeRoutes.payload)
         self.maxBodySize = maxBodySize
+        self.metrics = metrics
+        self.files = files
+        self.thumbnails = thumbnails
     }
 }

@@ -87,12 +87,18 @@ public final class SQLiteStore: Store {
 struct SQLiteConnection: StoreConnection {
     let db: Database
 
+    /// Constraint violations surface here, inside the transaction, as `StoreConstraintError`, so a caller
+    /// running several writes in one transaction knows which of them failed.
     func execute(_ statement: SQLFragment) throws {
-        if statement.arguments.isEmpty {
-            try db.execute(sql: statement.sql)
-        } else {
-            let prepared = try db.cachedStatement(sql: statement.sql)
-            try prepared.execute(arguments: Self.arguments(statement.arguments))
+        do {
+            if statement.arguments.isEmpty {
+                try db.execute(sql: statement.sql)
+            } else {
+                let prepared = try db.cachedStatement(sql: statement.sql)
+                try prepared.execute(arguments: Self.arguments(statement.arguments))
+            }
+        } catch let error as DatabaseError {
+            throw SQLiteStore.translate(error)
         }
     }
 

@@ -30,15 +30,20 @@ public struct ErrorItem: Sendable, Equatable, Error {
     public var code: String
     public var message: String
     public var params: [String: JSONValue]
+    /// Keys beside `code`, `message` and `params` (a failed batch item carries its sub-request's `response`).
+    public var extra: [String: JSONValue]
 
-    public init(_ code: String, _ message: String, params: [String: JSONValue] = [:]) {
+    public init(_ code: String, _ message: String, params: [String: JSONValue] = [:], extra: [String: JSONValue] = [:]) {
         self.code = code
         self.message = message
         self.params = params
+        self.extra = extra
     }
 
     public var json: JSONValue {
-        var o: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
+        var o = extra
+        o["code"] = .string(code)
+        o["message"] = .string(message)
         if !params.isEmpty { o["params"] = .object(params) }
         return .object(o)
     }

@@ -3,10 +3,13 @@
 public struct RecordInput: Sendable {
     public var values: [String: JSONValue]
     public var isForm: Bool
+    /// Uploaded files by body key (`docs`, `docs+`, `+docs`).
+    public var files: [String: [FileUpload]]
 
-    public init(_ values: [String: JSONValue], isForm: Bool = false) {
+    public init(_ values: [String: JSONValue], isForm: Bool = false, files: [String: [FileUpload]] = [:]) {
         self.values = values
         self.isForm = isForm
+        self.files = files
     }
 }
 

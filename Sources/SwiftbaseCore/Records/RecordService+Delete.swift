@@ -3,11 +3,16 @@ extension RecordService {
     /// referencing relation fields; a referencing record whose `cascadeDelete` field becomes empty is deleted
     /// too (recursively); one whose `required` field would become empty blocks the delete.
     public func delete(in collectionIDOrName: String, id: String, request: RequestInfo) async throws {
+        _ = try await perform(prepareDelete(in: collectionIDOrName, id: id, request: request))
+    }
+
+    /// The delete, prepared for a transaction (see `RecordWrite`).
+    public func prepareDelete(in collectionIDOrName: String, id: String, request: RequestInfo) throws -> RecordWrite {
         let schema = registry.snapshot
         let collection = try Self.writableCollection(collectionIDOrName, in: schema)
         let auth = request.auth
         if collection.deleteRule == nil && !auth.isSuperuser { throw Self.superusersOnly(collection, .delete) }
-        let entries = try await store.write { conn -> [ChangeLogEntry] in
+        return RecordWrite(failure: "Failed to delete record.") { conn in
             guard let row = try conn.row(Self.selectByID(id, collection)) else { throw SwiftbaseError.notFound() }
             if !auth.isSuperuser, let rule = collection.deleteRule {
                 try Self.requireRule(rule, on: id, collection: collection, schema: schema, request: request, conn: conn)
@@ -23,9 +28,8 @@ extension RecordService {
             try Self.deleteCascading(
                 RecordRow.record(from: row, in: collection), collection: collection, schema: schema,
                 actor: auth.record?.id ?? "", on: conn, visited: &visited, entries: &entries)
-            return entries
+            return RecordWriteResult(record: nil, entries: entries)
         }
-        events.publish(entries)
     }
 
     private static let blockedByRequiredRelation = SwiftbaseError.badRequest(
@@ -86,6 +90,7 @@ extension RecordService {
             }
             return entries
         }
+        removeFiles(of: [RecordWriteResult(record: nil, entries: entries)])
         events.publish(entries)
     }
 }

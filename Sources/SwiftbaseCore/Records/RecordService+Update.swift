@@ -4,6 +4,13 @@ extension RecordService {
     public func update(
         in collectionIDOrName: String, id: String, input: RecordInput, request: RequestInfo
     ) async throws -> RecordModel {
+        try await perform(prepareUpdate(in: collectionIDOrName, id: id, input: input, request: request))!
+    }
+
+    /// The update, prepared for a transaction (see `RecordWrite`). The record is loaded again inside it.
+    public func prepareUpdate(
+        in collectionIDOrName: String, id: String, input: RecordInput, request: RequestInfo
+    ) async throws -> RecordWrite {
         let schema = registry.snapshot
         let collection = try Self.writableCollection(collectionIDOrName, in: schema)
         let auth = request.auth
@@ -30,7 +37,13 @@ extension RecordService {
                 failure: failure)
         }
         let preparedAuth = authInput
-        let result = try await writingRecord(collection, failure: failure) { conn in
+        let filePlan = RecordFiles.plan(input, collection: collection, auth: auth)
+        // Uploads that will be in the record whatever it holds now: on a single-file field only the last.
+        var probe = Self.zeroRecord(collection)
+        probe.values["id"] = .string(id)
+        RecordFiles.apply(filePlan, to: &probe, input: RecordInput([:]), collection: collection)
+        let staged = try stage(filePlan, in: probe, collection: collection, unless: !filePlan.errors.isEmpty, failure: failure)
+        return RecordWrite(failure: failure, staged: staged) { conn in
             guard let row = try conn.row(Self.selectByID(id, collection)) else { throw SwiftbaseError.notFound() }
             let existing = RecordRow.storedRecord(from: row, in: collection)
             var record = existing
@@ -41,9 +54,13 @@ extension RecordService {
             let emailChanged = collection.isAuth && record.values["email"] != existing.values["email"]
             preparedAuth.apply(to: &record, ruleBody: &ruleBody, collection: collection, emailChanged: emailChanged)
             Self.fillGenerated(&record, collection: collection, isNew: false)
+            RecordFiles.apply(filePlan, to: &record, input: input, collection: collection)
+            for name in filePlan.fieldNames { ruleBody[name] = record.values[name] }
+            let fileErrors = filePlan.errors.merging(
+                RecordFiles.invalidNames(record, previous: existing, plan: filePlan, collection: collection)) { a, _ in a }
             try Self.validate(
                 record, collection: collection, schema: schema, on: conn, failure: failure,
-                known: preparedAuth.fieldErrors)
+                known: preparedAuth.fieldErrors.merging(fileErrors) { a, _ in a })
             if !auth.isSuperuser, let rule = collection.updateRule {
                 var ruleRequest = request
                 ruleRequest.body = ruleBody.merging(preparedAuth.ruleBody) { a, _ in a }
@@ -52,10 +69,10 @@ extension RecordService {
             try conn.execute(RecordRow.update(record, in: collection))
             let output = RecordEncoder.json(record, collection: collection, auth: .superuserSystem)
             let entry = try ChangeLog.append(.update, record: record, recordJSON: output, actor: auth.record?.id ?? "", on: conn)
-            return (record, [entry])
+            return RecordWriteResult(
+                record: Self.withoutSecrets(record, collection: collection), entries: [entry],
+                removedFiles: RecordFiles.removed(from: existing, to: record, collection: collection))
         }
-        events.publish(result.1)
-        return Self.withoutSecrets(result.0, collection: collection)
     }
 
     /// Throws 404 unless the record `id` satisfies `rule` for the request.
@@ -74,20 +91,5 @@ extension RecordService {
         SQLFragment(
             unsafeRaw: "SELECT * FROM \(quoteIdentifier(collection.name)) WHERE \"id\" = ? LIMIT 1",
             arguments: [.text(id)])
-    }
-
-    /// Like `writing`, for bodies that also return the written record.
-    func writingRecord(
-        _ collection: CollectionModel, failure: String,
-        _ body: @escaping @Sendable (any StoreConnection) throws -> (RecordModel, [ChangeLogEntry])
-    ) async throws -> (RecordModel, [ChangeLogEntry]) {
-        do {
-            return try await store.write(body)
-        } catch let error as StoreConstraintError where error.kind == .unique {
-            var items: [String: ErrorItem] = [:]
-            for column in error.columns { items[column] = .notUnique }
-            if items.isEmpty { items["id"] = .notUnique }
-            throw SwiftbaseError.validation(failure, .items(items))
-        }
     }
 }

@@ -8,18 +8,32 @@ public final class RecordService: Sendable {
     public let registry: SchemaRegistry
     public let events: EventBus
     public let passwords: any PasswordHasher
+    /// Where uploads are stored; without one, file parts are ignored.
+    public let files: (any FileStore)?
 
-    public init(store: any Store, registry: SchemaRegistry, events: EventBus, passwords: any PasswordHasher) {
+    public init(
+        store: any Store, registry: SchemaRegistry, events: EventBus, passwords: any PasswordHasher,
+        files: (any FileStore)? = nil
+    ) {
         self.store = store
         self.registry = registry
         self.events = events
         self.passwords = passwords
+        self.files = files
     }
 
     // MARK: - Create
 
     public func create(in collectionIDOrName: String, input: RecordInput, request: RequestInfo) async throws
         -> RecordModel
+    {
+        // A create always answers its record.
+        try await perform(prepareCreate(in: collectionIDOrName, input: input, request: request))!
+    }
+
+    /// The create, prepared for a transaction (see `RecordWrite`).
+    public func prepareCreate(in collectionIDOrName: String, input: RecordInput, request: RequestInfo) async throws
+        -> RecordWrite
     {
         let schema = registry.snapshot
         let collection = try Self.writableCollection(collectionIDOrName, in: schema)
@@ -38,15 +52,22 @@ public final class RecordService: Sendable {
             input, existing: nil, collection: collection, isManager: isManager, passwords: passwords, failure: failure)
         authInput.apply(to: &record, ruleBody: &ruleBody, collection: collection)
         Self.fillGenerated(&record, collection: collection, isNew: true)
+        let filePlan = RecordFiles.plan(input, collection: collection, auth: auth)
+        RecordFiles.apply(filePlan, to: &record, input: input, collection: collection)
+        for name in filePlan.fieldNames { ruleBody[name] = record.values[name] }
+        let fileErrors = filePlan.errors.merging(
+            RecordFiles.invalidNames(record, previous: nil, plan: filePlan, collection: collection)) { a, _ in a }
+        let staged = try stage(
+            filePlan, in: record, collection: collection, unless: !fileErrors.isEmpty, failure: failure)
 
         var ruleRequestBuilder = request
         ruleRequestBuilder.body = ruleBody.merging(authInput.ruleBody) { a, _ in a }
         let ruleRequest = ruleRequestBuilder
         let stored = record
-        let entry = try await writing(collection, failure: failure) { conn in
+        return RecordWrite(failure: failure, staged: staged) { conn in
             try Self.validate(
                 stored, collection: collection, schema: schema, on: conn, failure: failure,
-                known: authInput.fieldErrors)
+                known: authInput.fieldErrors.merging(fileErrors) { a, _ in a })
             if !auth.isSuperuser, let rule = collection.createRule,
                 let check = try Self.newRecordCheck(
                     rule, record: stored, collection: collection, schema: schema, request: ruleRequest)
@@ -57,13 +78,36 @@ public final class RecordService: Sendable {
             }
             try conn.execute(RecordRow.insert(stored, into: collection))
             let output = RecordEncoder.json(stored, collection: collection, auth: .superuserSystem)
-            return [try ChangeLog.append(.create, record: stored, recordJSON: output, actor: auth.record?.id ?? "", on: conn)]
+            let entry = try ChangeLog.append(.create, record: stored, recordJSON: output, actor: auth.record?.id ?? "", on: conn)
+            return RecordWriteResult(record: Self.withoutSecrets(stored, collection: collection), entries: [entry])
         }
-        events.publish(entry)
-        return Self.withoutSecrets(record, collection: collection)
     }
 
     // MARK: - Shared helpers
+
+    /// Writes the planned uploads that end up in `record` to storage before its transaction (removed again
+    /// if it does not commit). Nothing is written when the write is bound to fail (`skip`).
+    func stage(
+        _ plan: RecordFilePlan, in record: RecordModel, collection: CollectionModel, unless skip: Bool, failure: String
+    ) throws -> [String] {
+        guard let files, !skip else { return [] }
+        let planned = RecordFiles.files(of: plan, in: record, collection: collection)
+        guard !planned.isEmpty else { return [] }
+        guard LocalFileStore.isSafeComponent(Substring(record.id)) else {
+            throw SwiftbaseError.validation(failure, .items(["id": .invalidFormat]))
+        }
+        var written: [String] = []
+        do {
+            for (path, data) in planned {
+                try files.write(data, to: path)
+                written.append(path)
+            }
+        } catch {
+            for path in written { files.remove(path) }
+            throw error
+        }
+        return written
+    }
 
     /// A `null` rule refusing a non-superuser, remembered by the audit log.
     static func superusersOnly(_ collection: CollectionModel, _ action: RecordAction) -> SwiftbaseError {
@@ -168,22 +212,6 @@ public final class RecordService: Sendable {
         var out = record
         for field in collection.fields where field.type == "password" { out.values[field.name] = .null }
         return out
-    }
-
-    /// Runs a write transaction, turning a unique-index violation into `validation_not_unique` on the
-    /// offending fields.
-    func writing(
-        _ collection: CollectionModel, failure: String,
-        _ body: @escaping @Sendable (any StoreConnection) throws -> [ChangeLogEntry]
-    ) async throws -> [ChangeLogEntry] {
-        do {
-            return try await store.write(body)
-        } catch let error as StoreConstraintError where error.kind == .unique {
-            var items: [String: ErrorItem] = [:]
-            for column in error.columns { items[column] = .notUnique }
-            if items.isEmpty { items["id"] = .notUnique }
-            throw SwiftbaseError.validation(failure, .items(items))
-        }
     }
 }
 

@@ -34,3 +34,14 @@ package struct UploadedFile: Sendable, Equatable {
         self.data = data
     }
 }
+
+extension RequestBody {
+    /// The body as a record create or update receives it, files included.
+    var recordInput: RecordInput {
+        RecordInput(values, isForm: isForm, files: files.mapValues { $0.map(\.fileUpload) })
+    }
+}
+
+extension UploadedFile {
+    var fileUpload: FileUpload { FileUpload(originalName: filename, data: data) }
+}

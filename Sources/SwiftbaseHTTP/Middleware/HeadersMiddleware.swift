@@ -42,7 +42,12 @@ public struct HeadersMiddleware: RouterMiddleware {
 
     private func applySecurity(to headers: inout HTTPFields) {
         headers[.xContentTypeOptions] = "nosniff"
-        if headers[.xFrameOptions] == nil { headers[.xFrameOptions] = "SAMEORIGIN" }
+        // File downloads opt out of framing protection, as PocketBase's do.
+        if headers[.allowFraming] != nil {
+            headers[.allowFraming] = nil
+        } else if headers[.xFrameOptions] == nil {
+            headers[.xFrameOptions] = "SAMEORIGIN"
+        }
         headers[HTTPField.Name("X-Xss-Protection")!] = "1; mode=block"
         headers[HTTPField.Name("Cross-Origin-Opener-Policy")!] = "same-origin"
     }
@@ -51,4 +56,6 @@ public struct HeadersMiddleware: RouterMiddleware {
 extension HTTPField.Name {
     static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
     static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+    /// Set by a handler (never sent) to answer without `X-Frame-Options`.
+    static let allowFraming = HTTPField.Name("X-Swiftbase-Allow-Framing")!
 }

@@ -18,7 +18,7 @@ struct RecordRoutes {
             try context.rateLimit(services, collection, request, route: Self.listRoute, tags: ["list"])
             let info = request.requestInfo(auth: try context.auth.acting(.list, on: collection))
             let page = try await services.records.list(in: name, options: options, request: info)
-            let items = try await encode(page.items, collection: collection, request: request, info: info)
+            let items = try await encode(page.items, collection: collection, query: query, info: info)
             return try JSONResponse.list(
                 page: page.page, perPage: page.perPage, totalItems: page.totalItems, totalPages: page.totalPages,
                 items: items, query: query)
@@ -40,8 +40,7 @@ struct RecordRoutes {
             let auth = try context.auth.acting(.create, on: collection)
             let body = try await request.decodedBody(limit: limit, malformed: .generic)
             let info = request.requestInfo(auth: auth, body: body.values)
-            let record = try await services.records.create(
-                in: name, input: RecordInput(body.values, isForm: body.isForm), request: info)
+            let record = try await services.records.create(in: name, input: body.recordInput, request: info)
             return try await respond(record, collection: try Self.collection(name, services), request: request, info: info)
         }
         group.patch(":id") { request, context in
@@ -54,8 +53,7 @@ struct RecordRoutes {
             let body = try await request.decodedBody(limit: limit, malformed: .generic)
             let info = request.requestInfo(auth: auth, body: body.values)
             let record = try await services.records.update(
-                in: name, id: try Self.recordID(context), input: RecordInput(body.values, isForm: body.isForm),
-                request: info)
+                in: name, id: try Self.recordID(context), input: body.recordInput, request: info)
             return try await respond(record, collection: try Self.collection(name, services), request: request, info: info)
         }
         group.delete(":id") { request, context in
@@ -70,11 +68,11 @@ struct RecordRoutes {
     }
 
     /// Encodes records for the requester, with `expand` loaded in batches when asked for.
-    func encode(_ records: [RecordModel], collection: CollectionModel, request: Request, info: RequestInfo) async throws
-        -> [JSONValue]
+    func encode(_ records: [RecordModel], collection: CollectionModel, query: QueryParameters, info: RequestInfo)
+        async throws -> [JSONValue]
     {
         var records = records
-        if let expand = request.query["expand"], !expand.isEmpty {
+        if let expand = query["expand"], !expand.isEmpty {
             let expander = RecordExpander(store: services.store, schema: services.schema.snapshot, request: info)
             records = try await expander.expand(records, of: collection, tree: RecordExpander.parse(expand))
         }
@@ -87,7 +85,7 @@ struct RecordRoutes {
     func respond(_ record: RecordModel, collection: CollectionModel, request: Request, info: RequestInfo) async throws
         -> Response
     {
-        let encoded = try await encode([record], collection: collection, request: request, info: info)
+        let encoded = try await encode([record], collection: collection, query: request.query, info: info)
         return try JSONResponse.object(encoded.first ?? [:], query: request.query)
     }
 

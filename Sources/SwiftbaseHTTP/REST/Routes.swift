@@ -6,6 +6,8 @@ public enum Routes {
     public static func router(services: CoreServices, allowedOrigins: [String] = ["*"]) -> Router<SwiftbaseRequestContext> {
         let router = Router(context: SwiftbaseRequestContext.self)
         router.middlewares.add(HeadersMiddleware(allowedOrigins: allowedOrigins))
+        // Requests, errors and durations per route, into swift-metrics' global system (Prometheus in the CLI).
+        router.middlewares.add(MetricsMiddleware())
         router.middlewares.add(AuthenticationMiddleware(auth: services.auth, apiKeys: services.apiKeys, audit: services.audit))
         // Inside authentication, so errors (and the audit events they carry) know who asked.
         router.middlewares.add(ErrorMiddleware(audit: services.audit))
@@ -21,6 +23,9 @@ public enum Routes {
         AuditRoutes(services: services).add(to: router)
         SettingsRoutes(services: services).add(to: router)
         RealtimeRoutes(services: services).add(to: router)
+        MetricsRoutes(services: services).add(to: router)
+        BatchRoutes(services: services).add(to: router)
+        FileRoutes(services: services).add(to: router)
         return router
     }
 }

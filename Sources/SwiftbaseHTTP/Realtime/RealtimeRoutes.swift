@@ -29,9 +29,10 @@ struct RealtimeRoutes {
                 status: .ok, headers: headers,
                 body: ResponseBody { writer in
                     do {
-                        try await writer.write(Self.event(client.id, "PB_CONNECT", ["clientId": .string(client.id)]))
+                        let connect = JSONValue.object(["clientId": .string(client.id)]).jsonString
+                        try await writer.write(Self.event(client.id, "PB_CONNECT", connect))
                         for await message in client.messages {
-                            try await writer.write(Self.event(client.id, message.name, Self.payload(message)))
+                            try await writer.write(Self.event(client.id, message.name, message.data))
                         }
                     } catch {
                         // the peer went away; fall through to unregister it
@@ -92,16 +93,17 @@ struct RealtimeRoutes {
         return (clientID, subscriptions)
     }
 
-    /// `{"action", "record"}` with the subscription's `fields` projection applied to the record.
-    static func payload(_ message: RealtimeMessage) -> JSONValue {
-        var record = message.record
-        if !message.fields.isEmpty, let spec = try? FieldsProjection.parse(message.fields) {
+    /// `{"action", "record"}` with the subscription's `fields` projection applied to the record: what the hub
+    /// sends, encoded once per audience.
+    @Sendable static func payload(action: String, record: JSONValue, fields: String) -> String {
+        var record = record
+        if !fields.isEmpty, let spec = try? FieldsProjection.parse(fields) {
             record = FieldsProjection.apply(spec, to: record)
         }
-        return ["action": .string(message.action), "record": record]
+        return JSONValue.object(["action": .string(action), "record": record]).jsonString
     }
 
-    static func event(_ id: String, _ name: String, _ data: JSONValue) -> ByteBuffer {
-        ByteBuffer(string: "id:\(id)\nevent:\(name)\ndata:\(data.jsonString)\n\n")
+    static func event(_ id: String, _ name: String, _ data: String) -> ByteBuffer {
+        ByteBuffer(string: "id:\(id)\nevent:\(name)\ndata:\(data)\n\n")
     }
 }

@@ -53,9 +53,7 @@ public enum RealtimeWebSocket {
         await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await message in client.messages {
-                    let payload = RealtimeRoutes.payload(message)
-                    try await outbound.write(
-                        .text(frame(["event": .string(message.name), "clientId": .string(client.id), "data": payload])))
+                    try await outbound.write(.text(frame(message, clientID: client.id)))
                 }
             }
             group.addTask {
@@ -96,4 +94,10 @@ public enum RealtimeWebSocket {
     }
 
     static func frame(_ value: JSONValue) -> String { value.jsonString }
+
+    /// `{"event", "clientId", "data"}` around a message's already encoded data.
+    static func frame(_ message: RealtimeMessage, clientID: String) -> String {
+        "{\"event\":" + JSONValue.string(message.name).jsonString + ",\"clientId\":" + JSONValue.string(clientID).jsonString
+            + ",\"data\":" + message.data + "}"
+    }
 }

@@ -1,14 +1,18 @@
 public import Foundation
-public import SwiftbaseCore
+import SwiftbaseCore
 import Synchronization
 
-/// One message for one realtime client: an SSE event named after the subscription, carrying
-/// `{"action", "record"}`; `fields` is the subscription's projection, applied to the record by the transport.
+/// One message for realtime clients: an event named after the subscription, carrying `data`, the JSON text of
+/// `{"action", "record"}` with the subscription's `fields` projection applied. It is encoded once and shared
+/// by every client with the same identity and subscription.
 public struct RealtimeMessage: Sendable, Equatable {
     public var name: String
-    public var action: String
-    public var record: JSONValue
-    public var fields: String
+    public var data: String
+
+    public init(name: String, data: String) {
+        self.name = name
+        self.data = data
+    }
 }
 
 /// A connected realtime client: its id (40 random characters, the SSE `id:` of every event), the address it
@@ -42,9 +46,14 @@ public final class RealtimeClient: Sendable {
     var lastDelivery: Date { state.withLock { $0.lastDelivery } }
     public var closedReason: String? { state.withLock { $0.closedReason } }
 
-    func subscriptions(matching prefixes: [String]) -> (AuthContext, [RealtimeSubscription]) {
+    /// The client's identity and those of its subscriptions that match one of `prefixes`, each with the index
+    /// of the first prefix it matches.
+    func subscriptions(matching prefixes: [String]) -> (AuthContext, [(RealtimeSubscription, Int)]) {
         state.withLock { state in
-            (state.auth, state.subscriptions.values.filter { sub in prefixes.contains(where: sub.matches) })
+            (
+                state.auth,
+                state.subscriptions.values.compactMap { sub in prefixes.firstIndex(where: sub.matches).map { (sub, $0) } }
+            )
         }
     }
 
@@ -68,17 +77,21 @@ public final class RealtimeClient: Sendable {
         }
     }
 
+    enum Delivery { case queued, overflowed, closed }
+
     /// Queues a message; a full queue closes the client (it is too slow to be served).
-    func send(_ message: RealtimeMessage, now: Date) {
+    func send(_ message: RealtimeMessage, now: Date) -> Delivery {
         switch continuation.yield(message) {
         case .enqueued:
             state.withLock { $0.lastDelivery = now }
+            return .queued
         case .dropped:
             close(reason: "too slow: its message queue overflowed")
+            return .overflowed
         case .terminated:
-            break
+            return .closed
         @unknown default:
-            break
+            return .closed
         }
     }
 

@@ -1,5 +1,6 @@
 public import Foundation
 public import SwiftbaseCore
+import CoreMetrics
 import Synchronization
 
 /// The realtime clients and what each is subscribed to, and the fan-out of committed changes to them. For
@@ -15,11 +16,18 @@ public final class SubscriptionHub: Sendable {
     let clientCapacity: Int
     let idleTimeout: TimeInterval
     let maxLifetime: TimeInterval
+    let metrics: RealtimeMetrics
+    /// Encodes `{"action", "record"}` with a `fields` projection applied, as the API's responses do.
+    public typealias PayloadEncoder = @Sendable (_ action: String, _ record: JSONValue, _ fields: String) -> String
+    let payload: PayloadEncoder
     private let clients = Mutex<[String: RealtimeClient]>([:])
 
     public init(
         records: RecordService, clientCapacity: Int = 1_000, idleTimeout: TimeInterval = 300,
-        maxLifetime: TimeInterval = 1_800
+        maxLifetime: TimeInterval = 1_800, metrics: RealtimeMetrics = RealtimeMetrics(),
+        payload: @escaping PayloadEncoder = { action, record, _ in
+            JSONValue.object(["action": .string(action), "record": record]).jsonString
+        }
     ) {
         self.records = records
         self.store = records.store
@@ -27,6 +35,8 @@ public final class SubscriptionHub: Sendable {
         self.clientCapacity = clientCapacity
         self.idleTimeout = idleTimeout
         self.maxLifetime = maxLifetime
+        self.metrics = metrics
+        self.payload = payload
     }
 
     public var clientCount: Int { clients.withLock { $0.count } }
@@ -38,12 +48,13 @@ public final class SubscriptionHub: Sendable {
             id: RandomString.make(length: 40, alphabet: RandomString.alphanumeric), remoteIP: remoteIP,
             capacity: clientCapacity, now: Date())
         clients.withLock { $0[client.id] = client }
+        metrics.connectedClients.increment()
         return client
     }
 
     public func disconnect(_ client: RealtimeClient, reason: String) {
         client.close(reason: reason)
-        _ = clients.withLock { $0.removeValue(forKey: client.id) }
+        if clients.withLock({ $0.removeValue(forKey: client.id) }) != nil { metrics.connectedClients.decrement() }
     }
 
     /// `POST /api/realtime`: replaces a client's subscriptions and binds the requester's identity. A guest
@@ -84,31 +95,68 @@ public final class SubscriptionHub: Sendable {
         for entry in entries { await broadcast(entry, deletedInTransaction: entry.action == .delete ? deleted : []) }
     }
 
-    /// Delivers one committed change to every client allowed to see it.
+    /// Delivers one committed change to every client allowed to see it. What a client receives depends only
+    /// on its identity and the subscription string (topic and options), so each such audience is judged and
+    /// encoded once per change, however many clients share it.
     public func broadcast(_ entry: ChangeLogEntry, deletedInTransaction deleted: [RecordModel] = []) async {
         guard let collection = schema.snapshot.collection(entry.collectionId) else { return }
         if collection.isAuth { updateAuth(after: entry, in: collection) }
         let id = entry.recordId
-        let prefixes: [(String, String?)] = [
-            (collection.name + "/" + id + "?", collection.viewRule), (collection.id + "/" + id + "?", collection.viewRule),
-            (collection.name + "/*?", collection.listRule), (collection.id + "/*?", collection.listRule),
-            (collection.name + "?", collection.listRule), (collection.id + "?", collection.listRule),
+        let prefixes = [
+            collection.name + "/" + id + "?", collection.id + "/" + id + "?",
+            collection.name + "/*?", collection.id + "/*?", collection.name + "?", collection.id + "?",
         ]
+        let shadowed = deleted.filter { $0.id != entry.record.id || $0.collectionId != entry.collectionId }
+        var messages: [Audience: RealtimeMessage?] = [:]
         let now = Date()
         for client in clients.withLock({ Array($0.values) }) {
-            for (prefix, rule) in prefixes {
-                let (auth, subscriptions) = client.subscriptions(matching: [prefix])
-                for subscription in subscriptions {
-                    guard let record = await encoded(entry, collection, for: auth, rule: rule, subscription, deleted)
-                    else { continue }
-                    client.send(
-                        RealtimeMessage(
-                            name: subscription.topic, action: entry.action.rawValue, record: record,
-                            fields: subscription.query["fields"] ?? ""),
-                        now: now)
+            let (auth, matches) = client.subscriptions(matching: prefixes)
+            for (subscription, prefix) in matches {
+                let audience = Audience(identity: Self.identityKey(auth), topic: subscription.topic)
+                let message: RealtimeMessage?
+                if let known = messages[audience] {
+                    message = known
+                } else {
+                    let rule = prefix < 2 ? collection.viewRule : collection.listRule
+                    message = await self.message(entry, collection, for: auth, rule: rule, subscription, shadowed)
+                    messages[audience] = message
+                }
+                guard let message else { continue }
+                switch client.send(message, now: now) {
+                case .queued: metrics.deliveredEvents.increment()
+                case .overflowed: metrics.droppedClients.increment()
+                case .closed: break
                 }
             }
         }
+    }
+
+    /// Who receives a message: the identity's key and the full subscription string.
+    private struct Audience: Hashable {
+        let identity: String
+        let topic: String
+    }
+
+    /// One string per identity a rule can tell apart: guest, a superuser, an auth record, an API key.
+    private static func identityKey(_ auth: AuthContext) -> String {
+        let key =
+            switch auth.identity {
+            case .guest: ""
+            case .superuser(let record): "superuser:" + record.id
+            case .record(let record): "record:" + record.collectionId + "/" + record.id
+            case .apiKey(let grant): "apikey:" + grant.id
+            }
+        return auth.apiKey.map { key + "|apikey:" + $0.id } ?? key
+    }
+
+    private func message(
+        _ entry: ChangeLogEntry, _ collection: CollectionModel, for auth: AuthContext, rule: String?,
+        _ subscription: RealtimeSubscription, _ deleted: [RecordModel]
+    ) async -> RealtimeMessage? {
+        guard let record = await encoded(entry, collection, for: auth, rule: rule, subscription, deleted) else { return nil }
+        return RealtimeMessage(
+            name: subscription.topic,
+            data: payload(entry.action.rawValue, record, subscription.query["fields"] ?? ""))
     }
 
     private func encoded(
@@ -121,7 +169,7 @@ public final class SubscriptionHub: Sendable {
             guard
                 try await records.realtimeAllows(
                     entry.record, in: collection, rule: rule, filter: subscription.query["filter"] ?? "", request: request,
-                    deleted: deleted.filter { $0.id != entry.record.id || $0.collectionId != entry.collectionId })
+                    deleted: deleted)
             else { return nil }
             var record = entry.record
             if let expand = subscription.query["expand"], !expand.isEmpty {

@@ -83,7 +83,7 @@ extension FileFieldOptions: FieldBehavior {
 
     /// The file names of a value, de-duplicated, as PocketBase reads a file field value: an array keeps
     /// each element that casts to exactly one name; anything else casts as a list of strings.
-    static func fileNames(_ value: JSONValue) -> [String] {
+    public static func fileNames(_ value: JSONValue) -> [String] {
         guard case .array(let items) = value else { return GoCast.uniqueStrings(value) }
         var names: [String] = []
         names.reserveCapacity(items.count)

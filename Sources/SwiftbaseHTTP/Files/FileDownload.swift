@@ -1,0 +1,139 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SwiftbaseCore
+
+/// A stored file answered as PocketBase (Go's `http.ServeContent`) answers it: caching and sandboxing
+/// headers, `inline` or `attachment` disposition, conditional requests (304, 412) and byte ranges (206,
+/// multipart for several ranges, 416).
+struct FileDownload {
+    let data: [UInt8]
+    let name: String
+    let contentType: String
+    let modified: Date
+    let attachment: Bool
+
+    /// Types a browser may show inline; everything else downloads.
+    static let inlineTypes: Set<String> = [
+        "image/png", "image/jpg", "image/jpeg", "image/gif", "image/webp", "image/x-icon", "image/bmp",
+        "video/webm", "video/mp4", "video/3gpp", "video/quicktime", "video/x-ms-wmv", "audio/basic", "audio/aiff",
+        "audio/mpeg", "audio/midi", "audio/mp3", "audio/wave", "audio/wav", "audio/x-wav", "audio/x-mpeg",
+        "audio/x-m4a", "audio/aac", "application/pdf", "application/x-pdf",
+    ]
+
+    /// Types bytes cannot tell, named by the file's last extension.
+    static let typesByExtension: [String: String] = [
+        "svg": "image/svg+xml", "css": "text/css", "js": "text/javascript", "mjs": "text/javascript",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ]
+
+    static func contentType(name: String, data: [UInt8]) -> String {
+        if let dot = name.lastIndex(of: "."), let type = typesByExtension[name[name.index(after: dot)...].lowercased()] {
+            return type
+        }
+        return ContentSniffer.mediaType(of: data)
+    }
+
+    func response(to request: Request) -> Response {
+        let lastModified = Self.httpDate(modified)
+        var headers = HTTPFields()
+        let inline = !attachment && Self.inlineTypes.contains(ContentSniffer.essence(contentType))
+        headers[.contentDisposition] = (inline ? "inline" : "attachment") + "; filename=\"\(name)\""
+        headers[HTTPField.Name("Content-Security-Policy")!] =
+            "default-src 'none'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
+        headers[.allowFraming] = "1"
+        let cached: HTTPFields = [
+            .cacheControl: "max-age=2592000, stale-while-revalidate=86400", .lastModified: lastModified,
+        ]
+
+        let seconds = floor(modified.timeIntervalSince1970)
+        if let since = request.headers[.ifUnmodifiedSince].flatMap(Self.parseHTTPDate), since.timeIntervalSince1970 < seconds {
+            return Response(status: .preconditionFailed, headers: headers + cached)
+        }
+        if let match = request.headers[.ifNoneMatch] {
+            if match.trimmingCharacters(in: .whitespaces) == "*" {
+                return Response(status: .notModified, headers: headers + cached)
+            }
+        } else if let since = request.headers[.ifModifiedSince].flatMap(Self.parseHTTPDate),
+            seconds <= since.timeIntervalSince1970
+        {
+            return Response(status: .notModified, headers: headers + cached)
+        }
+
+        var rangeHeader = request.headers[.range]
+        if let ifRange = request.headers[.ifRange], Self.parseHTTPDate(ifRange)?.timeIntervalSince1970 != seconds {
+            rangeHeader = nil
+        }
+        headers.append(contentsOf: cached)
+        headers[.acceptRanges] = "bytes"
+        guard let rangeHeader else { return whole(headers) }
+        switch ByteRanges.parse(rangeHeader, size: data.count) {
+        case .malformed:
+            return Self.rangeError("invalid range\n", headers: headers, size: nil)
+        case .noOverlap:
+            return Self.rangeError("invalid range: failed to overlap\n", headers: headers, size: data.count)
+        case .ranges(let ranges) where ranges.count == 1:
+            let range = ranges[0]
+            headers[.contentType] = contentType
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(data.count)"
+            return Response(
+                status: .partialContent, headers: headers,
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: data[range])))
+        case .ranges(let ranges):
+            let boundary = RandomString.make(length: 30, alphabet: RandomString.lowercaseAlphanumeric)
+            var body = ByteBuffer()
+            for range in ranges {
+                body.writeString(
+                    "\r\n--\(boundary)\r\nContent-Range: bytes \(range.lowerBound)-\(range.upperBound)/\(data.count)\r\n"
+                        + "Content-Type: \(contentType)\r\n\r\n")
+                body.writeBytes(data[range])
+            }
+            body.writeString("\r\n--\(boundary)--\r\n")
+            headers[.contentType] = "multipart/byteranges; boundary=\(boundary)"
+            return Response(status: .partialContent, headers: headers, body: ResponseBody(byteBuffer: body))
+        }
+    }
+
+    private func whole(_ headers: HTTPFields) -> Response {
+        var headers = headers
+        headers[.contentType] = contentType
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    private static func rangeError(_ message: String, headers: HTTPFields, size: Int?) -> Response {
+        var headers = headers
+        headers[.cacheControl] = nil
+        headers[.lastModified] = nil
+        headers[.acceptRanges] = nil
+        headers[.contentType] = "text/plain; charset=utf-8"
+        if let size { headers[.contentRange] = "bytes */\(size)" }
+        return Response(
+            status: .rangeNotSatisfiable, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: message)))
+    }
+
+    static func httpDate(_ date: Date) -> String {
+        formatter().string(from: date)
+    }
+
+    static func parseHTTPDate(_ text: String) -> Date? {
+        formatter().date(from: text)
+    }
+
+    private static func formatter() -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter
+    }
+}
+
+extension HTTPFields {
+    fileprivate static func + (lhs: HTTPFields, rhs: HTTPFields) -> HTTPFields {
+        var out = lhs
+        out.append(contentsOf: rhs)
+        return out
+    }
+}

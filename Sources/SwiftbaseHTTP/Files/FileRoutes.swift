@@ -1,0 +1,107 @@
+import Foundation
+import Hummingbird
+import SwiftbaseCore
+import SwiftbaseServices
+
+/// `/api/files` — file tokens, and downloads of record files with PocketBase's access model: files of an
+/// unprotected field are public to anyone who knows the record id and name; a `protected` field's files
+/// need `?token=<file token>` whose record passes the collection's viewRule (context `protectedFile`); the
+/// `Authorization` header plays no part. Every refusal is a plain 404, so nothing tells a file exists.
+struct FileRoutes {
+    let services: CoreServices
+
+    func add(to router: Router<SwiftbaseRequestContext>) {
+        router.post("/api/files/token") { _, context in
+            guard let record = context.auth.record, context.auth.apiKey == nil,
+                let collection = services.schema.snapshot.collection(record.collectionId)
+            else { throw SwiftbaseError.unauthorized("The request requires valid record authorization token.") }
+            let token = try await services.auth.issueToken(.file, for: record, in: collection)
+            return JSONResponse.make(["token": .string(token)])
+        }
+        let path: RouterPath = "/api/files/:collection/:record/:filename"
+        router.get(path) { request, context in try await download(request, context) }
+        router.head(path) { request, context in
+            var response = try await download(request, context)
+            response.body = ResponseBody()
+            return response
+        }
+    }
+
+    private func download(_ request: Request, _ context: SwiftbaseRequestContext) async throws -> Response {
+        guard let collectionName = context.parameters.get("collection"),
+            let collection = services.schema.snapshot.collection(collectionName)
+        else { throw SwiftbaseError.notFound("Missing or invalid collection context.") }
+        guard let id = context.parameters.get("record"), let name = context.parameters.get("filename"),
+            let record = try await services.auth.findRecord(id: id, in: collection),
+            let (field, options) = Self.fileField(holding: name, in: record, collection: collection)
+        else { throw SwiftbaseError.notFound() }
+        let query = request.query
+        if options.protected {
+            try await requireAccess(to: record, in: collection, token: query["token"] ?? "", request: request)
+        }
+        let original = collection.id + "/" + record.id + "/" + name
+        guard let data = try services.files.read(original), let attributes = services.files.attributes(of: original)
+        else { throw SwiftbaseError.notFound() }
+        let attachment = Self.goBool(query["download"] ?? "")
+        let type = FileDownload.contentType(name: name, data: data)
+        if let thumb = query["thumb"], !thumb.isEmpty, thumb == "100x100" || options.thumbs.contains(thumb),
+            let size = ThumbSize(thumb), let made = thumbnail(data, of: original, name: name, size: size, type: type)
+        {
+            return FileDownload(
+                data: made.data, name: thumb + "_" + name, contentType: made.type, modified: made.modified,
+                attachment: attachment
+            ).response(to: request)
+        }
+        _ = field
+        return FileDownload(data: data, name: name, contentType: type, modified: attributes.modified, attachment: attachment)
+            .response(to: request)
+    }
+
+    /// A protected file: the file token's record must pass the viewRule (superusers always pass).
+    private func requireAccess(to record: RecordModel, in collection: CollectionModel, token: String, request: Request)
+        async throws
+    {
+        guard !token.isEmpty, let verified = await services.auth.verifyToken(token, kind: .file) else {
+            throw SwiftbaseError.notFound()
+        }
+        let auth = AuthService.context(for: verified.record, in: verified.collection)
+        if auth.isSuperuser { return }
+        guard let rule = collection.viewRule else { throw SwiftbaseError.notFound() }
+        let info = request.requestInfo(auth: auth, context: "protectedFile")
+        guard try await services.records.matches(rule, record: record, collection: collection, request: info) else {
+            throw SwiftbaseError.notFound()
+        }
+    }
+
+    /// The cached thumb, made on first request; nil (serve the original) for types without thumbs or when
+    /// the image cannot be decoded.
+    private func thumbnail(_ data: [UInt8], of original: String, name: String, size: ThumbSize, type: String)
+        -> (data: [UInt8], type: String, modified: Date)?
+    {
+        guard let thumbnails = services.thumbnails, thumbnails.supports(type) else { return nil }
+        let cached = (original.split(separator: "/").dropLast().joined(separator: "/")) + "/thumbs_" + name + "/"
+            + size.text + "_" + name
+        let outputType = thumbnails.outputType(for: type)
+        if let bytes = try? services.files.read(cached), let attributes = services.files.attributes(of: cached) {
+            return (bytes, outputType, attributes.modified)
+        }
+        guard let made = thumbnails.thumbnail(of: data, type: type, size: size) else { return nil }
+        try? services.files.write(made, to: cached)
+        return (made, outputType, services.files.attributes(of: cached)?.modified ?? Date())
+    }
+
+    static func fileField(holding name: String, in record: RecordModel, collection: CollectionModel)
+        -> (FieldModel, FileFieldOptions)?
+    {
+        for field in collection.fields {
+            guard case .file(let options) = field.options else { continue }
+            if FileFieldOptions.fileNames(record.values[field.name] ?? .null).contains(name) { return (field, options) }
+        }
+        return nil
+    }
+
+    /// Go's `strconv.ParseBool` truth values.
+    static func goBool(_ text: String) -> Bool {
+        ["1", "t", "T", "TRUE", "true", "True"].contains(text)
+    }
+}

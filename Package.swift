@@ -50,10 +50,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Glue over libpng and libjpeg(-turbo) (Debian's libpng-dev, libjpeg62-turbo-dev) for thumbnails.
+        .target(
+            name: "CImageCodec",
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
+        ),
         .target(
             name: "SwiftbaseServices",
             dependencies: [
                 "SwiftbaseCore",
+                "CImageCodec",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

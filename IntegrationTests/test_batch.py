@@ -26,7 +26,6 @@ tests that change `settings.batch` restore ENABLED themselves. Observed on Pocke
     from the item `url` only (never from the batch URL); method is POST/PATCH for upserts.
 """
 import json
-import os
 import time
 import uuid
 from types import SimpleNamespace
@@ -655,8 +654,6 @@ def multipart(client: Api, requests_: list, files: list):
                        files=files)
 
 
-@pytest.mark.skipif(os.environ.get("SB_SERVER", "swiftbase") == "swiftbase",
-                    reason="TEMPORARY: Swiftbase file uploads land with test_files.py (issue 5)")
 def test_multipart_files(ctx, files_coll):
     pre = tag_prefix()
     existing = ctx.su.post(url(files_coll), json={"title": pre + "e"}).json()

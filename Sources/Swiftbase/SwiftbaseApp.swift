@@ -58,7 +58,7 @@ public final class SwiftbaseApp: Sendable {
             store: store, schema: registry, collections: collections, records: records, auth: auth,
             accounts: accounts, apiKeys: APIKeyService(store: store, registry: registry),
             audit: AuditLog(store: store), settings: settings, maxBodySize: configuration.maxBodySize,
-            metrics: configuration.metrics, files: files)
+            metrics: configuration.metrics, files: files, thumbnails: ImageThumbnailer())
         return SwiftbaseApp(configuration: configuration, services: services, events: events, logger: logger)
     }
 

@@ -22,7 +22,9 @@ struct FileRoutes {
         router.get(path) { request, context in try await download(request, context) }
         router.head(path) { request, context in
             var response = try await download(request, context)
-            response.body = ResponseBody()
+            let length = response.body.contentLength
+            response.body = ResponseBody()  // resets Content-Length, so it is set after
+            if let length { response.headers[.contentLength] = String(length) }
             return response
         }
     }
@@ -32,14 +34,22 @@ struct FileRoutes {
             let collection = services.schema.snapshot.collection(collectionName)
         else { throw SwiftbaseError.notFound("Missing or invalid collection context.") }
         guard let id = context.parameters.get("record"), let name = context.parameters.get("filename"),
-            let record = try await services.auth.findRecord(id: id, in: collection),
-            let (field, options) = Self.fileField(holding: name, in: record, collection: collection)
+            let record = try await services.auth.findRecord(id: id, in: collection)
+        else { throw SwiftbaseError.notFound() }
+        // A view serves the files of the record it shows.
+        var owner = collection
+        if collection.type == .view {
+            guard let source = try await viewSource(of: record, name: name) else { throw SwiftbaseError.notFound() }
+            owner = source
+        }
+        guard let holder = owner.id == collection.id ? record : try await services.auth.findRecord(id: id, in: owner),
+            let (_, options) = Self.fileField(holding: name, in: holder, collection: owner)
         else { throw SwiftbaseError.notFound() }
         let query = request.query
         if options.protected {
             try await requireAccess(to: record, in: collection, token: query["token"] ?? "", request: request)
         }
-        let original = collection.id + "/" + record.id + "/" + name
+        let original = owner.id + "/" + record.id + "/" + name
         guard let data = try services.files.read(original), let attributes = services.files.attributes(of: original)
         else { throw SwiftbaseError.notFound() }
         let attachment = Self.goBool(query["download"] ?? "")
@@ -52,19 +62,19 @@ struct FileRoutes {
                 attachment: attachment
             ).response(to: request)
         }
-        _ = field
         return FileDownload(data: data, name: name, contentType: type, modified: attributes.modified, attachment: attachment)
             .response(to: request)
     }
 
-    /// A protected file: the file token's record must pass the viewRule (superusers always pass).
+    /// A protected file: the requester is whoever the file token names (a guest without a valid one), and
+    /// the record must pass the viewRule for them (superusers always pass).
     private func requireAccess(to record: RecordModel, in collection: CollectionModel, token: String, request: Request)
         async throws
     {
-        guard !token.isEmpty, let verified = await services.auth.verifyToken(token, kind: .file) else {
-            throw SwiftbaseError.notFound()
+        var auth = AuthContext.guest
+        if !token.isEmpty, let verified = await services.auth.verifyToken(token, kind: .file) {
+            auth = AuthService.context(for: verified.record, in: verified.collection)
         }
-        let auth = AuthService.context(for: verified.record, in: verified.collection)
         if auth.isSuperuser { return }
         guard let rule = collection.viewRule else { throw SwiftbaseError.notFound() }
         let info = request.requestInfo(auth: auth, context: "protectedFile")
@@ -88,6 +98,19 @@ struct FileRoutes {
         guard let made = thumbnails.thumbnail(of: data, type: type, size: size) else { return nil }
         try? services.files.write(made, to: cached)
         return (made, outputType, services.files.attributes(of: cached)?.modified ?? Date())
+    }
+
+    /// The collection a view record's file really belongs to: a base or auth collection whose record with the
+    /// same id holds that file name.
+    private func viewSource(of record: RecordModel, name: String) async throws -> CollectionModel? {
+        for candidate in services.schema.snapshot.collections where candidate.type != .view {
+            guard candidate.fields.contains(where: { $0.type == "file" }),
+                let source = try await services.auth.findRecord(id: record.id, in: candidate),
+                Self.fileField(holding: name, in: source, collection: candidate) != nil
+            else { continue }
+            return candidate
+        }
+        return nil
     }
 
     static func fileField(holding name: String, in record: RecordModel, collection: CollectionModel)

@@ -37,6 +37,9 @@ public final class SwiftbaseApp: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(
             at: directory.appendingPathComponent("storage"), withIntermediateDirectories: true)
+        if try PendingRestore.applyIfStaged(dataDirectory: directory) {
+            logger.notice("restored the data directory from a backup")
+        }
         let store = try SQLiteStore(path: directory.appendingPathComponent("data.db").path)
         let registry = SchemaRegistry()
         let collections = CollectionService(store: store, registry: registry)
@@ -58,7 +61,11 @@ public final class SwiftbaseApp: Sendable {
             store: store, schema: registry, collections: collections, records: records, auth: auth,
             accounts: accounts, apiKeys: APIKeyService(store: store, registry: registry),
             audit: AuditLog(store: store), settings: settings, maxBodySize: configuration.maxBodySize,
-            metrics: configuration.metrics, files: files, thumbnails: ImageThumbnailer())
+            metrics: configuration.metrics, files: files, thumbnails: ImageThumbnailer(),
+            backups: BackupService(
+                dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },
+                appName: { settings.mailSettings.appName }),
+            restart: configuration.restart)
         return SwiftbaseApp(configuration: configuration, services: services, events: events, logger: logger)
     }
 

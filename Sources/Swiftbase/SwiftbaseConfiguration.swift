@@ -16,6 +16,9 @@ public struct SwiftbaseConfiguration: Sendable {
     /// Where the instance keeps its metrics. The CLI also bootstraps swift-metrics onto it, so library metrics
     /// (HTTP requests) land beside Swiftbase's own; embedders may pass theirs.
     public var metrics: PrometheusCollectorRegistry
+    /// How the process starts again after `POST /api/backups/{key}/restore` staged a restore (the CLI
+    /// re-executes itself); without it the restore is applied at the next start.
+    public var restart: (@Sendable () -> Void)?
 
     public init(
         dataDirectory: String = "./sb_data", host: String = "127.0.0.1", port: Int = 8090, dev: Bool = false,

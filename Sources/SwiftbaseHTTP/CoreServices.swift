@@ -23,12 +23,16 @@ public struct CoreServices: Sendable {
     public let files: any FileStore
     /// Thumbnails of image uploads; without one, thumbs are served as the original.
     public let thumbnails: (any Thumbnailing)?
+    public let backups: BackupService
+    /// Starts the process again (a staged restore is applied at start); nil when the embedder cannot.
+    public let restart: (@Sendable () -> Void)?
 
     public init(
         store: any Store, schema: SchemaRegistry, collections: CollectionService, records: RecordService,
         auth: AuthService, accounts: AccountService, apiKeys: APIKeyService, audit: AuditLog,
         settings: SettingsService, maxBodySize: Int, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-        files: any FileStore, thumbnails: (any Thumbnailing)? = nil
+        files: any FileStore, thumbnails: (any Thumbnailing)? = nil, backups: BackupService,
+        restart: (@Sendable () -> Void)? = nil
     ) {
         self.store = store
         self.schema = schema
@@ -47,5 +51,7 @@ public struct CoreServices: Sendable {
         self.metrics = metrics
         self.files = files
         self.thumbnails = thumbnails
+        self.backups = backups
+        self.restart = restart
     }
 }

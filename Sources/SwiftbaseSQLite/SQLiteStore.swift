@@ -47,10 +47,13 @@ public final class SQLiteStore: Store {
         }
     }
 
-    /// Copies the live database into a new file with SQLite's online backup (used by backups later).
-    public func backup(to destinationPath: String) throws {
+    /// Copies the live database into a new file with SQLite's online backup: the copy is one consistent
+    /// snapshot (taken inside a read transaction) while writers go on. `progress` hears the fraction done.
+    public func backup(to destinationPath: String, progress: (@Sendable (Double) -> Void)? = nil) throws {
         let destination = try DatabaseQueue(path: destinationPath)
-        try pool.backup(to: destination)
+        try pool.backup(to: destination, pagesPerStep: progress == nil ? -1 : 4096) { step in
+            progress?(step.totalPageCount == 0 ? 1 : Double(step.completedPageCount) / Double(step.totalPageCount))
+        }
     }
 
     private func translatingErrors<T>(_ body: () async throws -> T) async throws -> T {

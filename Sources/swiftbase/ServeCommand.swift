@@ -36,6 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
             handler.logLevel = logLevel
             return handler
         }
+        configuration.restart = { ProcessRestart.reexec() }
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: configuration.metrics))
         let app = try await SwiftbaseApp.open(configuration)
         let host = configuration.host

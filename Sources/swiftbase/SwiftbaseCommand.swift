@@ -4,7 +4,6 @@ import Logging
 import Swiftbase
 
 /// `swiftbase` — the command line, in PocketBase's shape so tools that drive PocketBase drive Swiftbase.
-@main
 struct SwiftbaseCommand: AsyncParsableCommand {
     static let version = "0.1.0"
 

@@ -42,7 +42,7 @@ extension RecordService {
         var probe = Self.zeroRecord(collection)
         probe.values["id"] = .string(id)
         RecordFiles.apply(filePlan, to: &probe, input: RecordInput([:]), collection: collection)
-        let staged = try stage(filePlan, in: probe, collection: collection, unless: !filePlan.errors.isEmpty, failure: failure)
+        let staged = try await stage(filePlan, in: probe, collection: collection, unless: !filePlan.errors.isEmpty, failure: failure)
         return RecordWrite(failure: failure, staged: staged) { conn in
             guard let row = try conn.row(Self.selectByID(id, collection)) else { throw SwiftbaseError.notFound() }
             let existing = RecordRow.storedRecord(from: row, in: collection)

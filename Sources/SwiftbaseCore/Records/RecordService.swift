@@ -57,7 +57,7 @@ public final class RecordService: Sendable {
         for name in filePlan.fieldNames { ruleBody[name] = record.values[name] }
         let fileErrors = filePlan.errors.merging(
             RecordFiles.invalidNames(record, previous: nil, plan: filePlan, collection: collection)) { a, _ in a }
-        let staged = try stage(
+        let staged = try await stage(
             filePlan, in: record, collection: collection, unless: !fileErrors.isEmpty, failure: failure)
 
         var ruleRequestBuilder = request
@@ -86,27 +86,30 @@ public final class RecordService: Sendable {
     // MARK: - Shared helpers
 
     /// Writes the planned uploads that end up in `record` to storage before its transaction (removed again
-    /// if it does not commit). Nothing is written when the write is bound to fail (`skip`).
+    /// if it does not commit). Nothing is written when the write is bound to fail (`skip`). The disk writes
+    /// are `BlockingWork`: uploads may be large.
     func stage(
         _ plan: RecordFilePlan, in record: RecordModel, collection: CollectionModel, unless skip: Bool, failure: String
-    ) throws -> [String] {
+    ) async throws -> [String] {
         guard let files, !skip else { return [] }
         let planned = RecordFiles.files(of: plan, in: record, collection: collection)
         guard !planned.isEmpty else { return [] }
         guard LocalFileStore.isSafeComponent(Substring(record.id)) else {
             throw SwiftbaseError.validation(failure, .items(["id": .invalidFormat]))
         }
-        var written: [String] = []
-        do {
-            for (path, data) in planned {
-                try files.write(data, to: path)
-                written.append(path)
+        return try await BlockingWork.run {
+            var written: [String] = []
+            do {
+                for (path, data) in planned {
+                    try files.write(data, to: path)
+                    written.append(path)
+                }
+            } catch {
+                for path in written { files.remove(path) }
+                throw error
             }
-        } catch {
-            for path in written { files.remove(path) }
-            throw error
+            return written
         }
-        return written
     }
 
     /// A `null` rule refusing a non-superuser, remembered by the audit log.

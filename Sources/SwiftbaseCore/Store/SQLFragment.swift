@@ -43,5 +43,6 @@ public struct SQLFragment: Sendable, Equatable, CustomStringConvertible {
 /// Quotes an identifier for SQL (`"name"` with inner quotes doubled). Identifiers in Swiftbase are
 /// validated against `^\w+$` before they get here; quoting is the second line of defence.
 public func quoteIdentifier(_ name: String) -> String {
-    "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    guard name.utf8.contains(UInt8(ascii: "\"")) else { return "\"" + name + "\"" }
+    return "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

@@ -4,11 +4,12 @@ public import SwiftbaseCore
 /// JSON responses as PocketBase writes them: `Content-Type: application/json`, compact, no trailing newline.
 public enum JSONResponse {
     public static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        var text = ""
-        JSONWriter.write(value, into: &text)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1024)
+        JSONWriter.write(value, into: &bytes)
         return Response(
             status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: text)))
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// A success response with the request's `fields` projection applied to the whole object.

@@ -50,12 +50,16 @@ struct FileRoutes {
             try await requireAccess(to: record, in: collection, token: query["token"] ?? "", request: request)
         }
         let original = owner.id + "/" + record.id + "/" + name
-        guard let data = try services.files.read(original), let attributes = services.files.attributes(of: original)
-        else { throw SwiftbaseError.notFound() }
+        let files = services.files
+        let stored = try await BlockingWork.run { () throws -> ([UInt8], (size: Int, modified: Date))? in
+            guard let data = try files.read(original), let attributes = files.attributes(of: original) else { return nil }
+            return (data, attributes)
+        }
+        guard let (data, attributes) = stored else { throw SwiftbaseError.notFound() }
         let attachment = Self.goBool(query["download"] ?? "")
         let type = FileDownload.contentType(name: name, data: data)
         if let thumb = query["thumb"], !thumb.isEmpty, thumb == "100x100" || options.thumbs.contains(thumb),
-            let size = ThumbSize(thumb), let made = thumbnail(data, of: original, name: name, size: size, type: type)
+            let size = ThumbSize(thumb), let made = await thumbnail(data, of: original, name: name, size: size, type: type)
         {
             return FileDownload(
                 data: made.data, name: thumb + "_" + name, contentType: made.type, modified: made.modified,
@@ -85,19 +89,29 @@ struct FileRoutes {
 
     /// The cached thumb, made on first request; nil (serve the original) for types without thumbs or when
     /// the image cannot be decoded.
-    private func thumbnail(_ data: [UInt8], of original: String, name: String, size: ThumbSize, type: String)
+    private func thumbnail(_ data: [UInt8], of original: String, name: String, size: ThumbSize, type: String) async
         -> (data: [UInt8], type: String, modified: Date)?
     {
         guard let thumbnails = services.thumbnails, thumbnails.supports(type) else { return nil }
+        let files = services.files
+        return await BlockingWork.run {
+            Self.thumbnail(data, of: original, name: name, size: size, type: type, thumbnails: thumbnails, files: files)
+        }
+    }
+
+    private static func thumbnail(
+        _ data: [UInt8], of original: String, name: String, size: ThumbSize, type: String, thumbnails: any Thumbnailing,
+        files: any FileStore
+    ) -> (data: [UInt8], type: String, modified: Date)? {
         let cached = (original.split(separator: "/").dropLast().joined(separator: "/")) + "/thumbs_" + name + "/"
             + size.text + "_" + name
         let outputType = thumbnails.outputType(for: type)
-        if let bytes = try? services.files.read(cached), let attributes = services.files.attributes(of: cached) {
+        if let bytes = try? files.read(cached), let attributes = files.attributes(of: cached) {
             return (bytes, outputType, attributes.modified)
         }
         guard let made = thumbnails.thumbnail(of: data, type: type, size: size) else { return nil }
-        try? services.files.write(made, to: cached)
-        return (made, outputType, services.files.attributes(of: cached)?.modified ?? Date())
+        try? files.write(made, to: cached)
+        return (made, outputType, files.attributes(of: cached)?.modified ?? Date())
     }
 
     /// The collection a view record's file really belongs to: a base or auth collection whose record with the

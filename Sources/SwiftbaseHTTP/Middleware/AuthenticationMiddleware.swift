@@ -17,7 +17,7 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     }
 
     public func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+        _ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response
     ) async throws -> Response {
         var context = context
         if let header = request.headers[.authorization], !header.isEmpty {

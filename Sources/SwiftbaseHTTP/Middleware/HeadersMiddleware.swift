@@ -12,7 +12,7 @@ public struct HeadersMiddleware: RouterMiddleware {
     }
 
     public func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+        _ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response
     ) async throws -> Response {
         let origin = request.headers[.origin]
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {

@@ -13,10 +13,10 @@ public struct RateLimitMiddleware: RouterMiddleware {
     }
 
     public func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+        _ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response
     ) async throws -> Response {
         let path = request.uri.path
-        if !Self.isCollectionRoute(path) {
+        if limiter.isEnabled, !Self.isCollectionRoute(path) {
             try limiter.check(
                 labels: [request.method.rawValue + " " + path, path], auth: context.auth, clientIP: context.remoteIP,
                 limiterID: nil)

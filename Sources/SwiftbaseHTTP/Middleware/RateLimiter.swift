@@ -35,6 +35,9 @@ public final class RateLimiter: Sendable {
         windows.withLock { $0.removeAll() }
     }
 
+    /// Whether any rule may limit requests now; when not, callers skip building the labels.
+    var isEnabled: Bool { policy.withLock { $0.enabled } }
+
     /// Throws PocketBase's 429 when the request is over its rule's limit. Superusers and excluded addresses are
     /// never limited; `limiterID` nil means "one counter per rule".
     func check(labels: [String], auth: AuthContext, clientIP: String, limiterID: String?) throws {
@@ -73,6 +76,7 @@ public final class RateLimiter: Sendable {
         collection: CollectionModel, route: String, tags: [String], method: String, path: String, auth: AuthContext,
         clientIP: String
     ) throws {
+        guard isEnabled else { return }
         let labels = tags.map { collection.name + ":" + $0 } + tags.map { "*:" + $0 } + [method + " " + path, path]
         try check(
             labels: labels, auth: auth, clientIP: clientIP, limiterID: collection.id + route + tags.joined())

@@ -33,7 +33,8 @@ struct BackupRoutes {
             var request = request
             let body = try await request.decodedBody(limit: Self.uploadLimit, malformed: .form)
             let file = body.files["file"]?.first
-            try backups.upload(filename: file?.filename, data: file?.data)
+            let (filename, data) = (file?.filename, file?.data)
+            try await BlockingWork.run { try backups.upload(filename: filename, data: data) }
             context.audit(services, "backup.uploaded", target: file?.filename ?? "")
             return JSONResponse.noContent
         }
@@ -42,14 +43,16 @@ struct BackupRoutes {
             guard !token.isEmpty, let verified = await services.auth.verifyToken(token, kind: .file),
                 verified.collection.id == SystemCollections.superusersID
             else { throw SwiftbaseError.forbidden("Insufficient permissions to access the resource.") }
-            guard let key = Self.key(context), let file = backups.file(key),
-                let data = FileManager.default.contents(atPath: file.path),
-                let attributes = try? FileManager.default.attributesOfItem(atPath: file.path)
-            else { throw SwiftbaseError.notFound() }
-            return FileDownload(
-                data: Array(data), name: key, contentType: "application/zip",
-                modified: attributes[.modificationDate] as? Date ?? Date(), attachment: true
-            ).response(to: request)
+            guard let key = Self.key(context), let file = backups.file(key) else { throw SwiftbaseError.notFound() }
+            let read = await BlockingWork.run { () -> ([UInt8], Date)? in
+                guard let data = FileManager.default.contents(atPath: file.path),
+                    let attributes = try? FileManager.default.attributesOfItem(atPath: file.path)
+                else { return nil }
+                return (Array(data), attributes[.modificationDate] as? Date ?? Date())
+            }
+            guard let (data, modified) = read else { throw SwiftbaseError.notFound() }
+            return FileDownload(data: data, name: key, contentType: "application/zip", modified: modified, attachment: true)
+                .response(to: request)
         }
         router.delete("/api/backups/:key") { _, context in
             try CollectionRoutes.requireSuperuser(context)
@@ -67,7 +70,7 @@ struct BackupRoutes {
             Task.detached {
                 try? await Task.sleep(for: .seconds(1))
                 do {
-                    try backups.stageRestore(zip)
+                    try await BlockingWork.run { try backups.stageRestore(zip) }
                 } catch {
                     logger.error("restore failed, data unchanged", metadata: ["sb.error": "\(error)"])
                     return

@@ -72,14 +72,14 @@ public final class BackupService: Sendable {
         defer { release() }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let (dataDirectory, destination, snapshot) = (self.dataDirectory, url(key), self.snapshot)
-        try await Task.detached {
+        try await BlockingWork.run {
             do {
                 try BackupArchive.create(
                     dataDirectory: dataDirectory, destination: destination, snapshot: snapshot, progress: progress)
             } catch {
                 throw SwiftbaseError(.badRequest, "Failed to create backup.", debugDetail: "\(error)")
             }
-        }.value
+        }
         return key
     }
 

@@ -28,6 +28,22 @@ enum GoNumberFormat {
         return sign + fixed(digits, pointPosition)
     }
 
+    /// Go's `encoding/json` for a float64: plain notation for magnitudes from 1e-6 up to 1e21 (and zero),
+    /// otherwise `1e+21`, `1.5e-7` (the exponent's leading zero dropped, as the encoder does).
+    static func json(_ d: Double) -> String {
+        if let special = special(d) { return special }
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+        let (negative, digits, pointPosition) = decimalDigits(d)
+        let sign = negative ? "-" : ""
+        guard abs(d) < 1e-6 || abs(d) >= 1e21 else { return sign + fixed(digits, pointPosition) }
+        let exponent = pointPosition - 1
+        var mantissa = String(digits.prefix(1))
+        if digits.count > 1 { mantissa += "." + digits.dropFirst() }
+        let magnitude = abs(exponent)
+        return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + (exponent > 0 && magnitude < 10 ? "0" : "")
+            + String(magnitude)
+    }
+
     /// Go's `strconv.ParseFloat(s, 64)`: decimal (`1`, `-1.5`, `.5`, `1e3`, `+2`), hexadecimal with a
     /// binary exponent (`0x1p-2`) and `inf`/`infinity`/`nan` in any case. Out-of-range values and anything
     /// else (spaces, underscores, empty) give nil.

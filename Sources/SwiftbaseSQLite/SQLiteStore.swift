@@ -10,6 +10,7 @@ public import SwiftbaseCore
 public final class SQLiteStore: Store {
     private let pool: DatabasePool
     private let readers: SQLiteReaders
+    private let writeGroups: SQLiteWriteGroups
     public let path: String
 
     /// Opens (creating if needed) the database at `path`.
@@ -26,6 +27,7 @@ public final class SQLiteStore: Store {
         self.path = path
         self.pool = try DatabasePool(path: path, configuration: config)
         self.readers = SQLiteReaders(path: path, maximumIdle: config.maximumReaderCount)
+        self.writeGroups = SQLiteWriteGroups(pool: pool)
     }
 
     /// Runs `body` in a read transaction on a reader connection, on the calling thread.
@@ -41,9 +43,11 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// Runs `body` in a write transaction, committed together with the writes queued beside it (see
+    /// `SQLiteWriteGroups`); it returns once that commit is done.
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T) async throws -> T {
         try await translatingErrors {
-            try await pool.write { db in try body(SQLiteConnection(db: db)) }
+            try await writeGroups.write { db in try body(SQLiteConnection(db: db)) }
         }
     }
 

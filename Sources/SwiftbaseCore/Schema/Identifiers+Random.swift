@@ -10,6 +10,8 @@ extension Identifiers {
     /// A random string matching an autogenerate pattern; a pattern that cannot be generated falls back to
     /// PocketBase's record-id shape, `[a-z0-9]{15}`.
     static func randomString(pattern: String) -> String {
-        (try? RandomString.matching(pattern)) ?? RandomString.make(length: 15, alphabet: lowerAlphanumerics)
+        // PocketBase's default id pattern, generated without parsing it each time.
+        if pattern == "[a-z0-9]{15}" { return RandomString.make(length: 15, alphabet: lowerAlphanumerics) }
+        return (try? RandomString.matching(pattern)) ?? RandomString.make(length: 15, alphabet: lowerAlphanumerics)
     }
 }

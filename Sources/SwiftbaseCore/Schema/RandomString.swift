@@ -19,8 +19,28 @@ public enum RandomString {
         var generator = SystemRandomNumberGenerator()
         var out = ""
         out.reserveCapacity(length)
-        for _ in 0..<length {
-            out.append(alphabet[Int.random(in: 0..<alphabet.count, using: &generator)])
+        guard alphabet.count <= 256 else {
+            for _ in 0..<length { out.append(alphabet[Int.random(in: 0..<alphabet.count, using: &generator)]) }
+            return out
+        }
+        // One draw from the generator (a getrandom call) gives eight bytes; a byte at or above the largest
+        // multiple of the alphabet's size is rejected, so every character stays equally likely.
+        let limit = 256 - 256 % alphabet.count
+        var bits: UInt64 = 0
+        var bytesLeft = 0
+        var produced = 0
+        while produced < length {
+            if bytesLeft == 0 {
+                bits = generator.next()
+                bytesLeft = 8
+            }
+            let byte = Int(bits & 0xFF)
+            bits >>= 8
+            bytesLeft -= 1
+            if byte < limit {
+                out.append(alphabet[byte % alphabet.count])
+                produced += 1
+            }
         }
         return out
     }

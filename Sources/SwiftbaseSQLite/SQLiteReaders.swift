@@ -31,7 +31,7 @@ final class SQLiteReaders: Sendable {
             }
         }
         return try reader.inDatabase { db in
-            try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
+            try db.executeCached("BEGIN DEFERRED TRANSACTION")
             do {
                 let version = try Int32.fetchOne(db.cachedStatement(sql: "PRAGMA schema_version")) ?? 0
                 if version != schemaVersion {
@@ -39,10 +39,10 @@ final class SQLiteReaders: Sendable {
                     schemaVersion = version
                 }
                 let result = try body(db)
-                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                try db.executeCached("COMMIT TRANSACTION")
                 return result
             } catch {
-                if db.isInsideTransaction { try? db.cachedStatement(sql: "ROLLBACK TRANSACTION").execute() }
+                if db.isInsideTransaction { try? db.executeCached("ROLLBACK TRANSACTION") }
                 throw error
             }
         }

@@ -2,8 +2,9 @@ import Foundation
 internal import GRDB
 public import SwiftbaseCore
 
-/// The embedded default store: a GRDB `DatabasePool` on `DIR/data.db` in WAL mode, one serialized writer
-/// and concurrent readers, cached prepared statements.
+/// The embedded default store: `DIR/data.db` in WAL mode through GRDB — the `DatabasePool`'s one writer,
+/// fed by group commit (`SQLiteWriteGroups`), and read-only connections used on the calling thread
+/// (`SQLiteReaders`); statements come from caches.
 ///
 /// Durability: `synchronous=NORMAL` in WAL mode keeps every committed transaction across a process crash;
 /// only an OS crash or power loss may lose the last transactions (the database stays consistent).

@@ -37,14 +37,14 @@ final class SQLiteWriteGroups: Sendable {
                 Pending(
                     run: { db in
                         do {
-                            try db.cachedStatement(sql: "SAVEPOINT swiftbase_write").execute()
+                            try db.executeCached("SAVEPOINT swiftbase_write")
                             let value = try body(db)
-                            try db.cachedStatement(sql: "RELEASE SAVEPOINT swiftbase_write").execute()
+                            try db.executeCached("RELEASE SAVEPOINT swiftbase_write")
                             return .success { continuation.resume(returning: value) }
                         } catch {
                             if db.isInsideTransaction {
-                                try? db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT swiftbase_write").execute()
-                                try? db.cachedStatement(sql: "RELEASE SAVEPOINT swiftbase_write").execute()
+                                try? db.executeCached("ROLLBACK TO SAVEPOINT swiftbase_write")
+                                try? db.executeCached("RELEASE SAVEPOINT swiftbase_write")
                             }
                             return .failure { continuation.resume(throwing: error) }
                         }
@@ -81,7 +81,7 @@ final class SQLiteWriteGroups: Sendable {
 
     private func commit(_ group: [Pending], on db: Database) {
         do {
-            try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+            try db.executeCached("BEGIN IMMEDIATE TRANSACTION")
         } catch {
             for pending in group { pending.fail(error) }
             return
@@ -101,9 +101,9 @@ final class SQLiteWriteGroups: Sendable {
             answers.append(answer)
         }
         do {
-            try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+            try db.executeCached("COMMIT TRANSACTION")
         } catch {
-            try? db.cachedStatement(sql: "ROLLBACK TRANSACTION").execute()
+            try? db.executeCached("ROLLBACK TRANSACTION")
             for pending in group { pending.fail(error) }
             return
         }

@@ -31,11 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         let logLevel: Logger.Level = configuration.dev ? .debug : .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = logLevel
-            return handler
-        }
+        LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, level: logLevel) }
         configuration.restart = { ProcessRestart.reexec() }
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: configuration.metrics))
         let app = try await SwiftbaseApp.open(configuration)

@@ -9,7 +9,7 @@ public enum RuleCompiler {
     public static func condition(
         _ rule: String, collection: CollectionModel, schema: SchemaSnapshot, request: RequestInfo
     ) throws -> (condition: SQLFragment, joins: [SQLFragment], distinct: Bool)? {
-        if rule.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return nil }
+        if rule.allSatisfy({ $0.isWhitespace }) { return nil }
         guard let expression = try FilterParser.parse(rule) else { return nil }
         var resolver = RecordFieldResolver(
             schema: schema, collection: collection, request: request, allowHiddenFields: true,

@@ -7,7 +7,7 @@ public enum Routes {
         let router = Router(context: SwiftbaseRequestContext.self)
         router.middlewares.add(HeadersMiddleware(allowedOrigins: allowedOrigins))
         // Requests, errors and durations per route, into swift-metrics' global system (Prometheus in the CLI).
-        router.middlewares.add(MetricsMiddleware())
+        router.middlewares.add(RequestMetricsMiddleware())
         router.middlewares.add(AuthenticationMiddleware(auth: services.auth, apiKeys: services.apiKeys, audit: services.audit))
         // Inside authentication, so errors (and the audit events they carry) know who asked.
         router.middlewares.add(ErrorMiddleware(audit: services.audit))

@@ -12,10 +12,15 @@ public final class SQLiteStore: Store {
     private let pool: DatabasePool
     private let readers: SQLiteReaders
     private let writeGroups: SQLiteWriteGroups
+    let countPlans: SQLiteCountPlans
     public let path: String
 
     /// Opens (creating if needed) the database at `path`.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, countPlans: SQLiteCountPlans())
+    }
+
+    init(path: String, countPlans: SQLiteCountPlans) throws {
         var config = GRDB.Configuration()
         config.busyMode = .timeout(10)
         config.maximumReaderCount = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
@@ -29,6 +34,7 @@ public final class SQLiteStore: Store {
         self.pool = try DatabasePool(path: path, configuration: config)
         self.readers = SQLiteReaders(path: path, maximumIdle: config.maximumReaderCount)
         self.writeGroups = SQLiteWriteGroups(pool: pool)
+        self.countPlans = countPlans
     }
 
     /// Runs `body` in a read transaction on a reader connection, on the calling thread.
@@ -38,7 +44,7 @@ public final class SQLiteStore: Store {
     /// two thread switches that cost more than a lookup by id (measured with perf under wrk, issue 6).
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T) async throws -> T {
         do {
-            return try readers.read { db in try body(SQLiteConnection(db: db)) }
+            return try readers.read { db in try body(SQLiteConnection(db: db, countPlans: countPlans)) }
         } catch let error as DatabaseError {
             throw Self.translate(error)
         }
@@ -47,8 +53,9 @@ public final class SQLiteStore: Store {
     /// Runs `body` in a write transaction, committed together with the writes queued beside it (see
     /// `SQLiteWriteGroups`); it returns once that commit is done.
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T) async throws -> T {
-        try await translatingErrors {
-            try await writeGroups.write { db in try body(SQLiteConnection(db: db)) }
+        let plans = countPlans
+        return try await translatingErrors {
+            try await writeGroups.write { db in try body(SQLiteConnection(db: db, countPlans: plans)) }
         }
     }
 
@@ -56,8 +63,9 @@ public final class SQLiteStore: Store {
     public func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T)
         async throws -> T
     {
-        try await translatingErrors {
-            try await pool.writeWithoutTransaction { db in try body(SQLiteConnection(db: db)) }
+        let plans = countPlans
+        return try await translatingErrors {
+            try await pool.writeWithoutTransaction { db in try body(SQLiteConnection(db: db, countPlans: plans)) }
         }
     }
 
@@ -103,6 +111,7 @@ public final class SQLiteStore: Store {
 /// A GRDB `Database` seen through the core's `StoreConnection`.
 struct SQLiteConnection: StoreConnection {
     let db: Database
+    let countPlans: SQLiteCountPlans
 
     /// Constraint violations surface here, inside the transaction, as `StoreConstraintError`, so a caller
     /// running several writes in one transaction knows which of them failed.
@@ -134,6 +143,16 @@ struct SQLiteConnection: StoreConnection {
     }
 
     var changedRowCount: Int { db.changesCount }
+
+    func count(_ query: SQLFragment, orScan scan: SQLFragment) throws -> Int {
+        do {
+            let value = try countPlans.count(
+                planned: query.sql, scan: scan.sql, arguments: Self.arguments(query.arguments), on: db)
+            return Int(value?.int64Value ?? 0)
+        } catch let error as DatabaseError {
+            throw SQLiteStore.translate(error)
+        }
+    }
 
     /// Through GRDB's existential initializer: its generic one maps with a key path, which is instantiated at
     /// run time on every call (a few percent of a by-id read).

@@ -20,8 +20,11 @@ struct RecordQuery {
         distinct = distinct || compiled.distinct
     }
 
-    private var fromAndWhere: SQLFragment {
-        var sql = SQLFragment(unsafeRaw: " FROM \(table)")
+    private var fromAndWhere: SQLFragment { from(indexed: true) }
+
+    /// `indexed: false` names the main table `NOT INDEXED`: SQLite then reads it in rowid order.
+    private func from(indexed: Bool) -> SQLFragment {
+        var sql = SQLFragment(unsafeRaw: indexed ? " FROM \(table)" : " FROM \(table) NOT INDEXED")
         for join in joins { sql += SQLFragment(unsafeRaw: " ") + join }
         if !conditions.isEmpty {
             sql += SQLFragment(unsafeRaw: " WHERE ")
@@ -42,9 +45,11 @@ struct RecordQuery {
         return sql
     }
 
-    func count() -> SQLFragment {
+    /// The count of the rows the query matches; `indexed: false` gives the same count with the main table
+    /// read in order (see `StoreConnection.count(_:orScan:)`).
+    func count(indexed: Bool = true) -> SQLFragment {
         let what = distinct ? "COUNT(DISTINCT \(table).\"id\")" : "COUNT(*)"
-        return SQLFragment(unsafeRaw: "SELECT \(what)") + fromAndWhere
+        return SQLFragment(unsafeRaw: "SELECT \(what)") + from(indexed: indexed)
     }
 
     func exists() -> SQLFragment {

@@ -54,7 +54,8 @@ extension RecordService {
         let finalQuery = query
         let (rows, total) = try await store.read { conn in
             let rows = try conn.rows(finalQuery.select(limit: perPage, offset: (page - 1) * perPage))
-            let total = options.skipTotal ? -1 : Int(try conn.scalar(finalQuery.count())?.int64Value ?? 0)
+            let total =
+                options.skipTotal ? -1 : try conn.count(finalQuery.count(), orScan: finalQuery.count(indexed: false))
             return (rows, total)
         }
         let items = rows.map { RecordRow.record(from: $0, in: collection) }

@@ -17,6 +17,9 @@ public protocol StoreConnection {
     func rows(_ query: SQLFragment) throws -> [StoreRow]
     /// Rows changed by the last `execute`.
     var changedRowCount: Int { get }
+    /// The count `query` answers. `scan` is the same count with the main table read in order, through no
+    /// index; a store may run it instead where it has found it cheaper (both must count the same rows).
+    func count(_ query: SQLFragment, orScan scan: SQLFragment) throws -> Int
 }
 
 extension StoreConnection {
@@ -28,6 +31,10 @@ extension StoreConnection {
     /// The first column of the first row.
     public func scalar(_ query: SQLFragment) throws -> SQLValue? {
         try rows(query).first?.values.first
+    }
+
+    public func count(_ query: SQLFragment, orScan scan: SQLFragment) throws -> Int {
+        Int(try scalar(query)?.int64Value ?? 0)
     }
 }
 

@@ -7,14 +7,15 @@ public struct SwiftbaseRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Guest until `AuthenticationMiddleware` says otherwise.
     public var auth: AuthContext = .guest
-    /// The peer's IP address as text; empty when the transport has none (in-process tests).
-    public let remoteIP: String
     /// The connection, for long-lived responses (SSE) that must notice when the peer goes away.
     public let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        remoteIP = source.channel.remoteAddress?.ipAddress ?? ""
         channel = source.channel
     }
+
+    /// The peer's IP address as text; empty when the transport has none (in-process tests). Worked out when
+    /// asked (rate limits, API keys, audit), not for every request: it takes the channel's lock and formats.
+    public var remoteIP: String { channel.remoteAddress?.ipAddress ?? "" }
 }

@@ -44,7 +44,9 @@ public final class SQLiteStore: Store {
     /// two thread switches that cost more than a lookup by id (measured with perf under wrk, issue 6).
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T) async throws -> T {
         do {
-            return try readers.read { db in try body(SQLiteConnection(db: db, countPlans: countPlans)) }
+            return try readers.read { db in
+                try body(SQLiteConnection(db: db, countPlans: countPlans, readsDirectly: true))
+            }
         } catch let error as DatabaseError {
             throw Self.translate(error)
         }
@@ -112,6 +114,8 @@ public final class SQLiteStore: Store {
 struct SQLiteConnection: StoreConnection {
     let db: Database
     let countPlans: SQLiteCountPlans
+    /// On the read-only connections: statements run through `DirectStatement`.
+    var readsDirectly = false
 
     /// Constraint violations surface here, inside the transaction, as `StoreConstraintError`, so a caller
     /// running several writes in one transaction knows which of them failed.
@@ -130,6 +134,7 @@ struct SQLiteConnection: StoreConnection {
 
     func rows(_ query: SQLFragment) throws -> [StoreRow] {
         let statement = try db.cachedStatement(sql: query.sql)
+        if readsDirectly { return try DirectStatement.rows(statement, arguments: query.arguments, on: db) }
         let columns = statement.columnNames
         var out: [StoreRow] = []
         let cursor = try Row.fetchCursor(statement, arguments: Self.arguments(query.arguments))

@@ -48,14 +48,16 @@ public struct HeadersMiddleware: RouterMiddleware {
         } else if headers[.xFrameOptions] == nil {
             headers[.xFrameOptions] = "SAMEORIGIN"
         }
-        headers[HTTPField.Name("X-Xss-Protection")!] = "1; mode=block"
-        headers[HTTPField.Name("Cross-Origin-Opener-Policy")!] = "same-origin"
+        headers[.xXSSProtection] = "1; mode=block"
+        headers[.crossOriginOpenerPolicy] = "same-origin"
     }
 }
 
 extension HTTPField.Name {
     static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
     static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+    static let xXSSProtection = HTTPField.Name("X-Xss-Protection")!
+    static let crossOriginOpenerPolicy = HTTPField.Name("Cross-Origin-Opener-Policy")!
     /// Set by a handler (never sent) to answer without `X-Frame-Options`.
     static let allowFraming = HTTPField.Name("X-Swiftbase-Allow-Framing")!
 }

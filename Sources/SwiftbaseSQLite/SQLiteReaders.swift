@@ -1,6 +1,7 @@
 import Foundation
 internal import GRDB
 import Synchronization
+import SwiftbaseCore
 
 /// Read-only connections to the store's database, taken by the calling thread for one read and given back.
 ///
@@ -14,7 +15,7 @@ import Synchronization
 final class SQLiteReaders: Sendable {
     private let path: String
     /// Idle connections, with the schema version each last read under.
-    private let idle = Mutex<[(connection: DatabaseQueue, schemaVersion: Int32)]>([])
+    private let idle = Mutex<[(connection: DatabaseQueue, schemaVersion: Int64)]>([])
     private let maximumIdle: Int
 
     init(path: String, maximumIdle: Int) {
@@ -31,15 +32,19 @@ final class SQLiteReaders: Sendable {
             }
         }
         return try reader.inDatabase { db in
-            try db.executeCached("BEGIN DEFERRED TRANSACTION")
+            // The snapshot's own statements run directly too (see `DirectStatement`): on these connections
+            // GRDB has nothing to track about them.
+            _ = try DirectStatement.rows(db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION"), arguments: [], on: db)
             do {
-                let version = try Int32.fetchOne(db.cachedStatement(sql: "PRAGMA schema_version")) ?? 0
+                let version = try DirectStatement.rows(
+                    db.cachedStatement(sql: "PRAGMA schema_version"), arguments: [], on: db
+                ).first?.values.first?.int64Value ?? 0
                 if version != schemaVersion {
                     db.clearSchemaCache()
                     schemaVersion = version
                 }
                 let result = try body(db)
-                try db.executeCached("COMMIT TRANSACTION")
+                _ = try DirectStatement.rows(db.cachedStatement(sql: "COMMIT TRANSACTION"), arguments: [], on: db)
                 return result
             } catch {
                 if db.isInsideTransaction { try? db.executeCached("ROLLBACK TRANSACTION") }

@@ -39,11 +39,23 @@ extension Request {
     func requestInfo(auth: AuthContext, body: [String: JSONValue] = [:], context: String = "default") -> RequestInfo {
         var headerValues: [String: String] = [:]
         for field in headers {
-            headerValues[field.name.canonicalName.lowercased().replacingOccurrences(of: "-", with: "_")] = field.value
+            headerValues[Self.ruleHeaderName(field.name.canonicalName)] = field.value
         }
         return RequestInfo(
             auth: auth, body: body, query: query.dictionary, headers: headerValues, method: method.rawValue,
             context: context)
+    }
+
+    /// A header's name as rules spell it (`@request.headers.x_token`): lowercase, `-` as `_`. Canonical
+    /// names are already lowercase ASCII; this runs for every header of every request, so no Foundation.
+    fileprivate static func ruleHeaderName(_ canonical: String) -> String {
+        String(decoding: canonical.utf8.map { byte -> UInt8 in
+            switch byte {
+            case UInt8(ascii: "-"): UInt8(ascii: "_")
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
+            default: byte
+            }
+        }, as: UTF8.self)
     }
 }
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import pytest
 import requests
 from pocketbase import PocketBase
+from pocketbase.services import realtime_service, sse
 
 from conftest import assert_error, create_collection, unique_name, new_record, records
 
@@ -980,8 +981,32 @@ class SdkRealtime:
             loop.client.close()
 
 
+class ListenerFirstSSEClient(sse.SSEClient):
+    """The SDK's SSE client, with its reader thread started once the first listener is registered.
+
+    pocketbase 0.17.3 starts the reader in `SSEClient.__init__` and `RealtimeService._connect` adds its
+    PB_CONNECT listener only afterwards; the reader drops events nobody listens to. When the reader gets the
+    server's first event before the main thread gets to add the listener (a loaded machine, a fast server),
+    PB_CONNECT is lost and the SDK never submits its subscriptions — against PocketBase as against us (seen
+    here about once in ten runs with both cores busy). What goes over the wire is unchanged."""
+
+    def __init__(self, url, method="GET", headers=None, payload=None, encoding="utf-8"):  # noqa: PLR0913
+        self._listeners = {}
+        self._loop_thread = sse.EventLoop(url=url, method=method, headers=headers, payload=payload,
+                                          encoding=encoding, listeners=self._listeners, name="loop")
+        self._loop_thread.daemon = True
+        self._reader_started = False
+
+    def add_event_listener(self, event, callback):
+        super().add_event_listener(event, callback)
+        if not self._reader_started:
+            self._reader_started = True
+            self._loop_thread.start()
+
+
 @pytest.fixture()
-def sdk(server):
+def sdk(server, monkeypatch):
+    monkeypatch.setattr(realtime_service, "SSEClient", ListenerFirstSSEClient)
     made = []
 
     def make(token: str | None = None) -> SdkRealtime:

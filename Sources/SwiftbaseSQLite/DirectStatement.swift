@@ -10,7 +10,9 @@ import SwiftbaseCore
 /// plus GRDB's generic argument and row types cost about a twentieth of a read by id (perf under wrk,
 /// issue 6). Writes keep going through GRDB, which must see every statement of its writer.
 enum DirectStatement {
-    static func rows(_ statement: Statement, arguments: [SQLValue], on db: Database) throws -> [StoreRow] {
+    /// Runs `sql` (from the connection's statement cache) with `arguments` and returns its rows.
+    static func rows(_ sql: String, arguments: [SQLValue] = [], on db: Database) throws -> [StoreRow] {
+        let statement = try db.cachedStatement(sql: sql)
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         defer {

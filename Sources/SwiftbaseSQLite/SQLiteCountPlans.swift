@@ -44,20 +44,23 @@ final class SQLiteCountPlans: Sendable {
         costs.withLock { $0[sql] }
     }
 
-    /// Runs the count `planned`, or its equivalent `scan`, on `db`, and learns from the time it took.
-    func count(planned: String, scan: String, arguments: StatementArguments, on db: Database) throws -> SQLValue? {
-        let (form, budget) = choose(for: planned)
+    /// Runs the count `planned`, or its equivalent `scan`, through `run` on `db`'s connection, and learns from
+    /// the time it took.
+    func count(
+        planned: SQLFragment, scan: SQLFragment, on db: Database, run: (SQLFragment) throws -> SQLValue?
+    ) throws -> SQLValue? {
+        let (form, budget) = choose(for: planned.sql)
         let started = Self.threadCPUNanoseconds()
         do {
-            let value = try Self.run(form == .planned ? planned : scan, arguments, on: db, budget: budget)
-            record(Double(Self.threadCPUNanoseconds() - started), for: form, of: planned)
+            let value = try Self.within(budget, on: db) { try run(form == .planned ? planned : scan) }
+            record(Double(Self.threadCPUNanoseconds() - started), for: form, of: planned.sql)
             return value
         } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT && budget != nil {
             // The trial ran over its budget: remember what it cost so far (at least twice the other form) and
             // answer with the form that is known to be cheaper.
-            record(Double(Self.threadCPUNanoseconds() - started), for: form, of: planned)
+            record(Double(Self.threadCPUNanoseconds() - started), for: form, of: planned.sql)
             guard db.isInsideTransaction else { throw error }
-            return try Self.run(form == .planned ? scan : planned, arguments, on: db, budget: nil)
+            return try run(form == .planned ? scan : planned)
         }
     }
 
@@ -90,13 +93,9 @@ final class SQLiteCountPlans: Sendable {
         }
     }
 
-    private static func run(_ sql: String, _ arguments: StatementArguments, on db: Database, budget: UInt64?) throws
-        -> SQLValue?
-    {
-        let statement = try db.cachedStatement(sql: sql)
-        guard let budget else {
-            return try DatabaseValue.fetchOne(statement, arguments: arguments).map(SQLiteConnection.value)
-        }
+    /// Runs `body`, interrupted (`SQLITE_INTERRUPT`) once it has used `budget` nanoseconds of CPU.
+    private static func within<T>(_ budget: UInt64?, on db: Database, _ body: () throws -> T) throws -> T {
+        guard let budget else { return try body() }
         let deadline = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
         deadline.initialize(to: threadCPUNanoseconds() + budget)
         defer {
@@ -108,7 +107,7 @@ final class SQLiteCountPlans: Sendable {
             let deadline = context!.assumingMemoryBound(to: UInt64.self).pointee
             return SQLiteCountPlans.threadCPUNanoseconds() > deadline ? 1 : 0
         }, deadline)
-        return try DatabaseValue.fetchOne(statement, arguments: arguments).map(SQLiteConnection.value)
+        return try body()
     }
 
     /// CPU time of the calling thread: unlike wall time it does not count the time the thread was preempted,

@@ -34,17 +34,15 @@ final class SQLiteReaders: Sendable {
         return try reader.inDatabase { db in
             // The snapshot's own statements run directly too (see `DirectStatement`): on these connections
             // GRDB has nothing to track about them.
-            _ = try DirectStatement.rows(db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION"), arguments: [], on: db)
+            _ = try DirectStatement.rows("BEGIN DEFERRED TRANSACTION", on: db)
             do {
-                let version = try DirectStatement.rows(
-                    db.cachedStatement(sql: "PRAGMA schema_version"), arguments: [], on: db
-                ).first?.values.first?.int64Value ?? 0
+                let version = try DirectStatement.rows("PRAGMA schema_version", on: db).first?.values.first?.int64Value ?? 0
                 if version != schemaVersion {
                     db.clearSchemaCache()
                     schemaVersion = version
                 }
                 let result = try body(db)
-                _ = try DirectStatement.rows(db.cachedStatement(sql: "COMMIT TRANSACTION"), arguments: [], on: db)
+                _ = try DirectStatement.rows("COMMIT TRANSACTION", on: db)
                 return result
             } catch {
                 if db.isInsideTransaction { try? db.executeCached("ROLLBACK TRANSACTION") }

@@ -133,8 +133,8 @@ struct SQLiteConnection: StoreConnection {
     }
 
     func rows(_ query: SQLFragment) throws -> [StoreRow] {
+        if readsDirectly { return try DirectStatement.rows(query.sql, arguments: query.arguments, on: db) }
         let statement = try db.cachedStatement(sql: query.sql)
-        if readsDirectly { return try DirectStatement.rows(statement, arguments: query.arguments, on: db) }
         let columns = statement.columnNames
         var out: [StoreRow] = []
         let cursor = try Row.fetchCursor(statement, arguments: Self.arguments(query.arguments))
@@ -150,13 +150,8 @@ struct SQLiteConnection: StoreConnection {
     var changedRowCount: Int { db.changesCount }
 
     func count(_ query: SQLFragment, orScan scan: SQLFragment) throws -> Int {
-        do {
-            let value = try countPlans.count(
-                planned: query.sql, scan: scan.sql, arguments: Self.arguments(query.arguments), on: db)
-            return Int(value?.int64Value ?? 0)
-        } catch let error as DatabaseError {
-            throw SQLiteStore.translate(error)
-        }
+        let value = try countPlans.count(planned: query, scan: scan, on: db) { try scalar($0) }
+        return Int(value?.int64Value ?? 0)
     }
 
     /// Through GRDB's existential initializer: its generic one maps with a key path, which is instantiated at

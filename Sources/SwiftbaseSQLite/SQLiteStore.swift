@@ -13,6 +13,7 @@ public final class SQLiteStore: Store {
     private let readers: SQLiteReaders
     private let writeGroups: SQLiteWriteGroups
     let countPlans: SQLiteCountPlans
+    private let walIndex: WALIndexHeader
     public let path: String
 
     /// Opens (creating if needed) the database at `path`.
@@ -35,6 +36,12 @@ public final class SQLiteStore: Store {
         self.readers = SQLiteReaders(path: path, maximumIdle: config.maximumReaderCount)
         self.writeGroups = SQLiteWriteGroups(pool: pool)
         self.countPlans = countPlans
+        self.walIndex = WALIndexHeader(databasePath: path)
+    }
+
+    /// The WAL index header (see `WALIndexHeader`): it moves with every commit of any connection.
+    public func committedVersion() -> StoreVersion? {
+        walIndex.version()
     }
 
     /// Runs `body` in a read transaction on a reader connection, on the calling thread.

@@ -10,6 +10,8 @@ public final class RecordService: Sendable {
     public let passwords: any PasswordHasher
     /// Where uploads are stored; without one, file parts are ignored.
     public let files: (any FileStore)?
+    /// Views by id that need no rule, answered from memory while the store is unchanged.
+    let viewCache: RecordViewCache
 
     public init(
         store: any Store, registry: SchemaRegistry, events: EventBus, passwords: any PasswordHasher,
@@ -20,6 +22,7 @@ public final class RecordService: Sendable {
         self.events = events
         self.passwords = passwords
         self.files = files
+        self.viewCache = RecordViewCache(store: store)
     }
 
     // MARK: - Create

@@ -11,6 +11,9 @@ public final class SchemaRegistry: Sendable {
 
     public var snapshot: SchemaSnapshot { state.withLock { $0.snapshot } }
 
+    /// The snapshot with its generation, which grows with every schema change.
+    public var current: (generation: Int, snapshot: SchemaSnapshot) { state.withLock { $0 } }
+
     /// Publishes `snapshot` unless a newer generation was published already.
     public func publish(_ snapshot: SchemaSnapshot, generation: Int) {
         state.withLock {

@@ -7,6 +7,13 @@
 public protocol Store: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T) async throws -> T
     func write<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T) async throws -> T
+    /// The committed state now, without a transaction; nil when the store cannot tell, or while a commit is
+    /// being published (then nothing read now may be kept as current).
+    func committedVersion() -> StoreVersion?
+}
+
+extension Store {
+    public func committedVersion() -> StoreVersion? { nil }
 }
 
 /// One connection inside a read or a write transaction.

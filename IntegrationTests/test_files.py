@@ -12,7 +12,6 @@ from __future__ import annotations
 import email.utils
 import http.client
 import io
-import os
 import posixpath
 import random
 import re
@@ -1162,8 +1161,6 @@ def test_removing_a_file_removes_its_thumbs(api, guest, server):
 
 
 # =========================================================================== view collections
-@pytest.mark.skipif(os.environ.get("SB_SERVER", "swiftbase") == "swiftbase",
-                    reason="Swiftbase's view collections do not infer file columns yet (views gap, see notes)")
 def test_view_collection_serves_the_source_files(api, guest, coll, blob_rec):
     view = create_collection(api, {"name": unique_name("files_view"), "type": "view", "viewRule": "",
                                    "viewQuery": f"select id, one, many from {coll['name']}"})

@@ -28,11 +28,18 @@ enum DirectStatement {
             let code = bind(value, at: Int32(offset + 1), to: handle)
             if code != SQLITE_OK { throw error(code, statement, db) }
         }
-        let columns = statement.columnNames
-        let columnCount = Int32(columns.count)
+        var columns: [String] = []
+        var columnCount: Int32 = 0
         var rows: [StoreRow] = []
         while true {
             let code = sqlite3_step(handle)
+            if rows.isEmpty {
+                // Names as of the program that ran: SQLite prepares a statement again when the schema changed
+                // since it was prepared (a view's query replaced, say), and GRDB's names are the first program's.
+                columns = sqlite3_stmt_status(handle, SQLITE_STMTSTATUS_REPREPARE, 0) == 0
+                    ? statement.columnNames : currentColumnNames(handle)
+                columnCount = Int32(columns.count)
+            }
             if code == SQLITE_DONE { return rows }
             guard code == SQLITE_ROW else { throw error(code, statement, db) }
             var values: [SQLValue] = []
@@ -40,6 +47,10 @@ enum DirectStatement {
             for column in 0..<columnCount { values.append(value(of: handle, at: column)) }
             rows.append(StoreRow(columns: columns, values: values))
         }
+    }
+
+    private static func currentColumnNames(_ handle: OpaquePointer) -> [String] {
+        (0..<sqlite3_column_count(handle)).map { sqlite3_column_name(handle, $0).map { String(cString: $0) } ?? "" }
     }
 
     /// SQLite copies the bytes (`SQLITE_TRANSIENT`), so they need not outlive the call.

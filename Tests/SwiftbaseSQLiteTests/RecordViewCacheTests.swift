@@ -11,30 +11,24 @@ import Testing
 /// record older than the last commit visible when it began.
 @Suite("Record view cache on SQLite", .timeLimit(.minutes(2)))
 struct RecordViewCacheTests {
-    let directory: URL
-    let path: String
-    let store: SQLiteStore
-    let registry = SchemaRegistry()
-    let collections: CollectionService
-    let records: RecordService
+    let fixture: StoreFixture
+    var path: String { fixture.path }
+    var store: SQLiteStore { fixture.store }
+    var registry: SchemaRegistry { fixture.registry }
+    var collections: CollectionService { fixture.collections }
+    var records: RecordService { fixture.records }
     let system = RequestInfo(auth: .system, method: "POST")
     let guest = RequestInfo(auth: .guest, method: "GET")
 
     init() async throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sb-viewcache-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        path = directory.appendingPathComponent("data.db").path
-        store = try SQLiteStore(path: path)
-        collections = CollectionService(store: store, registry: registry)
-        try await collections.bootstrap()
-        records = RecordService(store: store, registry: registry, events: EventBus(), passwords: BcryptPasswordHasher())
-        _ = try await collections.create([
+        fixture = try await StoreFixture("viewcache")
+        _ = try await fixture.collections.create([
             "name": "notes", "listRule": "", "viewRule": "",
             "fields": [["name": "title", "type": "text"], ["name": "secret", "type": "text"]],
         ])
     }
 
-    func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+    func cleanUp() { fixture.remove() }
 
     func note(_ title: String) async throws -> String {
         try await records.create(in: "notes", input: RecordInput(["title": .string(title)]), request: system).id

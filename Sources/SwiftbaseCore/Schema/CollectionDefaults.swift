@@ -54,7 +54,7 @@ enum CollectionDefaults {
         return out
     }
 
-    private static func withFieldIDs(_ fields: [FieldModel]) -> [FieldModel] {
+    static func withFieldIDs(_ fields: [FieldModel]) -> [FieldModel] {
         var used = Set(fields.map(\.id).filter { !$0.isEmpty })
         return fields.map { field in
             guard field.id.isEmpty else { return field }

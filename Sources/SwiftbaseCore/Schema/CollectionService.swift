@@ -56,10 +56,12 @@ public final class CollectionService: Sendable {
         }
         let input = try CollectionModel(json: object)
         return try await mutate { conn, snapshot in
-            let collection = CollectionDefaults.completingNew(input, in: snapshot)
-            try Self.validate(collection, previous: nil, in: snapshot, failure: "Failed to create collection.")
+            var collection = CollectionDefaults.completingNew(input, in: snapshot)
+            let view = Self.inferView(&collection, in: snapshot, on: conn)
+            try Self.validate(
+                collection, previous: nil, in: snapshot, failure: "Failed to create collection.", view: view)
             try CollectionRepository.insert(collection, on: conn)
-            for statement in TableDDL.create(collection) { try conn.execute(statement) }
+            try Self.createStorage(collection, view: view, on: conn)
             try CollectionRepository.recordChange(
                 collectionId: collection.id, action: "create", before: nil, after: collection, on: conn)
             return collection
@@ -91,9 +93,11 @@ public final class CollectionService: Sendable {
                 collection.auth = auth
             }
             collection = CollectionDefaults.completingUpdate(collection, previous: old, in: snapshot)
-            try Self.validate(collection, previous: old, in: snapshot, failure: "Failed to update collection.")
+            let view = Self.inferView(&collection, in: snapshot, on: conn)
+            try Self.validate(
+                collection, previous: old, in: snapshot, failure: "Failed to update collection.", view: view)
             try CollectionRepository.update(collection, on: conn)
-            for statement in TableDDL.migrate(from: old, to: collection) { try conn.execute(statement) }
+            try Self.migrateStorage(from: old, to: collection, view: view, on: conn)
             try CollectionRepository.recordChange(
                 collectionId: collection.id, action: "update", before: old, after: collection, on: conn)
             return collection
@@ -111,7 +115,7 @@ public final class CollectionService: Sendable {
                 throw SwiftbaseError.badRequest(
                     "Failed to delete collection probably due to existing reference in \(first.collection.name).")
             }
-            for statement in TableDDL.drop(collection) { try conn.execute(statement) }
+            try Self.dropStorage(collection, on: conn)
             try CollectionRepository.delete(id: collection.id, on: conn)
             try CollectionRepository.recordChange(
                 collectionId: collection.id, action: "delete", before: collection, after: nil, on: conn)
@@ -144,16 +148,20 @@ public final class CollectionService: Sendable {
                             incoming.auth?.keepSecrets(of: oldAuth, unlessSentIn: object)
                         }
                         incoming = CollectionDefaults.completingUpdate(incoming, previous: old, in: snapshot)
-                        try Self.validate(incoming, previous: old, in: snapshot, failure: "Failed to import collections.")
+                        let view = Self.inferView(&incoming, in: snapshot, on: conn)
+                        try Self.validate(
+                            incoming, previous: old, in: snapshot, failure: "Failed to import collections.", view: view)
                         try CollectionRepository.update(incoming, on: conn)
-                        for s in TableDDL.migrate(from: old, to: incoming) { try conn.execute(s) }
+                        try Self.migrateStorage(from: old, to: incoming, view: view, on: conn)
                         try CollectionRepository.recordChange(
                             collectionId: incoming.id, action: "update", before: old, after: incoming, on: conn)
                     } else {
                         incoming = CollectionDefaults.completingNew(incoming, in: snapshot)
-                        try Self.validate(incoming, previous: nil, in: snapshot, failure: "Failed to import collections.")
+                        let view = Self.inferView(&incoming, in: snapshot, on: conn)
+                        try Self.validate(
+                            incoming, previous: nil, in: snapshot, failure: "Failed to import collections.", view: view)
                         try CollectionRepository.insert(incoming, on: conn)
-                        for s in TableDDL.create(incoming) { try conn.execute(s) }
+                        try Self.createStorage(incoming, view: view, on: conn)
                         try CollectionRepository.recordChange(
                             collectionId: incoming.id, action: "create", before: nil, after: incoming, on: conn)
                     }
@@ -162,7 +170,7 @@ public final class CollectionService: Sendable {
                 }
                 if deleteMissing {
                     for collection in snapshot.collections where !collection.system && !imported.contains(collection.id) {
-                        for s in TableDDL.drop(collection) { try conn.execute(s) }
+                        try Self.dropStorage(collection, on: conn)
                         try CollectionRepository.delete(id: collection.id, on: conn)
                         try CollectionRepository.recordChange(
                             collectionId: collection.id, action: "delete", before: collection, after: nil, on: conn)
@@ -173,6 +181,61 @@ public final class CollectionService: Sendable {
             }
             return true
         }
+    }
+
+    // MARK: - Storage
+
+    /// For a view collection: its fields inferred from its query, replacing any sent (as PocketBase does; none
+    /// when SQLite refuses the query), and the SELECT of its view. Nil for other collections.
+    static func inferView(_ collection: inout CollectionModel, in snapshot: SchemaSnapshot, on conn: any StoreConnection)
+        -> Result<ViewSchema, ViewSchema.Failure>?
+    {
+        guard collection.type == .view else { return nil }
+        let result = Result { () throws(ViewSchema.Failure) in
+            try ViewSchema.infer(collection.viewQuery ?? "", in: snapshot, on: conn)
+        }
+        collection.fields = (try? result.get())?.fields ?? []
+        return result
+    }
+
+    /// A table for a base or auth collection, a view for a view collection (whose query inferred `view`).
+    static func createStorage(
+        _ collection: CollectionModel, view: Result<ViewSchema, ViewSchema.Failure>?, on conn: any StoreConnection
+    ) throws {
+        guard collection.type == .view else {
+            for statement in TableDDL.create(collection) { try conn.execute(statement) }
+            return
+        }
+        // Validation refused a failed inference already.
+        guard case .success(let schema) = view else { throw SwiftbaseError.badRequest() }
+        do {
+            try ViewSchema.create(named: collection.name, select: schema.select, on: conn)
+        } catch {
+            throw SwiftbaseError.validation(
+                "Failed to save collection.",
+                .items(["viewQuery": ErrorItem("validation_invalid_view_query", "Invalid query - \(error.message).")]))
+        }
+    }
+
+    static func migrateStorage(
+        from old: CollectionModel, to new: CollectionModel, view: Result<ViewSchema, ViewSchema.Failure>?,
+        on conn: any StoreConnection
+    ) throws {
+        guard new.type == .view else {
+            for statement in TableDDL.migrate(from: old, to: new) { try conn.execute(statement) }
+            return
+        }
+        try dropStorage(old, on: conn)
+        try createStorage(new, view: view, on: conn)
+    }
+
+    static func dropStorage(_ collection: CollectionModel, on conn: any StoreConnection) throws {
+        guard collection.type == .view else {
+            for statement in TableDDL.drop(collection) { try conn.execute(statement) }
+            return
+        }
+        // Swiftbase before view support stored a view collection as an empty table of the same name.
+        for statement in try ViewSchema.drop(named: collection.name, on: conn) { try conn.execute(statement) }
     }
 
     // MARK: - Helpers
@@ -200,11 +263,17 @@ public final class CollectionService: Sendable {
 
     /// Field and name validation, rule syntax, and index definitions, reported together.
     static func validate(
-        _ collection: CollectionModel, previous: CollectionModel?, in snapshot: SchemaSnapshot, failure: String
+        _ collection: CollectionModel, previous: CollectionModel?, in snapshot: SchemaSnapshot, failure: String,
+        view: Result<ViewSchema, ViewSchema.Failure>? = nil
     ) throws {
         var errors: [String: ErrorData] = [:]
         if case .fields(let f) = CollectionValidator.validate(collection, previous: previous, in: snapshot) {
             errors = f
+        }
+        if case .failure(let problem) = view, !(collection.viewQuery ?? "").isEmpty {
+            let message = "Invalid query - " + problem.message
+            let sentence = [".", "!", "?"].contains(message.last.map(String.init) ?? "") ? message : message + "."
+            errors["viewQuery"] = .item(ErrorItem("validation_invalid_view_query", sentence))
         }
         let ruleSnapshot = SchemaSnapshot(
             snapshot.collections.filter { $0.id != collection.id } + [collection])

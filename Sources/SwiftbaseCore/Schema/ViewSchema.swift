@@ -1,0 +1,191 @@
+import Foundation
+
+/// What a view collection's query makes: the fields PocketBase infers for it and the SQL of its view.
+///
+/// SQLite reports the query's columns (through a temporary view and `PRAGMA table_info`, inside the schema
+/// change's transaction); `ViewQuery` tells where each column comes from. A column that is a source
+/// collection's field is that field, cloned under the column's alias; `x.id` is a single relation to x's
+/// collection; `count(…)` an integer, `total(…)` a number; `cast(… as real|integer|text|boolean)` the matching
+/// type; `id` the primary key text; anything else json.
+struct ViewSchema {
+    var fields: [FieldModel]
+    /// The SELECT the view is made of: the query, wrapped so that `id` is text when SQLite does not type it so.
+    var select: String
+
+    struct Failure: Error {
+        let message: String
+    }
+
+    static func infer(_ rawQuery: String, in snapshot: SchemaSnapshot, on conn: any StoreConnection) throws(Failure)
+        -> ViewSchema
+    {
+        let query: String
+        let parsed: ViewQuery
+        do {
+            query = try ViewQuery.normalized(rawQuery)
+            parsed = try ViewQuery(parsing: query)
+        } catch {
+            throw Failure(message: error.description)
+        }
+        if parsed.columns.contains(where: { $0.alias == "*" }) {
+            throw Failure(
+                message: "wildcard columns (*) are not supported - manually type the collection field names you want the view query to have")
+        }
+        let columns = try columnInfo(of: query, on: conn)
+        guard let idColumn = columns.first(where: { $0.name == "id" }) else {
+            throw Failure(
+                message: "missing required id column (you can use `(ROW_NUMBER() OVER()) as id` if you don't have one)")
+        }
+        let suggested = suggestedFields(parsed, in: snapshot)
+        var fields: [FieldModel] = []
+        for column in columns {
+            fields.append(suggested[column.name] ?? defaultField(named: column.name))
+        }
+        var select = query
+        if idColumn.type.uppercased() != "TEXT" {
+            let list = columns.map { column in
+                column.name == "id" ? "CAST(\"id\" AS TEXT) \"id\"" : quoteIdentifier(column.name)
+            }
+            select = "SELECT \(list.joined(separator: ", ")) FROM (\(query))"
+        }
+        return ViewSchema(fields: CollectionDefaults.withFieldIDs(fields), select: select)
+    }
+
+    /// `CREATE VIEW`, then a look at its columns: SQLite creates a view over a missing table or column without
+    /// complaint and refuses only to read it.
+    static func create(named name: String, select: String, on conn: any StoreConnection) throws(Failure) {
+        do {
+            // The query stays inside a sub-SELECT: a second statement cannot ride along.
+            try conn.execute(SQLFragment(unsafeRaw: "CREATE VIEW \(quoteIdentifier(name)) AS SELECT * FROM (\(select))"))
+            _ = try conn.rows(SQLFragment(unsafeRaw: "PRAGMA table_info(\(quoteIdentifier(name)))"))
+        } catch {
+            throw Failure(message: sqliteMessage(error))
+        }
+    }
+
+    static func drop(named name: String) -> SQLFragment {
+        SQLFragment(unsafeRaw: "DROP VIEW IF EXISTS \(quoteIdentifier(name))")
+    }
+
+    /// What removes the view named `name`, or the table a view collection was stored as before views were
+    /// made views (nothing when neither exists).
+    static func drop(named name: String, on conn: any StoreConnection) throws -> [SQLFragment] {
+        let kind = try conn.scalar(
+            SQLFragment(unsafeRaw: "SELECT type FROM sqlite_master WHERE name = ? AND type IN ('view', 'table')",
+                        arguments: [.text(name)]))?.textValue
+        switch kind {
+        case "view": return [drop(named: name)]
+        case "table": return [SQLFragment(unsafeRaw: "DROP TABLE \(quoteIdentifier(name))")]
+        default: return []
+        }
+    }
+
+    // MARK: - Columns
+
+    private static func columnInfo(of query: String, on conn: any StoreConnection) throws(Failure)
+        -> [(name: String, type: String)]
+    {
+        let temporary = "_temp_" + Identifiers.randomString(length: 8)
+        defer { try? conn.execute(drop(named: temporary)) }
+        do {
+            try conn.execute(SQLFragment(unsafeRaw: "CREATE VIEW \(quoteIdentifier(temporary)) AS SELECT * FROM (\(query))"))
+            let rows = try conn.rows(SQLFragment(unsafeRaw: "PRAGMA table_info(\(quoteIdentifier(temporary)))"))
+            return rows.map { ($0["name"]?.textValue ?? "", $0["type"]?.textValue ?? "") }
+        } catch {
+            throw Failure(message: sqliteMessage(error))
+        }
+    }
+
+    /// SQLite's own words from a driver error ("no such table: x"), without the driver's decoration.
+    private static func sqliteMessage(_ error: any Error) -> String {
+        var text = String(describing: error)
+        if let start = text.range(of: "SQLite error "), let colon = text[start.upperBound...].range(of: ": ") {
+            text = String(text[colon.upperBound...])
+        }
+        if let end = text.range(of: " - while executing") { text = String(text[..<end.lowerBound]) }
+        return text
+    }
+
+    // MARK: - Fields
+
+    private static func suggestedFields(_ parsed: ViewQuery, in snapshot: SchemaSnapshot) -> [String: FieldModel] {
+        var collections: [String: CollectionModel] = [:]
+        for table in parsed.tables where !table.alias.contains("(") {
+            if let collection = snapshot.collections.first(where: { $0.name == table.original }) {
+                collections[table.alias] = collection
+            }
+        }
+        let main = parsed.tables.first?.alias
+        var out: [String: FieldModel] = [:]
+        for column in parsed.columns {
+            out[column.alias] = suggestedField(column, collections: collections, mainTable: main)
+        }
+        return out
+    }
+
+    private static func suggestedField(
+        _ column: ViewQuery.Identifier, collections: [String: CollectionModel], mainTable: String?
+    ) -> FieldModel {
+        let alias = column.alias
+        let expression = column.original.lowercased()
+        if alias == "id" { return idField() }
+        if expression.hasPrefix("count(") { return field(["name": .string(alias), "type": "number", "onlyInt": true]) }
+        if expression.hasPrefix("total(") { return field(["name": .string(alias), "type": "number"]) }
+        if let type = castType(expression) {
+            switch type {
+            case "real", "decimal", "numeric": return field(["name": .string(alias), "type": "number"])
+            case "int", "integer": return field(["name": .string(alias), "type": "number", "onlyInt": true])
+            case "text": return field(["name": .string(alias), "type": "text"])
+            case "boolean", "bool": return field(["name": .string(alias), "type": "bool"])
+            default: break
+            }
+        }
+        let parts = column.original.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        let fieldName = parts.count == 2 ? parts[1] : parts[0]
+        let table = parts.count == 2 ? parts[0] : mainTable
+        guard let collection = table.flatMap({ collections[$0] }),
+            let source = collection.fields.first(where: { $0.name.lowercased() == fieldName.lowercased() })
+        else { return defaultField(named: alias) }
+        if fieldName.lowercased() == "id" {
+            return field([
+                "name": .string(alias), "type": "relation", "maxSelect": 1, "collectionId": .string(collection.id),
+            ])
+        }
+        var clone = source
+        clone.id = "_clone_" + Identifiers.randomString(length: 4)
+        clone.name = alias
+        return clone
+    }
+
+    private static let castPattern = try? NSRegularExpression(
+        pattern: #"^cast\s*\(.*\s+as\s+(\w+)\s*\)$"#, options: [.caseInsensitive, .dotMatchesLineSeparators])
+
+    /// The type named by `cast(… as type)`, when the whole expression is one cast.
+    private static func castType(_ expression: String) -> String? {
+        let range = NSRange(expression.startIndex..., in: expression)
+        guard let match = castPattern?.firstMatch(in: expression, range: range),
+            let type = Range(match.range(at: 1), in: expression)
+        else { return nil }
+        return String(expression[type])
+    }
+
+    private static func idField() -> FieldModel {
+        field([
+            "name": "id", "type": "text", "system": true, "required": true, "primaryKey": true,
+            "pattern": "^[a-z0-9]+$",
+        ])
+    }
+
+    private static func defaultField(named name: String) -> FieldModel {
+        name == "id" ? idField() : field(["name": .string(name), "type": "json", "maxSize": 1])
+    }
+
+    /// A field from its JSON form. The forms here are fixed but for the name, which FieldModel takes as it is.
+    private static func field(_ json: [String: JSONValue]) -> FieldModel {
+        do {
+            return try FieldModel(json: json)
+        } catch {
+            return FieldModel(id: "", name: json["name"]?.stringValue ?? "", options: .json(JSONFieldOptions(maxSize: 1)))
+        }
+    }
+}

@@ -142,3 +142,41 @@ def test_updating_the_query_changes_fields_and_rows(api, guest, source):
     assert guest.get(f"/api/collections/{renamed}/records").json()["totalItems"] == 3
     assert api.delete(f"/api/collections/{view['id']}").status_code == 204
     assert guest.get(f"/api/collections/{renamed}/records").status_code == 404
+
+
+def dependent_view(api):
+    src = create_collection(api, {"name": unique_name("vw_src"), "listRule": "", "viewRule": "",
+                                  "fields": [{"name": "title", "type": "text", "max": 40},
+                                             {"name": "views", "type": "number"}]})
+    api.post(f"/api/collections/{src['name']}/records", json={"title": "a", "views": 3})
+    view = make_view(api, f"select id, title, views from {src['name']}").json()
+    return src, view
+
+
+def test_a_field_a_view_reads_cannot_be_removed(api, guest):
+    src, view = dependent_view(api)
+    resp = api.patch(f"/api/collections/{src['id']}",
+                     json={"fields": [f for f in src["fields"] if f["name"] != "views"]})
+    assert resp.status_code == 400, resp.text
+    assert resp.json()["message"].startswith("Failed to update collection.")
+    items = guest.get(f"/api/collections/{view['name']}/records").json()["items"]
+    assert items[0]["views"] == 3
+    assert [f["name"] for f in api.get(f"/api/collections/{src['id']}").json()["fields"]] == ["id", "title", "views"]
+
+
+def test_a_collection_a_view_reads_cannot_be_deleted(api, guest):
+    src, view = dependent_view(api)
+    assert_error(api.delete(f"/api/collections/{src['id']}"), 400, "Failed to delete collection.", {})
+    assert guest.get(f"/api/collections/{src['name']}/records").status_code == 200
+    assert api.delete(f"/api/collections/{view['id']}").status_code == 204
+    assert api.delete(f"/api/collections/{src['id']}").status_code == 204
+
+
+def test_source_field_changes_reach_the_view_fields(api):
+    src, view = dependent_view(api)
+    fields = [dict(f, max=60) if f["name"] == "title" else f for f in src["fields"]]
+    fields.append({"name": "extra", "type": "bool"})
+    assert api.patch(f"/api/collections/{src['id']}", json={"fields": fields}).status_code == 200
+    after = api.get(f"/api/collections/{view['id']}").json()
+    assert field_by_name(after, "title")["max"] == 60
+    assert [f["name"] for f in after["fields"]] == ["id", "title", "views"]

@@ -97,9 +97,18 @@ public final class CollectionService: Sendable {
             try Self.validate(
                 collection, previous: old, in: snapshot, failure: "Failed to update collection.", view: view)
             try CollectionRepository.update(collection, on: conn)
-            try Self.migrateStorage(from: old, to: collection, view: view, on: conn)
+            do {
+                try Self.migrateStorage(from: old, to: collection, view: view, on: conn)
+            } catch let error as SwiftbaseError {
+                throw error
+            } catch {
+                // SQLite refused the table change (a view reads a dropped column, say): PocketBase's 400.
+                throw SwiftbaseError.badRequest(
+                    "Failed to update collection. Raw error: \n\(StoreErrorText.message(of: error)).")
+            }
             try CollectionRepository.recordChange(
                 collectionId: collection.id, action: "update", before: old, after: collection, on: conn)
+            if collection.type != .view { try Self.resaveViews(except: collection.id, on: conn, strict: false) }
             return collection
         }
     }
@@ -117,6 +126,8 @@ public final class CollectionService: Sendable {
             }
             try Self.dropStorage(collection, on: conn)
             try CollectionRepository.delete(id: collection.id, on: conn)
+            // A view that reads the dropped table would be left broken: refuse, as PocketBase does.
+            try Self.resaveViews(except: collection.id, on: conn, strict: true)
             try CollectionRepository.recordChange(
                 collectionId: collection.id, action: "delete", before: collection, after: nil, on: conn)
             return collection
@@ -227,6 +238,38 @@ public final class CollectionService: Sendable {
         }
         try dropStorage(old, on: conn)
         try createStorage(new, view: view, on: conn)
+    }
+
+    /// Infers every other view's fields again after a schema change, saving (and recreating) the views whose
+    /// fields changed. `strict`: a view whose query no longer runs refuses the change (a delete); otherwise it is
+    /// left as it is, as PocketBase only logs it after an update.
+    static func resaveViews(except changedID: String, on conn: any StoreConnection, strict: Bool) throws {
+        let snapshot = SchemaSnapshot(try CollectionRepository.loadAll(on: conn))
+        func comparable(_ fields: [FieldModel]) -> [JSONValue] {
+            fields.map { field in
+                var json = field.json.objectValue ?? [:]
+                json["id"] = nil
+                return .object(json)
+            }
+        }
+        for view in snapshot.collections where view.type == .view && view.id != changedID {
+            let schema: ViewSchema
+            do {
+                schema = try ViewSchema.infer(view.viewQuery ?? "", in: snapshot, on: conn)
+            } catch {
+                if strict { throw SwiftbaseError.badRequest("Failed to delete collection.") }
+                continue
+            }
+            guard comparable(schema.fields) != comparable(view.fields) else { continue }
+            var updated = view
+            updated.fields = schema.fields
+            updated.updated = DateTime.now()
+            try CollectionRepository.update(updated, on: conn)
+            try dropStorage(view, on: conn)
+            try createStorage(updated, view: .success(schema), on: conn)
+            try CollectionRepository.recordChange(
+                collectionId: updated.id, action: "update", before: view, after: updated, on: conn)
+        }
     }
 
     static func dropStorage(_ collection: CollectionModel, on conn: any StoreConnection) throws {

@@ -59,7 +59,7 @@ struct ViewSchema {
             try conn.execute(SQLFragment(unsafeRaw: "CREATE VIEW \(quoteIdentifier(name)) AS SELECT * FROM (\(select))"))
             _ = try conn.rows(SQLFragment(unsafeRaw: "PRAGMA table_info(\(quoteIdentifier(name)))"))
         } catch {
-            throw Failure(message: sqliteMessage(error))
+            throw Failure(message: StoreErrorText.message(of: error))
         }
     }
 
@@ -92,18 +92,8 @@ struct ViewSchema {
             let rows = try conn.rows(SQLFragment(unsafeRaw: "PRAGMA table_info(\(quoteIdentifier(temporary)))"))
             return rows.map { ($0["name"]?.textValue ?? "", $0["type"]?.textValue ?? "") }
         } catch {
-            throw Failure(message: sqliteMessage(error))
+            throw Failure(message: StoreErrorText.message(of: error))
         }
-    }
-
-    /// SQLite's own words from a driver error ("no such table: x"), without the driver's decoration.
-    private static func sqliteMessage(_ error: any Error) -> String {
-        var text = String(describing: error)
-        if let start = text.range(of: "SQLite error "), let colon = text[start.upperBound...].range(of: ": ") {
-            text = String(text[colon.upperBound...])
-        }
-        if let end = text.range(of: " - while executing") { text = String(text[..<end.lowerBound]) }
-        return text
     }
 
     // MARK: - Fields

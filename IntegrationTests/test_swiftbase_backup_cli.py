@@ -90,3 +90,30 @@ def test_restore_refuses_what_is_not_a_backup_and_changes_nothing(srv, tmp_path)
     r = cli(srv.binary, srv.data_dir, "restore", str(nodb))
     assert r.returncode != 0
     assert (srv.data_dir / "data.db").read_bytes() == before
+
+
+def test_restore_is_refused_while_a_server_has_the_directory_open(srv):
+    """Swapping data.db under a running server would lose every write it makes afterwards (it keeps writing to
+    the replaced file); the CLI refuses and points at the API restore instead."""
+    su = Api(srv.url, superuser_token(srv.url))
+    coll = create_collection(su, {"name": unique_name("cli_busy"), "createRule": "", "listRule": "",
+                                  "fields": [{"name": "n", "type": "number"}]})
+    url = f"/api/collections/{coll['name']}/records"
+    assert su.post(url, json={"n": 1}).status_code == 200
+    assert cli(srv.binary, srv.data_dir, "backup", "busy.zip").returncode == 0
+    assert su.post(url, json={"n": 2}).status_code == 200
+    refused = cli(srv.binary, srv.data_dir, "restore", "busy.zip")
+    assert refused.returncode != 0
+    assert "Not restored" in refused.stderr and "/api/backups/" in refused.stderr, refused.stderr
+    # Nothing was staged or replaced: the server goes on, with both records, and they survive its restart.
+    assert not (srv.data_dir / ".sb_restore" / "ready").exists()
+    assert su.post(url, json={"n": 3}).status_code == 200
+    srv.proc.terminate()
+    srv.proc.wait(timeout=10)
+    rows = sqlite3.connect(srv.data_dir / "data.db").execute(f'select n from "{coll["name"]}" order by n').fetchall()
+    assert [r[0] for r in rows] == [1, 2, 3]
+    # Stopped, the same restore goes through.
+    restored = cli(srv.binary, srv.data_dir, "restore", "busy.zip")
+    assert restored.returncode == 0, restored.stderr
+    rows = sqlite3.connect(srv.data_dir / "data.db").execute(f'select n from "{coll["name"]}"').fetchall()
+    assert [r[0] for r in rows] == [1]

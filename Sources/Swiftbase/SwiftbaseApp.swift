@@ -21,12 +21,18 @@ public final class SwiftbaseApp: Sendable {
     public let services: CoreServices
     public let events: EventBus
     public let logger: Logger
+    /// Held shared while the app lives, so no restore replaces the data under it (see `DataDirectoryLock`).
+    private let directoryLock: DataDirectoryLock
 
-    private init(configuration: SwiftbaseConfiguration, services: CoreServices, events: EventBus, logger: Logger) {
+    private init(
+        configuration: SwiftbaseConfiguration, services: CoreServices, events: EventBus, logger: Logger,
+        directoryLock: DataDirectoryLock
+    ) {
         self.configuration = configuration
         self.services = services
         self.events = events
         self.logger = logger
+        self.directoryLock = directoryLock
     }
 
     /// Opens (creating if needed) the data directory and its database, and brings the schema up to date.
@@ -37,8 +43,18 @@ public final class SwiftbaseApp: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(
             at: directory.appendingPathComponent("storage"), withIntermediateDirectories: true)
-        if try PendingRestore.applyIfStaged(dataDirectory: directory) {
-            logger.notice("restored the data directory from a backup")
+        let directoryLock: DataDirectoryLock
+        if let alone = try? DataDirectoryLock.exclusive(directory) {
+            if try PendingRestore.applyIfStaged(dataDirectory: directory) {
+                logger.notice("restored the data directory from a backup")
+            }
+            alone.share()
+            directoryLock = alone
+        } else {
+            if PendingRestore.isStaged(dataDirectory: directory) {
+                logger.warning("a restore is staged, but another process has the data directory open: it waits for a start without one")
+            }
+            directoryLock = try DataDirectoryLock.shared(directory)
         }
         let store = try SQLiteStore(path: directory.appendingPathComponent("data.db").path)
         let registry = SchemaRegistry()
@@ -66,7 +82,9 @@ public final class SwiftbaseApp: Sendable {
                 dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },
                 appName: { settings.mailSettings.appName }),
             restart: configuration.restart)
-        return SwiftbaseApp(configuration: configuration, services: services, events: events, logger: logger)
+        return SwiftbaseApp(
+            configuration: configuration, services: services, events: events, logger: logger,
+            directoryLock: directoryLock)
     }
 
     /// The Hummingbird application serving the API. `onServerRunning` receives the bound port.

@@ -41,6 +41,16 @@ struct RestoreCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: zip.path) else {
             throw ValidationError("No backup \(backup) in \(directory.path)/backups, nor such a file.")
         }
+        // Held until the restore is in place: a server (or any process) with the directory open refuses it.
+        let lock: DataDirectoryLock
+        do {
+            lock = try DataDirectoryLock.exclusive(directory)
+        } catch is DataDirectoryLock.Busy {
+            throw ValidationError(
+                "Not restored: a server or another swiftbase process has \(directory.path) open. Stop it first, "
+                    + "or restore through the running server (POST /api/backups/{key}/restore).")
+        }
+        defer { withExtendedLifetime(lock) {} }
         let bar = ProgressBar()
         do {
             try PendingRestore.stage(zip, dataDirectory: directory) { bar.show("extract", $0) }

@@ -6,7 +6,9 @@ import ZIPFoundation
 /// outbox — without `backups/`, SQLite's `-wal`/`-shm` files and Swiftbase's own temporary folders.
 public enum BackupArchive {
     /// Folder entries never archived (and never replaced by a restore).
-    static let excludedTopLevel: Set<String> = ["backups", "data.db", ".sb_restore", ".sb_restore_old"]
+    static let excludedTopLevel: Set<String> = [
+        "backups", "data.db", ".sb_restore", ".sb_restore_old", DataDirectoryLock.fileName,
+    ]
 
     /// Writes the zip to `destination` (via a temporary name, so a half-written backup is never listed).
     /// `snapshot` copies the live database to the path it is given; `progress` hears each step.

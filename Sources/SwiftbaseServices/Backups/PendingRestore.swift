@@ -27,7 +27,13 @@ public enum PendingRestore {
         try Data(entries.joined(separator: "\n").utf8).write(to: marker(dataDirectory), options: .atomic)
     }
 
-    /// Applies a staged restore, if any. Returns whether one was applied.
+    /// Whether a restore waits for the next start.
+    public static func isStaged(dataDirectory: URL) -> Bool {
+        FileManager.default.fileExists(atPath: marker(dataDirectory).path)
+    }
+
+    /// Applies a staged restore, if any. Returns whether one was applied. The caller holds the directory's
+    /// `DataDirectoryLock` exclusively.
     @discardableResult
     public static func applyIfStaged(dataDirectory: URL) throws -> Bool {
         let fileManager = FileManager.default
@@ -41,14 +47,16 @@ public enum PendingRestore {
             guard fileManager.fileExists(atPath: current.path) else { return }
             try fileManager.moveItem(at: current, to: aside.appendingPathComponent(entry))
         }
-        for entry in entries.sorted() {
+        for entry in entries.sorted() where entry != DataDirectoryLock.fileName {
             let staged = staging.appendingPathComponent(entry)
             guard fileManager.fileExists(atPath: staged.path) else { continue }  // placed by an earlier attempt
             try moveAside(entry)
             try fileManager.moveItem(at: staged, to: dataDirectory.appendingPathComponent(entry))
         }
         for entry in try fileManager.contentsOfDirectory(atPath: dataDirectory.path)
-        where !entries.contains(entry) && !["backups", ".sb_restore", ".sb_restore_old"].contains(entry) {
+        where !entries.contains(entry)
+            && !["backups", ".sb_restore", ".sb_restore_old", DataDirectoryLock.fileName].contains(entry)
+        {
             try moveAside(entry)
         }
         try fileManager.removeItem(at: marker(dataDirectory))

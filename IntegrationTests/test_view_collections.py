@@ -180,3 +180,43 @@ def test_source_field_changes_reach_the_view_fields(api):
     after = api.get(f"/api/collections/{view['id']}").json()
     assert field_by_name(after, "title")["max"] == 60
     assert [f["name"] for f in after["fields"]] == ["id", "title", "views"]
+
+
+# ------------------------------------------------------------------ dry run (the dashboard's query preview)
+DRY = "/api/collections/meta/dry-run-view"
+
+
+def test_dry_run_shows_fields_and_a_sample(api, source):
+    p = source["posts"]["name"]
+    resp = api.post(DRY, json={"query": f"select id, title, views from {p} order by views"})
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert [(f["name"], f["type"]) for f in body["fields"]] == [("id", "text"), ("title", "text"),
+                                                               ("views", "number")]
+    assert [r["title"] for r in body["sample"]] == ["alpha", "beta", "gamma"]
+    assert body["sample"][0]["collectionName"].startswith("temp_view_")
+    one = api.post(DRY, json={"query": "select 1 as id"}).json()
+    assert one["sample"][0]["id"] == "1" and one["fields"][0]["name"] == "id"
+    # Nothing was saved.
+    names = [c["name"] for c in api.get("/api/collections", params={"perPage": 500}).json()["items"]]
+    assert not any(n.startswith("temp_view_") or n.startswith("_temp_") for n in names)
+
+
+def test_dry_run_refuses_bad_queries(api, guest):
+    assert guest.post(DRY, json={"query": "select 1 as id"}, auth=False).status_code == 401
+    r = api.post(DRY, json={"query": ""})
+    assert r.status_code == 400 and error_codes(r.json()) == {"query": "validation_required"}
+    r = api.post(DRY, json={"query": "a" * 5001})
+    assert r.status_code == 400 and error_codes(r.json()) == {"query": "validation_length_too_long"}
+    assert api.post(DRY, json={"query": "select 1 as id" + " " * 4986}).status_code == 200
+    for query in ["(select 1 as id union select '' as id)", "(select 1 as id union all select 1 as id)",
+                  "CREATE TABLE t1(x INT)", "select title from nowhere_xyz"]:
+        r = api.post(DRY, json={"query": query})
+        assert r.status_code == 400, (query, r.text)
+        assert r.json()["data"] == {} and "Raw error:" in r.json()["message"], (query, r.text)
+
+
+def test_a_view_whose_ids_repeat_is_refused(api):
+    resp = make_view(api, "select 1 as id union all select 1 as id")
+    assert resp.status_code == 400
+    assert error_codes(resp.json()).get("viewQuery") == "validation_invalid_view_query"

@@ -194,6 +194,29 @@ public final class CollectionService: Sendable {
         }
     }
 
+    // MARK: - Dry run
+
+    /// PocketBase's dry run of a view query: the fields a view collection would get and a sample of its
+    /// records, from views made and dropped inside one transaction (nothing is saved).
+    public func dryRunView(_ query: String) async throws -> (collection: CollectionModel, sample: [RecordModel]) {
+        let snapshot = registry.snapshot
+        return try await store.write { conn in
+            let schema: ViewSchema
+            do {
+                schema = try ViewSchema.infer(query, in: snapshot, on: conn)
+            } catch let failure as ViewSchema.Failure {
+                throw SwiftbaseError.badRequest("Invalid view query. Raw error: \n\(failure.message)")
+            }
+            let name = "temp_view_" + Identifiers.randomString(length: 5)
+            var collection = CollectionModel(name: name, type: .view, viewQuery: query)
+            collection.id = Identifiers.collectionID(type: .view, name: name)
+            collection.fields = schema.fields
+            let rows = try conn.rows(
+                SQLFragment(unsafeRaw: "SELECT * FROM (\(schema.select)) LIMIT \(ViewSchema.sampleSize)"))
+            return (collection, rows.map { RecordRow.record(from: $0, in: collection) })
+        }
+    }
+
     // MARK: - Storage
 
     /// For a view collection: its fields inferred from its query, replacing any sent (as PocketBase does; none

@@ -48,8 +48,32 @@ struct ViewSchema {
             }
             select = "SELECT \(list.joined(separator: ", ")) FROM (\(query))"
         }
+        try checkSampleIDs(select, on: conn)
         return ViewSchema(fields: CollectionDefaults.withFieldIDs(fields), select: select)
     }
+
+    /// The first rows' ids must be present and distinct, as PocketBase checks a dry run's sample: a quick,
+    /// helpful refusal of `union` queries and the like, not a guarantee.
+    private static func checkSampleIDs(_ select: String, on conn: any StoreConnection) throws(Failure) {
+        let rows: [StoreRow]
+        do {
+            rows = try conn.rows(SQLFragment(unsafeRaw: "SELECT \"id\" FROM (\(select)) LIMIT \(sampleSize)"))
+        } catch {
+            throw Failure(message: StoreErrorText.message(of: error))
+        }
+        var seen: Set<String> = []
+        for row in rows {
+            guard let id = row.values.first?.textValue, !id.isEmpty else {
+                throw Failure(message: "the query could return records with empty or invalid ids")
+            }
+            guard seen.insert(id).inserted else {
+                throw Failure(message: "the query could return records with non-unique ids")
+            }
+        }
+    }
+
+    /// How many records a dry run shows, and how many ids a save checks.
+    static let sampleSize = 10
 
     /// `CREATE VIEW`, then a look at its columns: SQLite creates a view over a missing table or column without
     /// complaint and refuses only to read it.

@@ -46,6 +46,26 @@ struct CollectionRoutes {
             let scaffolds = SystemCollections.scaffolds()
             return JSONResponse.make(.object(scaffolds.mapValues(\.json)))
         }
+        group.post("meta/dry-run-view") { request, context in
+            try Self.requireSuperuser(context)
+            var request = request
+            let body = try await request.decodedBody(limit: services.maxBodySize, malformed: .submittedData)
+            let query = body.values["query"]?.stringValue ?? ""
+            let invalid = "An error occurred while validating the submitted data."
+            if query.isEmpty { throw SwiftbaseError.validation(invalid, .items(["query": .required])) }
+            if query.count > 5000 {
+                throw SwiftbaseError.validation(
+                    invalid,
+                    .items([
+                        "query": ErrorItem(
+                            "validation_length_too_long", "The length must be no more than 5000.",
+                            params: ["max": 5000, "min": 0])
+                    ]))
+            }
+            let (collection, sample) = try await services.collections.dryRunView(query)
+            let records = sample.map { RecordEncoder.json($0, collection: collection, auth: context.auth, alwaysShowEmail: true) }
+            return JSONResponse.make(.object(["fields": .array(collection.fields.map(\.json)), "sample": .array(records)]))
+        }
         group.get(":collection") { request, context in
             try Self.requireSuperuser(context)
             let collection = try Self.collection(context, services)

@@ -275,6 +275,22 @@ def test_later_items_see_earlier_writes(ctx):
     assert not exists(ctx, ctx.posts, rid)
 
 
+def test_later_items_see_an_auth_record_created_earlier(ctx):
+    """An auth record created by one item and updated by the next: the update finds it in the batch's
+    transaction (its profile fields need no check against the stored password)."""
+    rid = uuid.uuid4().hex[:15]
+    email = f"{rid}@example.com"
+    body = ok_results(batch(ctx.su,
+                            item("POST", url(ctx.members), {"id": rid, "email": email, "password": PASSWORD,
+                                                            "passwordConfirm": PASSWORD}),
+                            item("PATCH", url(ctx.members, rid), {"emailVisibility": True}),
+                            item("DELETE", url(ctx.members, rid))))
+    assert [b["status"] for b in body] == [200, 200, 204]
+    assert body[0]["body"]["emailVisibility"] is False and body[1]["body"]["emailVisibility"] is True
+    assert body[1]["body"]["email"] == email
+    assert not exists(ctx, ctx.members, rid)
+
+
 def test_fields_and_expand_in_sub_request_urls(ctx):
     pre = tag_prefix()
     tag = ctx.su.post(url(ctx.tags), json={"label": pre + "L"}).json()

@@ -17,9 +17,13 @@ extension RecordService {
         if collection.updateRule == nil && !auth.isSuperuser { throw Self.superusersOnly(collection, .update) }
         let failure = "Failed to update record."
 
-        // Auth checks that need the stored password hash run before the transaction (bcrypt is slow).
+        // Auth checks that need the stored password hash run before the transaction (bcrypt is slow), and only
+        // when the input touches the password, email or verified state: otherwise there is nothing to check, and
+        // the record may be one a batch created a moment ago, not committed yet (the transaction finds it).
         var authInput = AuthRecordInput.none
-        if collection.fields.contains(where: { $0.type == "password" }) {
+        if let passwordField = collection.fields.first(where: { $0.type == "password" }),
+            !Set(input.values.keys).isDisjoint(with: [passwordField.name, "passwordConfirm", "oldPassword", "email", "verified"])
+        {
             let existing = try await store.read { conn in
                 try conn.row(Self.selectByID(id, collection)).map { RecordRow.storedRecord(from: $0, in: collection) }
             }

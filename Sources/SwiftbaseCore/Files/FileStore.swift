@@ -15,6 +15,12 @@ public protocol FileStore: Sendable {
     func attributes(of path: String) -> (size: Int, modified: Date)?
     /// Removes a file or a whole folder; a missing one is not an error.
     func remove(_ path: String)
+    /// The file on the local disk, when the store keeps it there (downloads then stream it); nil otherwise.
+    func localURL(of path: String) -> URL?
+}
+
+extension FileStore {
+    public func localURL(of path: String) -> URL? { nil }
 }
 
 /// A `FileStore` on the local disk under `root` (`DIR/storage`). Paths are checked component by component
@@ -64,6 +70,11 @@ public struct LocalFileStore: FileStore {
             (attributes[.type] as? FileAttributeType) == .typeRegular
         else { return nil }
         return ((attributes[.size] as? NSNumber)?.intValue ?? 0, attributes[.modificationDate] as? Date ?? Date())
+    }
+
+    public func localURL(of path: String) -> URL? {
+        guard let target = try? url(path), FileManager.default.fileExists(atPath: target.path) else { return nil }
+        return target
     }
 
     public func remove(_ path: String) {

@@ -7,7 +7,7 @@ import SwiftbaseCore
 /// headers, `inline` or `attachment` disposition, conditional requests (304, 412) and byte ranges (206,
 /// multipart for several ranges, 416).
 struct FileDownload {
-    let data: [UInt8]
+    let content: FileContent
     let name: String
     let contentType: String
     let modified: Date
@@ -28,6 +28,9 @@ struct FileDownload {
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     ]
+
+    /// How many first bytes `contentType` looks at (`ContentSniffer` reads no further).
+    static let sniffLength = 3072
 
     static func contentType(name: String, data: [UInt8]) -> String {
         if let dot = name.lastIndex(of: "."), let type = typesByExtension[name[name.index(after: dot)...].lowercased()] {
@@ -69,37 +72,59 @@ struct FileDownload {
         headers.append(contentsOf: cached)
         headers[.acceptRanges] = "bytes"
         guard let rangeHeader else { return whole(headers) }
-        switch ByteRanges.parse(rangeHeader, size: data.count) {
+        let size = content.count
+        let content = content
+        switch ByteRanges.parse(rangeHeader, size: size) {
         case .malformed:
             return Self.rangeError("invalid range\n", headers: headers, size: nil)
         case .noOverlap:
-            return Self.rangeError("invalid range: failed to overlap\n", headers: headers, size: data.count)
+            return Self.rangeError("invalid range: failed to overlap\n", headers: headers, size: size)
         case .ranges(let ranges) where ranges.count == 1:
             let range = ranges[0]
             headers[.contentType] = contentType
-            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(data.count)"
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
             return Response(
                 status: .partialContent, headers: headers,
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: data[range])))
+                body: ResponseBody(contentLength: range.count) { writer in
+                    try await content.write(range, to: &writer)
+                    try await writer.finish(nil)
+                })
         case .ranges(let ranges):
             let boundary = RandomString.make(length: 30, alphabet: RandomString.lowercaseAlphanumeric)
-            var body = ByteBuffer()
-            for range in ranges {
-                body.writeString(
-                    "\r\n--\(boundary)\r\nContent-Range: bytes \(range.lowerBound)-\(range.upperBound)/\(data.count)\r\n"
-                        + "Content-Type: \(contentType)\r\n\r\n")
-                body.writeBytes(data[range])
+            let type = contentType
+            let parts = ranges.map { range in
+                (range, ByteBuffer(
+                    string: "\r\n--\(boundary)\r\nContent-Range: bytes \(range.lowerBound)-\(range.upperBound)/\(size)\r\n"
+                        + "Content-Type: \(type)\r\n\r\n"))
             }
-            body.writeString("\r\n--\(boundary)--\r\n")
+            let closing = ByteBuffer(string: "\r\n--\(boundary)--\r\n")
+            let length = parts.reduce(closing.readableBytes) { $0 + $1.1.readableBytes + $1.0.count }
             headers[.contentType] = "multipart/byteranges; boundary=\(boundary)"
-            return Response(status: .partialContent, headers: headers, body: ResponseBody(byteBuffer: body))
+            return Response(
+                status: .partialContent, headers: headers,
+                body: ResponseBody(contentLength: length) { writer in
+                    for (range, head) in parts {
+                        try await writer.write(head)
+                        try await content.write(range, to: &writer)
+                    }
+                    try await writer.write(closing)
+                    try await writer.finish(nil)
+                })
         }
     }
 
     private func whole(_ headers: HTTPFields) -> Response {
         var headers = headers
         headers[.contentType] = contentType
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        let content = content
+        let size = content.count
+        guard size > 0 else { return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer())) }
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody(contentLength: size) { writer in
+                try await content.write(0...(size - 1), to: &writer)
+                try await writer.finish(nil)
+            })
     }
 
     private static func rangeError(_ message: String, headers: HTTPFields, size: Int?) -> Response {

@@ -51,22 +51,27 @@ struct FileRoutes {
         }
         let original = owner.id + "/" + record.id + "/" + name
         let files = services.files
-        let stored = try await BlockingWork.run { () throws -> ([UInt8], (size: Int, modified: Date))? in
-            guard let data = try files.read(original), let attributes = files.attributes(of: original) else { return nil }
-            return (data, attributes)
+        let stored = try await BlockingWork.run { () throws -> (FileContent, [UInt8], Date)? in
+            guard let attributes = files.attributes(of: original) else { return nil }
+            if let url = files.localURL(of: original) {
+                let head = try FileContent.prefix(of: url, count: FileDownload.sniffLength)
+                return (.file(url, size: attributes.size), head, attributes.modified)
+            }
+            guard let data = try files.read(original) else { return nil }
+            return (.bytes(data), Array(data.prefix(FileDownload.sniffLength)), attributes.modified)
         }
-        guard let (data, attributes) = stored else { throw SwiftbaseError.notFound() }
+        guard let (content, head, modified) = stored else { throw SwiftbaseError.notFound() }
         let attachment = Self.goBool(query["download"] ?? "")
-        let type = FileDownload.contentType(name: name, data: data)
+        let type = FileDownload.contentType(name: name, data: head)
         if let thumb = query["thumb"], !thumb.isEmpty, thumb == "100x100" || options.thumbs.contains(thumb),
-            let size = ThumbSize(thumb), let made = await thumbnail(data, of: original, name: name, size: size, type: type)
+            let size = ThumbSize(thumb), let made = await thumbnail(of: original, name: name, size: size, type: type)
         {
             return FileDownload(
-                data: made.data, name: thumb + "_" + name, contentType: made.type, modified: made.modified,
+                content: .bytes(made.data), name: thumb + "_" + name, contentType: made.type, modified: made.modified,
                 attachment: attachment
             ).response(to: request)
         }
-        return FileDownload(data: data, name: name, contentType: type, modified: attributes.modified, attachment: attachment)
+        return FileDownload(content: content, name: name, contentType: type, modified: modified, attachment: attachment)
             .response(to: request)
     }
 
@@ -89,13 +94,14 @@ struct FileRoutes {
 
     /// The cached thumb, made on first request; nil (serve the original) for types without thumbs or when
     /// the image cannot be decoded.
-    private func thumbnail(_ data: [UInt8], of original: String, name: String, size: ThumbSize, type: String) async
+    private func thumbnail(of original: String, name: String, size: ThumbSize, type: String) async
         -> (data: [UInt8], type: String, modified: Date)?
     {
         guard let thumbnails = services.thumbnails, thumbnails.supports(type) else { return nil }
         let files = services.files
         return await BlockingWork.run {
-            Self.thumbnail(data, of: original, name: name, size: size, type: type, thumbnails: thumbnails, files: files)
+            guard let data = try? files.read(original) else { return nil }
+            return Self.thumbnail(data, of: original, name: name, size: size, type: type, thumbnails: thumbnails, files: files)
         }
     }
 

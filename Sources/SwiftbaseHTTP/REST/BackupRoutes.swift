@@ -44,15 +44,16 @@ struct BackupRoutes {
                 verified.collection.id == SystemCollections.superusersID
             else { throw SwiftbaseError.forbidden("Insufficient permissions to access the resource.") }
             guard let key = Self.key(context), let file = backups.file(key) else { throw SwiftbaseError.notFound() }
-            let read = await BlockingWork.run { () -> ([UInt8], Date)? in
-                guard let data = FileManager.default.contents(atPath: file.path),
-                    let attributes = try? FileManager.default.attributesOfItem(atPath: file.path)
-                else { return nil }
-                return (Array(data), attributes[.modificationDate] as? Date ?? Date())
+            let read = await BlockingWork.run { () -> (Int, Date)? in
+                guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path) else { return nil }
+                return ((attributes[.size] as? NSNumber)?.intValue ?? 0, attributes[.modificationDate] as? Date ?? Date())
             }
-            guard let (data, modified) = read else { throw SwiftbaseError.notFound() }
-            return FileDownload(data: data, name: key, contentType: "application/zip", modified: modified, attachment: true)
-                .response(to: request)
+            guard let (size, modified) = read else { throw SwiftbaseError.notFound() }
+            // Streamed from the disk: a backup can be several GiB.
+            return FileDownload(
+                content: .file(file, size: size), name: key, contentType: "application/zip", modified: modified,
+                attachment: true
+            ).response(to: request)
         }
         router.delete("/api/backups/:key") { _, context in
             try CollectionRoutes.requireSuperuser(context)

@@ -1170,6 +1170,32 @@ def test_view_collection_serves_the_source_files(api, guest, coll, blob_rec):
     assert_error(guest.get(file_url(view["name"], blob_rec["id"], "nope.txt"), auth=False), 404, NOT_FOUND, {})
 
 
+def test_a_join_view_serves_files_of_the_record_they_came_from(api, guest):
+    """The view's id is another collection's: the file is found by name in the source field, through a view
+    of the view too, single and multiple."""
+    docs = create_collection(api, {"name": unique_name("files_docs"), "listRule": "", "viewRule": "",
+                                   "fields": [{"name": "scan", "type": "file"},
+                                              {"name": "pages", "type": "file", "maxSelect": 3}]})
+    doc = create(api, docs, files=[("scan", ("scan.bin", b"SCAN")), ("pages", ("p1.txt", b"one")),
+                                   ("pages", ("p2.txt", b"two"))])
+    notes = create_collection(api, {"name": unique_name("files_notes"), "listRule": "", "viewRule": "",
+                                    "fields": [{"name": "doc", "type": "relation", "maxSelect": 1,
+                                                "collectionId": docs["id"]}]})
+    note = api.post(rec_url(notes), json={"doc": doc["id"]}).json()
+    view = create_collection(api, {"name": unique_name("files_joinview"), "type": "view", "listRule": "",
+                                   "viewRule": "",
+                                   "viewQuery": f"select n.id, d.scan, d.pages from {notes['name']} n "
+                                                f"join {docs['name']} d on d.id = n.doc"})
+    outer = create_collection(api, {"name": unique_name("files_outerview"), "type": "view", "listRule": "",
+                                    "viewRule": "", "viewQuery": f"select id, scan as copy from {view['name']}"})
+    row = guest.get(f"/api/collections/{view['name']}/records/{note['id']}").json()
+    assert row["scan"] == doc["scan"] and row["pages"] == doc["pages"]
+    assert guest.get(file_url(view["name"], note["id"], doc["scan"]), auth=False).content == b"SCAN"
+    assert guest.get(file_url(view["name"], note["id"], doc["pages"][1]), auth=False).content == b"two"
+    assert guest.get(file_url(outer["name"], note["id"], doc["scan"]), auth=False).content == b"SCAN"
+    assert_error(guest.get(file_url(view["name"], note["id"], "other.bin"), auth=False), 404, NOT_FOUND, {})
+
+
 # =========================================================================== last: token expiry
 def test_zz_expired_file_token_is_refused(guest, short_lived):
     """Runs last so the 10 s token lifetime has mostly passed already."""

@@ -116,3 +116,21 @@ extension RecordService {
         return try await store.read { conn in try conn.row(query).map { RecordRow.record(from: $0, in: collection) } }
     }
 }
+
+extension RecordService {
+    /// The record of `collection` whose file `field` holds `filename`, with no rule applied: for serving a
+    /// view's file from the record it came from (the caller decides access).
+    public func record(in collection: CollectionModel, whoseFile field: FieldModel, holds filename: String)
+        async throws -> RecordModel?
+    {
+        let table = quoteIdentifier(collection.name)
+        let column = "\(table).\(quoteIdentifier(field.name))"
+        let condition =
+            field.isMultiple
+            ? "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(\(column)) THEN \(column) ELSE '[]' END) WHERE value = ?)"
+            : "\(column) = ?"
+        let query = SQLFragment(
+            unsafeRaw: "SELECT \(table).* FROM \(table) WHERE \(condition) LIMIT 1", arguments: [.text(filename)])
+        return try await store.read { conn in try conn.row(query).map { RecordRow.record(from: $0, in: collection) } }
+    }
+}

@@ -84,6 +84,22 @@ public struct ViewQuery: Sendable, Equatable {
         self.tables = tables
     }
 
+    /// The collection field a column reads as it is (`t.field`, or `field` of the first table), if the table is
+    /// a collection that has it (names compared case-insensitively, as SQLite compares them).
+    public func source(of column: Identifier, in snapshot: SchemaSnapshot)
+        -> (collection: CollectionModel, field: FieldModel)?
+    {
+        let parts = column.original.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2 else { return nil }
+        let alias = parts.count == 2 ? String(parts[0]) : tables.first?.alias
+        let name = String(parts[parts.count - 1]).lowercased()
+        guard let table = tables.first(where: { $0.alias == alias && !$0.alias.contains("(") }),
+            let collection = snapshot.collections.first(where: { $0.name == table.original }),
+            let field = collection.fields.first(where: { $0.name.lowercased() == name })
+        else { return nil }
+        return (collection, field)
+    }
+
     /// The number of words of a join keyword starting at `i` (`LEFT OUTER JOIN` is three), or nil.
     private static func joinKeywordLength(at i: Int, _ word: (Int) -> String?) -> Int? {
         guard let first = word(i) else { return nil }

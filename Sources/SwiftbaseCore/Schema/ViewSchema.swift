@@ -123,22 +123,15 @@ struct ViewSchema {
     // MARK: - Fields
 
     private static func suggestedFields(_ parsed: ViewQuery, in snapshot: SchemaSnapshot) -> [String: FieldModel] {
-        var collections: [String: CollectionModel] = [:]
-        for table in parsed.tables where !table.alias.contains("(") {
-            if let collection = snapshot.collections.first(where: { $0.name == table.original }) {
-                collections[table.alias] = collection
-            }
-        }
-        let main = parsed.tables.first?.alias
         var out: [String: FieldModel] = [:]
         for column in parsed.columns {
-            out[column.alias] = suggestedField(column, collections: collections, mainTable: main)
+            out[column.alias] = suggestedField(column, source: parsed.source(of: column, in: snapshot))
         }
         return out
     }
 
     private static func suggestedField(
-        _ column: ViewQuery.Identifier, collections: [String: CollectionModel], mainTable: String?
+        _ column: ViewQuery.Identifier, source: (collection: CollectionModel, field: FieldModel)?
     ) -> FieldModel {
         let alias = column.alias
         let expression = column.original.lowercased()
@@ -154,18 +147,13 @@ struct ViewSchema {
             default: break
             }
         }
-        let parts = column.original.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        let fieldName = parts.count == 2 ? parts[1] : parts[0]
-        let table = parts.count == 2 ? parts[0] : mainTable
-        guard let collection = table.flatMap({ collections[$0] }),
-            let source = collection.fields.first(where: { $0.name.lowercased() == fieldName.lowercased() })
-        else { return defaultField(named: alias) }
-        if fieldName.lowercased() == "id" {
+        guard let (collection, sourceField) = source else { return defaultField(named: alias) }
+        if sourceField.name.lowercased() == "id" {
             return field([
                 "name": .string(alias), "type": "relation", "maxSelect": 1, "collectionId": .string(collection.id),
             ])
         }
-        var clone = source
+        var clone = sourceField
         clone.id = "_clone_" + Identifiers.randomString(length: 4)
         clone.name = alias
         return clone

@@ -36,20 +36,25 @@ struct FileRoutes {
         guard let id = context.parameters.get("record"), let name = context.parameters.get("filename"),
             let record = try await services.auth.findRecord(id: id, in: collection)
         else { throw SwiftbaseError.notFound() }
-        // A view serves the files of the record it shows.
+        // A view serves the file from the record its query read it from.
         var owner = collection
+        var holder = record
         if collection.type == .view {
-            guard let source = try await viewSource(of: record, name: name) else { throw SwiftbaseError.notFound() }
+            guard let (viewField, _) = Self.fileField(holding: name, in: record, collection: collection),
+                let (source, field) = ViewFileSource.resolve(collection, field: viewField.name, in: services.schema.snapshot),
+                let sourceRecord = try await services.records.record(in: source, whoseFile: field, holds: name)
+            else { throw SwiftbaseError.notFound() }
             owner = source
+            holder = sourceRecord
         }
-        guard let holder = owner.id == collection.id ? record : try await services.auth.findRecord(id: id, in: owner),
-            let (_, options) = Self.fileField(holding: name, in: holder, collection: owner)
-        else { throw SwiftbaseError.notFound() }
+        guard let (_, options) = Self.fileField(holding: name, in: holder, collection: owner) else {
+            throw SwiftbaseError.notFound()
+        }
         let query = request.query
         if options.protected {
             try await requireAccess(to: record, in: collection, token: query["token"] ?? "", request: request)
         }
-        let original = owner.id + "/" + record.id + "/" + name
+        let original = owner.id + "/" + holder.id + "/" + name
         let files = services.files
         let stored = try await BlockingWork.run { () throws -> (FileContent, [UInt8], Date)? in
             guard let attributes = files.attributes(of: original) else { return nil }
@@ -118,19 +123,6 @@ struct FileRoutes {
         guard let made = thumbnails.thumbnail(of: data, type: type, size: size) else { return nil }
         try? files.write(made, to: cached)
         return (made, outputType, files.attributes(of: cached)?.modified ?? Date())
-    }
-
-    /// The collection a view record's file really belongs to: a base or auth collection whose record with the
-    /// same id holds that file name.
-    private func viewSource(of record: RecordModel, name: String) async throws -> CollectionModel? {
-        for candidate in services.schema.snapshot.collections where candidate.type != .view {
-            guard candidate.fields.contains(where: { $0.type == "file" }),
-                let source = try await services.auth.findRecord(id: record.id, in: candidate),
-                Self.fileField(holding: name, in: source, collection: candidate) != nil
-            else { continue }
-            return candidate
-        }
-        return nil
     }
 
     static func fileField(holding name: String, in record: RecordModel, collection: CollectionModel)

@@ -291,6 +291,26 @@ def test_later_items_see_an_auth_record_created_earlier(ctx):
     assert not exists(ctx, ctx.members, rid)
 
 
+def test_superuser_batch_sets_the_password_of_an_auth_record_it_created(ctx):
+    rid = uuid.uuid4().hex[:15]
+    email = f"{rid}@example.com"
+    changed = PASSWORD + "-changed"
+    body = ok_results(batch(ctx.su,
+                            item("POST", url(ctx.members), {"id": rid, "email": email, "password": PASSWORD,
+                                                            "passwordConfirm": PASSWORD}),
+                            item("PATCH", url(ctx.members, rid), {"password": changed, "passwordConfirm": changed})))
+    assert [b["status"] for b in body] == [200, 200]
+    login = ctx.guest.post(f"/api/collections/{ctx.members['name']}/auth-with-password",
+                           json={"identity": email, "password": changed})
+    assert login.status_code == 200, login.text
+    failed = batch(ctx.su,
+                   item("POST", url(ctx.members), {"id": rid[:-1] + "z", "email": "z" + email, "password": PASSWORD,
+                                                   "passwordConfirm": PASSWORD}),
+                   item("PATCH", url(ctx.members, rid[:-1] + "z"), {"password": changed, "passwordConfirm": "nope"}))
+    assert failed.status_code == 400
+    assert not exists(ctx, ctx.members, rid[:-1] + "z")
+
+
 def test_fields_and_expand_in_sub_request_urls(ctx):
     pre = tag_prefix()
     tag = ctx.su.post(url(ctx.tags), json={"label": pre + "L"}).json()

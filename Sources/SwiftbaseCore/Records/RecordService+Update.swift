@@ -27,18 +27,26 @@ extension RecordService {
             let existing = try await store.read { conn in
                 try conn.row(Self.selectByID(id, collection)).map { RecordRow.storedRecord(from: $0, in: collection) }
             }
-            guard let existing else { throw SwiftbaseError.notFound() }
-            // A record the requester may not update is missing to them, before any password or email check
-            // could say otherwise (the rule is checked again, authoritatively, in the transaction).
-            if !auth.isSuperuser, let rule = collection.updateRule,
-                try await !matches(rule, record: existing, collection: collection, request: request)
-            {
-                throw SwiftbaseError.notFound().audited("rule.denied", target: "\(collection.name)/\(id)")
+            if existing == nil, auth.isSuperuser {
+                // Not committed, perhaps created earlier in this batch. A superuser manages every record, so no
+                // check needs the stored one: hash the new password now; the transaction finds the record or 404s.
+                authInput = try await AuthRecordInput.prepare(
+                    input, existing: Self.zeroRecord(collection), collection: collection, isManager: true,
+                    passwords: passwords, failure: failure)
+            } else {
+                guard let existing else { throw SwiftbaseError.notFound() }
+                // A record the requester may not update is missing to them, before any password or email check
+                // could say otherwise (the rule is checked again, authoritatively, in the transaction).
+                if !auth.isSuperuser, let rule = collection.updateRule,
+                    try await !matches(rule, record: existing, collection: collection, request: request)
+                {
+                    throw SwiftbaseError.notFound().audited("rule.denied", target: "\(collection.name)/\(id)")
+                }
+                let isManager = try await manages(existing, in: collection, request: request)
+                authInput = try await AuthRecordInput.prepare(
+                    input, existing: existing, collection: collection, isManager: isManager, passwords: passwords,
+                    failure: failure)
             }
-            let isManager = try await manages(existing, in: collection, request: request)
-            authInput = try await AuthRecordInput.prepare(
-                input, existing: existing, collection: collection, isManager: isManager, passwords: passwords,
-                failure: failure)
         }
         let preparedAuth = authInput
         let filePlan = RecordFiles.plan(input, collection: collection, auth: auth)

@@ -311,6 +311,27 @@ def test_superuser_batch_sets_the_password_of_an_auth_record_it_created(ctx):
     assert not exists(ctx, ctx.members, rid[:-1] + "z")
 
 
+def test_each_item_counts_against_the_collections_rate_limit(ctx):
+    """Items are counted as the record routes count requests (`collection:create` here), on their own counter:
+    the third create of a batch under a limit of two fails the batch with the item's 429."""
+    before = ctx.su.get("/api/settings").json()["rateLimits"]
+    label = f"{ctx.posts['name']}:create"
+    r = ctx.su.patch("/api/settings", json={"rateLimits": {"enabled": True, "rules": [
+        {"label": label, "maxRequests": 2, "duration": 60, "audience": ""}]}})
+    assert r.status_code == 200, r.text
+    try:
+        pre = tag_prefix()
+        creates = [item("POST", url(ctx.posts), {"title": pre + str(i)}) for i in range(3)]
+        r = batch(ctx.guest, *creates)
+        assert r.status_code == 400, r.text
+        failed = r.json()["data"]["requests"]
+        assert list(failed) == ["2"] and failed["2"]["response"]["status"] == 429, r.text
+        assert titles(ctx, ctx.posts, pre) == []
+    finally:
+        r = ctx.su.patch("/api/settings", json={"rateLimits": before})
+        assert r.status_code == 200, r.text
+
+
 def test_fields_and_expand_in_sub_request_urls(ctx):
     pre = tag_prefix()
     tag = ctx.su.post(url(ctx.tags), json={"label": pre + "L"}).json()

@@ -74,6 +74,30 @@ struct BatchRoutes {
         }
     }
 
+    /// An item counts against the collection's rate limits as the record route it stands for would (an upsert
+    /// as the create or update it becomes), on a counter of its own, as PocketBase counts batch items.
+    private func rateLimit(
+        _ action: BatchAction, body: [String: JSONValue], url: String, collection: CollectionModel,
+        context: SwiftbaseRequestContext
+    ) async throws {
+        guard services.rateLimiter.isEnabled else { return }
+        let tag: String
+        switch action.kind {
+        case .create: tag = "create"
+        case .update: tag = "update"
+        case .delete: tag = "delete"
+        case .upsert:
+            let id = body["id"]?.stringValue ?? ""
+            var exists = false
+            if !id.isEmpty { exists = try await services.auth.findRecord(id: id, in: collection) != nil }
+            tag = exists ? "update" : "create"
+        }
+        let path = String(url.prefix { $0 != "?" })
+        try services.rateLimiter.checkCollectionRoute(
+            collection: collection, route: "", tags: [tag], method: tag == "update" ? "PATCH" : action.method,
+            path: path, auth: context.auth, clientIP: context.remoteIP)
+    }
+
     /// One item turned into a prepared record write, with what its answer needs.
     private func plan(_ item: BatchItem, index: Int, request: Request, context: SwiftbaseRequestContext) async throws
         -> BatchPlan
@@ -85,6 +109,7 @@ struct BatchRoutes {
                 : SwiftbaseError(.internalError, "Something went wrong while processing your request.")
         }
         let collection = try RecordRoutes.collection(action.collection, services)
+        try await rateLimit(action, body: item.body, url: item.url, collection: collection, context: context)
         let query = QueryParameters(action.query)
         let auth = try context.auth.acting(action.recordAction, on: collection)
         // An upsert may become an update: an API key needs both scopes.

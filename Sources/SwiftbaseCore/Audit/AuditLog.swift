@@ -89,7 +89,7 @@ public final class AuditLog: Sendable {
     }
 
     /// A page of stored events, newest first, optionally of one event type or actor.
-    public func list(page: Int, perPage: Int, event: String?, actor: String?) async throws -> (items: [JSONValue], total: Int) {
+    public func list(_ paging: Paging, event: String?, actor: String?) async throws -> (items: [JSONValue], total: Int) {
         try await flush()
         var conditions: [SQLFragment] = []
         if let event, !event.isEmpty { conditions.append(SQLFragment(unsafeRaw: #""event" = ?"#, arguments: [.text(event)])) }
@@ -100,7 +100,7 @@ public final class AuditLog: Sendable {
             SQLFragment(unsafeRaw: #"SELECT * FROM "_audit""#) + whereClause
             + SQLFragment(
                 unsafeRaw: #" ORDER BY "seq" DESC LIMIT ? OFFSET ?"#,
-                arguments: [.integer(Int64(perPage)), .integer(Int64((page - 1) * perPage))])
+                arguments: [.integer(Int64(paging.perPage)), .integer(Int64(paging.offset))])
         let count = SQLFragment(unsafeRaw: #"SELECT COUNT(*) FROM "_audit""#) + whereClause
         return try await store.read { conn in
             let items = try conn.rows(select).map { row -> JSONValue in

@@ -31,7 +31,7 @@ extension AccountService {
                 request: Self.system)
             return session.id
         }
-        let duration = Int(mfa?["duration"]?.doubleValue ?? 600)
+        let duration = Int(saturating: mfa?["duration"]?.doubleValue ?? 600)
         let session = try? await records.view(in: SystemCollections.mfasID, id: mfaId, request: Self.system)
         guard let session, !Self.hasExpired(session, duration: duration) else {
             if session != nil { try? await records.delete(in: SystemCollections.mfasID, id: mfaId, request: Self.system) }

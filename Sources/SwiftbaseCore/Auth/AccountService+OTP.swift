@@ -15,8 +15,8 @@ extension AccountService {
     /// Whether OTP login is on for a collection, with its code length and lifetime in seconds.
     public static func otpOptions(_ collection: CollectionModel) -> (enabled: Bool, length: Int, duration: Int) {
         let otp = collection.auth?.extra["otp"]
-        let length = otp?["length"]?.doubleValue.map { Int($0) } ?? 8
-        let duration = otp?["duration"]?.doubleValue.map { Int($0) } ?? 180
+        let length = otp?["length"]?.doubleValue.map { Int(saturating: $0) } ?? 8
+        let duration = otp?["duration"]?.doubleValue.map { Int(saturating: $0) } ?? 180
         return (otp?["enabled"]?.boolValue ?? false, max(1, length), max(1, duration))
     }
 

@@ -23,9 +23,10 @@ extension AuthService {
             throw SwiftbaseError(.internalError, "Failed to create token.", debugDetail: "missing \(kind) secret")
         }
         let lifetime = duration.flatMap { $0 > 0 ? $0 : nil } ?? auth.duration(for: kind)
+        let (expiry, overflow) = Int(Date().timeIntervalSince1970).addingReportingOverflow(lifetime)
         let claims = AuthTokenClaims(
             id: record.id, type: kind.rawValue, collectionId: collection.id, refreshable: refreshable, email: email,
-            newEmail: newEmail, exp: Int(Date().timeIntervalSince1970) + lifetime)
+            newEmail: newEmail, exp: overflow ? .max : expiry)
         return try await TokenSigner.sign(claims, key: tokenKey + secret)
     }
 

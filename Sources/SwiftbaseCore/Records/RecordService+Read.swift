@@ -49,18 +49,18 @@ extension RecordService {
         if !auth.isSuperuser, let rule = collection.listRule {
             query.add(try RuleCompiler.condition(rule, collection: collection, schema: schema, request: request))
         }
-        let page = max(1, options.page)
-        let perPage = options.perPage <= 0 ? 30 : min(options.perPage, 1000)
+        let paging = Paging(page: options.page, perPage: options.perPage)
         let finalQuery = query
         let (rows, total) = try await store.read { conn in
-            let rows = try conn.rows(finalQuery.select(limit: perPage, offset: (page - 1) * perPage))
+            let rows = try conn.rows(finalQuery.select(limit: paging.perPage, offset: paging.offset))
             let total =
                 options.skipTotal ? -1 : try conn.count(finalQuery.count(), orScan: finalQuery.count(indexed: false))
             return (rows, total)
         }
         let items = rows.map { RecordRow.record(from: $0, in: collection) }
-        let totalPages = total < 0 ? -1 : (total + perPage - 1) / perPage
-        return RecordPage(page: page, perPage: perPage, totalItems: total, totalPages: totalPages, items: items)
+        return RecordPage(
+            page: paging.page, perPage: paging.perPage, totalItems: total, totalPages: paging.totalPages(of: total),
+            items: items)
     }
 
     /// One record by id; a record the view rule hides is reported as missing (404).

@@ -32,7 +32,7 @@ extension AuthCollectionOptions {
         case .file: return fileTokenDuration
         default:
             let fallback = kind == .verification ? 86_400 : 1_800
-            return (extra[kind.optionKey]?["duration"]?.doubleValue).map { Int($0) } ?? fallback
+            return (extra[kind.optionKey]?["duration"]?.doubleValue).map { Int(saturating: $0) } ?? fallback
         }
     }
 

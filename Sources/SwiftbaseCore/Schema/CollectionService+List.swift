@@ -32,17 +32,17 @@ extension CollectionService {
         }
         if !options.sort.isEmpty { query.orderBy = try SortCompiler.compile(options.sort, resolver: &resolver) }
         query.add((SQLFragment(unsafeRaw: "1"), resolver.joins, resolver.needsDistinct))
-        let page = max(1, options.page)
-        let perPage = options.perPage <= 0 ? 30 : min(options.perPage, 1000)
+        let paging = Paging(page: options.page, perPage: options.perPage)
         let finalQuery = query
         let (items, total) = try await store.read { conn in
-            let rows = try conn.rows(finalQuery.select(limit: perPage, offset: (page - 1) * perPage))
+            let rows = try conn.rows(finalQuery.select(limit: paging.perPage, offset: paging.offset))
             let total = options.skipTotal ? -1 : Int(try conn.scalar(finalQuery.count())?.int64Value ?? 0)
             return (rows.compactMap { $0["id"]?.textValue }, total)
         }
         let snapshot = registry.snapshot
         let collections = items.compactMap { snapshot.collection($0) }
-        let totalPages = total < 0 ? -1 : (total + perPage - 1) / perPage
-        return CollectionPage(page: page, perPage: perPage, totalItems: total, totalPages: totalPages, items: collections)
+        return CollectionPage(
+            page: paging.page, perPage: paging.perPage, totalItems: total, totalPages: paging.totalPages(of: total),
+            items: collections)
     }
 }

@@ -13,8 +13,8 @@ public struct RateLimitRule: Sendable, Equatable {
     init(json: JSONValue) {
         label = json["label"]?.stringValue ?? ""
         audience = json["audience"]?.stringValue ?? ""
-        duration = Int(json["duration"]?.doubleValue ?? 0)
-        maxRequests = Int(json["maxRequests"]?.doubleValue ?? 0)
+        duration = Int(saturating: json["duration"]?.doubleValue ?? 0)
+        maxRequests = Int(saturating: json["maxRequests"]?.doubleValue ?? 0)
     }
 
     public init(label: String, audience: String = "", duration: Int, maxRequests: Int) {

@@ -161,7 +161,7 @@ enum SettingsValidator {
 
     static func text(_ object: JSONValue, _ key: String) -> String { object[key]?.stringValue ?? "" }
     static func flag(_ object: JSONValue, _ key: String) -> Bool { object[key]?.boolValue ?? false }
-    static func integer(_ object: JSONValue, _ key: String) -> Int { Int(object[key]?.doubleValue ?? 0) }
+    static func integer(_ object: JSONValue, _ key: String) -> Int { Int(saturating: object[key]?.doubleValue ?? 0) }
 
     static func isHexColor(_ text: String) -> Bool {
         let digits = text.hasPrefix("#") ? text.dropFirst() : Substring(text)

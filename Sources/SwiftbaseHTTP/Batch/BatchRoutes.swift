@@ -183,10 +183,10 @@ struct BatchLimits {
 
     init(_ settings: JSONValue?) {
         enabled = settings?["enabled"]?.boolValue ?? false
-        maxRequests = Int(settings?["maxRequests"]?.doubleValue ?? 50)
-        let timeout = Int(settings?["timeout"]?.doubleValue ?? 3)
+        maxRequests = Int(saturating: settings?["maxRequests"]?.doubleValue ?? 50)
+        let timeout = Int(saturating: settings?["timeout"]?.doubleValue ?? 3)
         self.timeout = timeout > 0 ? timeout : 3
-        let size = Int(settings?["maxBodySize"]?.doubleValue ?? 0)
+        let size = Int(saturating: settings?["maxBodySize"]?.doubleValue ?? 0)
         maxBodySize = size > 0 ? size : 128 << 20
     }
 }

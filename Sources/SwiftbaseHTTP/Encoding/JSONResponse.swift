@@ -28,11 +28,21 @@ public enum JSONResponse {
             let spec = try FieldsProjection.parse(fields)
             projected = items.map { FieldsProjection.apply(spec, to: $0) }
         }
-        return make([
-            "page": .number(Double(page)), "perPage": .number(Double(perPage)),
-            "totalItems": .number(Double(totalItems)), "totalPages": .number(Double(totalPages)),
-            "items": .array(projected),
-        ])
+        // Written by hand, keys in order, so the numbers stay integers: a page echoed back as a double
+        // (`?page=307445734561825862` → 307445734561825860) would not be the page asked for.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1024)
+        bytes.append(contentsOf: #"{"items":"#.utf8)
+        JSONWriter.write(.array(projected), into: &bytes)
+        for (key, number) in [("page", page), ("perPage", perPage), ("totalItems", totalItems), ("totalPages", totalPages)] {
+            bytes.append(contentsOf: #",""#.utf8)
+            bytes.append(contentsOf: key.utf8)
+            bytes.append(contentsOf: #"":"#.utf8)
+            bytes.append(contentsOf: String(number).utf8)
+        }
+        bytes.append(UInt8(ascii: "}"))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     static let noContent = Response(status: .noContent)

@@ -10,12 +10,11 @@ struct AuditRoutes {
         router.get("/api/audit") { request, context in
             try CollectionRoutes.requireSuperuser(context)
             let query = request.query
-            let page = max(1, try query.integer("page", default: 1))
-            let perPage = min(1000, max(1, try query.integer("perPage", default: 30)))
-            let (items, total) = try await services.audit.list(
-                page: page, perPage: perPage, event: query["event"], actor: query["actor"])
+            let paging = Paging(
+                page: try query.integer("page", default: 1), perPage: try query.integer("perPage", default: 30))
+            let (items, total) = try await services.audit.list(paging, event: query["event"], actor: query["actor"])
             return try JSONResponse.list(
-                page: page, perPage: perPage, totalItems: total, totalPages: (total + perPage - 1) / perPage,
+                page: paging.page, perPage: paging.perPage, totalItems: total, totalPages: paging.totalPages(of: total),
                 items: items, query: query)
         }
     }

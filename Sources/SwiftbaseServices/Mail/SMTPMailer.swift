@@ -124,7 +124,7 @@ public struct ConfiguredMailer: Mailer {
             return try await files.send(message)
         }
         let configuration = SMTPConfiguration(
-            host: host, port: Int(smtp?["port"]?.doubleValue ?? 587), username: smtp?["username"]?.stringValue ?? "",
+            host: host, port: Int(saturating: smtp?["port"]?.doubleValue ?? 587), username: smtp?["username"]?.stringValue ?? "",
             password: smtp?["password"]?.stringValue ?? "", authMethod: smtp?["authMethod"]?.stringValue ?? "",
             tls: smtp?["tls"]?.boolValue ?? false, localName: smtp?["localName"]?.stringValue ?? "")
         try await SMTPMailer(configuration: configuration).send(message)

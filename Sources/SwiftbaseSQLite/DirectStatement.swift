@@ -3,12 +3,15 @@ internal import GRDBSQLite
 import SwiftbaseCore
 
 /// Runs a cached GRDB statement through SQLite's C API: binds `SQLValue`s and reads rows straight into
-/// `StoreRow`s.
+/// `StoreRow`s, text always with its byte length.
 ///
-/// Only for reads on the read-only connections (`SQLiteReaders`). There, GRDB's per-statement bookkeeping
-/// (transaction observers, database regions, schema-cache invalidation after DDL) has nothing to do, and it
-/// plus GRDB's generic argument and row types cost about a twentieth of a read by id (perf under wrk,
-/// issue 6). Writes keep going through GRDB, which must see every statement of its writer.
+/// Every read goes through it. GRDB binds and reads text as C strings, which end at the first NUL, so a
+/// stored "a\0b" would read back as "a"; and on the read-only connections GRDB's per-statement bookkeeping
+/// (transaction observers, database regions, schema-cache invalidation after DDL) has nothing to do, yet it
+/// plus GRDB's generic argument and row types cost about a twentieth of a read by id (perf under wrk, issue
+/// 6). Writes keep going through GRDB, which must see its writer's statements, except a write that binds
+/// text with a NUL in it: that is stepped here (no transaction observers are installed, and such a statement
+/// neither opens nor ends a transaction nor changes the schema).
 enum DirectStatement {
     /// Runs `sql` (from the connection's statement cache) with `arguments` and returns its rows.
     static func rows(_ sql: String, arguments: [SQLValue] = [], on db: Database) throws -> [StoreRow] {

@@ -52,7 +52,7 @@ public final class SQLiteStore: Store {
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T) async throws -> T {
         do {
             return try readers.read { db in
-                try body(SQLiteConnection(db: db, countPlans: countPlans, readsDirectly: true))
+                try body(SQLiteConnection(db: db, countPlans: countPlans))
             }
         } catch let error as DatabaseError {
             throw Self.translate(error)
@@ -121,14 +121,16 @@ public final class SQLiteStore: Store {
 struct SQLiteConnection: StoreConnection {
     let db: Database
     let countPlans: SQLiteCountPlans
-    /// On the read-only connections: statements run through `DirectStatement`.
-    var readsDirectly = false
 
     /// Constraint violations surface here, inside the transaction, as `StoreConstraintError`, so a caller
     /// running several writes in one transaction knows which of them failed.
     func execute(_ statement: SQLFragment) throws {
         do {
-            if statement.arguments.isEmpty {
+            if statement.arguments.contains(where: Self.isTextWithNUL) {
+                // GRDB binds a String as a C string, which ends at its first NUL: "a\0b" would be stored as
+                // "a". `DirectStatement` binds the whole UTF-8 buffer with its length.
+                _ = try DirectStatement.rows(statement.sql, arguments: statement.arguments, on: db)
+            } else if statement.arguments.isEmpty {
                 try db.execute(sql: statement.sql)
             } else {
                 let prepared = try db.cachedStatement(sql: statement.sql)
@@ -139,19 +141,16 @@ struct SQLiteConnection: StoreConnection {
         }
     }
 
+    /// Through `DirectStatement` on every connection: GRDB reads text as a C string, so a value with a NUL in
+    /// it would come back cut short, and a write that reads a record back (an update's `title+`) would store
+    /// the cut value.
     func rows(_ query: SQLFragment) throws -> [StoreRow] {
-        if readsDirectly { return try DirectStatement.rows(query.sql, arguments: query.arguments, on: db) }
-        let statement = try db.cachedStatement(sql: query.sql)
-        let columns = statement.columnNames
-        var out: [StoreRow] = []
-        let cursor = try Row.fetchCursor(statement, arguments: Self.arguments(query.arguments))
-        while let row = try cursor.next() {
-            var values: [SQLValue] = []
-            values.reserveCapacity(columns.count)
-            for dbValue in row.databaseValues { values.append(Self.value(dbValue)) }
-            out.append(StoreRow(columns: columns, values: values))
-        }
-        return out
+        try DirectStatement.rows(query.sql, arguments: query.arguments, on: db)
+    }
+
+    private static func isTextWithNUL(_ value: SQLValue) -> Bool {
+        if case .text(let text) = value { return text.utf8.contains(0) }
+        return false
     }
 
     var changedRowCount: Int { db.changesCount }
@@ -174,16 +173,6 @@ struct SQLiteConnection: StoreConnection {
         case .real(let d): d.databaseValue
         case .text(let s): s.databaseValue
         case .blob(let b): Data(b).databaseValue
-        }
-    }
-
-    static func value(_ dbValue: DatabaseValue) -> SQLValue {
-        switch dbValue.storage {
-        case .null: .null
-        case .int64(let i): .integer(i)
-        case .double(let d): .real(d)
-        case .string(let s): .text(s)
-        case .blob(let data): .blob([UInt8](data))
         }
     }
 }

@@ -61,4 +61,18 @@ import Testing
         }
         #expect(try Self.compile("title,title,title,title,title,title,title,title").count == 8)
     }
+
+    /// Sorting by an auth email the requester may only match where it is visible would tell hidden emails
+    /// apart by their order (issue 13): refused on the collection itself and through a relation.
+    @Test(arguments: ["author.email", "-author.email", "title,author.email"])
+    func emailsAreNotSortKeysForClients(sort: String) throws {
+        #expect(throws: SwiftbaseError.badRequest()) { try Self.compile(sort, hidden: false, references: false) }
+        #expect(try Self.compile(sort).count == sort.split(separator: ",").count)
+    }
+
+    @Test func ownEmailIsNotASortKeyForClientsOfAnAuthCollection() throws {
+        var resolver = FilterFixture.resolver(FilterFixture.users, request: Self.request, hidden: false, references: false)
+        #expect(throws: SwiftbaseError.badRequest()) { try SortCompiler.compile("-email", resolver: &resolver) }
+        #expect(try SortCompiler.compile("-name", resolver: &resolver).count == 1)
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 public import SwiftbaseCore
 public import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 public import SwiftbaseHTTP
 import SwiftbaseSQLite
@@ -92,16 +93,31 @@ public final class SwiftbaseApp: Sendable {
         -> some ApplicationProtocol & Service
     {
         let router = Routes.router(services: services, allowedOrigins: configuration.allowedOrigins)
+        let limits = connectionLimits()
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(shouldUpgrade: RealtimeWebSocket.shouldUpgrade(services: services)),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            server: .swiftbase(services: services, limits: limits),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: nil,
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.acceptLimit, logger: logger)),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }
 
-    /// Serves until SIGTERM or SIGINT, then shuts down gracefully (in-flight requests finish).
+    /// The configured limits; `maxConnections` defaults to what fits under the open-files limit.
+    func connectionLimits() -> ConnectionLimits {
+        ConnectionLimits(
+            headerTimeout: configuration.headerTimeout, idleTimeout: configuration.idleTimeout,
+            maxConnections: configuration.maxConnections
+                ?? ConnectionLimits.maxConnections(forOpenFiles: OpenFilesLimit.raise().after))
+    }
+
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully (in-flight requests finish). Raises the
+    /// open-files limit first (see `OpenFilesLimit`).
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let files = OpenFilesLimit.raise()
+        logger.info(
+            "open files limit", metadata: ["sb.before": "\(files.before)", "sb.limit": "\(files.after)"])
         let http = makeHTTPApplication(onServerRunning: onServerRunning)
         let audit = AuditFlushService(audit: services.audit, logger: logger)
         let mail = MailDeliveryService(queue: services.accounts.queue, mailer: services.accounts.mailer, logger: logger)

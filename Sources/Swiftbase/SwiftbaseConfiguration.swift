@@ -16,6 +16,13 @@ public struct SwiftbaseConfiguration: Sendable {
     /// Where the instance keeps its metrics. The CLI also bootstraps swift-metrics onto it, so library metrics
     /// (HTTP requests) land beside Swiftbase's own; embedders may pass theirs.
     public var metrics: PrometheusCollectorRegistry
+    /// A connection must send a whole request head within this, or it is closed (`--header-timeout`).
+    public var headerTimeout: Duration = .seconds(30)
+    /// An idle keep-alive connection, or a request body that stalls, is closed after this (`--idle-timeout`).
+    public var idleTimeout: Duration = .seconds(60)
+    /// Connections served at once (`--max-connections`); nil sizes it under the open-files limit (see
+    /// `ConnectionLimits`).
+    public var maxConnections: Int?
     /// How the process starts again after `POST /api/backups/{key}/restore` staged a restore (the CLI
     /// re-executes itself); without it the restore is applied at the next start.
     public var restart: (@Sendable () -> Void)?

@@ -20,11 +20,31 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Largest accepted request body in bytes (default 32 MiB).")
     var maxBodySize: Int = 32 << 20
 
+    @Option(name: .long, help: "Seconds a connection has to send a whole request head (env SB_HEADER_TIMEOUT, default 30).")
+    var headerTimeout: Double = Double(ProcessInfo.processInfo.environment["SB_HEADER_TIMEOUT"] ?? "") ?? 30
+
+    @Option(name: .long, help: "Seconds before an idle keep-alive connection or a stalled body is closed (env SB_IDLE_TIMEOUT, default 60).")
+    var idleTimeout: Double = Double(ProcessInfo.processInfo.environment["SB_IDLE_TIMEOUT"] ?? "") ?? 60
+
+    @Option(name: .long, help: "Connections served at once (env SB_MAX_CONNECTIONS; 0, the default: what fits under the open-files limit).")
+    var maxConnections: Int = Int(ProcessInfo.processInfo.environment["SB_MAX_CONNECTIONS"] ?? "") ?? 0
+
+    func validate() throws {
+        for (name, seconds) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout)]
+        where !(seconds > 0 && seconds <= 86_400) {
+            throw ValidationError("\(name) must be a number of seconds between 0 and 86400")
+        }
+        if maxConnections < 0 { throw ValidationError("--max-connections must not be negative") }
+    }
+
     func run() async throws {
         let started = ContinuousClock.now
         var configuration = SwiftbaseConfiguration(
             dataDirectory: global.dir, dev: global.dev, maxBodySize: maxBodySize,
             allowedOrigins: origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        configuration.headerTimeout = .milliseconds(Int(headerTimeout * 1000))
+        configuration.idleTimeout = .milliseconds(Int(idleTimeout * 1000))
+        configuration.maxConnections = maxConnections > 0 ? maxConnections : nil
         do {
             try configuration.setHTTPAddress(http)
         } catch {

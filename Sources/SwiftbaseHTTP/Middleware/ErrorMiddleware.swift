@@ -1,6 +1,7 @@
 public import Hummingbird
 import HTTPTypes
 import Logging
+import NIOHTTP1
 public import SwiftbaseCore
 
 /// Renders every error in PocketBase's shape `{status, message, data}`. Domain errors map by code;
@@ -51,6 +52,11 @@ public struct ErrorMiddleware: RouterMiddleware {
                 let status = error.status
                 return Self.response(status: status, message: Self.defaultMessage(status), data: [:])
             }
+        } catch is HTTPParserError {
+            // The body did not arrive as announced: shorter than its Content-Length when the client closed,
+            // or malformed chunks. The client's fault, not ours.
+            return Self.response(
+                status: .badRequest, message: "Something went wrong while processing your request.", data: [:])
         } catch {
             context.logger.error("unhandled error", metadata: ["sb.error": "\(String(reflecting: error))"])
             return Self.response(

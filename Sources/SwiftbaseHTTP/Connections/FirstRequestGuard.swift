@@ -62,7 +62,9 @@ final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         let upgraded = event is HTTPServerUpgradeEvents
         context.fireUserInboundEventTriggered(event)
-        if upgraded, case .waiting = state { requestStarted(context) }
+        // Once upgraded, the HTTP encoder is gone: an HTTP response written from here would reach the socket
+        // as a value it cannot write. An overloaded connection that upgraded is let through.
+        if upgraded, state != .answered { requestStarted(context) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

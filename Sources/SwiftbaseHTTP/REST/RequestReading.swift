@@ -9,6 +9,11 @@ extension Request {
     /// `malformed`: PocketBase words it per endpoint (records say only the generic message, collection
     /// creation names the type data, auth forms "An error occurred while loading the submitted data.").
     mutating func decodedBody(limit: Int, malformed: MalformedBodyMessage) async throws -> RequestBody {
+        // An announced length over the limit is refused before reading, as PocketBase does: the client need
+        // not send (nor the server wait for) 50 MB to be told.
+        if let announced = headers[.contentLength].flatMap({ Int($0) }), announced > limit {
+            throw SwiftbaseError.tooLarge()
+        }
         let buffer: ByteBuffer
         do {
             buffer = try await collectBody(upTo: limit)

@@ -101,10 +101,12 @@ def _free_port() -> int:
 class Server:
     """One running server process on loopback with its own data dir."""
 
-    def __init__(self, kind: str, binary: Path, label: str):
+    def __init__(self, kind: str, binary: Path, label: str, extra_args=(), preexec_fn=None):
         self.kind = kind
         self.binary = binary
         self.label = label
+        self.extra_args = [str(a) for a in extra_args]  # appended to `serve ...`
+        self.preexec_fn = preexec_fn                    # run in the `serve` child before exec
         self.tmp = Path(tempfile.mkdtemp(prefix=f"sb-it-{label}-"))
         self.data_dir = self.tmp / "data"
         self.log_path = self.tmp / "server.log"
@@ -147,8 +149,9 @@ class Server:
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             [str(self.binary), "serve", "--http", f"127.0.0.1:{self.port}",
-             "--dir", str(self.data_dir)],
+             "--dir", str(self.data_dir), *self.extra_args],
             stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            preexec_fn=self.preexec_fn,
         )
         deadline = time.monotonic() + HEALTH_TIMEOUT
         last = "no answer"
@@ -186,9 +189,9 @@ class Server:
         return err
 
 
-def _start_server(config, label: str):
+def _start_server(config, label: str, extra_args=(), preexec_fn=None):
     kind = _server_kind(config)
-    srv = Server(kind, _server_binary(config, kind), label)
+    srv = Server(kind, _server_binary(config, kind), label, extra_args, preexec_fn)
     srv.start()
     return srv
 

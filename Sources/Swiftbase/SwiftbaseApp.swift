@@ -61,7 +61,7 @@ public final class SwiftbaseApp: Sendable {
         let collections = CollectionService(store: store, registry: registry)
         try await collections.bootstrap()
         let events = EventBus()
-        let passwords = BcryptPasswordHasher()
+        let passwords = GatedPasswordHasher(BcryptPasswordHasher())
         let files = LocalFileStore(root: directory.appendingPathComponent("storage", isDirectory: true))
         let records = RecordService(
             store: store, registry: registry, events: events, passwords: passwords, files: files)

@@ -76,7 +76,7 @@ public final class SwiftbaseApp: Sendable {
         let services = CoreServices(
             store: store, schema: registry, collections: collections, records: records, auth: auth,
             accounts: accounts, apiKeys: APIKeyService(store: store, registry: registry),
-            audit: AuditLog(store: store), settings: settings, maxBodySize: configuration.maxBodySize,
+            audit: AuditLog(store: store, logger: logger), settings: settings, maxBodySize: configuration.maxBodySize,
             metrics: configuration.metrics, files: files, thumbnails: ImageThumbnailer(),
             backups: BackupService(
                 dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },

@@ -147,6 +147,10 @@ class Server:
             pytest.fail(f"`superuser upsert` failed (exit {up.returncode}):\n"
                         f"stdout:\n{up.stdout}\nstderr:\n{up.stderr}", pytrace=False)
         self._log = open(self.log_path, "wb")
+        self._serve()
+
+    def _serve(self) -> None:
+        """Starts `serve` on self.port and self.data_dir and waits for /api/health."""
         self.proc = subprocess.Popen(
             [str(self.binary), "serve", "--http", f"127.0.0.1:{self.port}",
              "--dir", str(self.data_dir), *self.extra_args],
@@ -170,6 +174,15 @@ class Server:
         pytest.fail(f"server did not answer GET /api/health with 200 within "
                     f"{HEALTH_TIMEOUT:.0f}s (last: {last}); log:\n{self.log_text()}",
                     pytrace=False)
+
+    def kill_and_restart(self) -> None:
+        """SIGKILL at once (no graceful shutdown: a crash), then serve again on the same data dir, on a new
+        port (self.url follows)."""
+        self.proc.kill()
+        self.proc.wait(timeout=STOP_TIMEOUT)
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._serve()
 
     def stop(self) -> None:
         """SIGTERM, wait up to STOP_TIMEOUT, then SIGKILL. Returns an error string or None."""
@@ -210,6 +223,15 @@ def server(request):
 def own_server(request):
     """A private server for modules that need isolation (e.g. whole-list assertions)."""
     srv = _start_server(request.config, request.module.__name__.rsplit(".", 1)[-1])
+    yield srv
+    err = srv.stop()
+    assert err is None, err
+
+
+@pytest.fixture()
+def fresh_server(request):
+    """A private server for one test, e.g. one that kills and restarts it."""
+    srv = _start_server(request.config, request.node.name[:40])
     yield srv
     err = srv.stop()
     assert err is None, err

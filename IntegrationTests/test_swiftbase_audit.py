@@ -2,11 +2,12 @@
 security events — superuser logins, collection and rule changes, API key creation/use/revocation and
 denials, failed and locked logins, rule denials — with the requester and address, never a secret."""
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
-from conftest import SU_EMAIL, SU_PASSWORD, Api, assert_error, create_collection, unique_name
+from conftest import SU_EMAIL, SU_PASSWORD, Api, assert_error, create_collection, superuser_token, unique_name
 
 pytestmark = pytest.mark.usefixtures("swiftbase_only")
 
@@ -92,3 +93,33 @@ def test_filter_by_actor_and_paging(api):
     assert all(e["actor"] == actor for e in events(api, actor=actor))
     first = api.get("/api/audit", params={"perPage": 1}).json()
     assert first["perPage"] == 1 and len(first["items"]) == 1 and first["totalItems"] >= len(everything)
+
+
+def test_answered_events_survive_a_crash(fresh_server):
+    """A security event is stored before its answer goes out: every failed login and rule denial answered
+    before a SIGKILL is in the log after a restart on the same data directory."""
+    api = Api(fresh_server.url, superuser_token(fresh_server.url))
+    coll = create_collection(api, {"name": unique_name("audk9"), "fields": []})
+    tag = uuid.uuid4().hex[:8]
+
+    def failed_login(i):
+        r = requests.post(fresh_server.url + "/api/collections/users/auth-with-password",
+                          json={"identity": f"k9-{tag}-{i}@example.com", "password": "wrong-password"}, timeout=30)
+        assert r.status_code == 400, r.text
+        return f"users/k9-{tag}-{i}@example.com"
+
+    def denied(i):
+        r = requests.get(fresh_server.url + f"/api/collections/{coll['name']}/records", timeout=30)
+        assert r.status_code == 403, r.text
+        return f"{coll['name']} list"
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        logins = list(pool.map(failed_login, range(40)))
+        denials = list(pool.map(denied, range(20)))
+    fresh_server.kill_and_restart()
+
+    api = Api(fresh_server.url, superuser_token(fresh_server.url))
+    stored = [e["target"] for e in events(api, event="auth.login_failed")]
+    assert sorted(t for t in stored if f"-{tag}-" in t) == sorted(logins)
+    stored = [e["target"] for e in events(api, event="rule.denied")]
+    assert stored.count(f"{coll['name']} list") == len(denials)

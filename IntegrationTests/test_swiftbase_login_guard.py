@@ -1,7 +1,10 @@
 """Swiftbase beyond PocketBase: password guessing is refused by default. Failed logins are counted per
 account and per client IP; past the limit (10 per account in 10 minutes) every attempt, even with the
 right password, answers 429 with Retry-After, while other accounts are unaffected."""
+import threading
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -62,6 +65,49 @@ def test_other_accounts_are_unaffected_and_success_resets(su, people):
     for i in range(ACCOUNT_LIMIT - 1):
         assert attempt(su, people, other, f"again-{i}").status_code == 400
     assert attempt(su, people, other, PASSWORD).status_code == 200
+
+
+def test_a_concurrent_burst_is_cut_at_the_limit(su, people):
+    """Sixty guesses at once, the right password last: an attempt counts from the moment it starts, so at
+    most ten are evaluated while the first ones are still hashing; the rest, the right one among them, are
+    refused at once. Meanwhile another account logs in as usual."""
+    victim = sign_up(su, people)
+    bystander = sign_up(su, people)
+    url = f"{su.base}/api/collections/{people['name']}/auth-with-password"
+    answered = []
+    lock = threading.Lock()
+
+    def guess(password):
+        started = time.monotonic()
+        r = requests.post(url, json={"identity": victim, "password": password}, timeout=60)
+        with lock:
+            answered.append(time.monotonic() - started)
+        return r
+
+    gate = threading.Barrier(59)
+
+    def wrong(i):
+        gate.wait()
+        return guess(f"burst-{i}")
+
+    with ThreadPoolExecutor(max_workers=61) as pool:
+        wrongs = [pool.submit(wrong, i) for i in range(59)]
+        while len(answered) < 40:  # the refusals come back first; the evaluated ones may still be hashing
+            time.sleep(0.005)
+        right = pool.submit(guess, PASSWORD)
+        other_started = time.monotonic()
+        other = requests.post(url, json={"identity": bystander, "password": PASSWORD}, timeout=60)
+        other_took = time.monotonic() - other_started
+        statuses = [f.result().status_code for f in wrongs]
+        right = right.result()
+    assert statuses.count(400) <= ACCOUNT_LIMIT, statuses
+    assert statuses.count(400) + statuses.count(429) == 59, statuses
+    assert_error(right, 429, "Too many failed login attempts, please try again later.", {})
+    assert 1 <= int(right.headers["Retry-After"]) <= 600
+    assert other.status_code == 200 and other_took < 10, (other.status_code, other_took)
+    assert max(answered) < 30, sorted(answered)[-5:]
+    # the account stays locked for the window (10 minutes, too long to wait here), right password or not
+    assert attempt(su, people, victim, PASSWORD).status_code == 429
 
 
 def test_rate_limited_answers_say_when_to_retry(su):

@@ -62,7 +62,7 @@ public final class SwiftbaseApp: Sendable {
         let collections = CollectionService(store: store, registry: registry)
         try await collections.bootstrap()
         let events = EventBus()
-        let passwords = BcryptPasswordHasher()
+        let passwords = GatedPasswordHasher(BcryptPasswordHasher())
         let files = LocalFileStore(root: directory.appendingPathComponent("storage", isDirectory: true))
         let records = RecordService(
             store: store, registry: registry, events: events, passwords: passwords, files: files)
@@ -77,7 +77,7 @@ public final class SwiftbaseApp: Sendable {
         let services = CoreServices(
             store: store, schema: registry, collections: collections, records: records, auth: auth,
             accounts: accounts, apiKeys: APIKeyService(store: store, registry: registry),
-            audit: AuditLog(store: store), settings: settings, maxBodySize: configuration.maxBodySize,
+            audit: AuditLog(store: store, logger: logger), settings: settings, maxBodySize: configuration.maxBodySize,
             metrics: configuration.metrics, files: files, thumbnails: ImageThumbnailer(),
             backups: BackupService(
                 dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },

@@ -1,20 +1,42 @@
 public import Foundation
+public import Logging
 import Synchronization
 
-/// The audit log (`_audit`): privileged and security events, appended in order and never updated. Writers
-/// only enqueue (no request waits for a write); `flush()` stores what is queued in one transaction — the
-/// flush service does it every second and at shutdown, and readers flush first so they see every event
-/// recorded before their request. The queue is bounded: past `capacity` unflushed events the oldest are
-/// dropped and counted, never the process's memory.
+/// The audit log (`_audit`): privileged and security events, appended in order and never updated.
+///
+/// `record` only enqueues and numbers the event; `waitUntilStored(through:)` is the barrier that makes it as
+/// durable as the write it describes: it returns once every event up to that number is committed. The HTTP
+/// layer awaits it before a response that recorded something goes out, so an answered event survives a
+/// crash. Waiting callers share the work: the first becomes the flusher and stores the whole queue in one
+/// write, the others wait for it (or take over the next batch), and flushes never overlap, so "stored
+/// through n" is exact. The flush service stores what no request waits for (once a second and at shutdown),
+/// and readers flush first so they see every event recorded before their request.
+///
+/// A failed write loses nothing (the events go back to the front of the queue) and fails no request: it is
+/// logged and the next flush tries again. The queue is bounded: past `capacity` unstored events the oldest
+/// are dropped and counted, never the process's memory.
 public final class AuditLog: Sendable {
     let store: any Store
     let capacity: Int
-    private let queue = Mutex<(events: [AuditEvent], dropped: Int)>(([], 0))
+    let logger: Logger
+    let state = Mutex(State())
     private let lastRecorded = Mutex<[String: Date]>([:])
 
-    public init(store: any Store, capacity: Int = 50_000) {
+    struct State {
+        var events: [AuditEvent] = []
+        var dropped = 0
+        /// The number of the last event recorded (events are numbered from 1).
+        var recorded: UInt64 = 0
+        /// Every event through this number is stored (or was dropped and counted).
+        var stored: UInt64 = 0
+        var flushing = false
+        var waiters: [Waiter] = []
+    }
+
+    public init(store: any Store, capacity: Int = 50_000, logger: Logger = Logger(label: "swiftbase.audit")) {
         self.store = store
         self.capacity = capacity
+        self.logger = logger
     }
 
     static let createTableSQL = """
@@ -30,19 +52,27 @@ public final class AuditLog: Sendable {
         """
     static let indexSQL = #"CREATE INDEX IF NOT EXISTS "_audit_event_idx" ON "_audit" ("event", "seq")"#
 
-    public func record(_ event: AuditEvent) {
-        queue.withLock { state in
+    /// Queues `event` and answers its number, for `waitUntilStored(through:)`. The request being served (see
+    /// `RequestAudit`) is told the number too.
+    @discardableResult
+    public func record(_ event: AuditEvent) -> UInt64 {
+        let number = state.withLock { state -> UInt64 in
             state.events.append(event)
             if state.events.count > capacity {
                 state.events.removeFirst(state.events.count - capacity)
                 state.dropped += 1
             }
+            state.recorded += 1
+            return state.recorded
         }
+        RequestAudit.current?.note(number)
+        return number
     }
 
     /// Records `event` unless one with the same `key` was recorded less than `interval` seconds ago: for
     /// frequent events (an API key's use) where "when last, and from where" is what matters.
-    public func record(_ event: AuditEvent, atMostEvery interval: TimeInterval, per key: String) {
+    @discardableResult
+    public func record(_ event: AuditEvent, atMostEvery interval: TimeInterval, per key: String) -> UInt64? {
         let now = Date()
         let due = lastRecorded.withLock { last -> Bool in
             if let previous = last[event.event + "/" + key], now.timeIntervalSince(previous) < interval { return false }
@@ -50,42 +80,12 @@ public final class AuditLog: Sendable {
             last[event.event + "/" + key] = now
             return true
         }
-        if due { record(event) }
+        return due ? record(event) : nil
     }
 
-    /// Stores every queued event. Events queued while a flush runs wait for the next one.
+    /// Stores every event recorded so far; throws when the write fails (the events stay queued).
     public func flush() async throws {
-        let (events, dropped) = queue.withLock { state -> ([AuditEvent], Int) in
-            defer { state = ([], 0) }
-            return (state.events, state.dropped)
-        }
-        var batch = events
-        if dropped > 0 {
-            batch.append(
-                AuditEvent(event: "audit.dropped", actor: "system", ip: "", target: "", details: ["count": .number(Double(dropped))]))
-        }
-        guard !batch.isEmpty else { return }
-        let toWrite = batch
-        do {
-            try await store.write { conn in
-                for event in toWrite {
-                    try conn.execute(
-                        SQLFragment(
-                            unsafeRaw: """
-                                INSERT INTO "_audit" ("created", "event", "actor", "ip", "target", "details")
-                                VALUES (?, ?, ?, ?, ?, ?)
-                                """,
-                            arguments: [
-                                .text(event.created), .text(event.event), .text(event.actor), .text(event.ip),
-                                .text(event.target), .text(event.details.jsonString),
-                            ]))
-                }
-            }
-        } catch {
-            // Put them back in front so a passing failure (a busy database) loses nothing.
-            queue.withLock { state in state.events.insert(contentsOf: events, at: 0) }
-            throw error
-        }
+        if let error = await settle(through: state.withLock { $0.recorded }) { throw error }
     }
 
     /// A page of stored events, newest first, optionally of one event type or actor.

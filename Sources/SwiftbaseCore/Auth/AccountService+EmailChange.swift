@@ -58,7 +58,7 @@ extension AccountService {
         } else if password.count > 100 {
             errors["password"] = .lengthOutOfRange(min: 1, max: 100)
         } else if let target, let stored = try await auth.findStoredRecord(id: target.record.id, in: collection),
-            await records.passwords.verify(password, hash: stored.values["password"]?.stringValue ?? "")
+            try await records.passwords.verify(password, hash: stored.values["password"]?.stringValue ?? "")
         {
             // the password matches
         } else {

@@ -94,13 +94,24 @@ extension AccountService {
         guard let recordID = otp.values["recordRef"]?.stringValue,
             let record = try await auth.findRecord(id: recordID, in: collection)
         else { throw Self.invalidOTP }
-        if otpFailures.withLock({ $0[otpId] ?? 0 }) >= Self.otpMaxFailures {
+        // Each attempt counts as a failure before the hash is checked, so concurrent guesses cannot all pass
+        // the limit while the first ones are still hashing; a success forgets the count below.
+        let allowed = otpFailures.withLock { failures -> Bool in
+            guard (failures[otpId] ?? 0) < Self.otpMaxFailures else { return false }
+            failures[otpId, default: 0] += 1
+            return true
+        }
+        guard allowed else {
             throw SwiftbaseError(.tooManyRequests, "Too many attempts, please try again later with a new OTP.")
         }
-        guard await records.passwords.verify(password, hash: otp.values["password"]?.stringValue ?? "") else {
-            otpFailures.withLock { $0[otpId, default: 0] += 1 }
-            throw Self.invalidOTP
+        let matches: Bool
+        do {
+            matches = try await records.passwords.verify(password, hash: otp.values["password"]?.stringValue ?? "")
+        } catch {
+            otpFailures.withLock { $0[otpId, default: 1] -= 1 }  // never checked: not a failure
+            throw error
         }
+        guard matches else { throw Self.invalidOTP }
         _ = otpFailures.withLock { $0.removeValue(forKey: otpId) }
         try? await records.delete(in: SystemCollections.otpsID, id: otpId, request: Self.system)
 

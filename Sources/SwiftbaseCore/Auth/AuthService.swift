@@ -90,16 +90,29 @@ public final class AuthService: Sendable {
             throw SwiftbaseError.validation("An error occurred while validating the submitted data.", .items(fieldErrors))
         }
         let account = collection.id + "/" + identity
-        do {
-            try loginThrottle.check(account: account, ip: clientIP)
-        } catch let error as SwiftbaseError {
-            throw error.audited("auth.locked", target: "\(collection.name)/\(identity)")
-        }
+        let target = "\(collection.name)/\(identity)"
         let fields = identityField.map { [$0] } ?? auth.passwordIdentityFields
-        let failed = SwiftbaseError.badRequest("Failed to authenticate.")
-        var found: RecordModel?
+        let record = try await loginThrottle.attempt(account: account, ip: clientIP, auditTarget: target) {
+            let found = try await findLoginRecord(
+                identity, fields: fields, explicitField: identityField != nil, in: collection)
+            let hash = found?.values["password"]?.stringValue ?? Self.dummyHash
+            return try await passwords.verify(password, hash: hash) ? found : nil
+        }
+        guard let record else {
+            throw SwiftbaseError.badRequest("Failed to authenticate.").audited("auth.login_failed", target: target)
+        }
+        var clean = record
+        clean.values["password"] = .null
+        return (clean, collection)
+    }
+
+    /// The record `identity` names: by each identity field in turn (email only when it looks like one,
+    /// unless the client named the field), through the field's unique index.
+    private func findLoginRecord(
+        _ identity: String, fields: [String], explicitField: Bool, in collection: CollectionModel
+    ) async throws -> RecordModel? {
         for name in Self.lookupOrder(fields) {
-            if identityField == nil, name == "email", !AddressFormat.isEmail(identity) { continue }
+            if !explicitField, name == "email", !AddressFormat.isEmail(identity) { continue }
             guard collection.field(named: name) != nil, let index = Self.uniqueIndex(of: name, in: collection)
             else { continue }
             let collate = index.columns[0].collate?.uppercased() == "NOCASE" ? " COLLATE NOCASE" : ""
@@ -107,21 +120,12 @@ public final class AuthService: Sendable {
                 unsafeRaw:
                     "SELECT * FROM \(quoteIdentifier(collection.name)) WHERE \(quoteIdentifier(name)) = ?\(collate) LIMIT 1",
                 arguments: [.text(identity)])
-            found = try await store.read { conn in
+            let found = try await store.read { conn in
                 try conn.row(query).map { RecordRow.storedRecord(from: $0, in: collection) }
             }
-            if found != nil { break }
+            if found != nil { return found }
         }
-        let hash = found?.values["password"]?.stringValue ?? Self.dummyHash
-        let matches = await passwords.verify(password, hash: hash)
-        guard let record = found, matches else {
-            loginThrottle.recordFailure(account: account, ip: clientIP)
-            throw failed.audited("auth.login_failed", target: "\(collection.name)/\(identity)")
-        }
-        loginThrottle.recordSuccess(account: account)
-        var clean = record
-        clean.values["password"] = .null
-        return (clean, collection)
+        return nil
     }
 
     // MARK: - Helpers

@@ -40,7 +40,7 @@ struct AuthRecordInput {
                     let old = Self.text(input.values["oldPassword"]) ?? ""
                     if old.isEmpty {
                         errors["oldPassword"] = .required
-                    } else if !(await passwords.verify(old, hash: existing.values[passwordField.name]?.stringValue ?? "")) {
+                    } else if !(try await passwords.verify(old, hash: existing.values[passwordField.name]?.stringValue ?? "")) {
                         errors["oldPassword"] = ErrorItem("validation_invalid_old_password", "Missing or invalid old password.")
                     }
                 }
@@ -52,7 +52,7 @@ struct AuthRecordInput {
                 }
                 let cost: Int
                 if case .password(let o) = passwordField.options { cost = o.cost } else { cost = 0 }
-                result.passwordHash = await passwords.hash(password, cost: cost)
+                result.passwordHash = try await passwords.hash(password, cost: cost)
                 result.ruleBody[passwordField.name] = .string(password)
             }
         } else if existing == nil, passwordField.required {

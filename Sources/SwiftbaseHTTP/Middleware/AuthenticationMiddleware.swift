@@ -32,17 +32,21 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         let credential = AuthService.credential(fromAuthorizationHeader: authorization)
         if credential.hasPrefix(APIKeyService.keyPrefix) {
             guard let grant = await apiKeys.authenticate(key: credential, clientIP: clientIP) else { return .guest }
-            auditUse(of: grant, ip: clientIP)
+            await auditUse(of: grant, ip: clientIP)
             return AuthContext(.apiKey(grant))
         }
         return credential.isEmpty ? .guest : await auth.authenticate(token: credential)
     }
 
     /// Once a minute per key is enough to answer "was this key used, and from where" without one audit row
-    /// per request.
-    private func auditUse(of grant: APIKeyGrant, ip: String) {
-        audit?.record(
-            AuditEvent(event: "apikey.use", actor: "apikey:" + grant.id, ip: ip, target: grant.id),
-            atMostEvery: 60, per: grant.id)
+    /// per request. Stored before the request goes on, as the error middleware stores the events recorded
+    /// inside it (this one is recorded before the request reaches it).
+    private func auditUse(of grant: APIKeyGrant, ip: String) async {
+        guard let audit,
+            let number = audit.record(
+                AuditEvent(event: "apikey.use", actor: "apikey:" + grant.id, ip: ip, target: grant.id),
+                atMostEvery: 60, per: grant.id)
+        else { return }
+        await audit.waitUntilStored(through: number)
     }
 }

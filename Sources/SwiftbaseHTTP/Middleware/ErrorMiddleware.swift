@@ -19,6 +19,22 @@ public struct ErrorMiddleware: RouterMiddleware {
     public func handle(
         _ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response
     ) async throws -> Response {
+        guard let audit else { return try await respond(request, context: context, next: next) }
+        // A security event is as durable as the answer it describes: whatever this request recorded (its
+        // handler, or the denial recorded below) is stored before the response leaves. A request that
+        // recorded nothing only reads its mark.
+        let recorded = RequestAudit()
+        let response = try await RequestAudit.$current.withValue(recorded) {
+            try await respond(request, context: context, next: next)
+        }
+        let last = recorded.lastEvent
+        if last > 0 { await audit.waitUntilStored(through: last) }
+        return response
+    }
+
+    private func respond(
+        _ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response
+    ) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as SwiftbaseError {

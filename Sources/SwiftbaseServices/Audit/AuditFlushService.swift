@@ -3,7 +3,8 @@ public import ServiceLifecycle
 public import SwiftbaseCore
 
 /// Stores queued audit events every `interval`, and once more at graceful shutdown so nothing recorded before
-/// SIGTERM is lost.
+/// SIGTERM is lost. Requests store their own events before they answer (`AuditLog.waitUntilStored`); this
+/// is the safety net for events no request waits for.
 public struct AuditFlushService: Service {
     let audit: AuditLog
     let interval: Duration
@@ -23,11 +24,8 @@ public struct AuditFlushService: Service {
         await flush()
     }
 
+    /// A failed write is logged by the audit log itself; the events stay queued for the next round.
     private func flush() async {
-        do {
-            try await audit.flush()
-        } catch {
-            logger.error("failed to store audit events", metadata: ["sb.error": "\(error)"])
-        }
+        await audit.waitUntilStored()
     }
 }

@@ -2,7 +2,7 @@ import HummingbirdBcrypt
 public import SwiftbaseCore
 
 /// bcrypt as `BlockingWork`, off the threads that run async tasks. Comparison of hashes is constant-time inside
-/// bcrypt's verify.
+/// bcrypt's verify. Unbounded by itself: the server wraps it in a `GatedPasswordHasher`.
 public struct BcryptPasswordHasher: PasswordHasher {
     /// PocketBase's default cost when a password field has `cost: 0`.
     public static let defaultCost = 10

@@ -1,0 +1,32 @@
+public import Foundation
+
+/// A password hasher whose every hash and verify passes one `WorkGate`, so logins, sign-ups, password
+/// changes and one-time passwords together never run more bcrypt at once than the machine has room for,
+/// and a flood is refused (429) instead of queued without end.
+public struct GatedPasswordHasher: PasswordHasher {
+    public let base: any PasswordHasher
+    public let gate: WorkGate
+
+    public init(_ base: any PasswordHasher, gate: WorkGate = .passwordHashing()) {
+        self.base = base
+        self.gate = gate
+    }
+
+    public func hash(_ password: String, cost: Int) async throws -> String {
+        try await gate.run { try await base.hash(password, cost: cost) }
+    }
+
+    public func verify(_ password: String, hash: String) async throws -> Bool {
+        try await gate.run { try await base.verify(password, hash: hash) }
+    }
+}
+
+extension WorkGate {
+    /// Two hashes per core keep every core busy while one thread waits to be scheduled; sixteen waiting per
+    /// running slot is about three seconds of queue at bcrypt's default cost on a small machine — longer
+    /// than that, a client is better told to retry.
+    public static func passwordHashing(cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> WorkGate {
+        let running = max(2, cores * 2)
+        return WorkGate(running: running, waiting: running * 16)
+    }
+}

@@ -21,8 +21,17 @@ public struct RecordExpander: Sendable {
         self.request = request
     }
 
-    /// Parses `expand=a.b,c` into a tree of path segments.
-    public static func parse(_ expand: String) -> ExpandTree {
+    /// Longest `expand` accepted. Parsing is linear and the paths are bounded by the schema, but a value this
+    /// long already names far more paths than any collection has relations.
+    public static let maxLength = 8192
+
+    /// Parses `expand=a.b,c` into a tree of path segments; longer than `maxLength` is a 400.
+    public static func parse(_ expand: String) throws(SwiftbaseError) -> ExpandTree {
+        guard expand.utf8.count <= maxLength else {
+            throw SwiftbaseError(
+                .badRequest, "Something went wrong while processing your request.",
+                debugDetail: "expand longer than \(maxLength) bytes")
+        }
         var tree = ExpandTree()
         for path in expand.split(separator: ",") {
             let segments = path.split(separator: ".").map { $0.trimmingCharacters(in: .whitespaces) }

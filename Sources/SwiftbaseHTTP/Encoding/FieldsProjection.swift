@@ -42,6 +42,9 @@ package enum FieldsProjection {
         }
     }
 
+    /// Longest `fields` accepted; parsing is linear, this bounds it well below the head limit.
+    static let maxLength = 8192
+
     struct ParseError: Error, Equatable {
         var reason: String
         init(_ reason: String) { self.reason = reason }
@@ -49,6 +52,11 @@ package enum FieldsProjection {
 
     /// Parses a raw `fields` value. Throws a 400 for an unbalanced expression or an invalid modifier.
     package static func parse(_ fields: String) throws(SwiftbaseError) -> Spec {
+        guard fields.utf8.count <= maxLength else {
+            throw SwiftbaseError(
+                .badRequest, "Something went wrong while processing your request.",
+                debugDetail: "fields: longer than \(maxLength) bytes")
+        }
         do {
             return try parseSpec(fields)
         } catch {

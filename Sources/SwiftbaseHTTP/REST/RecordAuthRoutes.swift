@@ -96,7 +96,7 @@ struct RecordAuthRoutes {
         if let expand = request.query["expand"], !expand.isEmpty {
             let info = request.requestInfo(auth: auth)
             let expander = RecordExpander(store: services.store, schema: services.schema.snapshot, request: info)
-            records = try await expander.expand(records, of: collection, tree: RecordExpander.parse(expand))
+            records = try await expander.expand(records, of: collection, tree: try RecordExpander.parse(expand))
         }
         let json = RecordEncoder.json(records[0], collection: collection, auth: auth, alwaysShowEmail: true)
         return try JSONResponse.object(["token": .string(token), "record": json], query: request.query)

@@ -74,7 +74,7 @@ struct RecordRoutes {
         var records = records
         if let expand = query["expand"], !expand.isEmpty {
             let expander = RecordExpander(store: services.store, schema: services.schema.snapshot, request: info)
-            records = try await expander.expand(records, of: collection, tree: RecordExpander.parse(expand))
+            records = try await expander.expand(records, of: collection, tree: try RecordExpander.parse(expand))
         }
         let managed = try await services.records.managedIDs(of: records, in: collection, request: info)
         return records.map {

@@ -174,7 +174,7 @@ public final class SubscriptionHub: Sendable {
             var record = entry.record
             if let expand = subscription.query["expand"], !expand.isEmpty {
                 let expander = RecordExpander(store: store, schema: schema.snapshot, request: request)
-                record = try await expander.expand([record], of: collection, tree: RecordExpander.parse(expand))[0]
+                record = try await expander.expand([record], of: collection, tree: try RecordExpander.parse(expand))[0]
             }
             let managed =
                 collection.isAuth && entry.action != .delete

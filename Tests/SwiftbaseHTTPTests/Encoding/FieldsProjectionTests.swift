@@ -42,6 +42,12 @@ import Testing
         ("expand.", FieldsProjectionTests.record["expand"].map { ["expand": $0] } ?? [:]),
     ]
 
+    @Test func aFieldsValueOverTheLimitIsA400() throws {
+        let atLimit = String(repeating: "id,", count: FieldsProjection.maxLength / 3)
+        #expect(throws: Never.self) { try FieldsProjection.parse(atLimit) }
+        #expect(throws: SwiftbaseError.badRequest()) { try FieldsProjection.parse(atLimit + "title,title") }
+    }
+
     @Test(arguments: FieldsProjectionTests.projectionCases)
     func projects(fields: String, expected: JSONValue) throws {
         let spec = try FieldsProjection.parse(fields)

@@ -7,8 +7,8 @@
 - sorting on an email hidden by emailVisibility is no oracle (PocketBase sorts by it for guests);
 - connection limits: `--header-timeout SECONDS` (a connection must send a whole request head within
   it), `--idle-timeout SECONDS` (an idle keep-alive connection or a stalled body is closed after it),
-  `--max-connections N` (at N open connections the oldest one that has not sent a request is closed
-  to make room, past that new requests get 503 + Retry-After), and a server whose open-files limit is
+  `--max-connections N` (at N open connections the one idle the longest — no request yet, or kept alive
+  between requests — is closed to make room; when all are busy new requests get 503 + Retry-After), and a server whose open-files limit is
   too small for its clients keeps serving.
 """
 from __future__ import annotations
@@ -467,28 +467,45 @@ def test_max_connections_closes_the_oldest_silent_connection_to_make_room(capped
     assert_healthy(capped)
 
 
-def test_max_connections_busy_answer_is_503_with_retry_after(capped):
-    """When every connection slot holds a connection that has sent a request (keep-alive), a new
-    request gets 503 in PocketBase's error envelope with Retry-After; once a slot frees, 200 again."""
+def test_max_connections_closes_the_longest_idle_keep_alive_connection_to_make_room(capped):
+    """Connections parked between requests (keep-alive, everything answered) make room too, the one idle
+    the longest first: a client that parks connections costs itself, not the next client."""
     conns = []
     try:
-        deadline = time.monotonic() + 20
-        seen = []
-        while len(conns) < 10 and time.monotonic() < deadline:
+        for _ in range(10):
             c = RawConn(capped.port)
-            resp = c.exchange(HEALTH_REQUEST)
-            seen.append((resp.status, resp.body[:80], c.eof))
-            if resp.status == 200 and not c.eof:
-                conns.append(c)
-            else:
-                c.close()
-                time.sleep(0.1)
-        assert len(conns) == 10, seen[-5:]
+            assert c.exchange(HEALTH_REQUEST).status == 200
+            conns.append(c)
+            time.sleep(0.05)   # a distinct idle order
+        resp = raw_health(capped.port, within=5.0)
+        assert resp.status == 200, resp.raw[:300]
+        oldest = conns.pop(0)
+        oldest.sock.settimeout(5.0)
+        assert oldest.sock.recv(1) == b"", "the longest idle connection was not closed"
+        oldest.close()
+        assert all(c.exchange(HEALTH_REQUEST).status == 200 for c in conns), "kept connections broke"
+    finally:
+        close_all(c.sock for c in conns)
+
+
+def test_max_connections_busy_answer_is_503_with_retry_after(capped):
+    """When every slot holds a connection that is answering (realtime streams), a new request gets 503 in
+    PocketBase's error envelope with Retry-After; once a slot frees, 200 again."""
+    streams = []
+    try:
+        for _ in range(10):
+            s = socket.create_connection(("127.0.0.1", capped.port), timeout=5.0)
+            s.sendall(b"GET /api/realtime HTTP/1.1\r\nHost: x\r\n\r\n")
+            head = b""
+            while b"PB_CONNECT" not in head:
+                chunk = s.recv(4096)
+                assert chunk, "a realtime stream closed while the slots filled"
+                head += chunk
+            streams.append(s)
         busy = raw_health(capped.port, within=5.0)
         assert busy.status == 503, busy.raw[:300]
         assert_health_or_busy(busy)
-        assert all(c.exchange(HEALTH_REQUEST).status == 200 for c in conns), "kept connections broke"
-        conns.pop().close()
+        streams.pop().close()
         deadline = time.monotonic() + 5
         while True:
             resp = raw_health(capped.port, within=5.0)
@@ -497,4 +514,4 @@ def test_max_connections_busy_answer_is_503_with_retry_after(capped):
             time.sleep(0.1)
         assert resp.status == 200, resp.raw[:300]
     finally:
-        close_all(c.sock for c in conns)
+        close_all(streams)

@@ -7,8 +7,9 @@ public struct ConnectionLimits: Sendable {
     /// A keep-alive connection with no request in progress, or a request body that stalls, is closed after
     /// this. Streams (realtime) that are answering are never idle.
     public var idleTimeout: Duration
-    /// Connections served at once. Past it, the connection that has waited longest without sending a request
-    /// is closed to make room; when there is none, a new request is answered 503 with `Retry-After`.
+    /// Connections served at once. Past it, the connection idle the longest (no request yet, or kept alive
+    /// between requests) is closed to make room; when there is none, a new request is answered 503 with
+    /// `Retry-After`.
     public var maxConnections: Int
 
     public init(headerTimeout: Duration = .seconds(30), idleTimeout: Duration = .seconds(60), maxConnections: Int) {

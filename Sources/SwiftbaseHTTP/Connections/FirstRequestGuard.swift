@@ -81,7 +81,7 @@ final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func requestStarted(_ context: ChannelHandlerContext) {
-        registry.requestStarted(on: context.channel)
+        registry.busy(context.channel)
         timeout?.cancel()
         timeout = nil
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)

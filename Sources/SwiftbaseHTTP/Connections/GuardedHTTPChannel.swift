@@ -45,7 +45,10 @@ extension HTTPServerBuilder {
             GuardedHTTPChannel(
                 inner: HTTP1WebSocketUpgradeChannel(
                     responder: responder,
-                    configuration: .init(http1: .init(idleTimeout: .init(limits.idleTimeout))),
+                    configuration: .init(
+                        http1: .init(
+                            additionalChannelHandlers: [KeepAliveTracker(registry: registry)],
+                            idleTimeout: .init(limits.idleTimeout))),
                     shouldUpgrade: shouldUpgrade),
                 registry: registry, headerTimeout: limits.headerTimeout)
         }

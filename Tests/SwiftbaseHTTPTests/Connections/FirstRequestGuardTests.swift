@@ -18,7 +18,7 @@ import Testing
             for _ in 0..<occupied {
                 let busy = EmbeddedChannel(loop: loop)
                 _ = registry.admit(busy)
-                registry.requestStarted(on: busy)
+                registry.busy(busy)
             }
             channel = EmbeddedChannel(loop: loop)
             try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
@@ -92,13 +92,36 @@ import Testing
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
             #expect(registry.admit(channel) == .admitted)
         }
-        registry.requestStarted(on: silent[0])
+        registry.busy(silent[0])
         let newcomer = EmbeddedChannel(loop: loop)
         #expect(registry.admit(newcomer) == .admitted)
         loop.run()
         #expect(silent[0].isActive)
         #expect(!silent[1].isActive)
         #expect(registry.openConnections == 2)
+    }
+
+    /// A kept-alive connection between requests is closed before one that is answering or streaming.
+    @Test func anIdleKeepAliveConnectionMakesRoomBeforeABusyOne() throws {
+        let loop = EmbeddedEventLoop()
+        let registry = ConnectionRegistry(maxConnections: 2)
+        let (parked, streaming) = (EmbeddedChannel(loop: loop), EmbeddedChannel(loop: loop))
+        for channel in [parked, streaming] {
+            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+            _ = registry.admit(channel)
+            registry.busy(channel)
+        }
+        registry.idle(parked)
+        let newcomer = EmbeddedChannel(loop: loop)
+        #expect(registry.admit(newcomer) == .admitted)
+        loop.run()
+        #expect(!parked.isActive)
+        #expect(streaming.isActive)
+        #expect(registry.openConnections == 2)
+        registry.busy(newcomer)
+        #expect(registry.admit(EmbeddedChannel(loop: loop)) == .overloaded)
+        loop.run()
+        #expect(streaming.isActive)
     }
 
     @Test func whenEveryConnectionIsBusyTheNewcomerIsAnswered503() throws {

@@ -68,6 +68,17 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// `committed` runs on the writer's queue right after the commit, before the next group begins: in commit
+    /// order (see `SQLiteWriteGroups`).
+    public func write<T: Sendable>(
+        _ body: @escaping @Sendable (any StoreConnection) throws -> T, committed: @escaping @Sendable (T) -> Void
+    ) async throws -> T {
+        let plans = countPlans
+        return try await translatingErrors {
+            try await writeGroups.write({ db in try body(SQLiteConnection(db: db, countPlans: plans)) }, committed: committed)
+        }
+    }
+
     /// Runs `body` outside a transaction on the writer (for statements SQLite refuses inside one).
     public func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T)
         async throws -> T

@@ -31,7 +31,11 @@ final class SQLiteWriteGroups: Sendable {
         self.pool = pool
     }
 
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    /// Runs `body` in the next group; once the group committed, `committed` hears the value (on the writer's
+    /// queue, in the group's order, before any later group starts) and then the caller is answered.
+    func write<T: Sendable>(
+        _ body: @escaping @Sendable (Database) throws -> T, committed: (@Sendable (T) -> Void)? = nil
+    ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             enqueue(
                 Pending(
@@ -40,7 +44,10 @@ final class SQLiteWriteGroups: Sendable {
                             try db.executeCached("SAVEPOINT swiftbase_write")
                             let value = try body(db)
                             try db.executeCached("RELEASE SAVEPOINT swiftbase_write")
-                            return .success { continuation.resume(returning: value) }
+                            return .success {
+                                committed?(value)
+                                continuation.resume(returning: value)
+                            }
                         } catch {
                             if db.isInsideTransaction {
                                 try? db.executeCached("ROLLBACK TO SAVEPOINT swiftbase_write")

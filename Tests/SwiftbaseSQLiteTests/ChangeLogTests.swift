@@ -126,4 +126,34 @@ struct ChangeLogTests {
         let remaining = try await records.view(in: "links", id: link.id, request: system)
         #expect(remaining.values["posts"] == [.string(p2.id)])
     }
+
+    /// The bus hears committed changes in `seq` order, however the writers' tasks are scheduled after their
+    /// group commits: 400 concurrent creates (in groups of up to 64) and updates, read back in one stream.
+    @Test func theBusPublishesInSeqOrder() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await makePosts()
+        let heard = events.subscribe()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<400 {
+                group.addTask {
+                    let post = try await records.create(
+                        in: "posts", input: RecordInput(["title": .string("p\(i)")]), request: system)
+                    if i % 4 == 0 {
+                        _ = try await records.update(
+                            in: "posts", id: post.id, input: RecordInput(["title": .string("q\(i)")]), request: system)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        var seqs: [Int64] = []
+        for await entry in heard {
+            seqs.append(entry.seq)
+            if seqs.count == 500 { break }
+        }
+        let firstInversion = zip(seqs, seqs.dropFirst()).first { $0.0 >= $0.1 }
+        #expect(firstInversion == nil, "heard \(firstInversion.map { "\($0.1) after \($0.0)" } ?? "")")
+        #expect(Set(seqs).count == 500)
+        #expect(seqs == (try await changes()).map(\.seq))
+    }
 }

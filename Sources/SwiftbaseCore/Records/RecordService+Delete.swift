@@ -79,18 +79,18 @@ extension RecordService {
     public func truncate(_ collectionIDOrName: String) async throws {
         let schema = registry.snapshot
         let collection = try Self.writableCollection(collectionIDOrName, in: schema)
-        let entries = try await store.write { conn -> [ChangeLogEntry] in
-            var entries: [ChangeLogEntry] = []
-            var visited: Set<String> = []
-            let rows = try conn.rows(SQLFragment(unsafeRaw: "SELECT * FROM \(quoteIdentifier(collection.name))"))
-            for row in rows {
-                try Self.deleteCascading(
-                    RecordRow.record(from: row, in: collection), collection: collection, schema: schema, actor: "",
-                    on: conn, visited: &visited, entries: &entries)
-            }
-            return entries
-        }
+        let entries = try await store.write(
+            { conn -> [ChangeLogEntry] in
+                var entries: [ChangeLogEntry] = []
+                var visited: Set<String> = []
+                let rows = try conn.rows(SQLFragment(unsafeRaw: "SELECT * FROM \(quoteIdentifier(collection.name))"))
+                for row in rows {
+                    try Self.deleteCascading(
+                        RecordRow.record(from: row, in: collection), collection: collection, schema: schema,
+                        actor: "", on: conn, visited: &visited, entries: &entries)
+                }
+                return entries
+            }, committed: { [events] in events.publish($0) })
         removeFiles(of: [RecordWriteResult(record: nil, entries: entries)])
-        events.publish(entries)
     }
 }

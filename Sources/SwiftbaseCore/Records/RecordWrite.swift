@@ -34,17 +34,18 @@ public struct RecordBatchFailure: Error {
 public enum RecordBatchTimeout: Error { case expired }
 
 extension RecordService {
-    /// Runs one prepared write in its own transaction and publishes its entries after commit.
+    /// Runs one prepared write in its own transaction and publishes its entries after commit, in `seq` order
+    /// with every other write's (the store hands them over in commit order).
     public func perform(_ write: RecordWrite) async throws -> RecordModel? {
         let result: RecordWriteResult
         do {
-            result = try await store.write { conn in try Self.run(write, on: conn) }
+            result = try await store.write(
+                { conn in try Self.run(write, on: conn) }, committed: { [events] in events.publish($0.entries) })
         } catch {
             discard(write.staged)
             throw error
         }
         removeFiles(of: [result])
-        events.publish(result.entries)
         return result.record
     }
 
@@ -56,22 +57,22 @@ extension RecordService {
     {
         let results: [RecordWriteResult]
         do {
-            results = try await store.write { conn in
-                try writes.enumerated().map { index, write in
-                    if expired() { throw RecordBatchTimeout.expired }
-                    do {
-                        return try Self.run(write, on: conn)
-                    } catch {
-                        throw RecordBatchFailure(index: index, error: error)
+            results = try await store.write(
+                { conn in
+                    try writes.enumerated().map { index, write in
+                        if expired() { throw RecordBatchTimeout.expired }
+                        do {
+                            return try Self.run(write, on: conn)
+                        } catch {
+                            throw RecordBatchFailure(index: index, error: error)
+                        }
                     }
-                }
-            }
+                }, committed: { [events] in events.publish($0.flatMap(\.entries)) })
         } catch {
             discard(writes.flatMap(\.staged))
             throw error
         }
         removeFiles(of: results)
-        events.publish(results.flatMap(\.entries))
         return results.map(\.record)
     }
 

@@ -7,6 +7,13 @@
 public protocol Store: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T) async throws -> T
     func write<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T) async throws -> T
+    /// `write`, then `committed(value)` once the transaction committed and before `write` returns, in commit
+    /// order: no later transaction's `committed` starts before an earlier one's has returned. What must follow
+    /// the change log's `seq` (the event bus) is handed on here; it runs where the store commits, so it
+    /// must be quick and must not wait.
+    func write<T: Sendable>(
+        _ body: @escaping @Sendable (any StoreConnection) throws -> T, committed: @escaping @Sendable (T) -> Void
+    ) async throws -> T
     /// The committed state now, without a transaction; nil when the store cannot tell, or while a commit is
     /// being published (then nothing read now may be kept as current).
     func committedVersion() -> StoreVersion?

@@ -30,6 +30,14 @@ struct AuditLogBarrierTests {
             try body(Connection())
         }
 
+        func write<T: Sendable>(
+            _ body: @escaping @Sendable (any StoreConnection) throws -> T, committed: @escaping @Sendable (T) -> Void
+        ) async throws -> T {
+            let value = try await write(body)
+            committed(value)
+            return value
+        }
+
         func write<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T) async throws -> T {
             writes.add(1, ordering: .relaxed)
             if delay > .zero { try? await Task.sleep(for: delay) }

@@ -9,6 +9,7 @@ import SwiftbaseSQLite
 import SwiftbaseServices
 public import ServiceLifecycle
 import UnixSignals
+import Synchronization
 
 /// A Swiftbase instance: the store, the core services and the HTTP server, wired once. Embed it in your
 /// own program or run it with the `swiftbase` CLI.
@@ -24,6 +25,8 @@ public final class SwiftbaseApp: Sendable {
     public let logger: Logger
     /// Held shared while the app lives, so no restore replaces the data under it (see `DataDirectoryLock`).
     private let directoryLock: DataDirectoryLock
+    /// Routes and services added by an embedding program (see `addRoutes`, `addService`).
+    let extensions = Mutex(AppExtensions())
 
     private init(
         configuration: SwiftbaseConfiguration, services: CoreServices, events: EventBus, logger: Logger,
@@ -92,10 +95,9 @@ public final class SwiftbaseApp: Sendable {
     public func makeHTTPApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol & Service
     {
-        let router = Routes.router(services: services, allowedOrigins: configuration.allowedOrigins)
         let limits = connectionLimits()
         return Application(
-            router: router,
+            router: router(),
             server: .swiftbase(services: services, limits: limits),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil,
@@ -119,14 +121,10 @@ public final class SwiftbaseApp: Sendable {
         logger.info(
             "open files limit", metadata: ["sb.before": "\(files.before)", "sb.limit": "\(files.after)"])
         let http = makeHTTPApplication(onServerRunning: onServerRunning)
-        let audit = AuditFlushService(audit: services.audit, logger: logger)
-        let mail = MailDeliveryService(queue: services.accounts.queue, mailer: services.accounts.mailer, logger: logger)
-        let realtime = RealtimeService(hub: services.realtime, events: events)
-        // Shutdown runs in reverse order: realtime first (ending the SSE streams the server would otherwise wait
-        // for), then the server drains, then queued mail is sent, then the audit log stores what it heard.
+        // Shutdown runs in reverse order (see `serviceList`).
         let group = ServiceGroup(
             configuration: .init(
-                services: [audit, mail, http, realtime], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: serviceList(http: http), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

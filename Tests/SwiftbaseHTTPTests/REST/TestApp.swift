@@ -24,7 +24,7 @@ struct TestApp {
     /// Runs `body` with a client of the router, then removes the data directory.
     func test(_ body: @Sendable (TestClient) async throws -> Void) async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
-        let router = Routes.router(services: app.services)
+        let router = app.router()
         let application = Application(router: router)
         try await application.test(.router) { client in try await body(TestClient(client: client)) }
     }

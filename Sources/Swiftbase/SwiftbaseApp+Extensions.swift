@@ -1,0 +1,58 @@
+public import Hummingbird
+public import ServiceLifecycle
+public import SwiftbaseHTTP
+import SwiftbaseCore
+import SwiftbaseServices
+import Synchronization
+
+/// Routes and services added by an embedding program, kept until `run`.
+struct AppExtensions: Sendable {
+    var routes: [@Sendable (Router<SwiftbaseRequestContext>) -> Void] = []
+    var services: [any Service] = []
+}
+
+/// What an embedding program adds to the app before `run`: routes beside Swiftbase's own and services that
+/// run and stop with it.
+///
+/// ```swift
+/// let app = try await SwiftbaseApp.open(SwiftbaseConfiguration(dataDirectory: "./sb_data"))
+/// app.addRoutes { router in
+///     router.get("/api/hello") { _, context in
+///         guard context.auth.isAuthenticated else { throw SwiftbaseError.unauthorized() }
+///         return "hello"
+///     }
+/// }
+/// app.addService(MyNightlyReport(app.services))
+/// try await app.run()
+/// ```
+extension SwiftbaseApp {
+    /// Adds routes to the server. They run behind Swiftbase's middleware: `context.auth` is the request's
+    /// identity (record or superuser token, `sbk_` API key, or guest), a thrown `SwiftbaseError` answers in
+    /// PocketBase's error shape, and the configured rate limits apply. Call before `run`.
+    public func addRoutes(_ add: @escaping @Sendable (Router<SwiftbaseRequestContext>) -> Void) {
+        extensions.withLock { $0.routes.append(add) }
+    }
+
+    /// Adds a service that runs with the app: started before the server opens its port, stopped (gracefully)
+    /// after the server has drained, in reverse order of adding. Call before `run`.
+    public func addService(_ service: any Service) {
+        extensions.withLock { $0.services.append(service) }
+    }
+
+    /// Swiftbase's routes and middleware, then the added routes.
+    public func router() -> Router<SwiftbaseRequestContext> {
+        let router = Routes.router(services: services, allowedOrigins: configuration.allowedOrigins)
+        for add in extensions.withLock({ $0.routes }) { add(router) }
+        return router
+    }
+
+    /// The services `run` runs, in start order: audit and mail first (they stop last, storing and sending what
+    /// the rest left), the added services, the HTTP server, then realtime (stopped first, ending the streams
+    /// the server would otherwise wait for).
+    func serviceList(http: any Service) -> [any Service] {
+        let audit = AuditFlushService(audit: services.audit, logger: logger)
+        let mail = MailDeliveryService(queue: services.accounts.queue, mailer: services.accounts.mailer, logger: logger)
+        let realtime = RealtimeService(hub: services.realtime, events: events)
+        return [audit, mail] + extensions.withLock { $0.services } + [http, realtime]
+    }
+}

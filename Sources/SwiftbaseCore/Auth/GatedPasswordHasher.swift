@@ -22,11 +22,12 @@ public struct GatedPasswordHasher: PasswordHasher {
 }
 
 extension WorkGate {
-    /// Two hashes per core keep every core busy while one thread waits to be scheduled; sixteen waiting per
-    /// running slot is about three seconds of queue at bcrypt's default cost on a small machine — longer
-    /// than that, a client is better told to retry.
+    /// Two hashes per core keep every core busy while one thread waits to be scheduled; thirty-two waiting
+    /// per running slot is about four seconds of queue at bcrypt's default cost (2 cores: 4 running, 128
+    /// waiting, ~34 hashes a second) — room for 64 clients logging in at once plus the work of clients that
+    /// gave up, but not for minutes of backlog: past it, a client is better told to retry.
     public static func passwordHashing(cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> WorkGate {
         let running = max(2, cores * 2)
-        return WorkGate(running: running, waiting: running * 16)
+        return WorkGate(running: running, waiting: running * 32)
     }
 }

@@ -86,7 +86,7 @@ struct PasswordGateTests {
 
     @Test func theServerGateScalesWithTheCores() {
         let gate = WorkGate.passwordHashing(cores: 2)
-        #expect(gate.running == 4 && gate.waiting == 64)
+        #expect(gate.running == 4 && gate.waiting == 128)
         #expect(WorkGate.passwordHashing(cores: 0).running == 2)
     }
 }

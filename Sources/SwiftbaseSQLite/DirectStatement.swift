@@ -15,7 +15,7 @@ import SwiftbaseCore
 enum DirectStatement {
     /// Runs `sql` (from the connection's statement cache) with `arguments` and returns its rows.
     static func rows(_ sql: String, arguments: [SQLValue] = [], on db: Database) throws -> [StoreRow] {
-        let statement = try db.cachedStatement(sql: sql)
+        let statement = try db.boundedCachedStatement(sql: sql)
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         defer {

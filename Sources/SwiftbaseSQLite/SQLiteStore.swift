@@ -144,7 +144,7 @@ struct SQLiteConnection: StoreConnection {
             } else if statement.arguments.isEmpty {
                 try db.execute(sql: statement.sql)
             } else {
-                let prepared = try db.cachedStatement(sql: statement.sql)
+                let prepared = try db.boundedCachedStatement(sql: statement.sql)
                 try prepared.execute(arguments: Self.arguments(statement.arguments))
             }
         } catch let error as DatabaseError {

@@ -475,8 +475,7 @@ def test_max_connections_closes_the_longest_idle_keep_alive_connection_to_make_r
         for _ in range(10):
             c = RawConn(capped.port)
             assert c.exchange(HEALTH_REQUEST).status == 200
-            conns.append(c)
-            time.sleep(0.05)   # a distinct idle order
+            conns.append(c)   # answered one after another: idle in this order
         resp = raw_health(capped.port, within=5.0)
         assert resp.status == 200, resp.raw[:300]
         oldest = conns.pop(0)

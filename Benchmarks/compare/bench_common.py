@@ -1,4 +1,4 @@
-"""What the side-by-side benchmarks share: a free loopback port and a process's CPU time from /proc."""
+"""What the benchmarks share: a free loopback port, and a process's CPU time and memory from /proc."""
 import os
 import socket
 
@@ -14,3 +14,12 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def status_mib(pid, field):
+    """A size field of /proc/PID/status in MiB: `VmRSS` (resident now) or `VmHWM` (peak resident)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return 0.0

@@ -31,19 +31,11 @@ import time
 
 import httpx
 
-from bench_common import cpu_seconds, free_port
+from bench_common import cpu_seconds, free_port, status_mib
 
 EMAIL, PASSWORD = "bench@example.com", "bench-pass-123"
 USER_PASSWORD = "user-pass-123"
 SCENARIOS = ["view", "list", "create", "update", "auth"]
-
-
-def peak_rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class Server:
@@ -209,7 +201,7 @@ def bench_server(kind, binary, args):
                 for c in args.connections:
                     cells[f"{scenario}/{c}"] = run_wrk(server, path, c, args.duration)
                     print(f"  {kind:9} {scenario:6} c={c:<3} {cells[f'{scenario}/{c}']['rps']:9.0f} req/s", flush=True)
-        return {"cells": cells, "peak_rss_mib": peak_rss_mib(server.proc.pid)}
+        return {"cells": cells, "peak_rss_mib": status_mib(server.proc.pid, "VmHWM")}
 
 
 def median_cell(runs, key):

@@ -52,7 +52,7 @@ import time
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "compare"))
-from bench_common import cpu_seconds, free_port  # noqa: E402
+from bench_common import cpu_seconds, free_port, status_mib  # noqa: E402
 
 EMAIL, PASSWORD = "soak@example.com", "soak-pass-123"
 USER_PASSWORD = "user-pass-123"
@@ -84,11 +84,7 @@ def percentile(sorted_values, q):
 
 
 def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    return status_mib(pid, "VmRSS")
 
 
 def open_fds(pid):

@@ -91,11 +91,14 @@ public final class SwiftbaseApp: Sendable {
             directoryLock: directoryLock)
     }
 
-    /// The Hummingbird application serving the API. `onServerRunning` receives the bound port.
+    /// The Hummingbird application serving the API. `onServerRunning` receives the bound port. Raises the
+    /// open-files limit first (see `OpenFilesLimit`) and sizes the connection budget under it.
     public func makeHTTPApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol & Service
     {
-        let limits = connectionLimits()
+        let files = OpenFilesLimit.raise()
+        logger.info("open files limit", metadata: ["sb.before": "\(files.before)", "sb.limit": "\(files.after)"])
+        let limits = connectionLimits(openFiles: files.after)
         return Application(
             router: router(),
             server: .swiftbase(services: services, limits: limits),
@@ -106,20 +109,15 @@ public final class SwiftbaseApp: Sendable {
             logger: logger)
     }
 
-    /// The configured limits; `maxConnections` defaults to what fits under the open-files limit.
-    func connectionLimits() -> ConnectionLimits {
+    /// The configured limits; `maxConnections` defaults to what fits under `openFiles`.
+    func connectionLimits(openFiles: Int) -> ConnectionLimits {
         ConnectionLimits(
             headerTimeout: configuration.headerTimeout, idleTimeout: configuration.idleTimeout,
-            maxConnections: configuration.maxConnections
-                ?? ConnectionLimits.maxConnections(forOpenFiles: OpenFilesLimit.raise().after))
+            maxConnections: configuration.maxConnections ?? ConnectionLimits.maxConnections(forOpenFiles: openFiles))
     }
 
-    /// Serves until SIGTERM or SIGINT, then shuts down gracefully (in-flight requests finish). Raises the
-    /// open-files limit first (see `OpenFilesLimit`).
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully (in-flight requests finish).
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let files = OpenFilesLimit.raise()
-        logger.info(
-            "open files limit", metadata: ["sb.before": "\(files.before)", "sb.limit": "\(files.after)"])
         let http = makeHTTPApplication(onServerRunning: onServerRunning)
         // Shutdown runs in reverse order (see `serviceList`).
         let group = ServiceGroup(

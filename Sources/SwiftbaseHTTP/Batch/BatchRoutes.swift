@@ -62,9 +62,7 @@ struct BatchRoutes {
     /// The body up to the batch limit: a declared length over it is a 413, a stream that runs over it
     /// cannot be read.
     static func body(_ request: inout Request, limit: Int) async throws -> RequestBody {
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
-            throw SwiftbaseError.tooLarge()
-        }
+        try request.refuseAnnouncedBody(over: limit)
         do {
             let buffer = try await request.collectBody(upTo: limit)
             return try RequestBodyDecoder.decode(

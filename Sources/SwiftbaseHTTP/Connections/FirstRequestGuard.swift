@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import SwiftbaseCore
 
 /// Watches a connection until its first request reaches the application (or it upgrades to a WebSocket),
 /// then leaves the pipeline.
@@ -105,14 +106,15 @@ final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
         state = .answered
         timeout?.cancel()
         timeout = nil
-        let json = #"{"data":{},"message":"\#(message)","status":\#(status.code)}"#
+        var json: [UInt8] = []
+        JSONWriter.write(["data": [:], "message": .string(message), "status": .number(Double(status.code))], into: &json)
         var headers = HTTPHeaders([
-            ("Content-Type", "application/json"), ("Content-Length", String(json.utf8.count)), ("Connection", "close"),
+            ("Content-Type", "application/json"), ("Content-Length", String(json.count)), ("Connection", "close"),
         ])
         if let retryAfter { headers.add(name: "Retry-After", value: String(retryAfter)) }
         let head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
         context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
-        context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: json)))), promise: nil)
+        context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: json)))), promise: nil)
         let channel = context.channel
         context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in
             channel.close(promise: nil)

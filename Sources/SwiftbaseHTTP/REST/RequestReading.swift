@@ -9,11 +9,7 @@ extension Request {
     /// `malformed`: PocketBase words it per endpoint (records say only the generic message, collection
     /// creation names the type data, auth forms "An error occurred while loading the submitted data.").
     mutating func decodedBody(limit: Int, malformed: MalformedBodyMessage) async throws -> RequestBody {
-        // An announced length over the limit is refused before reading, as PocketBase does: the client need
-        // not send (nor the server wait for) 50 MB to be told.
-        if let announced = headers[.contentLength].flatMap({ Int($0) }), announced > limit {
-            throw SwiftbaseError.tooLarge()
-        }
+        try refuseAnnouncedBody(over: limit)
         let buffer: ByteBuffer
         do {
             buffer = try await collectBody(upTo: limit)
@@ -21,6 +17,14 @@ extension Request {
             throw SwiftbaseError.tooLarge()
         }
         return try Self.decode(buffer, contentType: headers[.contentType], malformed: malformed)
+    }
+
+    /// Throws 413 when the announced `Content-Length` is over `limit`, before reading: as PocketBase does,
+    /// the client need not send (nor the server wait for) 50 MB to be told.
+    func refuseAnnouncedBody(over limit: Int) throws {
+        if let announced = headers[.contentLength].flatMap({ Int($0) }), announced > limit {
+            throw SwiftbaseError.tooLarge()
+        }
     }
 
     private static func decode(_ buffer: ByteBuffer, contentType: String?, malformed: MalformedBodyMessage) throws

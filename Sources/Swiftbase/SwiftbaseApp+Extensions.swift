@@ -1,7 +1,7 @@
 public import Hummingbird
 public import ServiceLifecycle
 public import SwiftbaseHTTP
-import SwiftbaseCore
+public import SwiftbaseCore
 import SwiftbaseServices
 import Synchronization
 
@@ -39,6 +39,9 @@ extension SwiftbaseApp {
         extensions.withLock { $0.services.append(service) }
     }
 
+    /// The record hooks every write runs (see `RecordHooks`); register them before `run`.
+    public var hooks: RecordHooks { services.records.hooks }
+
     /// Swiftbase's routes and middleware, then the added routes.
     public func router() -> Router<SwiftbaseRequestContext> {
         let router = Routes.router(services: services, allowedOrigins: configuration.allowedOrigins)
@@ -46,13 +49,14 @@ extension SwiftbaseApp {
         return router
     }
 
-    /// The services `run` runs, in start order: audit and mail first (they stop last, storing and sending what
-    /// the rest left), the added services, the HTTP server, then realtime (stopped first, ending the streams
-    /// the server would otherwise wait for).
+    /// The services `run` runs, in start order: audit, mail and after-commit hooks first (they stop last,
+    /// storing, sending and delivering what the rest left), the added services, the HTTP server, then realtime
+    /// (stopped first, ending the streams the server would otherwise wait for).
     func serviceList(http: any Service) -> [any Service] {
         let audit = AuditFlushService(audit: services.audit, logger: logger)
         let mail = MailDeliveryService(queue: services.accounts.queue, mailer: services.accounts.mailer, logger: logger)
+        let hooks = RecordHookDeliveryService(hooks: hooks, logger: logger)
         let realtime = RealtimeService(hub: services.realtime, events: events)
-        return [audit, mail] + extensions.withLock { $0.services } + [http, realtime]
+        return [audit, mail, hooks] + extensions.withLock { $0.services } + [http, realtime]
     }
 }

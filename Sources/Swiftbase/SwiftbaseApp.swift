@@ -39,8 +39,11 @@ public final class SwiftbaseApp: Sendable {
         self.directoryLock = directoryLock
     }
 
-    /// Opens (creating if needed) the data directory and its database, and brings the schema up to date.
-    public static func open(_ configuration: SwiftbaseConfiguration, logger: Logger? = nil) async throws -> SwiftbaseApp {
+    /// Opens (creating if needed) the data directory and its database, brings the schema up to date, then
+    /// applies the app's `migrations` not yet applied, in order (see `Migration`).
+    public static func open(
+        _ configuration: SwiftbaseConfiguration, migrations: [Migration] = [], logger: Logger? = nil
+    ) async throws -> SwiftbaseApp {
         var logger = logger ?? Logger(label: "swiftbase")
         if configuration.dev { logger.logLevel = .debug }
         let directory = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
@@ -68,7 +71,7 @@ public final class SwiftbaseApp: Sendable {
         let passwords = GatedPasswordHasher(BcryptPasswordHasher())
         let files = LocalFileStore(root: directory.appendingPathComponent("storage", isDirectory: true))
         let records = RecordService(
-            store: store, registry: registry, events: events, passwords: passwords, files: files)
+            store: store, registry: registry, events: events, passwords: passwords, files: files, hooks: RecordHooks())
         let auth = AuthService(store: store, registry: registry, passwords: passwords)
         let settings = SettingsService(store: store)
         try await settings.load()
@@ -77,6 +80,8 @@ public final class SwiftbaseApp: Sendable {
         let accounts = AccountService(
             records: records, auth: auth, mailer: mailer, queue: MailQueue(), mailSettings: { settings.mailSettings },
             logger: logger)
+        let applied = try await Migrator(collections: collections, records: records).apply(migrations)
+        if !applied.isEmpty { logger.info("applied migrations", metadata: ["sb.migrations": "\(applied)"]) }
         let services = CoreServices(
             store: store, schema: registry, collections: collections, records: records, auth: auth,
             accounts: accounts, apiKeys: APIKeyService(store: store, registry: registry),

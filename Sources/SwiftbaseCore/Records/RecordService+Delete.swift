@@ -7,12 +7,16 @@ extension RecordService {
     }
 
     /// The delete, prepared for a transaction (see `RecordWrite`).
-    public func prepareDelete(in collectionIDOrName: String, id: String, request: RequestInfo) throws -> RecordWrite {
+    public func prepareDelete(in collectionIDOrName: String, id: String, request: RequestInfo) async throws
+        -> RecordWrite
+    {
         let schema = registry.snapshot
         let collection = try Self.writableCollection(collectionIDOrName, in: schema)
         let auth = request.auth
         if collection.deleteRule == nil && !auth.isSuperuser { throw Self.superusersOnly(collection, .delete) }
-        return RecordWrite(failure: "Failed to delete record.") { conn in
+        _ = try await hooks.runRequest(.delete, collection: collection, recordId: id, input: RecordInput([:]), request: request)
+        let context = DeleteContext(schema: schema, hooks: hooks, request: request)
+        return RecordWrite(failure: Self.deleteFailure) { conn in
             guard let row = try conn.row(Self.selectByID(id, collection)) else { throw SwiftbaseError.notFound() }
             if !auth.isSuperuser, let rule = collection.deleteRule {
                 try Self.requireRule(rule, on: id, collection: collection, schema: schema, request: request, conn: conn)
@@ -26,21 +30,38 @@ extension RecordService {
             var entries: [ChangeLogEntry] = []
             var visited: Set<String> = []
             try Self.deleteCascading(
-                RecordRow.record(from: row, in: collection), collection: collection, schema: schema,
-                actor: auth.record?.id ?? "", on: conn, visited: &visited, entries: &entries)
+                RecordRow.record(from: row, in: collection), collection: collection, context: context, on: conn,
+                visited: &visited, entries: &entries)
             return RecordWriteResult(record: nil, entries: entries)
         }
     }
 
+    private static let deleteFailure = "Failed to delete record."
+
     private static let blockedByRequiredRelation = SwiftbaseError.badRequest(
         "Failed to delete record. Make sure that the record is not part of a required relation reference.")
 
+    /// What every step of a cascading delete shares.
+    struct DeleteContext: Sendable {
+        let schema: SchemaSnapshot
+        let hooks: RecordHooks
+        let request: RequestInfo
+        var actor: String { request.auth.record?.id ?? "" }
+    }
+
+    /// Deletes `record` (after its delete hooks agreed) and resolves the references to it.
     static func deleteCascading(
-        _ record: RecordModel, collection: CollectionModel, schema: SchemaSnapshot, actor: String,
-        on conn: any StoreConnection, visited: inout Set<String>, entries: inout [ChangeLogEntry]
+        _ record: RecordModel, collection: CollectionModel, context: DeleteContext, on conn: any StoreConnection,
+        visited: inout Set<String>, entries: inout [ChangeLogEntry]
     ) throws {
         let key = collection.id + "/" + record.id
         guard visited.insert(key).inserted else { return }
+        var event = RecordWriteEvent(
+            action: .delete, collection: collection, record: record, original: record, request: context.request,
+            connection: conn, failure: deleteFailure)
+        try context.hooks.runWrite(&event)
+        let schema = context.schema
+        let actor = context.actor
         for (refCollection, field) in schema.references(to: collection.id) {
             guard case .relation(let options) = field.options else { continue }
             let table = quoteIdentifier(refCollection.name)
@@ -57,8 +78,8 @@ extension RecordService {
                 let remaining = ids(in: referencing.values[field.name]).filter { $0 != record.id }
                 if remaining.isEmpty && options.cascadeDelete {
                     try deleteCascading(
-                        RecordRow.record(from: row, in: refCollection), collection: refCollection, schema: schema,
-                        actor: actor, on: conn, visited: &visited, entries: &entries)
+                        RecordRow.record(from: row, in: refCollection), collection: refCollection, context: context,
+                        on: conn, visited: &visited, entries: &entries)
                     continue
                 }
                 if remaining.isEmpty && field.required { throw blockedByRequiredRelation }
@@ -79,6 +100,7 @@ extension RecordService {
     public func truncate(_ collectionIDOrName: String) async throws {
         let schema = registry.snapshot
         let collection = try Self.writableCollection(collectionIDOrName, in: schema)
+        let context = DeleteContext(schema: schema, hooks: hooks, request: RequestInfo(auth: .system, method: "DELETE"))
         let entries = try await store.write(
             { conn -> [ChangeLogEntry] in
                 var entries: [ChangeLogEntry] = []
@@ -86,11 +108,11 @@ extension RecordService {
                 let rows = try conn.rows(SQLFragment(unsafeRaw: "SELECT * FROM \(quoteIdentifier(collection.name))"))
                 for row in rows {
                     try Self.deleteCascading(
-                        RecordRow.record(from: row, in: collection), collection: collection, schema: schema,
-                        actor: "", on: conn, visited: &visited, entries: &entries)
+                        RecordRow.record(from: row, in: collection), collection: collection, context: context, on: conn,
+                        visited: &visited, entries: &entries)
                 }
                 return entries
-            }, committed: { [events] in events.publish($0) })
+            }, committed: { [self] in published($0) })
         removeFiles(of: [RecordWriteResult(record: nil, entries: entries)])
     }
 }

@@ -16,6 +16,7 @@ extension RecordService {
         let auth = request.auth
         if collection.updateRule == nil && !auth.isSuperuser { throw Self.superusersOnly(collection, .update) }
         let failure = "Failed to update record."
+        let input = try await hooks.runRequest(.update, collection: collection, recordId: id, input: input, request: request)
 
         // Auth checks that need the stored password hash run before the transaction (bcrypt is slow), and only
         // when the input touches the password, email or verified state: otherwise there is nothing to check, and
@@ -55,7 +56,7 @@ extension RecordService {
         probe.values["id"] = .string(id)
         RecordFiles.apply(filePlan, to: &probe, input: RecordInput([:]), collection: collection)
         let staged = try await stage(filePlan, in: probe, collection: collection, unless: !filePlan.errors.isEmpty, failure: failure)
-        return RecordWrite(failure: failure, staged: staged) { conn in
+        return RecordWrite(failure: failure, staged: staged) { [hooks] conn in
             guard let row = try conn.row(Self.selectByID(id, collection)) else { throw SwiftbaseError.notFound() }
             let existing = RecordRow.storedRecord(from: row, in: collection)
             var record = existing
@@ -68,6 +69,14 @@ extension RecordService {
             Self.fillGenerated(&record, collection: collection, isNew: false)
             RecordFiles.apply(filePlan, to: &record, input: input, collection: collection)
             for name in filePlan.fieldNames { ruleBody[name] = record.values[name] }
+            var event = RecordWriteEvent(
+                action: .update, collection: collection, record: record, original: existing, request: request,
+                connection: conn, failure: failure)
+            try hooks.runWrite(&event)
+            record = event.record
+            if record.id != existing.id {
+                throw SwiftbaseError.validation(failure, .items(["id": .pkChange]))
+            }
             let fileErrors = filePlan.errors.merging(
                 RecordFiles.invalidNames(record, previous: existing, plan: filePlan, collection: collection)) { a, _ in a }
             try Self.validate(

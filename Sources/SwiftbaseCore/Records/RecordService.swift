@@ -10,18 +10,21 @@ public final class RecordService: Sendable {
     public let passwords: any PasswordHasher
     /// Where uploads are stored; without one, file parts are ignored.
     public let files: (any FileStore)?
+    /// The app's record hooks, run by every write (see `RecordHooks`).
+    public let hooks: RecordHooks
     /// Views by id that need no rule, answered from memory while the store is unchanged.
     let viewCache: RecordViewCache
 
     public init(
         store: any Store, registry: SchemaRegistry, events: EventBus, passwords: any PasswordHasher,
-        files: (any FileStore)? = nil
+        files: (any FileStore)? = nil, hooks: RecordHooks = RecordHooks()
     ) {
         self.store = store
         self.registry = registry
         self.events = events
         self.passwords = passwords
         self.files = files
+        self.hooks = hooks
         self.viewCache = RecordViewCache(store: store)
     }
 
@@ -43,6 +46,7 @@ public final class RecordService: Sendable {
         let auth = request.auth
         if collection.createRule == nil && !auth.isSuperuser { throw Self.superusersOnly(collection, .create) }
         let failure = "Failed to create record."
+        let input = try await hooks.runRequest(.create, collection: collection, recordId: nil, input: input, request: request)
 
         var record = Self.zeroRecord(collection)
         var ruleBody = RecordInputApplier.apply(input, to: &record, collection: collection, auth: auth)
@@ -63,27 +67,50 @@ public final class RecordService: Sendable {
         let staged = try await stage(
             filePlan, in: record, collection: collection, unless: !fileErrors.isEmpty, failure: failure)
 
-        var ruleRequestBuilder = request
-        ruleRequestBuilder.body = ruleBody.merging(authInput.ruleBody) { a, _ in a }
-        let ruleRequest = ruleRequestBuilder
-        let stored = record
+        var ruleRequest = request
+        ruleRequest.body = ruleBody.merging(authInput.ruleBody) { a, _ in a }
+        let (prepared, known) = (record, authInput.fieldErrors.merging(fileErrors) { a, _ in a })
+        let context = CreateContext(
+            collection: collection, schema: schema, request: ruleRequest, failure: failure, hooks: hooks)
         return RecordWrite(failure: failure, staged: staged) { conn in
-            try Self.validate(
-                stored, collection: collection, schema: schema, on: conn, failure: failure,
-                known: authInput.fieldErrors.merging(fileErrors) { a, _ in a })
-            if !auth.isSuperuser, let rule = collection.createRule,
-                let check = try Self.newRecordCheck(
-                    rule, record: stored, collection: collection, schema: schema, request: ruleRequest)
-            {
-                guard try conn.row(check) != nil else {
-                    throw SwiftbaseError.badRequest(failure).audited("rule.denied", target: "\(collection.name) create")
-                }
-            }
-            try conn.execute(RecordRow.insert(stored, into: collection))
-            let output = RecordEncoder.json(stored, collection: collection, auth: .superuserSystem)
-            let entry = try ChangeLog.append(.create, record: stored, recordJSON: output, actor: auth.record?.id ?? "", on: conn)
-            return RecordWriteResult(record: Self.withoutSecrets(stored, collection: collection), entries: [entry])
+            try Self.insert(prepared, context: context, known: known, on: conn)
         }
+    }
+
+    /// What the transactional half of a create needs besides the record.
+    struct CreateContext: Sendable {
+        let collection: CollectionModel
+        let schema: SchemaSnapshot
+        /// The request as the create rule sees it (`body` resolved).
+        let request: RequestInfo
+        let failure: String
+        let hooks: RecordHooks
+    }
+
+    /// The transactional half of a create: the write hooks, validation (with the problems `known` before the
+    /// transaction), the create rule, the row and its change-log entry.
+    static func insert(
+        _ prepared: RecordModel, context: CreateContext, known: [String: ErrorItem], on conn: any StoreConnection
+    ) throws -> RecordWriteResult {
+        let (collection, schema, request, failure) = (context.collection, context.schema, context.request, context.failure)
+        var event = RecordWriteEvent(
+            action: .create, collection: collection, record: prepared, original: nil, request: request,
+            connection: conn, failure: failure)
+        try context.hooks.runWrite(&event)
+        let stored = event.record
+        try validate(stored, collection: collection, schema: schema, on: conn, failure: failure, known: known)
+        let auth = request.auth
+        if !auth.isSuperuser, let rule = collection.createRule,
+            let check = try newRecordCheck(rule, record: stored, collection: collection, schema: schema, request: request)
+        {
+            guard try conn.row(check) != nil else {
+                throw SwiftbaseError.badRequest(failure).audited("rule.denied", target: "\(collection.name) create")
+            }
+        }
+        try conn.execute(RecordRow.insert(stored, into: collection))
+        let output = RecordEncoder.json(stored, collection: collection, auth: .superuserSystem)
+        let entry = try ChangeLog.append(.create, record: stored, recordJSON: output, actor: auth.record?.id ?? "", on: conn)
+        return RecordWriteResult(record: withoutSecrets(stored, collection: collection), entries: [entry])
     }
 
     // MARK: - Shared helpers
@@ -224,6 +251,12 @@ public final class RecordService: Sendable {
 extension AuthContext {
     /// Swiftbase itself acting with superuser rights: the CLI, migrations, change-log payloads.
     public static let system = AuthContext(.superuser(RecordModel(collectionId: "", collectionName: "", values: [:])))
+
+    /// Whether this is Swiftbase acting for itself (`system`), not a requester.
+    public var isSystem: Bool {
+        if case .superuser(let record) = identity { return record.collectionId.isEmpty && record.values.isEmpty }
+        return false
+    }
 
     static let superuserSystem = system
 }

@@ -40,7 +40,7 @@ extension RecordService {
         let result: RecordWriteResult
         do {
             result = try await store.write(
-                { conn in try Self.run(write, on: conn) }, committed: { [events] in events.publish($0.entries) })
+                { conn in try Self.run(write, on: conn) }, committed: { [self] in published($0.entries) })
         } catch {
             discard(write.staged)
             throw error
@@ -67,13 +67,20 @@ extension RecordService {
                             throw RecordBatchFailure(index: index, error: error)
                         }
                     }
-                }, committed: { [events] in events.publish($0.flatMap(\.entries)) })
+                }, committed: { [self] in published($0.flatMap(\.entries)) })
         } catch {
             discard(writes.flatMap(\.staged))
             throw error
         }
         removeFiles(of: results)
         return results.map(\.record)
+    }
+
+    /// A transaction's entries, handed on where the store commits (in `seq` order): to the event bus and the
+    /// after-commit hooks.
+    func published(_ entries: [ChangeLogEntry]) {
+        events.publish(entries)
+        hooks.committed(entries)
     }
 
     private func discard(_ staged: [String]) {

@@ -44,6 +44,12 @@ public final class CollectionService: Sendable {
     /// Creates a collection from its JSON. As PocketBase does, `type` and `name` are read first: either of
     /// them not a string is a formatting error; an unknown `type` is a validation error on `type`.
     public func create(_ json: JSONValue) async throws -> CollectionModel {
+        let input = try Self.parseNew(json)
+        return try await mutate { conn, snapshot in try Self.create(input, in: snapshot, on: conn) }
+    }
+
+    /// The collection `json` describes, before defaults and validation.
+    static func parseNew(_ json: JSONValue) throws -> CollectionModel {
         guard let object = json.objectValue else { throw SwiftbaseError.badRequest(Self.formattingMessage) }
         for key in ["type", "name"] {
             switch object[key] {
@@ -54,18 +60,21 @@ public final class CollectionService: Sendable {
         if let type = object["type"]?.stringValue, !type.isEmpty, CollectionModel.Kind(rawValue: type) == nil {
             throw SwiftbaseError.validation("Failed to create collection.", .items(["type": .inInvalid]))
         }
-        let input = try CollectionModel(json: object)
-        return try await mutate { conn, snapshot in
-            var collection = CollectionDefaults.completingNew(input, in: snapshot)
-            let view = Self.inferView(&collection, in: snapshot, on: conn)
-            try Self.validate(
-                collection, previous: nil, in: snapshot, failure: "Failed to create collection.", view: view)
-            try CollectionRepository.insert(collection, on: conn)
-            try Self.createStorage(collection, view: view, on: conn)
-            try CollectionRepository.recordChange(
-                collectionId: collection.id, action: "create", before: nil, after: collection, on: conn)
-            return collection
-        }
+        return try CollectionModel(json: object)
+    }
+
+    /// Creates `input` inside a write transaction whose stored schema is `snapshot`.
+    static func create(_ input: CollectionModel, in snapshot: SchemaSnapshot, on conn: any StoreConnection) throws
+        -> CollectionModel
+    {
+        var collection = CollectionDefaults.completingNew(input, in: snapshot)
+        let view = Self.inferView(&collection, in: snapshot, on: conn)
+        try Self.validate(collection, previous: nil, in: snapshot, failure: "Failed to create collection.", view: view)
+        try CollectionRepository.insert(collection, on: conn)
+        try Self.createStorage(collection, view: view, on: conn)
+        try CollectionRepository.recordChange(
+            collectionId: collection.id, action: "create", before: nil, after: collection, on: conn)
+        return collection
     }
 
     // MARK: - Update
@@ -74,64 +83,75 @@ public final class CollectionService: Sendable {
     /// list, with fields matched by `id` so renames keep their data.
     public func update(_ idOrName: String, with patch: JSONValue) async throws -> CollectionModel {
         guard let patchObject = patch.objectValue else { throw SwiftbaseError.badRequest(Self.formattingMessage) }
-        return try await mutate { conn, snapshot in
-            guard let old = snapshot.collection(idOrName) else { throw SwiftbaseError.notFound() }
-            var merged = old.json.objectValue ?? [:]
-            for (key, value) in patchObject where key != "id" && key != "created" && key != "updated" {
-                merged[key] = value
-            }
-            var collection = try CollectionModel(json: merged)
-            collection.id = old.id
-            collection.created = old.created
-            collection.updated = DateTime.now()
-            if var auth = collection.auth, let oldAuth = old.auth {
-                auth.keepSecrets(of: oldAuth, unlessSentIn: patchObject)
-                // A new authRule logs everyone out, as PocketBase rotates the auth secret with it.
-                if auth.authRule != oldAuth.authRule, (patchObject["authToken"]?["secret"]?.stringValue ?? "").isEmpty {
-                    auth.setSecret(SystemCollections.newSecret(), for: .auth)
-                }
-                collection.auth = auth
-            }
-            collection = CollectionDefaults.completingUpdate(collection, previous: old, in: snapshot)
-            let view = Self.inferView(&collection, in: snapshot, on: conn)
-            try Self.validate(
-                collection, previous: old, in: snapshot, failure: "Failed to update collection.", view: view)
-            try CollectionRepository.update(collection, on: conn)
-            do {
-                try Self.migrateStorage(from: old, to: collection, view: view, on: conn)
-            } catch let error as SwiftbaseError {
-                throw error
-            } catch {
-                // SQLite refused the table change (a view reads a dropped column, say): PocketBase's 400.
-                throw SwiftbaseError.badRequest(
-                    "Failed to update collection. Raw error: \n\(StoreErrorText.message(of: error)).")
-            }
-            try CollectionRepository.recordChange(
-                collectionId: collection.id, action: "update", before: old, after: collection, on: conn)
-            if collection.type != .view { try Self.resaveViews(except: collection.id, on: conn, strict: false) }
-            return collection
+        return try await mutate { conn, snapshot in try Self.update(idOrName, with: patchObject, in: snapshot, on: conn) }
+    }
+
+    /// Applies `patchObject` inside a write transaction whose stored schema is `snapshot`.
+    static func update(
+        _ idOrName: String, with patchObject: [String: JSONValue], in snapshot: SchemaSnapshot, on conn: any StoreConnection
+    ) throws -> CollectionModel {
+        guard let old = snapshot.collection(idOrName) else { throw SwiftbaseError.notFound() }
+        var merged = old.json.objectValue ?? [:]
+        for (key, value) in patchObject where key != "id" && key != "created" && key != "updated" {
+            merged[key] = value
         }
+        var collection = try CollectionModel(json: merged)
+        collection.id = old.id
+        collection.created = old.created
+        collection.updated = DateTime.now()
+        if var auth = collection.auth, let oldAuth = old.auth {
+            auth.keepSecrets(of: oldAuth, unlessSentIn: patchObject)
+            // A new authRule logs everyone out, as PocketBase rotates the auth secret with it.
+            if auth.authRule != oldAuth.authRule, (patchObject["authToken"]?["secret"]?.stringValue ?? "").isEmpty {
+                auth.setSecret(SystemCollections.newSecret(), for: .auth)
+            }
+            collection.auth = auth
+        }
+        collection = CollectionDefaults.completingUpdate(collection, previous: old, in: snapshot)
+        let view = Self.inferView(&collection, in: snapshot, on: conn)
+        try Self.validate(
+            collection, previous: old, in: snapshot, failure: "Failed to update collection.", view: view)
+        try CollectionRepository.update(collection, on: conn)
+        do {
+            try Self.migrateStorage(from: old, to: collection, view: view, on: conn)
+        } catch let error as SwiftbaseError {
+            throw error
+        } catch {
+            // SQLite refused the table change (a view reads a dropped column, say): PocketBase's 400.
+            throw SwiftbaseError.badRequest(
+                "Failed to update collection. Raw error: \n\(StoreErrorText.message(of: error)).")
+        }
+        try CollectionRepository.recordChange(
+            collectionId: collection.id, action: "update", before: old, after: collection, on: conn)
+        if collection.type != .view { try Self.resaveViews(except: collection.id, on: conn, strict: false) }
+        return collection
     }
 
     // MARK: - Delete and truncate
 
     public func delete(_ idOrName: String) async throws {
-        _ = try await mutate { conn, snapshot -> CollectionModel in
-            guard let collection = snapshot.collection(idOrName) else { throw SwiftbaseError.notFound() }
-            if collection.system { throw SwiftbaseError.badRequest("Failed to delete collection.") }
-            let referencing = snapshot.references(to: collection.id).filter { $0.collection.id != collection.id }
-            if let first = referencing.first {
-                throw SwiftbaseError.badRequest(
-                    "Failed to delete collection probably due to existing reference in \(first.collection.name).")
-            }
-            try Self.dropStorage(collection, on: conn)
-            try CollectionRepository.delete(id: collection.id, on: conn)
-            // A view that reads the dropped table would be left broken: refuse, as PocketBase does.
-            try Self.resaveViews(except: collection.id, on: conn, strict: true)
-            try CollectionRepository.recordChange(
-                collectionId: collection.id, action: "delete", before: collection, after: nil, on: conn)
-            return collection
+        _ = try await mutate { conn, snapshot in try Self.delete(idOrName, in: snapshot, on: conn) }
+    }
+
+    /// Drops a collection inside a write transaction whose stored schema is `snapshot`.
+    @discardableResult
+    static func delete(_ idOrName: String, in snapshot: SchemaSnapshot, on conn: any StoreConnection) throws
+        -> CollectionModel
+    {
+        guard let collection = snapshot.collection(idOrName) else { throw SwiftbaseError.notFound() }
+        if collection.system { throw SwiftbaseError.badRequest("Failed to delete collection.") }
+        let referencing = snapshot.references(to: collection.id).filter { $0.collection.id != collection.id }
+        if let first = referencing.first {
+            throw SwiftbaseError.badRequest(
+                "Failed to delete collection probably due to existing reference in \(first.collection.name).")
         }
+        try Self.dropStorage(collection, on: conn)
+        try CollectionRepository.delete(id: collection.id, on: conn)
+        // A view that reads the dropped table would be left broken: refuse, as PocketBase does.
+        try Self.resaveViews(except: collection.id, on: conn, strict: true)
+        try CollectionRepository.recordChange(
+            collectionId: collection.id, action: "delete", before: collection, after: nil, on: conn)
+        return collection
     }
 
     // MARK: - Import
@@ -323,7 +343,7 @@ public final class CollectionService: Sendable {
         return result
     }
 
-    private static func generation(on conn: any StoreConnection) throws -> Int {
+    static func generation(on conn: any StoreConnection) throws -> Int {
         Int(try conn.scalar(SQLFragment(unsafeRaw: #"SELECT COALESCE(MAX("seq"), 0) FROM "_schemaChanges""#))?.int64Value ?? 0)
     }
 

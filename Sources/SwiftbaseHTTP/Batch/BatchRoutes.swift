@@ -122,7 +122,7 @@ struct BatchRoutes {
         case .upsert: write = try await services.records.prepareUpsert(in: collection.id, input: input, request: info)
         case .update(let id):
             write = try await services.records.prepareUpdate(in: collection.id, id: id, input: input, request: info)
-        case .delete(let id): write = try services.records.prepareDelete(in: collection.id, id: id, request: info)
+        case .delete(let id): write = try await services.records.prepareDelete(in: collection.id, id: id, request: info)
         }
         return BatchPlan(write: write, collection: collection, query: query, info: info)
     }

@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Swiftbase", targets: ["Swiftbase"]),
+        .library(name: "SwiftbaseTesting", targets: ["SwiftbaseTesting"]),
         .executable(name: "swiftbase", targets: ["swiftbase"]),
     ],
     dependencies: [
@@ -111,6 +112,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What an app's tests (and ours) use: a temp-dir app answered in-process, a JSON client, a seeded RNG.
+        .target(
+            name: "SwiftbaseTesting",
+            dependencies: [
+                "Swiftbase",
+                "SwiftbaseCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "swiftbase",
             dependencies: [
@@ -128,7 +142,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwiftbaseCoreTests",
-            dependencies: ["SwiftbaseCore"],
+            dependencies: ["SwiftbaseCore", "SwiftbaseTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -142,7 +156,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwiftbaseSQLiteTests",
-            dependencies: ["SwiftbaseSQLite", "SwiftbaseCore", "SwiftbaseServices"],
+            dependencies: ["SwiftbaseSQLite", "SwiftbaseCore", "SwiftbaseServices", "SwiftbaseTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -151,6 +165,7 @@ let package = Package(
                 "Swiftbase",
                 "SwiftbaseHTTP",
                 "SwiftbaseCore",
+                "SwiftbaseTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -53,10 +53,23 @@ extension SwiftbaseApp {
     /// storing, sending and delivering what the rest left), the added services, the HTTP server, then realtime
     /// (stopped first, ending the streams the server would otherwise wait for).
     func serviceList(http: any Service) -> [any Service] {
+        supportingServices() + [http, realtimeService()]
+    }
+
+    /// What runs beside the HTTP server, in start order (stopped in reverse): audit, mail, after-commit hooks,
+    /// the added services, realtime. For a program that serves the router itself, as `SwiftbaseTesting` does.
+    public func backgroundServices() -> [any Service] {
+        supportingServices() + [realtimeService()]
+    }
+
+    private func supportingServices() -> [any Service] {
         let audit = AuditFlushService(audit: services.audit, logger: logger)
         let mail = MailDeliveryService(queue: services.accounts.queue, mailer: services.accounts.mailer, logger: logger)
         let hooks = RecordHookDeliveryService(hooks: hooks, logger: logger)
-        let realtime = RealtimeService(hub: services.realtime, events: events)
-        return [audit, mail, hooks] + extensions.withLock { $0.services } + [http, realtime]
+        return [audit, mail, hooks] + extensions.withLock { $0.services }
+    }
+
+    private func realtimeService() -> any Service {
+        RealtimeService(hub: services.realtime, events: events)
     }
 }

@@ -1,9 +1,10 @@
+import SwiftbaseTesting
 import SwiftbaseCore
 import Testing
 
 /// Builds random, canonical filter trees from a seeded generator.
 private struct RandomFilterBuilder {
-    var rng: SplitMix64
+    var rng: SeededRandom
 
     private static let letters = Array("abcxyzABZ")
     private static let continuation = Array("abz09_.:")
@@ -63,7 +64,7 @@ private struct RandomFilterBuilder {
 @Suite struct FilterPropertyTests {
     @Test(arguments: [UInt64(1), 42, 0xDEAD_BEEF])
     func printedTreesParseBackToEqualTrees(seed: UInt64) throws {
-        var builder = RandomFilterBuilder(rng: SplitMix64(seed: seed))
+        var builder = RandomFilterBuilder(rng: SeededRandom(seed: seed))
         for _ in 0..<1_000 {
             let expression = builder.expression()
             let printed = expression.description
@@ -83,7 +84,7 @@ private struct RandomFilterBuilder {
     /// compiles to SQL whose placeholders match its arguments.
     @Test(arguments: [UInt64(7), 99])
     func fuzzedInputNeverCrashes(seed: UInt64) throws {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let alphabet = Array("ab1_@#.:'\"\\ ()&|=!<>?~,/-\n\t\r%é") + ["\u{1F600}"]
         var parsedCount = 0
         for round in 0..<4_000 {

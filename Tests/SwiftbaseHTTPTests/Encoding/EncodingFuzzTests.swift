@@ -1,28 +1,8 @@
+import SwiftbaseTesting
 import SwiftbaseCore
 import Testing
 
 @testable import SwiftbaseHTTP
-
-/// A small deterministic generator (SplitMix64), so every fuzz run sees the same inputs.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func int(_ range: Range<Int>) -> Int { Int.random(in: range, using: &self) }
-    mutating func chance(_ percent: Int) -> Bool { int(0..<100) < percent }
-    mutating func pick<T>(_ items: [T]) -> T { items[int(0..<items.count)] }
-}
 
 @Suite struct EncodingFuzzTests {
     static let contentTypes: [String?] = [
@@ -40,7 +20,7 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     @Test func randomBytes() {
-        var rng = SplitMix64(seed: 0x5EED_0001)
+        var rng = SeededRandom(seed: 0x5EED_0001)
         let alphabet = Array("--B0und\r\n:;=\"{}[],%+&@jsonPayload name filename".utf8)
         for _ in 0..<3000 {
             let length = rng.int(0..<200)
@@ -52,7 +32,7 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     @Test func mutatedMultipart() {
-        var rng = SplitMix64(seed: 0x5EED_0002)
+        var rng = SeededRandom(seed: 0x5EED_0002)
         for _ in 0..<3000 {
             var fixture = MultipartFixture(boundary: "B0und", items: [])
             for _ in 0..<rng.int(0..<5) {
@@ -73,7 +53,7 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     @Test func mutatedJSONAndURLEncoded() {
-        var rng = SplitMix64(seed: 0x5EED_0003)
+        var rng = SeededRandom(seed: 0x5EED_0003)
         for _ in 0..<3000 {
             var json = Array(randomJSONText(&rng).utf8)
             mutate(&json, using: &rng, fragments: [Array("\\u".utf8), Array("\"".utf8), Array("{".utf8), [0xC3]])
@@ -87,7 +67,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     /// Random forms survive a multipart / urlencoded round trip with exactly the inferred values.
     @Test func formRoundTrips() throws {
-        var rng = SplitMix64(seed: 0x5EED_0004)
+        var rng = SeededRandom(seed: 0x5EED_0004)
         for _ in 0..<1000 {
             var pairs: [(String, String)] = []
             for _ in 0..<rng.int(1..<6) { pairs.append((randomName(&rng), randomValue(&rng))) }
@@ -114,7 +94,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     /// Random JSON objects written by `JSONWriter` read back identically.
     @Test func jsonRoundTrips() throws {
-        var rng = SplitMix64(seed: 0x5EED_0005)
+        var rng = SeededRandom(seed: 0x5EED_0005)
         for _ in 0..<1000 {
             guard case .object(let members) = randomJSON(&rng, depth: 0, forceObject: true) else { continue }
             let text = JSONValue.object(members).jsonString
@@ -124,7 +104,7 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     @Test func fieldsAndExcerptNeverTrap() {
-        var rng = SplitMix64(seed: 0x5EED_0006)
+        var rng = SeededRandom(seed: 0x5EED_0006)
         let pieces = [
             "id", "expand", "author", "*", ".", ",", ":", "excerpt", "(", ")", "1", "true", " ", "'", "\"", "\\",
             "title",
@@ -150,7 +130,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     // MARK: - Generators
 
-    private func mutate(_ bytes: inout [UInt8], using rng: inout SplitMix64, fragments: [[UInt8]]) {
+    private func mutate(_ bytes: inout [UInt8], using rng: inout SeededRandom, fragments: [[UInt8]]) {
         for _ in 0..<rng.int(1..<4) {
             switch rng.int(0..<6) {
             case 0 where !bytes.isEmpty: bytes[rng.int(0..<bytes.count)] ^= UInt8(1 << rng.int(0..<8))
@@ -168,22 +148,22 @@ struct SplitMix64: RandomNumberGenerator {
         }
     }
 
-    private func randomName(_ rng: inout SplitMix64) -> String {
+    private func randomName(_ rng: inout SeededRandom) -> String {
         rng.pick(["title", "n", "tags", "tags+", "+tags", "n-", "a b", "é", "x.y", "k=v", "semi;colon", "q\"uote"])
     }
 
-    private func randomValue(_ rng: inout SplitMix64) -> String {
+    private func randomValue(_ rng: inout SeededRandom) -> String {
         rng.pick([
             "", "true", "false", "0", "7", "-1.5", "007", "1e3", "1.0", "text", "with space", "a&b=c", "100%",
             "line\nbreak", "crlf\r\nx", "--B0und", "\u{1F600}", "[1,2]", "{\"a\":1}", "null", " ",
         ])
     }
 
-    private func randomJSONText(_ rng: inout SplitMix64) -> String {
+    private func randomJSONText(_ rng: inout SeededRandom) -> String {
         randomJSON(&rng, depth: 0, forceObject: true).jsonString
     }
 
-    private func randomJSON(_ rng: inout SplitMix64, depth: Int, forceObject: Bool = false) -> JSONValue {
+    private func randomJSON(_ rng: inout SeededRandom, depth: Int, forceObject: Bool = false) -> JSONValue {
         let kind = forceObject ? 5 : rng.int(0..<(depth > 3 ? 4 : 6))
         switch kind {
         case 0: return .null

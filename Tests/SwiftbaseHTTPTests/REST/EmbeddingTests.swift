@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import SwiftbaseTesting
 import ServiceLifecycle
 import Swiftbase
 import SwiftbaseCore
@@ -13,7 +14,7 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct EmbeddingTests {
     @Test func addedRoutesSeeTheIdentityAndAnswerErrorsInPocketBaseShape() async throws {
-        let test = try await TestApp.make()
+        let test = try await SwiftbaseTestApp.make()
         test.app.addRoutes { router in
             router.get("/api/hello") { _, context -> String in
                 guard context.auth.isSuperuser else { throw SwiftbaseError.forbidden("Superusers only.") }
@@ -73,5 +74,47 @@ struct EmbeddingTests {
         running.cancel()
         _ = await running.result
         #expect(log.entries.withLock { Set($0) } == ["start first", "start second", "stop first", "stop second"])
+    }
+
+    @Test func hooksAndMigrationsWorkThroughTheAPI() async throws {
+        let migrations = [
+            Migration("001_posts") { tx in
+                try tx.createCollection([
+                    "name": "posts", "createRule": "", "listRule": "",
+                    "fields": [["name": "title", "type": "text"], ["name": "slug", "type": "text"]],
+                ])
+                try tx.createRecord(in: "posts", ["title": "Seeded", "slug": "seeded"])
+            }
+        ]
+        let committed = Mutex<[String]>([])
+        let test = try await SwiftbaseTestApp.make(migrations: migrations) { app in
+            app.hooks.onRecordCreate("posts") { event in
+                let title = event.record["title"]?.stringValue ?? ""
+                if title.contains("spam") { throw event.invalid(["title": ErrorItem("validation_spam", "No spam.")]) }
+                if event.record["slug"] == .string("") {
+                    event.record.values["slug"] = .string(title.lowercased().replacingOccurrences(of: " ", with: "-"))
+                }
+            }
+            app.hooks.onRecordAfterCommit("posts") { change in
+                committed.withLock { $0.append("\(change.action.rawValue) \(change.record["title"]?.stringValue ?? "")") }
+            }
+        }
+        try await test.test { client in
+            let created = try await client.request(.post, "/api/collections/posts/records", json: ["title": "Hello World"])
+            #expect(created.status == 200)
+            #expect(created.json["slug"] == "hello-world")
+            let spam = try await client.request(.post, "/api/collections/posts/records", json: ["title": "buy spam"])
+            #expect(spam.status == 400)
+            #expect(
+                spam.json == [
+                    "status": 400, "message": "Failed to create record.",
+                    "data": ["title": ["code": "validation_spam", "message": "No spam."]],
+                ])
+            let list = try await client.request(.get, "/api/collections/posts/records?sort=slug")
+            #expect(list.json["items"]?.arrayValue?.compactMap { $0["slug"]?.stringValue } == ["hello-world", "seeded"])
+            try await waitUntil("the create is delivered") { committed.withLock { $0.count } == 1 }
+        }
+        // The seeded record was committed before the hooks were registered; the refused one never was.
+        #expect(committed.withLock { $0 } == ["create Hello World"])
     }
 }

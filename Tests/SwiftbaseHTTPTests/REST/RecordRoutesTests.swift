@@ -1,12 +1,13 @@
 import Foundation
 import Hummingbird
 import SwiftbaseCore
+import SwiftbaseTesting
 import Testing
 
 @Suite("REST records and collections, in-process", .timeLimit(.minutes(2)))
 struct RecordRoutesTests {
     @Test func healthAndUnknownRoute() async throws {
-        try await TestApp.make().test { client in
+        try await SwiftbaseTestApp.make().test { client in
             let health = try await client.request(.get, "/api/health")
             #expect(health.status == 200)
             #expect(health.json["code"] == 200)
@@ -19,7 +20,7 @@ struct RecordRoutesTests {
     }
 
     @Test func collectionsRequireSuperuser() async throws {
-        try await TestApp.make().test { client in
+        try await SwiftbaseTestApp.make().test { client in
             let anonymous = try await client.request(.get, "/api/collections")
             #expect(anonymous.status == 401)
             let forged = try await client.request(.get, "/api/collections", token: "not.a.token")
@@ -34,7 +35,7 @@ struct RecordRoutesTests {
     }
 
     @Test func createFilterSortExpandAndDelete() async throws {
-        try await TestApp.make().test { client in
+        try await SwiftbaseTestApp.make().test { client in
             let token = try await client.superuserToken()
             let authors = try await client.request(
                 .post, "/api/collections", token: token,
@@ -90,7 +91,7 @@ struct RecordRoutesTests {
     }
 
     @Test func malformedBodiesAreRefusedInPocketBaseShape() async throws {
-        try await TestApp.make().test { client in
+        try await SwiftbaseTestApp.make().test { client in
             let token = try await client.superuserToken()
             _ = try await client.request(
                 .post, "/api/collections", token: token,

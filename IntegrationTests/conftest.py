@@ -312,6 +312,41 @@ def pb_guest(server) -> PocketBase:
     return PocketBase(server.url, timeout=30)
 
 
+# --------------------------------------------------------------------------- waiting
+# Tests never sleep to let something happen: they poll for it with a bounded deadline (`poll`,
+# `wait_until`). A fixed wait is left only where time passing is itself the subject (`sleep_past`).
+def poll(produce, until, timeout: float = 10.0, interval: float = 0.05, what: str | None = None):
+    """Calls `produce()` until `until(value)` holds and returns that value (e.g. a response); after
+    `timeout` seconds fails, naming `what` and the last value produced."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = produce()
+        if until(value):
+            return value
+        if time.monotonic() >= deadline:
+            last = value
+            if isinstance(last, requests.Response):
+                last = f"HTTP {last.status_code} {last.text[:500]}"
+            raise AssertionError(f"timed out after {timeout:g}s waiting for "
+                                 f"{what or getattr(until, '__name__', 'a condition')}; last: {last!r}")
+        time.sleep(interval)
+
+
+def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05, what: str | None = None):
+    """Polls `predicate()` until it returns something truthy and returns that; fails after `timeout`
+    seconds, naming `what`."""
+    return poll(predicate, bool, timeout=timeout, interval=interval,
+                what=what or getattr(predicate, "__name__", None))
+
+
+def sleep_past(deadline: float) -> None:
+    """Sleeps until the wall clock (`time.time()`, which the server under test reads too) is past
+    `deadline`, in epoch seconds. Only for tests where time passing is what is tested and there is no
+    effect to poll for; the caller says why."""
+    while (left := deadline - time.time()) >= 0:
+        time.sleep(left + 0.001)
+
+
 # --------------------------------------------------------------------------- helpers
 _counter = itertools.count(1)
 
@@ -386,7 +421,8 @@ def new_record(api, coll, **data) -> dict:
 #   swiftbase:  every message is one file <data_dir>/mail/<anything>.eml. Only names ending in
 #               `.eml` are read, so the server must write atomically (temp name, then rename).
 # wait_for() returns the oldest matching mail that no earlier wait_for() returned, i.e. "the next
-# mail to that address"; count() counts every mail ever received for the address.
+# mail to that address"; count() counts every mail ever received for the address; wait_sender_done(mail)
+# waits until the server has finished sending that mail (see there).
 import email
 import email.policy
 import email.utils
@@ -417,6 +453,8 @@ class Mail:
     html: str                   # text/html body, decoded ("" when absent)
     headers: object = dc_field(repr=False)  # the parsed email.message.EmailMessage
     raw: bytes = dc_field(repr=False, default=b"")
+    # set once the sender is done with this mail (Mailbox.wait_sender_done)
+    sender_done: threading.Event = dc_field(repr=False, compare=False, default_factory=threading.Event)
 
 
 def parse_mail(raw: bytes) -> Mail:
@@ -444,8 +482,12 @@ class Mailbox:
         self._taken: set[int] = set()
         self._cond = threading.Condition()
 
-    def _deliver(self, raw: bytes) -> None:
+    def _deliver(self, raw: bytes, sender_done: threading.Event | None = None) -> None:
         mail = parse_mail(raw)
+        if sender_done is None:
+            mail.sender_done.set()
+        else:
+            mail.sender_done = sender_done
         with self._cond:
             self._mails.append(mail)
             self._cond.notify_all()
@@ -475,6 +517,16 @@ class Mailbox:
                         f"{timeout}s; last mails seen: {seen}")
                 self._cond.wait(min(left, 0.05))
 
+    def wait_sender_done(self, mail: Mail, timeout: float = 10) -> None:
+        """Waits until the server has finished sending `mail`. Over SMTP: until it has read our answer
+        to its QUIT and hung up, so its send call is returning. PocketBase arms the resend throttle of a
+        verification or password-reset mail right after that call, in the same goroutine and with no
+        I/O in between: not a strict barrier, but microseconds against a request's round trip. A .eml
+        file is complete when it appears, so that backend is done at once."""
+        if not mail.sender_done.wait(timeout):
+            raise AssertionError(f"the sender of the mail to {mail.to!r} ({mail.subject!r}) did not end "
+                                 f"its SMTP session within {timeout}s")
+
     def count(self, to: str) -> int:
         self._refresh()
         with self._cond:
@@ -493,6 +545,23 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
         self.wfile.flush()
 
     def handle(self):
+        session_done = threading.Event()  # the mails of this session: Mail.sender_done
+        try:
+            self._converse(session_done)
+        finally:
+            session_done.set()
+
+    def _await_hangup(self) -> None:
+        """After our 221: the client closes its end once it has read it (bounded, in case it waits
+        for us to close first)."""
+        self.request.settimeout(5.0)
+        try:
+            while self.rfile.readline(65536):
+                pass
+        except OSError:
+            pass
+
+    def _converse(self, session_done: threading.Event) -> None:
         self._reply("220 sb-it-smtp ESMTP ready")
         while True:
             line = self.rfile.readline(65536)
@@ -530,10 +599,11 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                     if dl in (b".\r\n", b".\n"):
                         break
                     lines.append(dl[1:] if dl.startswith(b".") else dl)  # dot-unstuffing
-                self.server.mailbox._deliver(b"".join(lines))
+                self.server.mailbox._deliver(b"".join(lines), session_done)
                 self._reply("250 OK queued")
             elif verb == b"QUIT":
                 self._reply("221 Bye")
+                self._await_hangup()
                 return
             else:
                 self._reply("502 Command not implemented")

@@ -28,6 +28,7 @@ import datetime
 import hashlib
 import io
 import json
+import math
 import random
 import re
 import sqlite3
@@ -45,7 +46,7 @@ from pocketbase.errors import ClientResponseError
 from pocketbase.models import FileUpload
 
 from conftest import (SU_EMAIL, SU_PASSWORD, Api, assert_error, create_collection, new_record,
-                      records, superuser_token, unique_name)
+                      records, sleep_past, superuser_token, unique_name, wait_until)
 
 PASSWORD = "Secret-pass-1234"
 VALIDATE_FAILED = "An error occurred while validating the submitted data."
@@ -195,6 +196,26 @@ def restore_and_wait(ctx, key, gone_path):
                 f"log:\n{ctx.srv.log_text()}", pytrace=False)
 
 
+def wait_restore_failed(ctx, name, log_start):
+    """Waits until the server reported that the background restore of `name` (started 1 s after the
+    request) failed. PocketBase logs `Failed to restore backup` with the key to its logs database,
+    which it writes 3 s after the latest log entry (GET /api/logs itself is not logged); Swiftbase
+    writes `restore failed` to its output (the server log) past byte `log_start`."""
+    if ctx.srv.kind == "pocketbase":
+        flt = f'message = "Failed to restore backup" && data.key = "{name}"'
+
+        def reported():
+            r = ctx.su.get("/api/logs", params={"filter": flt})
+            assert r.status_code == 200, r.text
+            return r.json()["items"]
+    else:
+        def reported():
+            with open(ctx.srv.log_path, "rb") as f:
+                f.seek(log_start)
+                return b"restore failed" in f.read()
+    wait_until(reported, timeout=20, interval=0.2, what=f"the failed restore of {name} to be reported")
+
+
 def notes_collection(ctx):
     return create_collection(ctx.su, {
         "name": unique_name("bk_notes"), "type": "base",
@@ -267,13 +288,18 @@ def test_list_sorted_by_key(ctx):
         delete_backup(ctx, k)
 
 
+_last_default_backup = 0.0  # time.time() once the latest default-named backup had been made
+
+
 def _default_backup(ctx, pattern, **kw):
     """POST /api/backups with `kw` as the request; returns the single new key (asserted to match
     `pattern` with a UTC timestamp taken during the request) and deletes it."""
+    global _last_default_backup
     before = set(keys(ctx))
     t0 = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0, tzinfo=None)
     r = ctx.su.post("/api/backups", **kw)
     t1 = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    _last_default_backup = time.time()
     assert r.status_code == 204, (kw, r.text)
     [new] = set(keys(ctx)) - before
     m = re.match(pattern, new)
@@ -288,9 +314,10 @@ def _default_backup(ctx, pattern, **kw):
                                 {"data": {"name": ""}}],
                          ids=["no-body", "empty-object", "empty-name", "null-name", "form-empty"])
 def test_create_default_name(ctx, kw):
-    # default meta.appName "Acme"; names have second resolution, so start in a fresh second
-    # (a second default backup within the same second would silently replace the first)
-    time.sleep(1.02 - (time.time() % 1))
+    # default meta.appName "Acme"; names have second resolution, so start in a later second than the
+    # previous default backup (a second default backup within the same second would silently replace
+    # the first): the clock passing a second boundary is the point, there is nothing to poll for
+    sleep_past(math.floor(_last_default_backup) + 1)
     _default_backup(ctx, r"^pb_backup_acme_(\d{14})\.zip$", **kw)
 
 
@@ -638,9 +665,10 @@ def test_restore_zip_without_data_db_changes_nothing(ctx):
     r = upload(ctx, name, make_zip({"hello.txt": "no database here"}))
     assert r.status_code == 204, r.text
     marker = new_record(ctx.su, coll, title="stays", n=1)
+    log_start = ctx.srv.log_path.stat().st_size
     r = ctx.su.post(f"/api/backups/{name}/restore")
     assert r.status_code == 204, r.text          # checked only in the background
-    time.sleep(3.0)                              # PocketBase starts the restore after 1 s
+    wait_restore_failed(ctx, name, log_start)
     assert ctx.srv.proc.poll() is None
     assert requests.get(ctx.url + "/api/health", timeout=5).status_code == 200
     ctx.relogin()

@@ -1,12 +1,12 @@
 """Record create/view/update/delete: JSON shape and zero values, casting, validation codes,
 autodate, client ids, modifiers (§1.4, §3.4, §4.2, §4.4)."""
+import datetime
 import re
-import time
 
 import pytest
 from pocketbase.errors import ClientResponseError
 
-from conftest import assert_error, create_collection, error_codes, unique_name
+from conftest import assert_error, create_collection, error_codes, sleep_past, unique_name
 
 DT_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z$")
 ID_RE = re.compile(r"^[a-z0-9]{15}$")
@@ -111,7 +111,10 @@ def test_sdk_crud_roundtrip(pb, coll, targets):
 
 def test_update_changes_updated_not_created(api, coll):
     rec = api.post(url(coll), json={"t": "x"}).json()
-    time.sleep(0.02)
+    # timestamps have millisecond resolution: update in a later millisecond than the create's
+    created_at = datetime.datetime.strptime(rec["updated"], "%Y-%m-%d %H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+    sleep_past(created_at + 0.002)
     upd = api.patch(url(coll, rec["id"]), json={"t": "y"}).json()
     assert upd["created"] == rec["created"]
     assert upd["updated"] > rec["updated"]

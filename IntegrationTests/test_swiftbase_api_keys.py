@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import Api, assert_error, create_collection, unique_name
+from conftest import Api, assert_error, create_collection, poll, unique_name
 
 pytestmark = pytest.mark.usefixtures("swiftbase_only")
 
@@ -120,11 +120,14 @@ def test_revoked_tampered_and_unknown_keys_are_guests(api, posts):
 
 def test_expiry(api, posts):
     p, _ = posts
-    soon = time.strftime("%Y-%m-%d %H:%M:%S.000Z", time.gmtime(time.time() + 2))
+    expires = time.time() + 2
+    soon = time.strftime("%Y-%m-%d %H:%M:%S.000Z", time.gmtime(expires))
     key = as_key(api, new_key(api, [{"collection": p["name"], "actions": ["list"]}], expires=soon)["key"])
     assert key.get(records(p)).status_code == 200
-    time.sleep(2.5)
-    assert_error(key.get(records(p)), 403, SU_ONLY, {})
+    # poll until the key is refused (it expires within 2 s)
+    r = poll(lambda: key.get(records(p)), lambda r: r.status_code != 200,
+             timeout=expires - time.time() + 5, interval=0.1, what="the expired key to be refused")
+    assert_error(r, 403, SU_ONLY, {})
 
 
 def test_ip_allow_list(api, posts):

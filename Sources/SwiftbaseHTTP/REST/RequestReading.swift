@@ -1,6 +1,6 @@
 import Foundation
-import Hummingbird
-import SwiftbaseCore
+public import Hummingbird
+public import SwiftbaseCore
 
 /// Reading what a handler needs from a request: the body within the size limit, the query, and the
 /// `RequestInfo` that rules evaluate.
@@ -44,8 +44,9 @@ extension Request {
 
     var query: QueryParameters { QueryParameters(uri.query) }
 
-    /// `@request.*` for rules: headers lower-cased with `-` as `_`.
-    func requestInfo(auth: AuthContext, body: [String: JSONValue] = [:], context: String = "default") -> RequestInfo {
+    /// The request as rules see it (`@request.*`), for a route that calls the record service for the
+    /// requester: headers lower-cased with `-` as `_`.
+    public func requestInfo(auth: AuthContext, body: [String: JSONValue] = [:], context: String = "default") -> RequestInfo {
         var headerValues: [String: String] = [:]
         for field in headers {
             headerValues[Self.ruleHeaderName(field.name.canonicalName)] = field.value

@@ -128,7 +128,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SwiftbaseCoreTests",
-            dependencies: ["SwiftbaseCore"],
+            // SQLite's dialect: the compiler tests read the SQL the default store gets.
+            dependencies: ["SwiftbaseCore", "SwiftbaseSQLite"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

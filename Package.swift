@@ -142,7 +142,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SwiftbaseCoreTests",
-            dependencies: ["SwiftbaseCore", "SwiftbaseTesting"],
+            // SQLite's dialect: the compiler tests read the SQL the default store gets.
+            dependencies: ["SwiftbaseCore", "SwiftbaseSQLite", "SwiftbaseTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -64,7 +64,7 @@ public final class SwiftbaseApp: Sendable {
             directoryLock = try DataDirectoryLock.shared(directory)
         }
         let store = try SQLiteStore(path: directory.appendingPathComponent("data.db").path)
-        let registry = SchemaRegistry()
+        let registry = SchemaRegistry(dialect: store.dialect)
         let collections = CollectionService(store: store, registry: registry)
         try await collections.bootstrap()
         let events = EventBus()

@@ -15,6 +15,7 @@ public final class SQLiteStore: Store {
     let countPlans: SQLiteCountPlans
     private let walIndex: WALIndexHeader
     public let path: String
+    public var dialect: any SQLDialect { SQLiteDialect() }
 
     /// Opens (creating if needed) the database at `path`.
     public convenience init(path: String) throws {
@@ -132,6 +133,7 @@ public final class SQLiteStore: Store {
 struct SQLiteConnection: StoreConnection {
     let db: Database
     let countPlans: SQLiteCountPlans
+    var dialect: any SQLDialect { SQLiteDialect() }
 
     /// Constraint violations surface here, inside the transaction, as `StoreConstraintError`, so a caller
     /// running several writes in one transaction knows which of them failed.

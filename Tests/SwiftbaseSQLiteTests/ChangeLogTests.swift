@@ -19,7 +19,7 @@ struct ChangeLogTests {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sb-changelog-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try SQLiteStore(path: directory.appendingPathComponent("data.db").path)
-        let registry = SchemaRegistry()
+        let registry = SchemaRegistry(dialect: store.dialect)
         collections = CollectionService(store: store, registry: registry)
         try await collections.bootstrap()
         records = RecordService(store: store, registry: registry, events: events, passwords: BcryptPasswordHasher())

@@ -88,7 +88,7 @@ struct MigrationTests {
         let fixture = try await StoreFixture("migrations-race")
         defer { fixture.remove() }
         let other = try SQLiteStore(path: fixture.path)
-        let otherRegistry = SchemaRegistry()
+        let otherRegistry = SchemaRegistry(dialect: SQLiteDialect())
         let otherCollections = CollectionService(store: other, registry: otherRegistry)
         try await otherCollections.reload()
         let otherRecords = RecordService(store: other, registry: otherRegistry, events: EventBus(), passwords: BcryptPasswordHasher())

@@ -9,7 +9,7 @@ struct StoreFixture {
     let directory: URL
     let path: String
     let store: SQLiteStore
-    let registry = SchemaRegistry()
+    let registry = SchemaRegistry(dialect: SQLiteDialect())
     let collections: CollectionService
     let records: RecordService
 

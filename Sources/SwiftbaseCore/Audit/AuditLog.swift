@@ -39,9 +39,10 @@ public final class AuditLog: Sendable {
         self.logger = logger
     }
 
-    static let createTableSQL = """
+    static func createTableSQL(in dialect: any SQLDialect) -> String {
+        """
         CREATE TABLE IF NOT EXISTS "_audit" (
-            "seq" INTEGER PRIMARY KEY AUTOINCREMENT,
+            "seq" \(dialect.autoincrementPrimaryKey),
             "created" TEXT NOT NULL,
             "event" TEXT NOT NULL,
             "actor" TEXT NOT NULL,
@@ -50,6 +51,7 @@ public final class AuditLog: Sendable {
             "details" JSON NOT NULL DEFAULT '{}'
         )
         """
+    }
     static let indexSQL = #"CREATE INDEX IF NOT EXISTS "_audit_event_idx" ON "_audit" ("event", "seq")"#
 
     /// Queues `event` and answers its number, for `waitUntilStored(through:)`. The request being served (see

@@ -115,10 +115,12 @@ public final class AuthService: Sendable {
             if !explicitField, name == "email", !AddressFormat.isEmail(identity) { continue }
             guard collection.field(named: name) != nil, let index = Self.uniqueIndex(of: name, in: collection)
             else { continue }
-            let collate = index.columns[0].collate?.uppercased() == "NOCASE" ? " COLLATE NOCASE" : ""
+            let column = quoteIdentifier(name)
+            let matches =
+                index.columns[0].collate?.uppercased() == "NOCASE"
+                ? store.dialect.caseInsensitiveEquals(column, "?") : column + " = ?"
             let query = SQLFragment(
-                unsafeRaw:
-                    "SELECT * FROM \(quoteIdentifier(collection.name)) WHERE \(quoteIdentifier(name)) = ?\(collate) LIMIT 1",
+                unsafeRaw: "SELECT * FROM \(quoteIdentifier(collection.name)) WHERE \(matches) LIMIT 1",
                 arguments: [.text(identity)])
             let found = try await store.read { conn in
                 try conn.row(query).map { RecordRow.storedRecord(from: $0, in: collection) }
@@ -144,7 +146,7 @@ public final class AuthService: Sendable {
     }
 
     /// The single-column UNIQUE index an identity field must have. Its collation decides how identities
-    /// compare: `COLLATE NOCASE` on the index makes the login case-insensitive; otherwise it is exact.
+    /// compare: the index's `NOCASE` collation makes the login case-insensitive; otherwise it is exact.
     static func uniqueIndex(of field: String, in collection: CollectionModel) -> IndexDefinition? {
         for statement in collection.indexes {
             guard let index = IndexDefinition(parsing: statement), index.unique, index.columns.count == 1,
@@ -159,13 +161,13 @@ public final class AuthService: Sendable {
     private static let dummyHash = "$2a$10$CwTycUXWue0Thq9StjUM0uJ8DPLKXt1FYlwYpQW3OC1ZH/lvQzC6u"
 
     /// The auth record with this email, compared as the email's unique index compares (exactly, unless the
-    /// index says `COLLATE NOCASE`). Secrets (password hash, tokenKey) are kept: callers are trusted flows.
+    /// index's collation is `NOCASE`). Secrets (password hash, tokenKey) are kept: callers are trusted flows.
     public func findRecord(email: String, in collection: CollectionModel) async throws -> RecordModel? {
         guard !email.isEmpty, collection.isAuth else { return nil }
         let nocase = Self.uniqueIndex(of: "email", in: collection)?.columns.first?.collate?.uppercased() == "NOCASE"
+        let matches = nocase ? store.dialect.caseInsensitiveEquals(#""email""#, "?") : #""email" = ?"#
         let query = SQLFragment(
-            unsafeRaw:
-                "SELECT * FROM \(quoteIdentifier(collection.name)) WHERE \"email\" = ?\(nocase ? " COLLATE NOCASE" : "") LIMIT 1",
+            unsafeRaw: "SELECT * FROM \(quoteIdentifier(collection.name)) WHERE \(matches) LIMIT 1",
             arguments: [.text(email)])
         return try await store.read { conn in
             try conn.row(query).map { RecordRow.storedRecord(from: $0, in: collection) }

@@ -4,9 +4,10 @@ public enum ChangeLog {
     public static let tableName = "_changes"
 
     /// DDL for the log table; part of the system schema.
-    public static let createTableSQL = """
+    public static func createTableSQL(in dialect: any SQLDialect) -> String {
+        """
         CREATE TABLE IF NOT EXISTS "_changes" (
-            "seq" INTEGER PRIMARY KEY AUTOINCREMENT,
+            "seq" \(dialect.autoincrementPrimaryKey),
             "created" TEXT NOT NULL,
             "collectionId" TEXT NOT NULL,
             "collectionName" TEXT NOT NULL,
@@ -16,6 +17,7 @@ public enum ChangeLog {
             "actor" TEXT NOT NULL DEFAULT ''
         )
         """
+    }
 
     /// Appends an entry and returns it with its `seq`.
     public static func append(

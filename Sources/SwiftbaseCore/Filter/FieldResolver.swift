@@ -6,6 +6,9 @@ public protocol FieldResolver {
     /// The instant date macros (`@now`, `@todayStart`, …) are computed from. Injected for deterministic tests.
     var now: Date { get }
 
+    /// The SQL dialect compiled conditions are written in (JSON, date functions).
+    var dialect: any SQLDialect { get }
+
     /// Resolves an identifier as written (`author.name`, `tags:each`, `@request.auth.id`).
     ///
     /// Throws a 400 for unknown fields and invalid paths, a 403 for references the caller may not use.

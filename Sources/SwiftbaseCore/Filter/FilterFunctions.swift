@@ -1,12 +1,12 @@
-/// The filter language's functions: `geoDistance(lonA, latA, lonB, latB)` and
-/// `strftime(format [, timeValue [, modifier…]])`.
+/// The filter language's functions: `geoDistance(lonA, latA, lonB, latB)` and the date formatting function
+/// (`FilterKeywords.dateFormatFunction`).
 enum FilterFunctions {
     static func resolve<Resolver: FieldResolver>(_ name: String, _ arguments: [FilterOperand], resolver: inout Resolver)
         throws(SwiftbaseError) -> ResolvedOperand
     {
         switch name {
         case "geoDistance": return try geoDistance(arguments, resolver: &resolver)
-        case "strftime": return try strftime(arguments, resolver: &resolver)
+        case FilterKeywords.dateFormatFunction: return try formatDate(name, arguments, resolver: &resolver)
         default: throw .invalidFilter("unknown function \(name)")
         }
     }
@@ -37,33 +37,34 @@ enum FilterFunctions {
             usesJoins: resolved.contains(where: \.usesJoins))
     }
 
-    /// SQLite `strftime`, at most 10 arguments; the format and modifiers must be string literals. Never treated as
-    /// known non-empty, so `strftime(…) = ''` also matches NULL.
-    private static func strftime<Resolver: FieldResolver>(_ arguments: [FilterOperand], resolver: inout Resolver)
-        throws(SwiftbaseError) -> ResolvedOperand
-    {
-        guard !arguments.isEmpty else { throw .invalidFilter("strftime expects at least 1 argument") }
-        guard arguments.count <= 10 else { throw .invalidFilter("strftime accepts at most 10 arguments") }
-        guard case .text = arguments[0] else { throw .invalidFilter("strftime expects a format string first") }
+    /// The date formatting function (``SQLDialect/formatDate(_:time:modifiers:)``), called `name`: at most 10
+    /// arguments; the format and modifiers must be string literals. Never treated as known non-empty, so
+    /// `name(…) = ''` also matches NULL.
+    private static func formatDate<Resolver: FieldResolver>(
+        _ name: String, _ arguments: [FilterOperand], resolver: inout Resolver
+    ) throws(SwiftbaseError) -> ResolvedOperand {
+        guard !arguments.isEmpty else { throw .invalidFilter("\(name) expects at least 1 argument") }
+        guard arguments.count <= 10 else { throw .invalidFilter("\(name) accepts at most 10 arguments") }
+        guard case .text = arguments[0] else { throw .invalidFilter("\(name) expects a format string first") }
         let format = try FilterCompiler.resolveOperand(arguments[0], resolver: &resolver)
         guard arguments.count > 1 else {
-            let sql = SQLFragment(unsafeRaw: "strftime(") + format.sql + SQLFragment(unsafeRaw: ")")
+            let sql = resolver.dialect.formatDate(format.sql, time: nil, modifiers: [])
             return ResolvedOperand(sql: sql, nullFallback: .enforced, parameters: sql.arguments)
         }
         switch arguments[1] {
         case .text, .identifier, .number: break
-        case .function: throw .invalidFilter("strftime expects a time value as its second argument")
+        case .function: throw .invalidFilter("\(name) expects a time value as its second argument")
         }
         let time = try FilterCompiler.resolveOperand(arguments[1], resolver: &resolver)
         var modifiers: [SQLFragment] = []
         for (index, argument) in arguments.dropFirst(2).enumerated() {
-            guard case .text = argument else { throw .invalidFilter("strftime modifier \(index) must be a string") }
+            guard case .text = argument else { throw .invalidFilter("\(name) modifier \(index) must be a string") }
             modifiers.append(try FilterCompiler.resolveOperand(argument, resolver: &resolver).sql)
         }
 
+        let dialect = resolver.dialect
         func call(_ timeValue: SQLFragment) -> SQLFragment {
-            SQLFragment(unsafeRaw: "strftime(") + SQLFragment.join([format.sql, timeValue] + modifiers, separator: ",")
-                + SQLFragment(unsafeRaw: ")")
+            dialect.formatDate(format.sql, time: timeValue, modifiers: modifiers)
         }
         let sql = call(time.sql)
         var result = ResolvedOperand(

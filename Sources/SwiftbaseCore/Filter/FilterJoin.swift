@@ -3,7 +3,7 @@
 /// Aliases are derived from the path (`posts_author`, `__je_posts_tags`), so resolving the same path twice
 /// registers the join once and both comparisons share it, as in PocketBase.
 public struct FilterJoin: Sendable, Equatable {
-    /// A quoted table name or a table-valued expression such as `json_each(…)` (values bound).
+    /// A quoted table name or a table-valued expression such as a JSON array's elements (values bound).
     public var table: SQLFragment
     /// Unquoted alias; quoted when rendered.
     public var alias: String
@@ -63,30 +63,22 @@ public struct MultiMatchSubquery: Sendable, Equatable {
 }
 
 /// SQL snippets over JSON columns, as PocketBase writes them: values that are not JSON arrays are
-/// treated as one-element arrays, and non-JSON text as a plain string.
+/// treated as one-element arrays, and non-JSON text as a plain string. The dialect spells them.
 enum FilterJSONSQL {
-    /// `json_each(...)` over a multi-value column.
-    static func each(_ column: String) -> SQLFragment {
-        SQLFragment(
-            unsafeRaw:
-                "json_each(CASE WHEN iif(json_valid(\(column)), json_type(\(column))='array', FALSE) THEN \(column)"
-                + " ELSE json_array(\(column)) END)")
+    /// The values of a multi-value column as rows (``SQLDialect/jsonValues(_:)``).
+    static func each(_ column: String, in dialect: any SQLDialect) -> SQLFragment {
+        SQLFragment(unsafeRaw: dialect.jsonValues(column))
     }
 
     /// Element count of a multi-value column (`''`/NULL count as 0, a scalar as 1).
-    static func arrayLength(_ column: String) -> SQLFragment {
-        SQLFragment(
-            unsafeRaw: "json_array_length(CASE WHEN iif(json_valid(\(column)), json_type(\(column))='array', FALSE)"
-                + " THEN \(column) ELSE (CASE WHEN \(column) = '' OR \(column) IS NULL THEN json_array()"
-                + " ELSE json_array(\(column)) END) END)")
+    static func arrayLength(_ column: String, in dialect: any SQLDialect) -> SQLFragment {
+        SQLFragment(unsafeRaw: dialect.jsonValueCount(column))
     }
 
     /// The value at `path` of a JSON column; `path` is a validated JSON path suffix made of `.key` and `[n]`
     /// parts with word characters only (empty for the whole value).
-    static func extract(_ column: String, path: String) -> SQLFragment {
-        SQLFragment(
-            unsafeRaw: "(CASE WHEN json_valid(\(column)) THEN JSON_EXTRACT(\(column), '$\(path)')"
-                + " ELSE JSON_EXTRACT(json_object('pb', \(column)), '$.pb\(path)') END)")
+    static func extract(_ column: String, path: String, in dialect: any SQLDialect) -> SQLFragment {
+        SQLFragment(unsafeRaw: dialect.jsonExtract(column, path: path))
     }
 
     /// `"alias"."column"`.

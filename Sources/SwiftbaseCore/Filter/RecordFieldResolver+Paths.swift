@@ -85,7 +85,7 @@ extension RecordFieldResolver {
         let newAlias = state.alias + "_" + field.name + joinAliasSuffix
         if isMultiple {
             let eachAlias = "__je_" + newAlias
-            try registerJoin(FilterJoin(table: FilterJSONSQL.each(column), alias: eachAlias))
+            try registerJoin(FilterJoin(table: FilterJSONSQL.each(column, in: dialect), alias: eachAlias))
             try registerJoin(
                 FilterJoin(
                     table: SQLFragment(unsafeRaw: quoteIdentifier(target.name)), alias: newAlias,
@@ -109,7 +109,8 @@ extension RecordFieldResolver {
         let mmAlias = state.multiMatchAlias + "_" + field.name
         if isMultiple {
             let mmEachAlias = mmAlias + "_je"
-            state.multiMatch.joins.append(FilterJoin(table: FilterJSONSQL.each(mmColumn), alias: mmEachAlias))
+            state.multiMatch.joins.append(
+                FilterJoin(table: FilterJSONSQL.each(mmColumn, in: dialect), alias: mmEachAlias))
             state.multiMatch.joins.append(
                 FilterJoin(
                     table: SQLFragment(unsafeRaw: quoteIdentifier(target.name)), alias: mmAlias,
@@ -154,7 +155,7 @@ extension RecordFieldResolver {
             FilterJoin(
                 table: table, alias: newAlias,
                 on: Self.backRelationCondition(
-                    from: newAlias, field: backField.name, to: state.alias, isMultiple: isMultiple),
+                    from: newAlias, field: backField.name, to: state.alias, isMultiple: isMultiple, in: dialect),
                 collectionName: source.name))
         state.collection = source
         state.alias = newAlias
@@ -171,14 +172,15 @@ extension RecordFieldResolver {
             FilterJoin(
                 table: table, alias: mmAlias,
                 on: Self.backRelationCondition(
-                    from: mmAlias, field: backField.name, to: state.multiMatchAlias, isMultiple: isMultiple)))
+                    from: mmAlias, field: backField.name, to: state.multiMatchAlias, isMultiple: isMultiple,
+                    in: dialect)))
         state.multiMatchAlias = mmAlias
         return true
     }
 
-    private static func backRelationCondition(from alias: String, field: String, to target: String, isMultiple: Bool)
-        -> SQLFragment
-    {
+    private static func backRelationCondition(
+        from alias: String, field: String, to target: String, isMultiple: Bool, in dialect: any SQLDialect
+    ) -> SQLFragment {
         let column = FilterJSONSQL.column(alias, field)
         guard isMultiple else {
             return SQLFragment(unsafeRaw: "\(column) = \(FilterJSONSQL.column(target, "id"))")
@@ -187,7 +189,7 @@ extension RecordFieldResolver {
         return SQLFragment(
             unsafeRaw:
                 "\(FilterJSONSQL.column(target, "id")) IN (SELECT \(FilterJSONSQL.column(eachAlias, "value")) FROM ")
-            + FilterJSONSQL.each(column) + SQLFragment(unsafeRaw: " \(quoteIdentifier(eachAlias)))")
+            + FilterJSONSQL.each(column, in: dialect) + SQLFragment(unsafeRaw: " \(quoteIdentifier(eachAlias)))")
     }
 
     /// `data.a.0.b`: the props after a JSON field form the JSON path (numeric segments are array indices).
@@ -213,8 +215,9 @@ extension RecordFieldResolver {
             }
             jsonPath += segment.utf8.allSatisfy(FilterLexer.isDigit) ? "[" + segment + "]" : "." + segment
         }
-        var sql = FilterJSONSQL.extract(FilterJSONSQL.column(state.alias, field.name), path: jsonPath)
-        var mmValue = FilterJSONSQL.extract(FilterJSONSQL.column(state.multiMatchAlias, field.name), path: jsonPath)
+        var sql = FilterJSONSQL.extract(FilterJSONSQL.column(state.alias, field.name), path: jsonPath, in: dialect)
+        var mmValue = FilterJSONSQL.extract(
+            FilterJSONSQL.column(state.multiMatchAlias, field.name), path: jsonPath, in: dialect)
         if lower {
             sql = Self.lower(sql)
             mmValue = Self.lower(mmValue)
@@ -237,16 +240,18 @@ extension RecordFieldResolver {
 
         if modifier == .length, Self.isMultiValuer(field) {
             return state.operand(
-                FilterJSONSQL.arrayLength(column), multiMatchValue: FilterJSONSQL.arrayLength(mmColumn))
+                FilterJSONSQL.arrayLength(column, in: dialect),
+                multiMatchValue: FilterJSONSQL.arrayLength(mmColumn, in: dialect))
         }
         if modifier == .each, Self.isMultiValuer(field) {
             let eachAlias = "__je_" + state.alias + "_" + field.name + joinAliasSuffix
-            try registerJoin(FilterJoin(table: FilterJSONSQL.each(column), alias: eachAlias))
+            try registerJoin(FilterJoin(table: FilterJSONSQL.each(column, in: dialect), alias: eachAlias))
             state.usesJoins = true
             if field.isMultiple { state.withMultiMatch = true }
             let mmEachAlias = "__je_" + state.multiMatchAlias + "_" + field.name + joinAliasSuffix
             if state.withMultiMatch {
-                state.multiMatch.joins.append(FilterJoin(table: FilterJSONSQL.each(mmColumn), alias: mmEachAlias))
+                state.multiMatch.joins.append(
+                    FilterJoin(table: FilterJSONSQL.each(mmColumn, in: dialect), alias: mmEachAlias))
             }
             return state.operand(
                 SQLFragment(unsafeRaw: FilterJSONSQL.column(eachAlias, "value")),
@@ -257,9 +262,9 @@ extension RecordFieldResolver {
         var mmValue = SQLFragment(unsafeRaw: mmColumn)
         var nullFallback = ResolvedOperand.NullFallback.auto
         if case .json = field.options {
-            // json_extract so top-level JSON primitives compare like their SQL equivalents.
-            sql = FilterJSONSQL.extract(column, path: "")
-            mmValue = FilterJSONSQL.extract(mmColumn, path: "")
+            // Extracted so top-level JSON primitives compare like their SQL equivalents.
+            sql = FilterJSONSQL.extract(column, path: "", in: dialect)
+            mmValue = FilterJSONSQL.extract(mmColumn, path: "", in: dialect)
             nullFallback = .disabled
         }
         if modifier == .lower {

@@ -113,7 +113,7 @@ extension RecordFieldResolver {
         return try resolvePath(&state)
     }
 
-    /// `@request.body.<multi field>:each`: the submitted values as rows of `json_each(?)`.
+    /// `@request.body.<multi field>:each`: the submitted values, bound as a JSON array, as rows.
     private mutating func resolveBodyEach(field: FieldModel, request: RequestInfo) throws(SwiftbaseError)
         -> ResolvedOperand
     {
@@ -122,8 +122,7 @@ extension RecordFieldResolver {
         }
         let items = JSONValue.array(Self.asList(request.body[field.name])).jsonString
         let alias = "__dataEach_je_" + field.name + joinAliasSuffix
-        try registerJoin(
-            FilterJoin(table: SQLFragment(unsafeRaw: "json_each(?)", arguments: [.text(items)]), alias: alias))
+        try registerJoin(FilterJoin(table: dialect.jsonArrayElements(ofBoundText: items), alias: alias))
         var result = ResolvedOperand(
             sql: SQLFragment(unsafeRaw: FilterJSONSQL.column(alias, "value")), parameters: [.text(items)],
             usesJoins: true)
@@ -131,9 +130,7 @@ extension RecordFieldResolver {
             let mmAlias = "__mm_" + alias
             result.multiMatch = MultiMatchSubquery(
                 fromTable: collection.name, fromAlias: "__mm_" + baseAlias, targetAlias: baseAlias,
-                joins: [
-                    FilterJoin(table: SQLFragment(unsafeRaw: "json_each(?)", arguments: [.text(items)]), alias: mmAlias)
-                ],
+                joins: [FilterJoin(table: dialect.jsonArrayElements(ofBoundText: items), alias: mmAlias)],
                 value: SQLFragment(unsafeRaw: FilterJSONSQL.column(mmAlias, "value")))
         }
         return result

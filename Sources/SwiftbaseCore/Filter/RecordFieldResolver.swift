@@ -50,6 +50,9 @@ public struct RecordFieldResolver: FieldResolver, Sendable {
     public var allowRequestAndCollectionReferences: Bool
     public var now: Date
 
+    /// The schema's: its tables live in that store.
+    public var dialect: any SQLDialect { schema.dialect }
+
     /// Always empty: compiled conditions carry their joins inside `EXISTS` (see the type's contract).
     public var joins: [SQLFragment] { [] }
     /// Always false: the main query never needs DISTINCT or GROUP BY (see the type's contract).

@@ -7,7 +7,7 @@ public struct ResolvedOperand: Sendable, Equatable {
         case auto
         /// Compare with `IS`/`IS NOT` and no coalescing (JSON values, functions, `:changed`).
         case disabled
-        /// Never treat this operand as a known non-empty value (`strftime`).
+        /// Never treat this operand as a known non-empty value (the date formatting function).
         case enforced
     }
 

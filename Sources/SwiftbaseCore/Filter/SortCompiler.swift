@@ -7,7 +7,8 @@
 /// ```
 ///
 /// - `-` sorts descending, `+` or nothing ascending; items are comma separated and trimmed.
-/// - `@random` is `RANDOM()`, `@rowid` the base table's `_rowid_`.
+/// - `@random` is `RANDOM()`; the row-order key (`FilterKeywords.rowOrderSortKey`) is the base table's
+///   ``SQLDialect/rowOrderColumn``.
 /// - Any resolvable path sorts; a path through joins becomes a scalar subquery (the first related value)
 ///   so the main query needs no joins. Without hidden-field access a joined collection's listRule applies
 ///   inside that subquery: a related row the requester could not list sorts as NULL (PocketBase instead
@@ -50,8 +51,9 @@ public enum SortCompiler {
         switch name {
         case "@random":
             return SQLFragment(unsafeRaw: "RANDOM()")
-        case "@rowid":
-            return SQLFragment(unsafeRaw: quoteIdentifier(resolver.baseAlias) + ".\"_rowid_\" " + direction)
+        case FilterKeywords.rowOrderSortKey:
+            let column = quoteIdentifier(resolver.dialect.rowOrderColumn)
+            return SQLFragment(unsafeRaw: quoteIdentifier(resolver.baseAlias) + "." + column + " " + direction)
         default:
             break
         }

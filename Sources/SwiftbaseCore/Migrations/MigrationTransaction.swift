@@ -16,7 +16,7 @@ public struct MigrationTransaction {
     init(connection: any StoreConnection, hooks: RecordHooks) throws {
         self.connection = connection
         self.hooks = hooks
-        self.schema = SchemaSnapshot(try CollectionRepository.loadAll(on: connection))
+        self.schema = SchemaSnapshot(try CollectionRepository.loadAll(on: connection), dialect: connection.dialect)
     }
 
     /// Creates a collection from its JSON, as `POST /api/collections` does.
@@ -66,6 +66,6 @@ public struct MigrationTransaction {
     }
 
     private mutating func reloadSchema() throws {
-        schema = SchemaSnapshot(try CollectionRepository.loadAll(on: connection))
+        schema = SchemaSnapshot(try CollectionRepository.loadAll(on: connection), dialect: connection.dialect)
     }
 }

@@ -59,7 +59,7 @@ public struct Migrator: Sendable {
                             unsafeRaw: #"INSERT INTO "_migrations" ("file", "applied") VALUES (?, ?)"#,
                             arguments: [.text(migration.id), .integer(Int64(Date().timeIntervalSince1970 * 1_000_000))]))
                     return Outcome(
-                        entries: transaction.entries, schema: SchemaSnapshot(try CollectionRepository.loadAll(on: conn)),
+                        entries: transaction.entries, schema: SchemaSnapshot(try CollectionRepository.loadAll(on: conn), dialect: conn.dialect),
                         generation: try CollectionService.generation(on: conn))
                 }, committed: { [records] outcome in if let outcome { records.published(outcome.entries) } })
         } catch {

@@ -76,11 +76,10 @@ public struct RecordExpander: Sendable {
                 let column = quoteIdentifier(field.name)
                 let condition: SQLFragment
                 if field.isMultiple {
+                    let elements = schema.dialect.jsonArrayElements("\(table).\(column)")
                     condition =
-                        SQLFragment(
-                            unsafeRaw:
-                                "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(\(table).\(column)) THEN \(table).\(column) ELSE '[]' END) AS je WHERE je.value IN ("
-                        ) + Self.placeholders(ids) + SQLFragment(unsafeRaw: "))")
+                        SQLFragment(unsafeRaw: "EXISTS (SELECT 1 FROM \(elements) AS je WHERE je.value IN (")
+                        + Self.placeholders(ids) + SQLFragment(unsafeRaw: "))")
                 } else {
                     condition = SQLFragment(unsafeRaw: "\(table).\(column) IN (") + Self.placeholders(ids) + SQLFragment(unsafeRaw: ")")
                 }

@@ -20,11 +20,11 @@ struct RecordQuery {
         distinct = distinct || compiled.distinct
     }
 
-    private var fromAndWhere: SQLFragment { from(indexed: true) }
+    private var fromAndWhere: SQLFragment { from(table) }
 
-    /// `indexed: false` names the main table `NOT INDEXED`: SQLite then reads it in rowid order.
-    private func from(indexed: Bool) -> SQLFragment {
-        var sql = SQLFragment(unsafeRaw: indexed ? " FROM \(table)" : " FROM \(table) NOT INDEXED")
+    /// `FROM source`, the joins and the conditions; `source` is the table as a `FROM` item.
+    private func from(_ source: String) -> SQLFragment {
+        var sql = SQLFragment(unsafeRaw: " FROM \(source)")
         for join in joins { sql += SQLFragment(unsafeRaw: " ") + join }
         if !conditions.isEmpty {
             sql += SQLFragment(unsafeRaw: " WHERE ")
@@ -45,12 +45,18 @@ struct RecordQuery {
         return sql
     }
 
-    /// The count of the rows the query matches; `indexed: false` gives the same count with the main table
-    /// read in order (see `StoreConnection.count(_:orScan:)`).
-    func count(indexed: Bool = true) -> SQLFragment {
-        let what = distinct ? "COUNT(DISTINCT \(table).\"id\")" : "COUNT(*)"
-        return SQLFragment(unsafeRaw: "SELECT \(what)") + from(indexed: indexed)
+    /// The count of the rows the query matches.
+    func count() -> SQLFragment {
+        SQLFragment(unsafeRaw: "SELECT \(countExpression)") + fromAndWhere
     }
+
+    /// The same count with the main table read in order, through no index (see
+    /// `StoreConnection.count(_:orScan:)`).
+    func scanCount(in dialect: any SQLDialect) -> SQLFragment {
+        SQLFragment(unsafeRaw: "SELECT \(countExpression)") + from(dialect.unindexedTable(table))
+    }
+
+    private var countExpression: String { distinct ? "COUNT(DISTINCT \(table).\"id\")" : "COUNT(*)" }
 
     func exists() -> SQLFragment {
         SQLFragment(unsafeRaw: "SELECT 1") + fromAndWhere + SQLFragment(unsafeRaw: " LIMIT 1")

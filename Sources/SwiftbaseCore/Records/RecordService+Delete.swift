@@ -68,7 +68,7 @@ extension RecordService {
             let column = quoteIdentifier(field.name)
             let condition =
                 field.isMultiple
-                ? "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(\(table).\(column)) THEN \(table).\(column) ELSE '[]' END) WHERE value = ?)"
+                ? "EXISTS (SELECT 1 FROM \(conn.dialect.jsonArrayElements("\(table).\(column)")) WHERE value = ?)"
                 : "\(table).\(column) = ?"
             let rows = try conn.rows(
                 SQLFragment(unsafeRaw: "SELECT * FROM \(table) WHERE \(condition)", arguments: [.text(record.id)]))

@@ -54,7 +54,8 @@ extension RecordService {
         let (rows, total) = try await store.read { conn in
             let rows = try conn.rows(finalQuery.select(limit: paging.perPage, offset: paging.offset))
             let total =
-                options.skipTotal ? -1 : try conn.count(finalQuery.count(), orScan: finalQuery.count(indexed: false))
+                options.skipTotal
+                ? -1 : try conn.count(finalQuery.count(), orScan: finalQuery.scanCount(in: conn.dialect))
             return (rows, total)
         }
         let items = rows.map { RecordRow.record(from: $0, in: collection) }
@@ -109,10 +110,9 @@ extension RecordService {
     {
         let collection = try Self.collection(collectionIDOrName, in: registry.snapshot)
         guard collection.field(named: field) != nil else { throw SwiftbaseError.badRequest() }
+        let matches = store.dialect.caseInsensitiveEquals(quoteIdentifier(field), "?")
         let query = SQLFragment(
-            unsafeRaw:
-                "SELECT * FROM \(quoteIdentifier(collection.name)) WHERE \(quoteIdentifier(field)) = ? COLLATE NOCASE LIMIT 1",
-            arguments: [value])
+            unsafeRaw: "SELECT * FROM \(quoteIdentifier(collection.name)) WHERE \(matches) LIMIT 1", arguments: [value])
         return try await store.read { conn in try conn.row(query).map { RecordRow.record(from: $0, in: collection) } }
     }
 }
@@ -127,7 +127,7 @@ extension RecordService {
         let column = "\(table).\(quoteIdentifier(field.name))"
         let condition =
             field.isMultiple
-            ? "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(\(column)) THEN \(column) ELSE '[]' END) WHERE value = ?)"
+            ? "EXISTS (SELECT 1 FROM \(store.dialect.jsonArrayElements(column)) WHERE value = ?)"
             : "\(column) = ?"
         let query = SQLFragment(
             unsafeRaw: "SELECT \(table).* FROM \(table) WHERE \(condition) LIMIT 1", arguments: [.text(filename)])

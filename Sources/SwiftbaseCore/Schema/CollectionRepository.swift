@@ -1,9 +1,11 @@
 /// Reads and writes collection definitions in `_collections`. The public JSON form is stored as is; the
 /// write-only token secrets of auth collections (one per `AuthTokenKind`) are kept apart in `secrets`.
 public enum CollectionRepository {
+    /// Every collection, in the order they were created.
     public static func loadAll(on connection: any StoreConnection) throws -> [CollectionModel] {
+        let order = quoteIdentifier(connection.dialect.rowOrderColumn)
         let rows = try connection.rows(
-            SQLFragment(unsafeRaw: #"SELECT "json", "secrets" FROM "_collections" ORDER BY rowid"#))
+            SQLFragment(unsafeRaw: #"SELECT "json", "secrets" FROM "_collections" ORDER BY "# + order))
         return try rows.map { row in
             let json = try JSONValue.parse(row["json"]?.textValue ?? "{}")
             var collection = try CollectionModel(json: json.objectValue ?? [:])
@@ -15,6 +17,11 @@ public enum CollectionRepository {
             }
             return collection
         }
+    }
+
+    /// The schema as stored, in the connection's dialect.
+    public static func snapshot(on connection: any StoreConnection) throws -> SchemaSnapshot {
+        SchemaSnapshot(try loadAll(on: connection), dialect: connection.dialect)
     }
 
     public static func insert(_ collection: CollectionModel, on connection: any StoreConnection) throws {

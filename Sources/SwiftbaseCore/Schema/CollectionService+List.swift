@@ -25,8 +25,8 @@ extension CollectionService {
         let table = Self.collectionsTable
         var query = RecordQuery(table)
         var resolver = RecordFieldResolver(
-            schema: SchemaSnapshot([table]), collection: table, request: nil, allowHiddenFields: true,
-            allowRequestAndCollectionReferences: false)
+            schema: SchemaSnapshot([table], dialect: store.dialect), collection: table, request: nil,
+            allowHiddenFields: true, allowRequestAndCollectionReferences: false)
         if let expression = try FilterParser.parse(options.filter) {
             query.conditions.append(try FilterCompiler.compile(expression, resolver: &resolver))
         }

@@ -21,12 +21,12 @@ public final class CollectionService: Sendable {
                 collection.created = DateTime.now()
                 collection.updated = collection.created
                 try CollectionRepository.insert(collection, on: conn)
-                for statement in TableDDL.create(collection) { try conn.execute(statement) }
+                for statement in TableDDL.create(collection, in: conn.dialect) { try conn.execute(statement) }
                 try CollectionRepository.recordChange(
                     collectionId: collection.id, action: "create", before: nil, after: collection, on: conn)
                 existing.append(collection)
             }
-            return (try Self.generation(on: conn), SchemaSnapshot(existing))
+            return (try Self.generation(on: conn), SchemaSnapshot(existing, dialect: conn.dialect))
         }
         registry.publish(snapshot, generation: generation)
     }
@@ -34,7 +34,7 @@ public final class CollectionService: Sendable {
     /// Re-reads the schema from the store (e.g. after another process changed it).
     public func reload() async throws {
         let (generation, snapshot) = try await store.read { conn in
-            (try Self.generation(on: conn), SchemaSnapshot(try CollectionRepository.loadAll(on: conn)))
+            (try Self.generation(on: conn), try CollectionRepository.snapshot(on: conn))
         }
         registry.publish(snapshot, generation: generation)
     }
@@ -197,7 +197,7 @@ public final class CollectionService: Sendable {
                             collectionId: incoming.id, action: "create", before: nil, after: incoming, on: conn)
                     }
                     imported.insert(incoming.id)
-                    snapshot = SchemaSnapshot(try CollectionRepository.loadAll(on: conn))
+                    snapshot = try CollectionRepository.snapshot(on: conn)
                 }
                 if deleteMissing {
                     for collection in snapshot.collections where !collection.system && !imported.contains(collection.id) {
@@ -257,7 +257,7 @@ public final class CollectionService: Sendable {
         _ collection: CollectionModel, view: Result<ViewSchema, ViewSchema.Failure>?, on conn: any StoreConnection
     ) throws {
         guard collection.type == .view else {
-            for statement in TableDDL.create(collection) { try conn.execute(statement) }
+            for statement in TableDDL.create(collection, in: conn.dialect) { try conn.execute(statement) }
             return
         }
         // Validation refused a failed inference already.
@@ -276,7 +276,7 @@ public final class CollectionService: Sendable {
         on conn: any StoreConnection
     ) throws {
         guard new.type == .view else {
-            for statement in TableDDL.migrate(from: old, to: new) { try conn.execute(statement) }
+            for statement in TableDDL.migrate(from: old, to: new, in: conn.dialect) { try conn.execute(statement) }
             return
         }
         try dropStorage(old, on: conn)
@@ -287,7 +287,7 @@ public final class CollectionService: Sendable {
     /// fields changed. `strict`: a view whose query no longer runs refuses the change (a delete); otherwise it is
     /// left as it is, as PocketBase only logs it after an update.
     static func resaveViews(except changedID: String, on conn: any StoreConnection, strict: Bool) throws {
-        let snapshot = SchemaSnapshot(try CollectionRepository.loadAll(on: conn))
+        let snapshot = try CollectionRepository.snapshot(on: conn)
         func comparable(_ fields: [FieldModel]) -> [JSONValue] {
             fields.map { field in
                 var json = field.json.objectValue ?? [:]
@@ -334,9 +334,9 @@ public final class CollectionService: Sendable {
         _ body: @escaping @Sendable (any StoreConnection, SchemaSnapshot) throws -> T
     ) async throws -> T {
         let (result, generation, snapshot) = try await store.write { conn in
-            let before = SchemaSnapshot(try CollectionRepository.loadAll(on: conn))
+            let before = try CollectionRepository.snapshot(on: conn)
             let result = try body(conn, before)
-            let after = SchemaSnapshot(try CollectionRepository.loadAll(on: conn))
+            let after = try CollectionRepository.snapshot(on: conn)
             return (result, try Self.generation(on: conn), after)
         }
         registry.publish(snapshot, generation: generation)
@@ -362,7 +362,7 @@ public final class CollectionService: Sendable {
             errors["viewQuery"] = .item(ErrorItem("validation_invalid_view_query", sentence))
         }
         let ruleSnapshot = SchemaSnapshot(
-            snapshot.collections.filter { $0.id != collection.id } + [collection])
+            snapshot.collections.filter { $0.id != collection.id } + [collection], dialect: snapshot.dialect)
         for (key, rule) in collection.rules {
             guard let rule, !rule.isEmpty else { continue }
             if let problem = RuleValidation.check(rule, collection: collection, schema: ruleSnapshot) {

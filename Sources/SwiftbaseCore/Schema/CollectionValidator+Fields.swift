@@ -2,8 +2,9 @@
 /// that fails is the whole `fields` error: duplicates, required system fields, system fields kept, types
 /// unchanged, reserved auth names, then every field's own settings (`fields.<index>.<key>`).
 enum FieldsValidation {
-    /// Names a field cannot take: filter literals and keys every record response has.
-    static let reservedNames: Set<String> = ["null", "true", "false", "_rowid_", "collectionId", "collectionName", "expand"]
+    /// Names a field cannot take: filter literals and keys every record response has; nor the dialect's
+    /// row-order column (PocketBase's list has SQLite's there).
+    static let reservedNames: Set<String> = ["null", "true", "false", "collectionId", "collectionName", "expand"]
     /// Auth body keys that a field would shadow.
     static let reservedAuthNames: Set<String> = ["passwordConfirm", "oldPassword"]
 
@@ -112,12 +113,13 @@ enum FieldsValidation {
         -> ErrorTree
     {
         // Relations may point at the collection being saved, so it is part of the schema they resolve in.
-        let schema = SchemaSnapshot(snapshot.collections.filter { $0.id != c.id && $0.id != previous?.id } + [c])
+        let schema = SchemaSnapshot(
+            snapshot.collections.filter { $0.id != c.id && $0.id != previous?.id } + [c], dialect: snapshot.dialect)
         let primaryKeys = c.fields.filter { if case .text(let o) = $0.options { o.primaryKey } else { false } }.count
         var tree = ErrorTree()
         for (i, field) in c.fields.enumerated() {
             var fieldErrors = ErrorTree()
-            common(field, into: &fieldErrors)
+            common(field, dialect: schema.dialect, into: &fieldErrors)
             contextual(field, collection: c, previous: previous, schema: schema, primaryKeys: primaryKeys, into: &fieldErrors)
             for (key, item) in field.options.behavior.validateOptions(of: field, in: schema) {
                 fieldErrors[key] = item
@@ -128,7 +130,7 @@ enum FieldsValidation {
     }
 
     /// `id`, `name` and `help`, which every field type checks the same way.
-    private static func common(_ field: FieldModel, into errors: inout ErrorTree) {
+    private static func common(_ field: FieldModel, dialect: any SQLDialect, into errors: inout ErrorTree) {
         if field.id.isEmpty {
             errors["id"] = .required
         } else if field.id.utf8.count > 100 {
@@ -141,7 +143,7 @@ enum FieldsValidation {
             errors["name"] = .length(min: 1, max: 100)
         } else if !Names.isWord(name) {
             errors["name"] = .matchInvalid
-        } else if reservedNames.contains(name) {
+        } else if reservedNames.contains(name) || name == dialect.rowOrderColumn {
             errors["name"] = .notInList
         } else if Names.containsVia(name) {
             errors["name"] = .foundVia

@@ -80,7 +80,7 @@ public enum CollectionValidator {
                 "validation_collection_name_id_duplicate", "The name must not match an existing collection id.")
         }
         if previous?.name != name,
-            internalTables.contains(where: { $0.lowercased() == lower }) || lower.hasPrefix("sqlite_")
+            internalTables.contains(where: { $0.lowercased() == lower }) || snapshot.dialect.isReservedTableName(name)
         {
             return ErrorItem(
                 "validation_collection_name_invalid", "The name shouldn't match with an existing internal table.")

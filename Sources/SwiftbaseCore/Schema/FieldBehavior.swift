@@ -12,8 +12,8 @@ public protocol FieldBehavior: Sendable {
     /// Writes the type's option keys (all of them, defaults included, as PocketBase serializes them).
     func encode(into json: inout [String: JSONValue])
 
-    /// The SQLite column type and constraints after the column name, e.g. `TEXT DEFAULT '' NOT NULL`.
-    func columnDefinition(for field: FieldModel) -> String
+    /// The column type and constraints after the column name, e.g. `TEXT DEFAULT '' NOT NULL`.
+    func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String
 
     /// The value a record has when nothing was ever set (`""`, `0`, `false`, `[]`, `null`).
     func zeroValue(for field: FieldModel) -> JSONValue

@@ -5,8 +5,13 @@ import Synchronization
 public final class SchemaRegistry: Sendable {
     private let state: Mutex<(generation: Int, snapshot: SchemaSnapshot)>
 
-    public init(_ snapshot: SchemaSnapshot = SchemaSnapshot([])) {
+    public init(_ snapshot: SchemaSnapshot) {
         state = Mutex((0, snapshot))
+    }
+
+    /// A registry holding no collection yet, for a store speaking `dialect`.
+    public convenience init(dialect: any SQLDialect) {
+        self.init(SchemaSnapshot([], dialect: dialect))
     }
 
     public var snapshot: SchemaSnapshot { state.withLock { $0.snapshot } }

@@ -2,11 +2,15 @@
 /// actor hop; schema changes build a new snapshot and swap it in atomically.
 public struct SchemaSnapshot: Sendable {
     public let collections: [CollectionModel]
+    /// The dialect of the store these collections' tables live in: filters, rules and sorts compiled against
+    /// this schema are written in it.
+    public let dialect: any SQLDialect
     private let byID: [String: Int]
     private let byLowercasedName: [String: Int]
 
-    public init(_ collections: [CollectionModel]) {
+    public init(_ collections: [CollectionModel], dialect: any SQLDialect) {
         self.collections = collections
+        self.dialect = dialect
         var byID: [String: Int] = [:]
         var byName: [String: Int] = [:]
         for (i, c) in collections.enumerated() {

@@ -2,11 +2,11 @@ import Foundation
 
 /// What a view collection's query makes: the fields PocketBase infers for it and the SQL of its view.
 ///
-/// SQLite reports the query's columns (through a temporary view and `PRAGMA table_info`, inside the schema
-/// change's transaction); `ViewQuery` tells where each column comes from. A column that is a source
-/// collection's field is that field, cloned under the column's alias; `x.id` is a single relation to x's
-/// collection; `count(…)` an integer, `total(…)` a number; `cast(… as real|integer|text|boolean)` the matching
-/// type; `id` the primary key text; anything else json.
+/// The store reports the query's columns (through a temporary view and ``SQLDialect/columnsQuery(of:)``,
+/// inside the schema change's transaction); `ViewQuery` tells where each column comes from. A column that is
+/// a source collection's field is that field, cloned under the column's alias; `x.id` is a single relation to
+/// x's collection; `count(…)` an integer, `total(…)` a number; `cast(… as real|integer|text|boolean)` the
+/// matching type; `id` the primary key text; anything else json.
 struct ViewSchema {
     var fields: [FieldModel]
     /// The SELECT the view is made of: the query, wrapped so that `id` is text when SQLite does not type it so.
@@ -81,7 +81,7 @@ struct ViewSchema {
         do {
             // The query stays inside a sub-SELECT: a second statement cannot ride along.
             try conn.execute(SQLFragment(unsafeRaw: "CREATE VIEW \(quoteIdentifier(name)) AS SELECT * FROM (\(select))"))
-            _ = try conn.rows(SQLFragment(unsafeRaw: "PRAGMA table_info(\(quoteIdentifier(name)))"))
+            _ = try conn.rows(conn.dialect.columnsQuery(of: name))
         } catch {
             throw Failure(message: StoreErrorText.message(of: error))
         }
@@ -94,9 +94,7 @@ struct ViewSchema {
     /// What removes the view named `name`, or the table a view collection was stored as before views were
     /// made views (nothing when neither exists).
     static func drop(named name: String, on conn: any StoreConnection) throws -> [SQLFragment] {
-        let kind = try conn.scalar(
-            SQLFragment(unsafeRaw: "SELECT type FROM sqlite_master WHERE name = ? AND type IN ('view', 'table')",
-                        arguments: [.text(name)]))?.textValue
+        let kind = try conn.scalar(conn.dialect.relationKindQuery(of: name))?.textValue
         switch kind {
         case "view": return [drop(named: name)]
         case "table": return [SQLFragment(unsafeRaw: "DROP TABLE \(quoteIdentifier(name))")]
@@ -113,7 +111,7 @@ struct ViewSchema {
         defer { try? conn.execute(drop(named: temporary)) }
         do {
             try conn.execute(SQLFragment(unsafeRaw: "CREATE VIEW \(quoteIdentifier(temporary)) AS SELECT * FROM (\(query))"))
-            let rows = try conn.rows(SQLFragment(unsafeRaw: "PRAGMA table_info(\(quoteIdentifier(temporary)))"))
+            let rows = try conn.rows(conn.dialect.columnsQuery(of: temporary))
             return rows.map { ($0["name"]?.textValue ?? "", $0["type"]?.textValue ?? "") }
         } catch {
             throw Failure(message: StoreErrorText.message(of: error))

@@ -5,6 +5,8 @@
 /// other writes, and commits when the body returns (rolls back when it throws). Bodies are synchronous so a
 /// transaction never suspends while holding the writer.
 public protocol Store: Sendable {
+    /// The SQL the store speaks where databases differ; the core builds its statements with it.
+    var dialect: any SQLDialect { get }
     func read<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T) async throws -> T
     func write<T: Sendable>(_ body: @escaping @Sendable (any StoreConnection) throws -> T) async throws -> T
     /// `write`, then `committed(value)` once the transaction committed and before `write` returns, in commit
@@ -25,6 +27,8 @@ extension Store {
 
 /// One connection inside a read or a write transaction.
 public protocol StoreConnection {
+    /// The dialect of the store this connection belongs to (the same as ``Store/dialect``).
+    var dialect: any SQLDialect { get }
     /// Runs a statement that returns no rows.
     func execute(_ statement: SQLFragment) throws
     /// Runs a query and returns every row.

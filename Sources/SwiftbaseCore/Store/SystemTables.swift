@@ -1,44 +1,48 @@
 /// The system tables every data directory has, created idempotently at start-up.
 public enum SystemTables {
-    public static let statements: [String] = [
-        """
-        CREATE TABLE IF NOT EXISTS "_collections" (
-            "id" TEXT PRIMARY KEY NOT NULL,
-            "name" TEXT NOT NULL,
-            "type" TEXT NOT NULL,
-            "system" BOOLEAN NOT NULL DEFAULT FALSE,
-            "json" JSON NOT NULL,
-            "secrets" JSON NOT NULL DEFAULT '{}',
-            "created" TEXT NOT NULL,
-            "updated" TEXT NOT NULL
-        )
-        """,
-        #"CREATE UNIQUE INDEX IF NOT EXISTS "_collections_name_idx" ON "_collections" ("name" COLLATE NOCASE)"#,
-        """
-        CREATE TABLE IF NOT EXISTS "_schemaChanges" (
-            "seq" INTEGER PRIMARY KEY AUTOINCREMENT,
-            "created" TEXT NOT NULL,
-            "collectionId" TEXT NOT NULL,
-            "action" TEXT NOT NULL,
-            "before" JSON,
-            "after" JSON
-        )
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS "_params" (
-            "id" TEXT PRIMARY KEY NOT NULL,
-            "value" JSON,
-            "created" TEXT NOT NULL,
-            "updated" TEXT NOT NULL
-        )
-        """,
-        ChangeLog.createTableSQL,
-        APIKeyService.createTableSQL,
-        AuditLog.createTableSQL,
-        AuditLog.indexSQL,
-    ]
+    /// The `CREATE … IF NOT EXISTS` statements, in `dialect`.
+    public static func statements(in dialect: any SQLDialect) -> [String] {
+        [
+            """
+            CREATE TABLE IF NOT EXISTS "_collections" (
+                "id" TEXT PRIMARY KEY NOT NULL,
+                "name" TEXT NOT NULL,
+                "type" TEXT NOT NULL,
+                "system" BOOLEAN NOT NULL DEFAULT FALSE,
+                "json" JSON NOT NULL,
+                "secrets" JSON NOT NULL DEFAULT '{}',
+                "created" TEXT NOT NULL,
+                "updated" TEXT NOT NULL
+            )
+            """,
+            #"CREATE UNIQUE INDEX IF NOT EXISTS "_collections_name_idx" ON "_collections" ("#
+                + dialect.caseInsensitiveIndexKey(#""name""#) + ")",
+            """
+            CREATE TABLE IF NOT EXISTS "_schemaChanges" (
+                "seq" \(dialect.autoincrementPrimaryKey),
+                "created" TEXT NOT NULL,
+                "collectionId" TEXT NOT NULL,
+                "action" TEXT NOT NULL,
+                "before" JSON,
+                "after" JSON
+            )
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS "_params" (
+                "id" TEXT PRIMARY KEY NOT NULL,
+                "value" JSON,
+                "created" TEXT NOT NULL,
+                "updated" TEXT NOT NULL
+            )
+            """,
+            ChangeLog.createTableSQL(in: dialect),
+            APIKeyService.createTableSQL,
+            AuditLog.createTableSQL(in: dialect),
+            AuditLog.indexSQL,
+        ]
+    }
 
     public static func create(on connection: any StoreConnection) throws {
-        for sql in statements { try connection.execute(SQLFragment(unsafeRaw: sql)) }
+        for sql in statements(in: connection.dialect) { try connection.execute(SQLFragment(unsafeRaw: sql)) }
     }
 }

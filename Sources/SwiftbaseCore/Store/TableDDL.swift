@@ -3,9 +3,9 @@
 /// change leaves the table as it was.
 public enum TableDDL {
     /// `CREATE TABLE` plus the collection's indexes.
-    public static func create(_ collection: CollectionModel) -> [SQLFragment] {
+    public static func create(_ collection: CollectionModel, in dialect: any SQLDialect) -> [SQLFragment] {
         let columns = collection.fields.map { field in
-            quoteIdentifier(field.name) + " " + field.options.behavior.columnDefinition(for: field)
+            quoteIdentifier(field.name) + " " + field.options.behavior.columnDefinition(for: field, in: dialect)
         }
         var out = [
             SQLFragment(unsafeRaw: "CREATE TABLE \(quoteIdentifier(collection.name)) (\(columns.joined(separator: ", ")))")
@@ -32,7 +32,9 @@ public enum TableDDL {
 
     /// Migrates the table of `old` to the shape of `new`: fields are matched by id, so a renamed field keeps
     /// its data; removed fields are dropped, new ones added with their zero default.
-    public static func migrate(from old: CollectionModel, to new: CollectionModel) -> [SQLFragment] {
+    public static func migrate(from old: CollectionModel, to new: CollectionModel, in dialect: any SQLDialect)
+        -> [SQLFragment]
+    {
         var out = dropIndexes(old)
         let table = quoteIdentifier(new.name)
         if old.name != new.name {
@@ -59,7 +61,7 @@ public enum TableDDL {
                     unsafeRaw: "ALTER TABLE \(table) RENAME COLUMN \(quoteIdentifier(temp)) TO \(quoteIdentifier(final))"))
         }
         for field in new.fields where old.field(withID: field.id) == nil {
-            let definition = field.options.behavior.columnDefinition(for: field)
+            let definition = field.options.behavior.columnDefinition(for: field, in: dialect)
             out.append(
                 SQLFragment(
                     unsafeRaw: "ALTER TABLE \(table) ADD COLUMN \(quoteIdentifier(field.name)) \(definition)"))

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SwiftbaseSQLite
 import Testing
 
 @testable import SwiftbaseCore
@@ -14,11 +15,13 @@ struct AuditLogBarrierTests {
         let failing = Atomic<Bool>(false)
         let delay: Duration
         init(delay: Duration = .zero) { self.delay = delay }
+        var dialect: any SQLDialect { SQLiteDialect() }
 
         struct Broken: Error {}
 
         final class Connection: StoreConnection {
             var inserted: [String] = []
+            var dialect: any SQLDialect { SQLiteDialect() }
             func execute(_ statement: SQLFragment) throws {
                 if statement.sql.contains("INSERT INTO \"_audit\"") { inserted.append(statement.arguments[4].textValue ?? "") }
             }

@@ -1,5 +1,6 @@
 import Foundation
 import SwiftbaseCore
+import SwiftbaseSQLite
 
 /// A small schema exercising every resolver path, shared by the filter tests.
 enum FilterFixture {
@@ -70,7 +71,7 @@ enum FilterFixture {
             field("posts", .relation(RelationFieldOptions(collectionId: "pbc_posts", maxSelect: 10))),
         ])
 
-    static let schema = SchemaSnapshot([users, teams, posts, comments, pins, lists])
+    static let schema = SchemaSnapshot([users, teams, posts, comments, pins, lists], dialect: SQLiteDialect())
 
     static let alice = RecordModel(
         collectionId: "_pb_users_auth_", collectionName: "users",

@@ -1,3 +1,4 @@
+import SwiftbaseSQLite
 import Testing
 
 @testable import SwiftbaseCore
@@ -11,7 +12,8 @@ import Testing
         ])
 
     func validate(_ c: CollectionModel, previous: CollectionModel? = nil, others: [CollectionModel] = []) -> JSONValue {
-        CollectionValidator.validate(c, previous: previous, in: SchemaSnapshot(others + (previous.map { [$0] } ?? []))).json
+        let schema = SchemaSnapshot(others + (previous.map { [$0] } ?? []), dialect: SQLiteDialect())
+        return CollectionValidator.validate(c, previous: previous, in: schema).json
     }
 
     func newPost(name: String = "articles", fields: [FieldModel] = []) -> CollectionModel {

@@ -1,3 +1,4 @@
+import SwiftbaseSQLite
 import Testing
 
 @testable import SwiftbaseCore
@@ -40,8 +41,8 @@ import Testing
         #expect(multi.behavior.jsonValue(.text("[]"), for: multi) == [])
         #expect(multi.roundTrip(["b", "a"]) == ["b", "a"])
         #expect(single.roundTrip("a") == "a")
-        #expect(multi.behavior.columnDefinition(for: multi) == "JSON DEFAULT '[]' NOT NULL")
-        #expect(single.behavior.columnDefinition(for: single) == "TEXT DEFAULT '' NOT NULL")
+        #expect(multi.behavior.columnDefinition(for: multi, in: SQLiteDialect()) == "JSON DEFAULT '[]' NOT NULL")
+        #expect(single.behavior.columnDefinition(for: single, in: SQLiteDialect()) == "TEXT DEFAULT '' NOT NULL")
         #expect(multi.behavior.zeroValue(for: multi) == [])
     }
 }
@@ -111,7 +112,7 @@ import Testing
         #expect(field.behavior.sqlValue(["b": 1, "a": [true]], for: field) == .text("{\"a\":[true],\"b\":1}"))
         #expect(field.roundTrip(["k": [1, 2]]) == ["k": [1, 2]])
         #expect(field.behavior.jsonValue(.text("null"), for: field) == .null)
-        #expect(field.behavior.columnDefinition(for: field) == "JSON DEFAULT NULL")
+        #expect(field.behavior.columnDefinition(for: field, in: SQLiteDialect()) == "JSON DEFAULT NULL")
     }
 }
 

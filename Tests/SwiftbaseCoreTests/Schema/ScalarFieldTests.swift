@@ -1,3 +1,4 @@
+import SwiftbaseSQLite
 import Testing
 
 @testable import SwiftbaseCore
@@ -32,14 +33,14 @@ import Testing
         let custom = makeField(.text(TextFieldOptions(pattern: "^.+$", primaryKey: true)), name: "id")
         #expect(custom.code("a/b") == "validation_forbidden_pk_character")
         #expect(custom.code("con") == "validation_reserved_pk")
-        #expect(custom.behavior.columnDefinition(for: custom).hasPrefix("TEXT PRIMARY KEY"))
+        #expect(custom.behavior.columnDefinition(for: custom, in: SQLiteDialect()).hasPrefix("TEXT PRIMARY KEY"))
     }
 
     @Test func storesText() {
         let field = makeField(.text(TextFieldOptions()))
         #expect(field.behavior.sqlValue("x", for: field) == .text("x"))
         #expect(field.behavior.jsonValue(.null, for: field) == "")
-        #expect(field.behavior.columnDefinition(for: field) == "TEXT DEFAULT '' NOT NULL")
+        #expect(field.behavior.columnDefinition(for: field, in: SQLiteDialect()) == "TEXT DEFAULT '' NOT NULL")
     }
 }
 
@@ -76,7 +77,7 @@ import Testing
         #expect(field.behavior.sqlValue(5, for: field) == .integer(5))
         #expect(field.behavior.sqlValue(5.5, for: field) == .real(5.5))
         #expect(field.roundTrip(2.25) == 2.25)
-        #expect(field.behavior.columnDefinition(for: field) == "NUMERIC DEFAULT 0 NOT NULL")
+        #expect(field.behavior.columnDefinition(for: field, in: SQLiteDialect()) == "NUMERIC DEFAULT 0 NOT NULL")
     }
 }
 
@@ -87,7 +88,7 @@ import Testing
         #expect(field.code("true") == nil)
         #expect(field.code("yes") == "validation_required")
         #expect(field.roundTrip(true) == true)
-        #expect(field.behavior.columnDefinition(for: field) == "BOOLEAN DEFAULT FALSE NOT NULL")
+        #expect(field.behavior.columnDefinition(for: field, in: SQLiteDialect()) == "BOOLEAN DEFAULT FALSE NOT NULL")
     }
 }
 

@@ -1,3 +1,4 @@
+import SwiftbaseSQLite
 import Testing
 
 @testable import SwiftbaseCore
@@ -15,7 +16,8 @@ import Testing
         #expect(auth.authTokenSecret.count == 50 && auth.fileTokenSecret.count == 50)
         #expect(auth.authTokenSecret != auth.fileTokenSecret)
         #expect(c.indexes.contains("CREATE UNIQUE INDEX `idx_tokenKey_pbc_3142635823` ON `_superusers` (`tokenKey`)"))
-        #expect(CollectionValidator.validate(c, previous: nil, in: SchemaSnapshot([])).isEmpty)
+        let schema = SchemaSnapshot([], dialect: SQLiteDialect())
+        #expect(CollectionValidator.validate(c, previous: nil, in: schema).isEmpty)
     }
 
     @Test func users() {
@@ -24,7 +26,8 @@ import Testing
         #expect(c.listRule == "id = @request.auth.id" && c.createRule == "")
         #expect(!c.system)
         #expect(c.field(named: "avatar")?.options == .file(FileFieldOptions(maxSelect: 1, mimeTypes: ["image/jpeg", "image/png", "image/svg+xml", "image/gif", "image/webp"])))
-        #expect(CollectionValidator.validate(c, previous: nil, in: SchemaSnapshot([SystemCollections.superusers()])).isEmpty)
+        let schema = SchemaSnapshot([SystemCollections.superusers()], dialect: SQLiteDialect())
+        #expect(CollectionValidator.validate(c, previous: nil, in: schema).isEmpty)
     }
 
     @Test func authSystemFields() {

@@ -12,7 +12,9 @@ extension AutodateFieldOptions: FieldBehavior {
     }
 
     /// SQLite cannot add a column whose default is not constant, so the default is `''`.
-    public func columnDefinition(for field: FieldModel) -> String { "TEXT DEFAULT '' NOT NULL" }
+    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+        "TEXT DEFAULT '' NOT NULL"
+    }
 
     public func zeroValue(for field: FieldModel) -> JSONValue { .string("") }
 

@@ -6,7 +6,9 @@ extension BoolFieldOptions: FieldBehavior {
 
     public func encode(into json: inout [String: JSONValue]) {}
 
-    public func columnDefinition(for field: FieldModel) -> String { "BOOLEAN DEFAULT FALSE NOT NULL" }
+    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+        "BOOLEAN DEFAULT FALSE NOT NULL"
+    }
 
     public func zeroValue(for field: FieldModel) -> JSONValue { .bool(false) }
 

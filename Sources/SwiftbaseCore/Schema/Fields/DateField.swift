@@ -11,7 +11,9 @@ extension DateFieldOptions: FieldBehavior {
         json["max"] = .string(max)
     }
 
-    public func columnDefinition(for field: FieldModel) -> String { "TEXT DEFAULT '' NOT NULL" }
+    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+        "TEXT DEFAULT '' NOT NULL"
+    }
 
     public func zeroValue(for field: FieldModel) -> JSONValue { .string("") }
 

@@ -15,7 +15,9 @@ extension EditorFieldOptions: FieldBehavior {
     /// The size limit in bytes that applies.
     public var effectiveMaxSize: Int { maxSize <= 0 ? Self.defaultMaxSize : maxSize }
 
-    public func columnDefinition(for field: FieldModel) -> String { "TEXT DEFAULT '' NOT NULL" }
+    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+        "TEXT DEFAULT '' NOT NULL"
+    }
 
     public func zeroValue(for field: FieldModel) -> JSONValue { .string("") }
 

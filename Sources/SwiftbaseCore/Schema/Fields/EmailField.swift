@@ -10,7 +10,9 @@ extension EmailFieldOptions: FieldBehavior {
         json["exceptDomains"] = exceptDomains.jsonArray
     }
 
-    public func columnDefinition(for field: FieldModel) -> String { "TEXT DEFAULT '' NOT NULL" }
+    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+        "TEXT DEFAULT '' NOT NULL"
+    }
 
     public func zeroValue(for field: FieldModel) -> JSONValue { .string("") }
 

@@ -29,7 +29,9 @@ extension FileFieldOptions: FieldBehavior {
     /// How many files the field holds at most.
     public var effectiveMaxSelect: Int { Swift.max(maxSelect, 1) }
 
-    public func columnDefinition(for field: FieldModel) -> String { MultiValue.columnDefinition(multiple: isMultiple) }
+    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+        MultiValue.columnDefinition(multiple: isMultiple)
+    }
 
     public func zeroValue(for field: FieldModel) -> JSONValue { MultiValue.zeroValue(multiple: isMultiple) }
 

@@ -13,7 +13,9 @@ extension JSONFieldOptions: FieldBehavior {
     /// The size limit in bytes that applies.
     public var effectiveMaxSize: Int { maxSize <= 0 ? Self.defaultMaxSize : maxSize }
 
-    public func columnDefinition(for field: FieldModel) -> String { "JSON DEFAULT NULL" }
+    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+        "JSON DEFAULT NULL"
+    }
 
     public func zeroValue(for field: FieldModel) -> JSONValue { .null }
 

@@ -11,7 +11,9 @@ extension NumberFieldOptions: FieldBehavior {
         json["onlyInt"] = .bool(onlyInt)
     }
 
-    public func columnDefinition(for field: FieldModel) -> String { "NUMERIC DEFAULT 0 NOT NULL" }
+    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+        "NUMERIC DEFAULT 0 NOT NULL"
+    }
 
     public func zeroValue(for field: FieldModel) -> JSONValue { .number(0) }
 

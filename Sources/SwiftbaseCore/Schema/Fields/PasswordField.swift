@@ -24,7 +24,9 @@ extension PasswordFieldOptions: FieldBehavior {
     /// The bcrypt cost to hash with (0 means 10).
     public var effectiveCost: Int { cost <= 0 ? Self.defaultCost : cost }
 
-    public func columnDefinition(for field: FieldModel) -> String { "TEXT DEFAULT '' NOT NULL" }
+    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+        "TEXT DEFAULT '' NOT NULL"
+    }
 
     public func zeroValue(for field: FieldModel) -> JSONValue { .string("") }
 

@@ -12,7 +12,9 @@ extension SelectFieldOptions: FieldBehavior {
 
     public var isMultiple: Bool { maxSelect > 1 }
 
-    public func columnDefinition(for field: FieldModel) -> String { MultiValue.columnDefinition(multiple: isMultiple) }
+    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+        MultiValue.columnDefinition(multiple: isMultiple)
+    }
 
     public func zeroValue(for field: FieldModel) -> JSONValue { MultiValue.zeroValue(multiple: isMultiple) }
 

@@ -27,9 +27,9 @@ extension TextFieldOptions: FieldBehavior {
         json["primaryKey"] = .bool(primaryKey)
     }
 
-    public func columnDefinition(for field: FieldModel) -> String {
+    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
         // The default only guards raw SQL inserts; Swiftbase always supplies the id.
-        primaryKey ? "TEXT PRIMARY KEY DEFAULT ('r'||lower(hex(randomblob(7)))) NOT NULL" : "TEXT DEFAULT '' NOT NULL"
+        primaryKey ? "TEXT PRIMARY KEY DEFAULT (\(dialect.randomRecordID)) NOT NULL" : "TEXT DEFAULT '' NOT NULL"
     }
 
     public func zeroValue(for field: FieldModel) -> JSONValue { .string("") }

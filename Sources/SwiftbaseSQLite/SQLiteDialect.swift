@@ -1,0 +1,92 @@
+public import SwiftbaseCore
+
+/// SQLite's spelling of what the core needs, as PocketBase writes it, so filters, rules and tables behave as
+/// they do in PocketBase.
+///
+/// The text is what the core wrote before the dialect was split out of it, so statements and query plans
+/// are unchanged; `SQLiteDialectTests` runs every member against a real store.
+public struct SQLiteDialect: SQLDialect {
+    public init() {}
+
+    // MARK: - JSON arrays
+
+    /// `json_each` over the column when it is valid JSON, else over an empty array.
+    public func jsonArrayElements(_ column: String) -> String {
+        "json_each(CASE WHEN json_valid(\(column)) THEN \(column) ELSE '[]' END)"
+    }
+
+    /// PocketBase's reading of a multi-value column: an array as it is, anything else wrapped by `json_array`.
+    public func jsonValues(_ column: String) -> String {
+        "json_each(CASE WHEN iif(json_valid(\(column)), json_type(\(column))='array', FALSE) THEN \(column)"
+            + " ELSE json_array(\(column)) END)"
+    }
+
+    public func jsonArrayElements(ofBoundText json: String) -> SQLFragment {
+        SQLFragment(unsafeRaw: "json_each(?)", arguments: [.text(json)])
+    }
+
+    public func jsonValueCount(_ column: String) -> String {
+        "json_array_length(CASE WHEN iif(json_valid(\(column)), json_type(\(column))='array', FALSE)"
+            + " THEN \(column) ELSE (CASE WHEN \(column) = '' OR \(column) IS NULL THEN json_array()"
+            + " ELSE json_array(\(column)) END) END)"
+    }
+
+    /// Text that is not JSON is wrapped as the value of a `pb` key, so the same path reaches it as a string.
+    public func jsonExtract(_ column: String, path: String) -> String {
+        "(CASE WHEN json_valid(\(column)) THEN JSON_EXTRACT(\(column), '$\(path)')"
+            + " ELSE JSON_EXTRACT(json_object('pb', \(column)), '$.pb\(path)') END)"
+    }
+
+    // MARK: - Text comparison
+
+    /// `NOCASE` folds ASCII letters only, as the dialect promises.
+    public func caseInsensitiveEquals(_ left: String, _ right: String) -> String {
+        "\(left) = \(right) COLLATE NOCASE"
+    }
+
+    public func caseInsensitiveIndexKey(_ column: String) -> String {
+        "\(column) COLLATE NOCASE"
+    }
+
+    // MARK: - Dates
+
+    public func formatDate(_ format: SQLFragment, time: SQLFragment?, modifiers: [SQLFragment]) -> SQLFragment {
+        let arguments = [format] + (time.map { [$0] } ?? []) + modifiers
+        return SQLFragment(unsafeRaw: "strftime(") + SQLFragment.join(arguments, separator: ",")
+            + SQLFragment(unsafeRaw: ")")
+    }
+
+    // MARK: - Tables
+
+    /// `AUTOINCREMENT` keeps SQLite from reusing the largest `seq` after the newest rows are pruned.
+    public var autoincrementPrimaryKey: String { "INTEGER PRIMARY KEY AUTOINCREMENT" }
+
+    /// PocketBase's own default expression for `id`.
+    public var randomRecordID: String { "'r'||lower(hex(randomblob(7)))" }
+
+    /// SQLite's alias of every (non-`WITHOUT ROWID`) table's rowid, which grows with each insert.
+    public var rowOrderColumn: String { "_rowid_" }
+
+    public func unindexedTable(_ table: String) -> String {
+        "\(table) NOT INDEXED"
+    }
+
+    /// SQLite refuses to create tables named `sqlite_…` in any case.
+    public func isReservedTableName(_ name: String) -> Bool {
+        name.lowercased().hasPrefix("sqlite_")
+    }
+
+    // MARK: - Catalogue
+
+    /// `PRAGMA table_info`: rows of `cid, name, type, notnull, dflt_value, pk`. On a view it compiles the
+    /// view's SELECT, so a view over a missing table or column fails here.
+    public func columnsQuery(of name: String) -> SQLFragment {
+        SQLFragment(unsafeRaw: "PRAGMA table_info(\(quoteIdentifier(name)))")
+    }
+
+    public func relationKindQuery(of name: String) -> SQLFragment {
+        SQLFragment(
+            unsafeRaw: "SELECT type FROM sqlite_master WHERE name = ? AND type IN ('view', 'table')",
+            arguments: [.text(name)])
+    }
+}

@@ -5,9 +5,12 @@ import Foundation
 /// executor (see `EventLoopGlobalExecutor`); `SB_GLOBAL_EXECUTOR=default` keeps Swift's own thread pool.
 @main
 enum SwiftbaseMain {
+    /// Which executor runs global jobs, as `serve` reports it at start; written once, before any task exists.
+    nonisolated(unsafe) static var globalExecutor = "Swift's default thread pool"
+
     static func main() async {
-        if ProcessInfo.processInfo.environment["SB_GLOBAL_EXECUTOR"] != "default" {
-            EventLoopGlobalExecutor.install()
+        if ProcessInfo.processInfo.environment["SB_GLOBAL_EXECUTOR"] != "default", EventLoopGlobalExecutor.install() {
+            globalExecutor = "NIO's event loops"
         }
         await SwiftbaseCommand.main()
     }

@@ -1,22 +1,22 @@
-public import Foundation
+import Foundation
 
 /// A password hasher whose every hash and verify passes one `WorkGate`, so logins, sign-ups, password
 /// changes and one-time passwords together never run more bcrypt at once than the machine has room for,
 /// and a flood is refused (429) instead of queued without end.
-public struct GatedPasswordHasher: PasswordHasher {
-    public let base: any PasswordHasher
-    public let gate: WorkGate
+package struct GatedPasswordHasher: PasswordHasher {
+    package let base: any PasswordHasher
+    package let gate: WorkGate
 
-    public init(_ base: any PasswordHasher, gate: WorkGate = .passwordHashing()) {
+    package init(_ base: any PasswordHasher, gate: WorkGate = .passwordHashing()) {
         self.base = base
         self.gate = gate
     }
 
-    public func hash(_ password: String, cost: Int) async throws -> String {
+    package func hash(_ password: String, cost: Int) async throws -> String {
         try await gate.run { try await base.hash(password, cost: cost) }
     }
 
-    public func verify(_ password: String, hash: String) async throws -> Bool {
+    package func verify(_ password: String, hash: String) async throws -> Bool {
         try await gate.run { try await base.verify(password, hash: hash) }
     }
 }
@@ -26,7 +26,7 @@ extension WorkGate {
     /// per running slot is about four seconds of queue at bcrypt's default cost (2 cores: 4 running, 128
     /// waiting, ~34 hashes a second) — room for 64 clients logging in at once plus the work of clients that
     /// gave up, but not for minutes of backlog: past it, a client is better told to retry.
-    public static func passwordHashing(cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> WorkGate {
+    package static func passwordHashing(cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> WorkGate {
         let running = max(2, cores * 2)
         return WorkGate(running: running, waiting: running * 32)
     }

@@ -4,8 +4,8 @@ import Dispatch
 /// backups) — run on a dispatch queue, off the threads that run async tasks. In the server those are NIO's
 /// event loops (see the executable's `EventLoopGlobalExecutor`): work left there stalls every connection
 /// of its loop until it ends.
-public enum BlockingWork {
-    public static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+package enum BlockingWork {
+    package static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async {
                 continuation.resume(with: Result { try body() })
@@ -13,7 +13,7 @@ public enum BlockingWork {
         }
     }
 
-    public static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    package static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: body()) }
         }

@@ -7,9 +7,9 @@ import Synchronization
 ///
 /// A waiter whose task is cancelled leaves the line (throwing `CancellationError`); a body that throws still
 /// gives its turn back.
-public final class WorkGate: Sendable {
-    public let running: Int
-    public let waiting: Int
+package final class WorkGate: Sendable {
+    package let running: Int
+    package let waiting: Int
 
     private struct Waiter {
         let id: UInt64
@@ -24,20 +24,20 @@ public final class WorkGate: Sendable {
 
     private let state = Mutex(State())
 
-    public init(running: Int, waiting: Int) {
+    package init(running: Int, waiting: Int) {
         self.running = max(1, running)
         self.waiting = max(0, waiting)
     }
 
     /// Runs `body` when a turn is free, or throws 429 when `waiting` callers already wait.
-    public func run<T>(_ body: () async throws -> T) async throws -> T {
+    package func run<T>(_ body: () async throws -> T) async throws -> T {
         try await acquire()
         defer { release() }
         return try await body()
     }
 
     /// How many bodies run and how many wait now (for tests and metrics).
-    public var load: (active: Int, waiting: Int) { state.withLock { ($0.active, $0.line.count) } }
+    package var load: (active: Int, waiting: Int) { state.withLock { ($0.active, $0.line.count) } }
 
     private enum Outcome {
         case granted, queued, refused, cancelled

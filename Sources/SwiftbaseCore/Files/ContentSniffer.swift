@@ -2,8 +2,8 @@
 /// (the client's `Content-Type` is never trusted): the common image, document, archive, audio and video
 /// signatures, HTML, then text (valid UTF-8 without control bytes) or `application/octet-stream`. A few
 /// types that bytes cannot tell apart (SVG, CSS, JS, Office files) are named by extension on download.
-public enum ContentSniffer {
-    public static func mediaType(of data: [UInt8]) -> String {
+package enum ContentSniffer {
+    package static func mediaType(of data: [UInt8]) -> String {
         if data.isEmpty { return "text/plain" }
         for (signature, offset, type) in signatures where matches(data, signature, at: offset) { return type }
         if matches(data, Array("RIFF".utf8), at: 0) && data.count >= 12 {
@@ -26,7 +26,7 @@ public enum ContentSniffer {
     }
 
     /// The media type without parameters (`text/plain; charset=utf-8` → `text/plain`).
-    public static func essence(_ mediaType: String) -> String {
+    package static func essence(_ mediaType: String) -> String {
         String(mediaType.prefix { $0 != ";" }).trimmingSpaces.lowercased()
     }
 

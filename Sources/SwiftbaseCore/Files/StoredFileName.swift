@@ -2,12 +2,12 @@
 /// `[a-z0-9]`, and the original extension — `My Photo.PNG` → `my_photo_k2j9x0a1bc.PNG`. Nothing of the
 /// client's name survives that could leave the record's folder: only ASCII letters, digits, `_` and a
 /// cleaned extension remain.
-public enum StoredFileName {
+package enum StoredFileName {
     static let maxOriginalBytes = 300
     static let maxBase = 100
     static let maxExtension = 20
 
-    public static func make(for originalName: String, data: [UInt8]) -> String {
+    package static func make(for originalName: String, data: [UInt8]) -> String {
         var name = originalName
         if name.utf8.count > maxOriginalBytes {
             name = String(decoding: name.utf8.suffix(maxOriginalBytes), as: UTF8.self)
@@ -48,7 +48,7 @@ public enum StoredFileName {
 
     /// Words split at anything that is not an ASCII letter or digit; `_` before an upper-case letter that
     /// follows a non-upper-case one; all lower-cased.
-    public static func snakeCase(_ base: Substring) -> String {
+    package static func snakeCase(_ base: Substring) -> String {
         var trimmed = base
         while trimmed.first == "." { trimmed = trimmed.dropFirst() }
         while trimmed.last == "." { trimmed = trimmed.dropLast() }

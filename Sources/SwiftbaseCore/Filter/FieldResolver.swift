@@ -1,8 +1,8 @@
-public import Foundation
+package import Foundation
 
 /// Gives identifiers of a filter or sort their SQL meaning. ``FilterCompiler`` and ``SortCompiler`` know the
 /// language; a resolver knows the schema (``RecordFieldResolver``), so the compiler can be tested without one.
-public protocol FieldResolver {
+package protocol FieldResolver {
     /// The instant date macros (`@now`, `@todayStart`, …) are computed from. Injected for deterministic tests.
     var now: Date { get }
 
@@ -24,11 +24,11 @@ public protocol FieldResolver {
 
 /// Joins collected while compiling one condition, and the extra conditions that must hold on the same
 /// joined row (ANDed inside the same `EXISTS`).
-public struct FilterJoinScope: Sendable, Equatable {
-    public var joins: [FilterJoin]
-    public var conditions: [SQLFragment]
+package struct FilterJoinScope: Sendable, Equatable {
+    package var joins: [FilterJoin]
+    package var conditions: [SQLFragment]
 
-    public init(joins: [FilterJoin] = [], conditions: [SQLFragment] = []) {
+    package init(joins: [FilterJoin] = [], conditions: [SQLFragment] = []) {
         self.joins = joins
         self.conditions = conditions
     }

@@ -20,7 +20,7 @@
 /// - A multi-valued operand with a plain operator must match for every value (an extra
 ///   `NOT EXISTS (… WHERE NOT <comparison>)`); the `?` operators need one matching value.
 /// - `null`, `true`, `false` are literals unless a field has that name.
-public enum FilterCompiler {
+package enum FilterCompiler {
     /// A compiled sub-condition, and whether it refers to join aliases (and must stay inside `EXISTS`).
     struct CompiledCondition {
         var sql: SQLFragment
@@ -28,7 +28,7 @@ public enum FilterCompiler {
     }
 
     /// Compiles `expression` into a self-contained condition over the resolver's base table.
-    public static func compile<Resolver: FieldResolver>(_ expression: FilterExpression, resolver: inout Resolver)
+    package static func compile<Resolver: FieldResolver>(_ expression: FilterExpression, resolver: inout Resolver)
         throws(SwiftbaseError) -> SQLFragment
     {
         var parts: [CompiledCondition] = []

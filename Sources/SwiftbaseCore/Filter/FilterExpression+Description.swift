@@ -6,7 +6,7 @@
 // escaped). The parser never produces one, so this only matters for hand-built trees.
 
 extension FilterExpression: CustomStringConvertible {
-    public var description: String {
+    package var description: String {
         var out = ""
         write(into: &out)
         return out
@@ -38,7 +38,7 @@ extension FilterExpression: CustomStringConvertible {
 }
 
 extension FilterComparison: CustomStringConvertible {
-    public var description: String {
+    package var description: String {
         var out = ""
         write(into: &out)
         return out
@@ -54,7 +54,7 @@ extension FilterComparison: CustomStringConvertible {
 }
 
 extension FilterOperand: CustomStringConvertible {
-    public var description: String {
+    package var description: String {
         var out = ""
         write(into: &out)
         return out

@@ -10,7 +10,7 @@
 /// let filter = try FilterParser.parse("title ~ 'swift' && (n > 5 || tags:each ?= 'x')")
 /// print(filter?.description ?? "")  // title ~ "swift" && (n > 5 || tags:each ?= "x")
 /// ```
-public indirect enum FilterExpression: Sendable, Equatable, Hashable {
+package indirect enum FilterExpression: Sendable, Equatable, Hashable {
     /// `operand OP operand`.
     case comparison(FilterComparison)
     /// Every child must hold (`&&`, binds tighter than `||`).
@@ -20,7 +20,7 @@ public indirect enum FilterExpression: Sendable, Equatable, Hashable {
 
     /// `a && b && …`, flattening nested conjunctions. A single part is returned as is.
     /// - Precondition: `parts` is not empty.
-    public static func conjunction(_ parts: [FilterExpression]) -> FilterExpression {
+    package static func conjunction(_ parts: [FilterExpression]) -> FilterExpression {
         precondition(!parts.isEmpty, "a conjunction needs at least one part")
         var flat: [FilterExpression] = []
         flat.reserveCapacity(parts.count)
@@ -32,7 +32,7 @@ public indirect enum FilterExpression: Sendable, Equatable, Hashable {
 
     /// `a || b || …`, flattening nested disjunctions. A single part is returned as is.
     /// - Precondition: `parts` is not empty.
-    public static func disjunction(_ parts: [FilterExpression]) -> FilterExpression {
+    package static func disjunction(_ parts: [FilterExpression]) -> FilterExpression {
         precondition(!parts.isEmpty, "a disjunction needs at least one part")
         var flat: [FilterExpression] = []
         flat.reserveCapacity(parts.count)
@@ -43,7 +43,7 @@ public indirect enum FilterExpression: Sendable, Equatable, Hashable {
     }
 
     /// Number of comparisons in the tree (what PocketBase's 200-expression limit counts).
-    public var comparisonCount: Int {
+    package var comparisonCount: Int {
         switch self {
         case .comparison: 1
         case .and(let children), .or(let children): children.reduce(0) { $0 + $1.comparisonCount }
@@ -52,12 +52,12 @@ public indirect enum FilterExpression: Sendable, Equatable, Hashable {
 }
 
 /// One `left OP right` expression.
-public struct FilterComparison: Sendable, Equatable, Hashable {
-    public var left: FilterOperand
-    public var op: FilterOperator
-    public var right: FilterOperand
+package struct FilterComparison: Sendable, Equatable, Hashable {
+    package var left: FilterOperand
+    package var op: FilterOperator
+    package var right: FilterOperand
 
-    public init(_ left: FilterOperand, _ op: FilterOperator, _ right: FilterOperand) {
+    package init(_ left: FilterOperand, _ op: FilterOperator, _ right: FilterOperand) {
         self.left = left
         self.op = op
         self.right = right
@@ -66,7 +66,7 @@ public struct FilterComparison: Sendable, Equatable, Hashable {
 
 /// An operand as written: identifiers stay unresolved text (`author.name`, `tags:each`,
 /// `@request.auth.id`); the resolver gives them meaning at compile time.
-public indirect enum FilterOperand: Sendable, Equatable, Hashable {
+package indirect enum FilterOperand: Sendable, Equatable, Hashable {
     /// A field path, macro (`@now`) or special literal (`null`, `true`, `false`), modifiers included.
     case identifier(String)
     /// A quoted string with its escapes already removed.
@@ -78,7 +78,7 @@ public indirect enum FilterOperand: Sendable, Equatable, Hashable {
 }
 
 /// The comparison operators. Each plain operator has an "any-of" twin prefixed with `?`.
-public enum FilterOperator: String, Sendable, Equatable, Hashable, CaseIterable {
+package enum FilterOperator: String, Sendable, Equatable, Hashable, CaseIterable {
     case equal = "="
     case notEqual = "!="
     case like = "~"
@@ -98,10 +98,10 @@ public enum FilterOperator: String, Sendable, Equatable, Hashable, CaseIterable 
 
     /// True for the `?`-prefixed operators: at least one value of a multi-valued operand must match
     /// (the plain operators require every value to match).
-    public var isAnyOf: Bool { rawValue.hasPrefix("?") }
+    package var isAnyOf: Bool { rawValue.hasPrefix("?") }
 
     /// The operator without its `?` prefix (`?>=` → `>=`).
-    public var base: FilterOperator {
+    package var base: FilterOperator {
         switch self {
         case .anyEqual: .equal
         case .anyNotEqual: .notEqual

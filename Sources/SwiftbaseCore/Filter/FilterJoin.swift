@@ -2,16 +2,16 @@
 ///
 /// Aliases are derived from the path (`posts_author`, `__je_posts_tags`), so resolving the same path twice
 /// registers the join once and both comparisons share it, as in PocketBase.
-public struct FilterJoin: Sendable, Equatable {
+package struct FilterJoin: Sendable, Equatable {
     /// A quoted table name or a table-valued expression such as a JSON array's elements (values bound).
-    public var table: SQLFragment
+    package var table: SQLFragment
     /// Unquoted alias; quoted when rendered.
-    public var alias: String
-    public var on: SQLFragment?
+    package var alias: String
+    package var on: SQLFragment?
     /// The collection behind `table`, when it is one; its `listRule` applies to non-superuser filters.
-    public var collectionName: String?
+    package var collectionName: String?
 
-    public init(table: SQLFragment, alias: String, on: SQLFragment? = nil, collectionName: String? = nil) {
+    package init(table: SQLFragment, alias: String, on: SQLFragment? = nil, collectionName: String? = nil) {
         self.table = table
         self.alias = alias
         self.on = on
@@ -19,7 +19,7 @@ public struct FilterJoin: Sendable, Equatable {
     }
 
     /// ` LEFT JOIN <table> "<alias>" [ON <condition>]`, with a leading space.
-    public var sql: SQLFragment {
+    package var sql: SQLFragment {
         var out = SQLFragment(unsafeRaw: " LEFT JOIN ") + table + SQLFragment(unsafeRaw: " " + quoteIdentifier(alias))
         if let on { out += SQLFragment(unsafeRaw: " ON ") + on }
         return out
@@ -31,18 +31,18 @@ public struct FilterJoin: Sendable, Equatable {
 /// `sql` selects every value of the operand for the current row as `multiMatchValue`; the compiler
 /// wraps it as `NOT EXISTS (SELECT 1 FROM (<sql>) WHERE NOT <comparison>)`. It re-walks the operand's
 /// path with `__mm_`-prefixed aliases and is correlated to the outer row by id.
-public struct MultiMatchSubquery: Sendable, Equatable {
+package struct MultiMatchSubquery: Sendable, Equatable {
     /// Collection (table) the path starts from.
-    public var fromTable: String
+    package var fromTable: String
     /// Alias of `fromTable` inside the subquery (`__mm_posts`).
-    public var fromAlias: String
+    package var fromAlias: String
     /// Alias of the outer row the subquery is correlated to (`posts`).
-    public var targetAlias: String
-    public var joins: [FilterJoin]
+    package var targetAlias: String
+    package var joins: [FilterJoin]
     /// The value expression over the subquery's aliases.
-    public var value: SQLFragment
+    package var value: SQLFragment
 
-    public init(fromTable: String, fromAlias: String, targetAlias: String, joins: [FilterJoin] = [], value: SQLFragment)
+    package init(fromTable: String, fromAlias: String, targetAlias: String, joins: [FilterJoin] = [], value: SQLFragment)
     {
         self.fromTable = fromTable
         self.fromAlias = fromAlias
@@ -51,7 +51,7 @@ public struct MultiMatchSubquery: Sendable, Equatable {
         self.value = value
     }
 
-    public var sql: SQLFragment {
+    package var sql: SQLFragment {
         var out = SQLFragment(unsafeRaw: "SELECT ") + value
         out += SQLFragment(
             unsafeRaw: " AS \"multiMatchValue\" FROM \(quoteIdentifier(fromTable)) \(quoteIdentifier(fromAlias))")

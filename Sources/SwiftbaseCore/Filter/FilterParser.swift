@@ -15,19 +15,19 @@
 ///
 /// Parsing is linear in the input; recursion is bounded by ``Limits/maxGroupDepth`` and
 /// ``Limits/maxFunctionDepth`` so no input can exhaust the stack.
-public enum FilterParser {
+package enum FilterParser {
     /// Bounds that keep hostile input cheap.
-    public struct Limits: Sendable, Equatable {
+    package struct Limits: Sendable, Equatable {
         /// Maximum filter length in UTF-8 bytes (`nil` = unlimited).
-        public var maxLength: Int?
+        package var maxLength: Int?
         /// Maximum number of comparisons.
-        public var maxComparisons: Int
+        package var maxComparisons: Int
         /// Maximum nesting of function calls (`f(g(h(x)))` is depth 3).
-        public var maxFunctionDepth: Int
+        package var maxFunctionDepth: Int
         /// Maximum nesting of parenthesised groups (PocketBase has none; ours protects the stack).
-        public var maxGroupDepth: Int
+        package var maxGroupDepth: Int
 
-        public init(
+        package init(
             maxLength: Int? = 3500, maxComparisons: Int = 200, maxFunctionDepth: Int = 3, maxGroupDepth: Int = 64
         ) {
             self.maxLength = maxLength
@@ -37,13 +37,13 @@ public enum FilterParser {
         }
 
         /// Client `filter=` parameters: PocketBase's 3500 characters and 200 comparisons.
-        public static let clientFilter = Limits()
+        package static let clientFilter = Limits()
         /// Collection rules: no length limit (PocketBase applies it to client filters only).
-        public static let rule = Limits(maxLength: nil)
+        package static let rule = Limits(maxLength: nil)
     }
 
     /// Parses `text`; `nil` when `text` is empty (no condition).
-    public static func parse(_ text: String, limits: Limits = .clientFilter) throws(SwiftbaseError) -> FilterExpression?
+    package static func parse(_ text: String, limits: Limits = .clientFilter) throws(SwiftbaseError) -> FilterExpression?
     {
         if text.isEmpty { return nil }
         if let maxLength = limits.maxLength, text.utf8.count > maxLength {

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// Resolves filter and sort identifiers against a collection's schema and the current request, the way
 /// PocketBase's `RecordFieldResolver` does.
@@ -40,23 +40,23 @@ public import Foundation
 ///
 /// A value type: copy it freely; it is not shared between requests. After a thrown error, discard it (joins of
 /// the failed compilation may still be pending).
-public struct RecordFieldResolver: FieldResolver, Sendable {
-    public let schema: SchemaSnapshot
-    public let collection: CollectionModel
-    public let request: RequestInfo?
+package struct RecordFieldResolver: FieldResolver, Sendable {
+    package let schema: SchemaSnapshot
+    package let collection: CollectionModel
+    package let request: RequestInfo?
     /// Hidden fields, and collections with a `nil` listRule, may be referenced (superusers and rules).
-    public var allowHiddenFields: Bool
+    package var allowHiddenFields: Bool
     /// `@request.*` and `@collection.*` may be referenced; when false they throw PocketBase's 403.
-    public var allowRequestAndCollectionReferences: Bool
-    public var now: Date
+    package var allowRequestAndCollectionReferences: Bool
+    package var now: Date
 
     /// The schema's: its tables live in that store.
-    public var dialect: any SQLDialect { schema.dialect }
+    package var dialect: any SQLDialect { schema.dialect }
 
     /// Always empty: compiled conditions carry their joins inside `EXISTS` (see the type's contract).
-    public var joins: [SQLFragment] { [] }
+    package var joins: [SQLFragment] { [] }
     /// Always false: the main query never needs DISTINCT or GROUP BY (see the type's contract).
-    public var needsDistinct: Bool { false }
+    package var needsDistinct: Bool { false }
 
     /// Alias of the base collection's table (its name, or a join alias when compiling a joined list rule).
     var baseAlias: String
@@ -70,7 +70,7 @@ public struct RecordFieldResolver: FieldResolver, Sendable {
 
     static let maxNestedRelations = 6
 
-    public init(
+    package init(
         schema: SchemaSnapshot, collection: CollectionModel, request: RequestInfo?, allowHiddenFields: Bool,
         allowRequestAndCollectionReferences: Bool, now: Date = Date()
     ) {
@@ -85,7 +85,7 @@ public struct RecordFieldResolver: FieldResolver, Sendable {
 
     // MARK: - FieldResolver
 
-    public mutating func resolve(_ identifier: String) throws(SwiftbaseError) -> ResolvedOperand {
+    package mutating func resolve(_ identifier: String) throws(SwiftbaseError) -> ResolvedOperand {
         if !allowRequestAndCollectionReferences {
             if identifier.hasPrefix("@collection.") { throw .collectionReferenceForbidden }
             if identifier.hasPrefix("@request.") { throw .requestReferenceForbidden }
@@ -104,7 +104,7 @@ public struct RecordFieldResolver: FieldResolver, Sendable {
         }
     }
 
-    public mutating func takeJoins() throws(SwiftbaseError) -> FilterJoinScope {
+    package mutating func takeJoins() throws(SwiftbaseError) -> FilterJoinScope {
         var scope = FilterJoinScope(joins: pendingJoins)
         let rules = ruleJoins
         pendingJoins = []
@@ -122,7 +122,7 @@ public struct RecordFieldResolver: FieldResolver, Sendable {
 
     /// PocketBase's loose pre-check of client `filter`/`sort` text: a non-superuser's text containing
     /// `@collection.` or `@request.` anywhere (even inside a string) is a 403. Run it before parsing.
-    public static func checkSuperuserOnlyReferences(in texts: [String]) throws(SwiftbaseError) {
+    package static func checkSuperuserOnlyReferences(in texts: [String]) throws(SwiftbaseError) {
         for marker in ["@collection.", "@request."] where texts.contains(where: { $0.contains(marker) }) {
             throw marker == "@collection." ? .collectionReferenceForbidden : .requestReferenceForbidden
         }

@@ -1,8 +1,8 @@
 /// What a ``FieldResolver`` turns an identifier into: a SQL expression plus what the compiler needs to
 /// reproduce PocketBase's comparison semantics around it.
-public struct ResolvedOperand: Sendable, Equatable {
+package struct ResolvedOperand: Sendable, Equatable {
     /// How `=`/`!=` treat NULL against `''` for this operand.
-    public enum NullFallback: Sendable, Equatable {
+    package enum NullFallback: Sendable, Equatable {
         /// NULL and `''` are equal (the default for columns and values).
         case auto
         /// Compare with `IS`/`IS NOT` and no coalescing (JSON values, functions, `:changed`).
@@ -12,22 +12,22 @@ public struct ResolvedOperand: Sendable, Equatable {
     }
 
     /// The SQL expression, its values bound.
-    public var sql: SQLFragment
-    public var nullFallback: NullFallback
+    package var sql: SQLFragment
+    package var nullFallback: NullFallback
     /// The literal values PocketBase treats as this operand's parameters: they decide whether the operand is
     /// "known empty" / "known non-empty" for `=`/`!=`, and they are the values `~` wraps in `%…%`.
     /// Either empty (a column-like expression) or exactly `sql.arguments`.
-    public var parameters: [SQLValue]
+    package var parameters: [SQLValue]
     /// Set when the operand has several values per row (multi relation paths, back-relations,
     /// `@collection.*`, `:each`): the plain operators then also require every value to match.
-    public var multiMatch: MultiMatchSubquery?
+    package var multiMatch: MultiMatchSubquery?
     /// True when `sql` refers to a join alias registered while resolving it.
-    public var usesJoins: Bool
+    package var usesJoins: Bool
     /// Extra condition ANDed around every comparison using this operand (an auth collection's
     /// `emailVisibility = TRUE` when emails are filtered without hidden-field access).
-    public var guardCondition: SQLFragment?
+    package var guardCondition: SQLFragment?
 
-    public init(
+    package init(
         sql: SQLFragment, nullFallback: NullFallback = .auto, parameters: [SQLValue] = [],
         multiMatch: MultiMatchSubquery? = nil, usesJoins: Bool = false, guardCondition: SQLFragment? = nil
     ) {
@@ -40,10 +40,10 @@ public struct ResolvedOperand: Sendable, Equatable {
     }
 
     /// The SQL `NULL` literal (unresolvable `@request.*` paths, `null`).
-    public static let null = ResolvedOperand(sql: SQLFragment(unsafeRaw: "NULL"))
+    package static let null = ResolvedOperand(sql: SQLFragment(unsafeRaw: "NULL"))
 
     /// A bound literal value (strings, numbers, macros, `@request.*` values).
-    public static func value(_ value: SQLValue) -> ResolvedOperand {
+    package static func value(_ value: SQLValue) -> ResolvedOperand {
         ResolvedOperand(sql: .bind(value), parameters: [value])
     }
 

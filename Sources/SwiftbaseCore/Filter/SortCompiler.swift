@@ -16,11 +16,11 @@
 /// - Request values (`@request.query.x`), `null` and literals cannot be sort keys, nor can hidden fields or,
 ///   without hidden-field access, auth emails (PocketBase sorts by them, which tells hidden emails apart).
 /// - At most 8 terms, each at most 255 bytes; violations and unknown fields are 400s.
-public enum SortCompiler {
-    public static let maxTerms = 8
-    public static let maxTermLength = 255
+package enum SortCompiler {
+    package static let maxTerms = 8
+    package static let maxTermLength = 255
 
-    public static func compile(_ sort: String, resolver: inout RecordFieldResolver) throws(SwiftbaseError)
+    package static func compile(_ sort: String, resolver: inout RecordFieldResolver) throws(SwiftbaseError)
         -> [SQLFragment]
     {
         if sort.isEmpty { return [] }

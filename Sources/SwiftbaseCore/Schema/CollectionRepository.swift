@@ -1,8 +1,8 @@
 /// Reads and writes collection definitions in `_collections`. The public JSON form is stored as is; the
 /// write-only token secrets of auth collections (one per `AuthTokenKind`) are kept apart in `secrets`.
-public enum CollectionRepository {
+package enum CollectionRepository {
     /// Every collection, in the order they were created.
-    public static func loadAll(on connection: any StoreConnection) throws -> [CollectionModel] {
+    package static func loadAll(on connection: any StoreConnection) throws -> [CollectionModel] {
         let order = quoteIdentifier(connection.dialect.rowOrderColumn)
         let rows = try connection.rows(
             SQLFragment(unsafeRaw: #"SELECT "json", "secrets" FROM "_collections" ORDER BY "# + order))
@@ -20,11 +20,11 @@ public enum CollectionRepository {
     }
 
     /// The schema as stored, in the connection's dialect.
-    public static func snapshot(on connection: any StoreConnection) throws -> SchemaSnapshot {
+    package static func snapshot(on connection: any StoreConnection) throws -> SchemaSnapshot {
         SchemaSnapshot(try loadAll(on: connection), dialect: connection.dialect)
     }
 
-    public static func insert(_ collection: CollectionModel, on connection: any StoreConnection) throws {
+    package static func insert(_ collection: CollectionModel, on connection: any StoreConnection) throws {
         try connection.execute(
             SQLFragment(
                 unsafeRaw: """
@@ -38,7 +38,7 @@ public enum CollectionRepository {
                 ]))
     }
 
-    public static func update(_ collection: CollectionModel, on connection: any StoreConnection) throws {
+    package static func update(_ collection: CollectionModel, on connection: any StoreConnection) throws {
         try connection.execute(
             SQLFragment(
                 unsafeRaw: """
@@ -52,12 +52,12 @@ public enum CollectionRepository {
                 ]))
     }
 
-    public static func delete(id: String, on connection: any StoreConnection) throws {
+    package static func delete(id: String, on connection: any StoreConnection) throws {
         try connection.execute(SQLFragment(unsafeRaw: #"DELETE FROM "_collections" WHERE "id" = ?"#, arguments: [.text(id)]))
     }
 
     /// Records a schema change (a migration) beside the change itself, so a data directory's history can be read.
-    public static func recordChange(
+    package static func recordChange(
         collectionId: String, action: String, before: CollectionModel?, after: CollectionModel?,
         on connection: any StoreConnection
     ) throws {

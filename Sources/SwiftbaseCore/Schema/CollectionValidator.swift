@@ -9,13 +9,13 @@
 /// let errors = CollectionValidator.validate(collection, previous: nil, in: snapshot)
 /// if !errors.isEmpty { throw SwiftbaseError.validation("Failed to create collection.", errors) }
 /// ```
-public enum CollectionValidator {
+package enum CollectionValidator {
     /// Tables that exist beside the collection tables; a collection may not take their names.
-    public static let internalTableNames: Set<String> = [
+    package static let internalTableNames: Set<String> = [
         "_collections", "_params", "_migrations", "_schemaChanges", "_changes",
     ]
 
-    public static func validate(
+    package static func validate(
         _ collection: CollectionModel, previous: CollectionModel?, in snapshot: SchemaSnapshot,
         internalTables: Set<String> = internalTableNames
     ) -> ErrorData {

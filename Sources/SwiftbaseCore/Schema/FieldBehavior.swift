@@ -4,7 +4,7 @@
 /// Values move through three forms: raw input (`JSONValue` from a JSON or form body) → canonical
 /// (`prepare`, still `JSONValue`, e.g. a number field's `"7"` becomes `.number(7)`) → stored (`SQLValue`).
 /// Record JSON output uses the canonical form read back with `jsonValue(_:for:)`.
-public protocol FieldBehavior: Sendable {
+package protocol FieldBehavior: Sendable {
     /// Reads the type's option keys from a field object. Missing keys take PocketBase's defaults; a key of
     /// the wrong JSON type throws `SwiftbaseError.badRequest("Failed to load the submitted data due to invalid formatting.")`.
     init(json: [String: JSONValue]) throws(SwiftbaseError)
@@ -43,7 +43,7 @@ public protocol FieldBehavior: Sendable {
 }
 
 /// A modifier suffix or prefix on a body key.
-public enum FieldModifier: Sendable, Equatable {
+package enum FieldModifier: Sendable, Equatable {
     /// `field+`: add (numbers) or append (multi values).
     case append
     /// `+field`: prepend (multi values).
@@ -53,9 +53,9 @@ public enum FieldModifier: Sendable, Equatable {
 }
 
 extension FieldBehavior {
-    public func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] { [:] }
+    package func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] { [:] }
 
-    public func apply(_ modifier: FieldModifier, operand: JSONValue, to current: JSONValue, for field: FieldModel)
+    package func apply(_ modifier: FieldModifier, operand: JSONValue, to current: JSONValue, for field: FieldModel)
         -> JSONValue?
     { nil }
 }

@@ -1,6 +1,6 @@
 extension FieldOptions {
     /// The behaviour of this field type: its options value itself, seen through `FieldBehavior`.
-    public var behavior: any FieldBehavior {
+    package var behavior: any FieldBehavior {
         switch self {
         case .text(let o): o
         case .number(let o): o
@@ -19,7 +19,7 @@ extension FieldOptions {
     }
 
     /// Decodes the options of type `type` from a field object; nil for an unknown type.
-    public static func decode(type: String, from json: [String: JSONValue]) throws(SwiftbaseError) -> FieldOptions? {
+    package static func decode(type: String, from json: [String: JSONValue]) throws(SwiftbaseError) -> FieldOptions? {
         switch type {
         case "text": .text(try TextFieldOptions(json: json))
         case "number": .number(try NumberFieldOptions(json: json))

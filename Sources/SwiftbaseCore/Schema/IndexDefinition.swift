@@ -6,22 +6,22 @@ import Foundation
 /// Columns are plain field names with optional `COLLATE <name>` and `ASC`/`DESC`. An optional `WHERE`
 /// condition may use field names, string and number literals, comparison operators, `AND`/`OR`/`NOT`,
 /// `IS [NOT] NULL` and parentheses — nothing else.
-public struct IndexDefinition: Sendable, Equatable {
-    public struct Column: Sendable, Equatable {
-        public var name: String
-        public var collate: String?
-        public var descending: Bool?
+package struct IndexDefinition: Sendable, Equatable {
+    package struct Column: Sendable, Equatable {
+        package var name: String
+        package var collate: String?
+        package var descending: Bool?
     }
 
-    public var name: String
-    public var unique: Bool
-    public var table: String
-    public var columns: [Column]
+    package var name: String
+    package var unique: Bool
+    package var table: String
+    package var columns: [Column]
     /// Tokens of the WHERE condition, already validated; rendered separated by spaces.
-    public var whereTokens: [String]
+    package var whereTokens: [String]
 
     /// Parses a statement; nil when it is not of the accepted form.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         var tokens = IndexTokenizer(text).tokens()[...]
         func keyword(_ word: String) -> Bool {
             if let t = tokens.first, case .word(let w) = t, w.uppercased() == word {
@@ -106,7 +106,7 @@ public struct IndexDefinition: Sendable, Equatable {
     }
 
     /// The statement in PocketBase's backtick style, for the given table name.
-    public func statement(onTable tableName: String? = nil) -> String {
+    package func statement(onTable tableName: String? = nil) -> String {
         var s = "CREATE " + (unique ? "UNIQUE " : "") + "INDEX `\(name)` ON `\(tableName ?? table)` ("
         s += columns.map { c in
             var part = "`\(c.name)`"

@@ -5,16 +5,16 @@
 /// RandomString.make(length: 50, alphabet: RandomString.alphanumeric)
 /// try RandomString.matching("[a-z0-9]{15}")   // "k3v9x0q2m1b7z8a"
 /// ```
-public enum RandomString {
-    public static let lowercaseAlphanumeric = Array("abcdefghijklmnopqrstuvwxyz0123456789")
-    public static let alphanumeric = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+package enum RandomString {
+    package static let lowercaseAlphanumeric = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+    package static let alphanumeric = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
     /// Why a pattern cannot generate strings; `message` follows Go's regexp parser wording.
-    public struct PatternError: Error, Sendable, Equatable {
-        public var message: String
+    package struct PatternError: Error, Sendable, Equatable {
+        package var message: String
     }
 
-    public static func make(length: Int, alphabet: [Character]) -> String {
+    package static func make(length: Int, alphabet: [Character]) -> String {
         guard !alphabet.isEmpty, length > 0 else { return "" }
         var generator = SystemRandomNumberGenerator()
         var out = ""
@@ -48,7 +48,7 @@ public enum RandomString {
     /// A random string matched by `pattern`. Supports literals, escapes (`\d \w \s` and their negations),
     /// `.`, character classes with ranges and negation, groups, alternation, anchors and the quantifiers
     /// `* + ? {n} {n,} {n,m}` (unbounded ones repeat at most 6 extra times, as PocketBase).
-    public static func matching(_ pattern: String) throws(PatternError) -> String {
+    package static func matching(_ pattern: String) throws(PatternError) -> String {
         var parser = PatternParser(pattern)
         let node = try parser.parse()
         var generator = SystemRandomNumberGenerator()

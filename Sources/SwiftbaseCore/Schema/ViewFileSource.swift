@@ -1,7 +1,7 @@
 /// Where a view collection's file column comes from, as PocketBase resolves a view's files: the base or auth
 /// collection and field that the view's query reads it from, through views of views (five at most).
-public enum ViewFileSource {
-    public static func resolve(_ view: CollectionModel, field: String, in snapshot: SchemaSnapshot)
+package enum ViewFileSource {
+    package static func resolve(_ view: CollectionModel, field: String, in snapshot: SchemaSnapshot)
         -> (collection: CollectionModel, field: FieldModel)?
     {
         var view = view

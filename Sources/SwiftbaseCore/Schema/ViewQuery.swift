@@ -5,21 +5,21 @@
 /// (outside parentheses and quotes), the items between `SELECT` and `FROM` and the tables after `FROM` and
 /// each `JOIN`, each as an expression and its alias (`expr AS alias`, `expr alias`, or the last dotted part of
 /// `t.column`). `WHERE`, `GROUP BY`, `HAVING`, `ORDER`, `LIMIT`, `WITH` and a join's `ON` end a part.
-public struct ViewQuery: Sendable, Equatable {
-    public struct Identifier: Sendable, Equatable {
+package struct ViewQuery: Sendable, Equatable {
+    package struct Identifier: Sendable, Equatable {
         /// The expression with identifier quotes trimmed from each dotted part.
-        public var original: String
-        public var alias: String
+        package var original: String
+        package var alias: String
     }
 
-    public var columns: [Identifier]
-    public var tables: [Identifier]
+    package var columns: [Identifier]
+    package var tables: [Identifier]
 
-    public enum Problem: Error, Equatable, CustomStringConvertible {
+    package enum Problem: Error, Equatable, CustomStringConvertible {
         case multipleStatements
         case invalidIdentifier([String])
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .multipleStatements: return "multiple statements are not supported"
             case .invalidIdentifier(let parts): return "invalid identifier parts [\(parts.joined(separator: " "))]"
@@ -28,13 +28,13 @@ public struct ViewQuery: Sendable, Equatable {
     }
 
     /// The query without surrounding blanks and semicolons; more than one statement is refused.
-    public static func normalized(_ query: String) throws(Problem) -> String {
+    package static func normalized(_ query: String) throws(Problem) -> String {
         let trimmed = trimmingSemicolons(query)
         if Lexer.split(trimmed, at: [";"]).count > 1 { throw .multipleStatements }
         return trimmed
     }
 
-    public init(parsing query: String) throws(Problem) {
+    package init(parsing query: String) throws(Problem) {
         let text = Self.withoutComments(Self.trimmingSemicolons(query))
         var select: [[String]] = []
         var from: [[String]] = []
@@ -86,7 +86,7 @@ public struct ViewQuery: Sendable, Equatable {
 
     /// The collection field a column reads as it is (`t.field`, or `field` of the first table), if the table is
     /// a collection that has it (names compared case-insensitively, as SQLite compares them).
-    public func source(of column: Identifier, in snapshot: SchemaSnapshot)
+    package func source(of column: Identifier, in snapshot: SchemaSnapshot)
         -> (collection: CollectionModel, field: FieldModel)?
     {
         let parts = column.original.split(separator: ".", omittingEmptySubsequences: false)

@@ -4,11 +4,11 @@ import Foundation
 /// `*:auth`, an exact path `/api/health`, `METHOD /path`, or a path prefix ending in `/`) from one client
 /// address may number `maxRequests` per `duration` seconds, for the `audience` `""` (everyone), `@guest`
 /// or `@auth`.
-public struct RateLimitRule: Sendable, Equatable {
-    public var label: String
-    public var audience: String
-    public var duration: Int
-    public var maxRequests: Int
+package struct RateLimitRule: Sendable, Equatable {
+    package var label: String
+    package var audience: String
+    package var duration: Int
+    package var maxRequests: Int
 
     init(json: JSONValue) {
         label = json["label"]?.stringValue ?? ""
@@ -17,7 +17,7 @@ public struct RateLimitRule: Sendable, Equatable {
         maxRequests = Int(saturating: json["maxRequests"]?.doubleValue ?? 0)
     }
 
-    public init(label: String, audience: String = "", duration: Int, maxRequests: Int) {
+    package init(label: String, audience: String = "", duration: Int, maxRequests: Int) {
         self.label = label
         self.audience = audience
         self.duration = duration
@@ -67,14 +67,14 @@ public struct RateLimitRule: Sendable, Equatable {
 }
 
 /// The rate-limit part of the settings, ready for the limiter: which rule applies to a request.
-public struct RateLimitPolicy: Sendable, Equatable {
-    public var enabled: Bool
-    public var rules: [RateLimitRule]
-    public var excludedIPs: IPAllowList
+package struct RateLimitPolicy: Sendable, Equatable {
+    package var enabled: Bool
+    package var rules: [RateLimitRule]
+    package var excludedIPs: IPAllowList
 
-    public static let disabled = RateLimitPolicy(enabled: false, rules: [], excludedIPs: IPAllowList([])!)
+    package static let disabled = RateLimitPolicy(enabled: false, rules: [], excludedIPs: IPAllowList([])!)
 
-    public init(enabled: Bool, rules: [RateLimitRule], excludedIPs: IPAllowList) {
+    package init(enabled: Bool, rules: [RateLimitRule], excludedIPs: IPAllowList) {
         self.enabled = enabled
         self.rules = rules
         self.excludedIPs = excludedIPs
@@ -83,7 +83,7 @@ public struct RateLimitPolicy: Sendable, Equatable {
     /// The first rule for the first label that has one, trying for each label an exact match, then the first
     /// prefix rule (label ending in `/`) in list order that `label + "/"` starts with; rules of another
     /// audience are passed over.
-    public func rule(for labels: [String], isAuthenticated: Bool) -> RateLimitRule? {
+    package func rule(for labels: [String], isAuthenticated: Bool) -> RateLimitRule? {
         let audiences = isAuthenticated ? ["", "@auth"] : ["", "@guest"]
         let candidates = rules.filter { audiences.contains($0.audience) }
         let prefixRules = candidates.filter { $0.label.hasSuffix("/") }

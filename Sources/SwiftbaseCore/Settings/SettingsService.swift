@@ -89,7 +89,7 @@ public final class SettingsService: Sendable {
     }
 
     /// The limiter's view of `rateLimits`.
-    public var rateLimitPolicy: RateLimitPolicy {
+    package var rateLimitPolicy: RateLimitPolicy {
         Self.policy(from: snapshot)
     }
 

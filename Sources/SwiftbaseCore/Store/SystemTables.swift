@@ -1,7 +1,7 @@
 /// The system tables every data directory has, created idempotently at start-up.
-public enum SystemTables {
+package enum SystemTables {
     /// The `CREATE … IF NOT EXISTS` statements, in `dialect`.
-    public static func statements(in dialect: any SQLDialect) -> [String] {
+    package static func statements(in dialect: any SQLDialect) -> [String] {
         [
             """
             CREATE TABLE IF NOT EXISTS "_collections" (
@@ -42,7 +42,7 @@ public enum SystemTables {
         ]
     }
 
-    public static func create(on connection: any StoreConnection) throws {
+    package static func create(on connection: any StoreConnection) throws {
         for sql in statements(in: connection.dialect) { try connection.execute(SQLFragment(unsafeRaw: sql)) }
     }
 }

@@ -1,9 +1,9 @@
 /// SQL that creates and migrates the table behind a collection: one column per field, indexes rebuilt
 /// from their parsed definitions. All statements run inside the caller's transaction, so a failed schema
 /// change leaves the table as it was.
-public enum TableDDL {
+package enum TableDDL {
     /// `CREATE TABLE` plus the collection's indexes.
-    public static func create(_ collection: CollectionModel, in dialect: any SQLDialect) -> [SQLFragment] {
+    package static func create(_ collection: CollectionModel, in dialect: any SQLDialect) -> [SQLFragment] {
         let columns = collection.fields.map { field in
             quoteIdentifier(field.name) + " " + field.options.behavior.columnDefinition(for: field, in: dialect)
         }
@@ -14,25 +14,25 @@ public enum TableDDL {
         return out
     }
 
-    public static func createIndexes(_ collection: CollectionModel) -> [SQLFragment] {
+    package static func createIndexes(_ collection: CollectionModel) -> [SQLFragment] {
         collection.indexes.compactMap { IndexDefinition(parsing: $0) }.map {
             SQLFragment(unsafeRaw: $0.statement(onTable: collection.name))
         }
     }
 
-    public static func dropIndexes(_ collection: CollectionModel) -> [SQLFragment] {
+    package static func dropIndexes(_ collection: CollectionModel) -> [SQLFragment] {
         collection.indexes.compactMap { IndexDefinition(parsing: $0) }.map {
             SQLFragment(unsafeRaw: "DROP INDEX IF EXISTS \(quoteIdentifier($0.name))")
         }
     }
 
-    public static func drop(_ collection: CollectionModel) -> [SQLFragment] {
+    package static func drop(_ collection: CollectionModel) -> [SQLFragment] {
         dropIndexes(collection) + [SQLFragment(unsafeRaw: "DROP TABLE IF EXISTS \(quoteIdentifier(collection.name))")]
     }
 
     /// Migrates the table of `old` to the shape of `new`: fields are matched by id, so a renamed field keeps
     /// its data; removed fields are dropped, new ones added with their zero default.
-    public static func migrate(from old: CollectionModel, to new: CollectionModel, in dialect: any SQLDialect)
+    package static func migrate(from old: CollectionModel, to new: CollectionModel, in dialect: any SQLDialect)
         -> [SQLFragment]
     {
         var out = dropIndexes(old)

@@ -4,8 +4,8 @@
 /// `\b \f \n \r \t` escaped short, other control characters and `<`, `>`, `&`, U+2028, U+2029 as
 /// `\uXXXX`; numbers in their shortest round-trip digits, plain from 1e-6 up to 1e21 (`5`, not `5.0`),
 /// `1e+21` and `1.5e-7` outside.
-public enum JSONWriter {
-    public static func write(_ value: JSONValue, into out: inout [UInt8]) {
+package enum JSONWriter {
+    package static func write(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
@@ -31,7 +31,7 @@ public enum JSONWriter {
         }
     }
 
-    public static func writeNumber(_ d: Double, into out: inout [UInt8]) {
+    package static func writeNumber(_ d: Double, into out: inout [UInt8]) {
         guard d.isFinite else {
             out.append(contentsOf: "null".utf8)
             return
@@ -44,7 +44,7 @@ public enum JSONWriter {
     }
 
     /// A JSON string literal: runs of bytes that need no escape are copied as they are.
-    public static func writeString(_ s: String, into out: inout [UInt8]) {
+    package static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var text = s
         text.withUTF8 { bytes in
@@ -96,19 +96,19 @@ public enum JSONWriter {
 
     // MARK: - Text
 
-    public static func write(_ value: JSONValue, into out: inout String) {
+    package static func write(_ value: JSONValue, into out: inout String) {
         var bytes: [UInt8] = []
         write(value, into: &bytes)
         out += String(decoding: bytes, as: UTF8.self)
     }
 
-    public static func writeNumber(_ d: Double, into out: inout String) {
+    package static func writeNumber(_ d: Double, into out: inout String) {
         var bytes: [UInt8] = []
         writeNumber(d, into: &bytes)
         out += String(decoding: bytes, as: UTF8.self)
     }
 
-    public static func writeString(_ s: String, into out: inout String) {
+    package static func writeString(_ s: String, into out: inout String) {
         var bytes: [UInt8] = []
         writeString(s, into: &bytes)
         out += String(decoding: bytes, as: UTF8.self)

@@ -1,7 +1,7 @@
 /// Hand-written format checks for email addresses, URLs and domain names, following the rules of the
 /// validators PocketBase uses (govalidator's `IsEmail`/`IsURL`, ozzo's `is.Domain`) without regexes, so
 /// they cost one pass over the text.
-public enum AddressFormat {
+package enum AddressFormat {
     // MARK: - Email
 
     /// An email address: dot-separated atoms (or a quoted string) before the last `@`, a host with at least
@@ -200,5 +200,5 @@ enum DomainListOptions {
 
 extension AddressFormat {
     /// Whether `text` is an email address as PocketBase's forms check it, for callers outside the core.
-    public static func isValidEmail(_ text: String) -> Bool { isEmail(text) }
+    package static func isValidEmail(_ text: String) -> Bool { isEmail(text) }
 }

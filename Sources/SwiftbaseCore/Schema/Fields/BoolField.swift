@@ -1,31 +1,31 @@
 /// `bool`: true/false; `required` means the value must be true.
 extension BoolFieldOptions: FieldBehavior {
-    public init(json: [String: JSONValue]) throws(SwiftbaseError) {
+    package init(json: [String: JSONValue]) throws(SwiftbaseError) {
         self.init()
     }
 
-    public func encode(into json: inout [String: JSONValue]) {}
+    package func encode(into json: inout [String: JSONValue]) {}
 
-    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+    package func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
         "BOOLEAN DEFAULT FALSE NOT NULL"
     }
 
-    public func zeroValue(for field: FieldModel) -> JSONValue { .bool(false) }
+    package func zeroValue(for field: FieldModel) -> JSONValue { .bool(false) }
 
-    public func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
+    package func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
         if case .bool = raw { return raw }
         return .bool(GoCast.bool(raw))
     }
 
-    public func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
+    package func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
         field.required && !(value.boolValue ?? GoCast.bool(value)) ? .required : nil
     }
 
-    public func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
+    package func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
         .integer((value.boolValue ?? GoCast.bool(value)) ? 1 : 0)
     }
 
-    public func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
+    package func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
         .bool(value.boolValue)
     }
 }

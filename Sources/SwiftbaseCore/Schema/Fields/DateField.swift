@@ -1,43 +1,43 @@
 /// `date`: a datetime in PocketBase's canonical text (`2024-01-02 03:04:05.000Z`) or `""`. Input is parsed
 /// leniently; anything that is not a date (numbers included, as in PocketBase) becomes `""`.
 extension DateFieldOptions: FieldBehavior {
-    public init(json: [String: JSONValue]) throws(SwiftbaseError) {
+    package init(json: [String: JSONValue]) throws(SwiftbaseError) {
         let reader = JSONOptionReader(json)
         self.init(min: Self.canonical(try reader.string("min")), max: Self.canonical(try reader.string("max")))
     }
 
-    public func encode(into json: inout [String: JSONValue]) {
+    package func encode(into json: inout [String: JSONValue]) {
         json["min"] = .string(min)
         json["max"] = .string(max)
     }
 
-    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+    package func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
         "TEXT DEFAULT '' NOT NULL"
     }
 
-    public func zeroValue(for field: FieldModel) -> JSONValue { .string("") }
+    package func zeroValue(for field: FieldModel) -> JSONValue { .string("") }
 
-    public func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
+    package func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
         guard case .string(let text) = raw else { return .string("") }
         return .string(Self.canonical(text))
     }
 
-    public func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
+    package func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
         guard let text = value.stringValue, !text.isEmpty else { return field.required ? .required : nil }
         if !min.isEmpty, text < min { return .dateNoLessThan(min) }
         if !max.isEmpty, text > max { return .dateNoGreaterThan(max) }
         return nil
     }
 
-    public func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
+    package func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
         .text(value.stringValue ?? "")
     }
 
-    public func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
+    package func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
         .string(value.textValue ?? "")
     }
 
-    public func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] {
+    package func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] {
         if !min.isEmpty, !max.isEmpty, max < min { return ["max": .dateOutOfRange] }
         return [:]
     }

@@ -2,31 +2,31 @@
 extension EditorFieldOptions: FieldBehavior {
     static let defaultMaxSize = 5 << 20
 
-    public init(json: [String: JSONValue]) throws(SwiftbaseError) {
+    package init(json: [String: JSONValue]) throws(SwiftbaseError) {
         let reader = JSONOptionReader(json)
         self.init(maxSize: try reader.int("maxSize"), convertURLs: try reader.bool("convertURLs"))
     }
 
-    public func encode(into json: inout [String: JSONValue]) {
+    package func encode(into json: inout [String: JSONValue]) {
         json["maxSize"] = .number(Double(maxSize))
         json["convertURLs"] = .bool(convertURLs)
     }
 
     /// The size limit in bytes that applies.
-    public var effectiveMaxSize: Int { maxSize <= 0 ? Self.defaultMaxSize : maxSize }
+    package var effectiveMaxSize: Int { maxSize <= 0 ? Self.defaultMaxSize : maxSize }
 
-    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+    package func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
         "TEXT DEFAULT '' NOT NULL"
     }
 
-    public func zeroValue(for field: FieldModel) -> JSONValue { .string("") }
+    package func zeroValue(for field: FieldModel) -> JSONValue { .string("") }
 
-    public func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
+    package func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
         if case .string = raw { return raw }
         return .string(GoCast.string(raw))
     }
 
-    public func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
+    package func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
         let text = value.stringValue ?? GoCast.string(value)
         if field.required, text.isEmpty { return .required }
         let limit = effectiveMaxSize
@@ -34,15 +34,15 @@ extension EditorFieldOptions: FieldBehavior {
         return nil
     }
 
-    public func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
+    package func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
         .text(value.stringValue ?? GoCast.string(value))
     }
 
-    public func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
+    package func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
         .string(value.textValue ?? "")
     }
 
-    public func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] {
+    package func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] {
         SizeOption.errors(maxSize, key: "maxSize")
     }
 }

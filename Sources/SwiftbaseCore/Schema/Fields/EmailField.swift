@@ -1,27 +1,27 @@
 /// `email`: an email address, optionally restricted to (or from) a list of domains.
 extension EmailFieldOptions: FieldBehavior {
-    public init(json: [String: JSONValue]) throws(SwiftbaseError) {
+    package init(json: [String: JSONValue]) throws(SwiftbaseError) {
         let reader = JSONOptionReader(json)
         self.init(onlyDomains: try reader.strings("onlyDomains"), exceptDomains: try reader.strings("exceptDomains"))
     }
 
-    public func encode(into json: inout [String: JSONValue]) {
+    package func encode(into json: inout [String: JSONValue]) {
         json["onlyDomains"] = onlyDomains.jsonArray
         json["exceptDomains"] = exceptDomains.jsonArray
     }
 
-    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+    package func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
         "TEXT DEFAULT '' NOT NULL"
     }
 
-    public func zeroValue(for field: FieldModel) -> JSONValue { .string("") }
+    package func zeroValue(for field: FieldModel) -> JSONValue { .string("") }
 
-    public func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
+    package func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
         if case .string = raw { return raw }
         return .string(GoCast.string(raw))
     }
 
-    public func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
+    package func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
         let text = value.stringValue ?? GoCast.string(value)
         if text.isEmpty { return field.required ? .required : nil }
         guard AddressFormat.isEmail(text) else { return .isEmail }
@@ -31,15 +31,15 @@ extension EmailFieldOptions: FieldBehavior {
         return nil
     }
 
-    public func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
+    package func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
         .text(value.stringValue ?? GoCast.string(value))
     }
 
-    public func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
+    package func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
         .string(value.textValue ?? "")
     }
 
-    public func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] {
+    package func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] {
         DomainListOptions.errors(onlyDomains: onlyDomains, exceptDomains: exceptDomains)
     }
 }

@@ -121,7 +121,7 @@ extension ErrorItem {
     }
 
     static let dateOutOfRange = ErrorItem("validation_date_out_of_range", "The date is out of range.")
-    public static let matchInvalid = ErrorItem("validation_match_invalid", "Must be in a valid format.")
+    package static let matchInvalid = ErrorItem("validation_match_invalid", "Must be in a valid format.")
     static let notInList = ErrorItem("validation_not_in_invalid", "Must not be in list.")
     static let mustBeBlank = ErrorItem("validation_empty", "Must be blank.")
     static let mustBeNil = ErrorItem("validation_nil", "Must be blank.")

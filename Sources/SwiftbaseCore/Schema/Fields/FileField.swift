@@ -5,7 +5,7 @@ extension FileFieldOptions: FieldBehavior {
     /// Thumb sizes that would produce an empty image.
     private static let emptyThumbs: Set<String> = ["0x0", "0x0t", "0x0b", "0x0f"]
 
-    public init(json: [String: JSONValue]) throws(SwiftbaseError) {
+    package init(json: [String: JSONValue]) throws(SwiftbaseError) {
         let reader = JSONOptionReader(json)
         self.init(
             maxSelect: try reader.int("maxSelect"), maxSize: try reader.int("maxSize"),
@@ -13,7 +13,7 @@ extension FileFieldOptions: FieldBehavior {
             protected: try reader.bool("protected"))
     }
 
-    public func encode(into json: inout [String: JSONValue]) {
+    package func encode(into json: inout [String: JSONValue]) {
         json["maxSelect"] = .number(Double(maxSelect))
         json["maxSize"] = .number(Double(maxSize))
         json["mimeTypes"] = mimeTypes.jsonArray
@@ -21,25 +21,25 @@ extension FileFieldOptions: FieldBehavior {
         json["protected"] = .bool(`protected`)
     }
 
-    public var isMultiple: Bool { maxSelect > 1 }
+    package var isMultiple: Bool { maxSelect > 1 }
 
     /// The per-file size limit in bytes that applies (0 means 5 MiB).
-    public var effectiveMaxSize: Int { maxSize <= 0 ? Self.defaultMaxSize : maxSize }
+    package var effectiveMaxSize: Int { maxSize <= 0 ? Self.defaultMaxSize : maxSize }
 
     /// How many files the field holds at most.
-    public var effectiveMaxSelect: Int { Swift.max(maxSelect, 1) }
+    package var effectiveMaxSelect: Int { Swift.max(maxSelect, 1) }
 
-    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+    package func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
         MultiValue.columnDefinition(multiple: isMultiple)
     }
 
-    public func zeroValue(for field: FieldModel) -> JSONValue { MultiValue.zeroValue(multiple: isMultiple) }
+    package func zeroValue(for field: FieldModel) -> JSONValue { MultiValue.zeroValue(multiple: isMultiple) }
 
-    public func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
+    package func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
         MultiValue.canonical(Self.fileNames(raw), multiple: isMultiple)
     }
 
-    public func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
+    package func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
         let names = Self.fileNames(value)
         if names.isEmpty { return field.required ? .required : nil }
         if names.count > effectiveMaxSelect { return .tooManyFiles(effectiveMaxSelect) }
@@ -48,22 +48,22 @@ extension FileFieldOptions: FieldBehavior {
 
     /// Names in `value` that `previous` (the stored value) did not have and that were not uploaded now:
     /// PocketBase refuses them, since a client may only keep or remove existing files by name.
-    public func invalidNewFiles(in value: JSONValue, previous: JSONValue, uploaded: Set<String> = []) -> ErrorItem? {
+    package func invalidNewFiles(in value: JSONValue, previous: JSONValue, uploaded: Set<String> = []) -> ErrorItem? {
         let old = Set(Self.fileNames(previous))
         let added = Self.fileNames(value).filter { !old.contains($0) && !uploaded.contains($0) }
         if added.isEmpty { return nil }
         return .invalidNewFiles(added.map { String($0.unicodeScalars.prefix(250)) })
     }
 
-    public func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
+    package func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
         MultiValue.sqlValue(Self.fileNames(value), multiple: isMultiple)
     }
 
-    public func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
+    package func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
         MultiValue.jsonValue(value, multiple: isMultiple)
     }
 
-    public func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] {
+    package func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] {
         var errors = SizeOption.errors(maxSelect, key: "maxSelect")
         errors.merge(SizeOption.errors(maxSize, key: "maxSize")) { first, _ in first }
         for (i, thumb) in thumbs.enumerated() {
@@ -77,7 +77,7 @@ extension FileFieldOptions: FieldBehavior {
     }
 
     /// `+files` prepends, `files+` appends, `files-` removes by name.
-    public func apply(_ modifier: FieldModifier, operand: JSONValue, to current: JSONValue, for field: FieldModel)
+    package func apply(_ modifier: FieldModifier, operand: JSONValue, to current: JSONValue, for field: FieldModel)
         -> JSONValue?
     {
         MultiValue.apply(modifier, operand: Self.fileNames(operand), to: Self.fileNames(current), multiple: isMultiple)
@@ -85,7 +85,7 @@ extension FileFieldOptions: FieldBehavior {
 
     /// The file names of a value, de-duplicated, as PocketBase reads a file field value: an array keeps
     /// each element that casts to exactly one name; anything else casts as a list of strings.
-    public static func fileNames(_ value: JSONValue) -> [String] {
+    package static func fileNames(_ value: JSONValue) -> [String] {
         guard case .array(let items) = value else { return GoCast.uniqueStrings(value) }
         var names: [String] = []
         names.reserveCapacity(items.count)

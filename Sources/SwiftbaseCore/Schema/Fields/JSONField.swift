@@ -2,26 +2,26 @@
 extension JSONFieldOptions: FieldBehavior {
     static let defaultMaxSize = 1 << 20
 
-    public init(json: [String: JSONValue]) throws(SwiftbaseError) {
+    package init(json: [String: JSONValue]) throws(SwiftbaseError) {
         self.init(maxSize: try JSONOptionReader(json).int("maxSize"))
     }
 
-    public func encode(into json: inout [String: JSONValue]) {
+    package func encode(into json: inout [String: JSONValue]) {
         json["maxSize"] = .number(Double(maxSize))
     }
 
     /// The size limit in bytes that applies.
-    public var effectiveMaxSize: Int { maxSize <= 0 ? Self.defaultMaxSize : maxSize }
+    package var effectiveMaxSize: Int { maxSize <= 0 ? Self.defaultMaxSize : maxSize }
 
-    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+    package func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
         "JSON DEFAULT NULL"
     }
 
-    public func zeroValue(for field: FieldModel) -> JSONValue { .null }
+    package func zeroValue(for field: FieldModel) -> JSONValue { .null }
 
     /// Text is read as PocketBase reads a string for a json field, whether it came from a form or a JSON
     /// body (see `fromFormText(_:)`); every other value is kept as it is.
-    public func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
+    package func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
         guard case .string(let text) = raw else { return raw }
         return Self.fromFormText(text)
     }
@@ -29,7 +29,7 @@ extension JSONFieldOptions: FieldBehavior {
     /// PocketBase's reading of text given for a json field: `null`/`true`/`false`, and text starting with a
     /// digit, `-`, `"`, `[` or `{` that parses as JSON, become that JSON; anything else (including `""`) is
     /// kept as a JSON string.
-    public static func fromFormText(_ text: String) -> JSONValue {
+    package static func fromFormText(_ text: String) -> JSONValue {
         switch text {
         case "null": return .null
         case "true": return .bool(true)
@@ -44,7 +44,7 @@ extension JSONFieldOptions: FieldBehavior {
         return parsed
     }
 
-    public func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
+    package func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
         let limit = effectiveMaxSize
         if Self.exceedsSize(value, limit) { return .jsonSizeLimit(limit) }
         if field.required, Self.isBlank(value) { return .required }
@@ -76,12 +76,12 @@ extension JSONFieldOptions: FieldBehavior {
     }
 
     /// `null` is stored as SQL NULL, anything else as its JSON text.
-    public func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
+    package func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
         if case .null = value { return .null }
         return .text(value.jsonString)
     }
 
-    public func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
+    package func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
         switch value {
         case .null: return .null
         case .integer(let i): return .number(Double(i))

@@ -1,29 +1,29 @@
 /// `number`: a float64. Non-numeric input casts to 0 without error, as in PocketBase.
 extension NumberFieldOptions: FieldBehavior {
-    public init(json: [String: JSONValue]) throws(SwiftbaseError) {
+    package init(json: [String: JSONValue]) throws(SwiftbaseError) {
         let reader = JSONOptionReader(json)
         self.init(min: try reader.optionalDouble("min"), max: try reader.optionalDouble("max"), onlyInt: try reader.bool("onlyInt"))
     }
 
-    public func encode(into json: inout [String: JSONValue]) {
+    package func encode(into json: inout [String: JSONValue]) {
         json["min"] = min.map(JSONValue.number) ?? .null
         json["max"] = max.map(JSONValue.number) ?? .null
         json["onlyInt"] = .bool(onlyInt)
     }
 
-    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+    package func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
         "NUMERIC DEFAULT 0 NOT NULL"
     }
 
-    public func zeroValue(for field: FieldModel) -> JSONValue { .number(0) }
+    package func zeroValue(for field: FieldModel) -> JSONValue { .number(0) }
 
-    public func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
+    package func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
         if case .number = raw { return raw }
         return .number(GoCast.double(raw))
     }
 
     /// NaN/±Inf are refused; 0 counts as blank for `required` and skips the other checks.
-    public func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
+    package func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
         let number = value.doubleValue ?? GoCast.double(value)
         if !number.isFinite { return .notANumber }
         if number == 0 { return field.required ? .required : nil }
@@ -33,14 +33,14 @@ extension NumberFieldOptions: FieldBehavior {
         return nil
     }
 
-    public func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
+    package func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
         let number = value.doubleValue ?? GoCast.double(value)
         guard number.isFinite else { return .integer(0) }
         if number == number.rounded(), abs(number) < 9_007_199_254_740_992 { return .integer(Int64(number)) }
         return .real(number)
     }
 
-    public func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
+    package func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
         switch value {
         case .integer(let i): .number(Double(i))
         case .real(let d): .number(d)
@@ -49,7 +49,7 @@ extension NumberFieldOptions: FieldBehavior {
         }
     }
 
-    public func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] {
+    package func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] {
         var errors: [String: ErrorItem] = [:]
         if onlyInt, let min, !Self.isInt64(min) { errors["min"] = .decimalNotAllowed }
         if onlyInt, let max, !Self.isInt64(max) {
@@ -61,7 +61,7 @@ extension NumberFieldOptions: FieldBehavior {
     }
 
     /// `field+` adds, `field-` subtracts (both operands cast as numbers); `+field` is not supported.
-    public func apply(_ modifier: FieldModifier, operand: JSONValue, to current: JSONValue, for field: FieldModel)
+    package func apply(_ modifier: FieldModifier, operand: JSONValue, to current: JSONValue, for field: FieldModel)
         -> JSONValue?
     {
         switch modifier {

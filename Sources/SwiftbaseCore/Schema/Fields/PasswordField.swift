@@ -7,14 +7,14 @@ extension PasswordFieldOptions: FieldBehavior {
     static let defaultMax = 71
     static let defaultCost = 10
 
-    public init(json: [String: JSONValue]) throws(SwiftbaseError) {
+    package init(json: [String: JSONValue]) throws(SwiftbaseError) {
         let reader = JSONOptionReader(json)
         self.init(
             min: try reader.int("min"), max: try reader.int("max"), pattern: try reader.string("pattern"),
             cost: try reader.int("cost"))
     }
 
-    public func encode(into json: inout [String: JSONValue]) {
+    package func encode(into json: inout [String: JSONValue]) {
         json["min"] = .number(Double(min))
         json["max"] = .number(Double(max))
         json["pattern"] = .string(pattern)
@@ -22,22 +22,22 @@ extension PasswordFieldOptions: FieldBehavior {
     }
 
     /// The bcrypt cost to hash with (0 means 10).
-    public var effectiveCost: Int { cost <= 0 ? Self.defaultCost : cost }
+    package var effectiveCost: Int { cost <= 0 ? Self.defaultCost : cost }
 
-    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+    package func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
         "TEXT DEFAULT '' NOT NULL"
     }
 
-    public func zeroValue(for field: FieldModel) -> JSONValue { .string("") }
+    package func zeroValue(for field: FieldModel) -> JSONValue { .string("") }
 
-    public func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
+    package func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
         if case .string = raw { return raw }
         return .string(GoCast.string(raw))
     }
 
     /// `required`, then length (in characters) and `pattern` of a plaintext. A stored bcrypt hash (as
     /// PocketBase recognizes one: text starting with `$2`) is only checked for `required`.
-    public func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
+    package func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
         guard case .string(let text) = value else { return nil }
         if text.isEmpty { return field.required ? .required : nil }
         if Self.isHash(text) { return nil }
@@ -55,14 +55,14 @@ extension PasswordFieldOptions: FieldBehavior {
     }
 
     /// The text as given: by the time a record is stored the value is the hash.
-    public func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
+    package func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
         .text(value.stringValue ?? "")
     }
 
     /// Never readable: password hashes stay in the database.
-    public func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue { .null }
+    package func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue { .null }
 
-    public func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] {
+    package func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] {
         var errors: [String: ErrorItem] = [:]
         if min != 0, min < 1 {
             errors["min"] = .noLessThan(1)

@@ -1,38 +1,38 @@
 /// `relation`: ids of records of `collectionId`, one (`maxSelect` ≤ 1, stored as text) or several (a JSON
 /// array). Whether the ids exist is checked by the record service against the database.
 extension RelationFieldOptions: FieldBehavior {
-    public init(json: [String: JSONValue]) throws(SwiftbaseError) {
+    package init(json: [String: JSONValue]) throws(SwiftbaseError) {
         let reader = JSONOptionReader(json)
         self.init(
             collectionId: try reader.string("collectionId"), cascadeDelete: try reader.bool("cascadeDelete"),
             minSelect: try reader.int("minSelect"), maxSelect: try reader.int("maxSelect"))
     }
 
-    public func encode(into json: inout [String: JSONValue]) {
+    package func encode(into json: inout [String: JSONValue]) {
         json["collectionId"] = .string(collectionId)
         json["cascadeDelete"] = .bool(cascadeDelete)
         json["minSelect"] = .number(Double(minSelect))
         json["maxSelect"] = .number(Double(maxSelect))
     }
 
-    public var isMultiple: Bool { maxSelect > 1 }
+    package var isMultiple: Bool { maxSelect > 1 }
 
-    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+    package func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
         MultiValue.columnDefinition(multiple: isMultiple)
     }
 
-    public func zeroValue(for field: FieldModel) -> JSONValue { MultiValue.zeroValue(multiple: isMultiple) }
+    package func zeroValue(for field: FieldModel) -> JSONValue { MultiValue.zeroValue(multiple: isMultiple) }
 
-    public func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
+    package func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
         MultiValue.canonical(GoCast.uniqueStrings(raw), multiple: isMultiple)
     }
 
     /// The ids of a canonical (or raw) value, normalized: what the record service looks up.
-    public func ids(in value: JSONValue) -> [String] {
+    package func ids(in value: JSONValue) -> [String] {
         GoCast.uniqueStrings(value)
     }
 
-    public func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
+    package func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
         let ids = GoCast.uniqueStrings(value)
         if ids.isEmpty { return field.required ? .required : nil }
         if minSelect > 0, ids.count < minSelect { return .notEnoughValues(minSelect) }
@@ -41,17 +41,17 @@ extension RelationFieldOptions: FieldBehavior {
         return nil
     }
 
-    public func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
+    package func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
         MultiValue.sqlValue(GoCast.uniqueStrings(value), multiple: isMultiple)
     }
 
-    public func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
+    package func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
         MultiValue.jsonValue(value, multiple: isMultiple)
     }
 
     /// `collectionId` must be the id of an existing collection. A changed target and relations from a
     /// non-view collection to a view are checked by `CollectionValidator`, which knows both collections.
-    public func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] {
+    package func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] {
         var errors: [String: ErrorItem] = [:]
         if collectionId.isEmpty {
             errors["collectionId"] = .required
@@ -67,7 +67,7 @@ extension RelationFieldOptions: FieldBehavior {
         return errors
     }
 
-    public func apply(_ modifier: FieldModifier, operand: JSONValue, to current: JSONValue, for field: FieldModel)
+    package func apply(_ modifier: FieldModifier, operand: JSONValue, to current: JSONValue, for field: FieldModel)
         -> JSONValue?
     {
         MultiValue.apply(

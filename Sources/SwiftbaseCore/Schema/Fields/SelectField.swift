@@ -1,29 +1,29 @@
 /// `select`: one of `values` (`maxSelect` ≤ 1, stored as text) or several (a JSON array).
 extension SelectFieldOptions: FieldBehavior {
-    public init(json: [String: JSONValue]) throws(SwiftbaseError) {
+    package init(json: [String: JSONValue]) throws(SwiftbaseError) {
         let reader = JSONOptionReader(json)
         self.init(values: try reader.strings("values"), maxSelect: try reader.int("maxSelect"))
     }
 
-    public func encode(into json: inout [String: JSONValue]) {
+    package func encode(into json: inout [String: JSONValue]) {
         json["values"] = values.jsonArray
         json["maxSelect"] = .number(Double(maxSelect))
     }
 
-    public var isMultiple: Bool { maxSelect > 1 }
+    package var isMultiple: Bool { maxSelect > 1 }
 
-    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+    package func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
         MultiValue.columnDefinition(multiple: isMultiple)
     }
 
-    public func zeroValue(for field: FieldModel) -> JSONValue { MultiValue.zeroValue(multiple: isMultiple) }
+    package func zeroValue(for field: FieldModel) -> JSONValue { MultiValue.zeroValue(multiple: isMultiple) }
 
     /// Duplicates and empty values are dropped; a single select keeps the last submitted value.
-    public func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
+    package func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
         MultiValue.canonical(GoCast.uniqueStrings(raw), multiple: isMultiple)
     }
 
-    public func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
+    package func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
         let selected = GoCast.uniqueStrings(value)
         if selected.isEmpty { return field.required ? .required : nil }
         let limit = Swift.max(maxSelect, 1)
@@ -32,15 +32,15 @@ extension SelectFieldOptions: FieldBehavior {
         return nil
     }
 
-    public func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
+    package func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
         MultiValue.sqlValue(GoCast.uniqueStrings(value), multiple: isMultiple)
     }
 
-    public func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
+    package func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
         MultiValue.jsonValue(value, multiple: isMultiple)
     }
 
-    public func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] {
+    package func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] {
         var errors: [String: ErrorItem] = [:]
         if values.isEmpty { errors["values"] = .required }
         let limit = Swift.max(values.count, 1)
@@ -53,7 +53,7 @@ extension SelectFieldOptions: FieldBehavior {
     }
 
     /// Works on single selects too, as in PocketBase: the combined list is normalized to its last value.
-    public func apply(_ modifier: FieldModifier, operand: JSONValue, to current: JSONValue, for field: FieldModel)
+    package func apply(_ modifier: FieldModifier, operand: JSONValue, to current: JSONValue, for field: FieldModel)
         -> JSONValue?
     {
         MultiValue.apply(

@@ -12,14 +12,14 @@ extension TextFieldOptions: FieldBehavior {
         "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
     ]
 
-    public init(json: [String: JSONValue]) throws(SwiftbaseError) {
+    package init(json: [String: JSONValue]) throws(SwiftbaseError) {
         let reader = JSONOptionReader(json)
         self.init(
             min: try reader.int("min"), max: try reader.int("max"), pattern: try reader.string("pattern"),
             autogeneratePattern: try reader.string("autogeneratePattern"), primaryKey: try reader.bool("primaryKey"))
     }
 
-    public func encode(into json: inout [String: JSONValue]) {
+    package func encode(into json: inout [String: JSONValue]) {
         json["min"] = .number(Double(min))
         json["max"] = .number(Double(max))
         json["pattern"] = .string(pattern)
@@ -27,21 +27,21 @@ extension TextFieldOptions: FieldBehavior {
         json["primaryKey"] = .bool(primaryKey)
     }
 
-    public func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
+    package func columnDefinition(for field: FieldModel, in dialect: any SQLDialect) -> String {
         // The default only guards raw SQL inserts; Swiftbase always supplies the id.
         primaryKey ? "TEXT PRIMARY KEY DEFAULT (\(dialect.randomRecordID)) NOT NULL" : "TEXT DEFAULT '' NOT NULL"
     }
 
-    public func zeroValue(for field: FieldModel) -> JSONValue { .string("") }
+    package func zeroValue(for field: FieldModel) -> JSONValue { .string("") }
 
-    public func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
+    package func prepare(_ raw: JSONValue, for field: FieldModel) -> JSONValue {
         if case .string = raw { return raw }
         return .string(GoCast.string(raw))
     }
 
     /// Checks `required`, length, `pattern` and, for a primary key, the characters and names PocketBase
     /// refuses. The primary key's uniqueness and immutability need the database (record service).
-    public func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
+    package func validate(_ value: JSONValue, for field: FieldModel) -> ErrorItem? {
         validate(text: value.stringValue ?? GoCast.string(value), required: field.required)
     }
 
@@ -64,15 +64,15 @@ extension TextFieldOptions: FieldBehavior {
         return nil
     }
 
-    public func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
+    package func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
         .text(value.stringValue ?? GoCast.string(value))
     }
 
-    public func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
+    package func jsonValue(_ value: SQLValue, for field: FieldModel) -> JSONValue {
         .string(value.textValue ?? "")
     }
 
-    public func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] {
+    package func validateOptions(of field: FieldModel, in schema: SchemaSnapshot) -> [String: ErrorItem] {
         var errors: [String: ErrorItem] = [:]
         if primaryKey, field.name != "id" { errors["name"] = .primaryKeyName }
         if min < 0 {

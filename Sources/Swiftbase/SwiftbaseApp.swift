@@ -39,10 +39,12 @@ public final class SwiftbaseApp: Sendable {
         self.directoryLock = directoryLock
     }
 
-    /// Opens (creating if needed) the data directory and its database, brings the schema up to date, then
-    /// applies the app's `migrations` not yet applied, in order (see `Migration`).
+    /// Opens (creating if needed) the data directory and its database, brings the schema up to date, applies
+    /// the `migrations` not yet applied, in order (see `Migration`) — the app's, then each module's — and
+    /// installs the `modules` (see `SwiftbaseModule`).
     public static func open(
-        _ configuration: SwiftbaseConfiguration, migrations: [Migration] = [], logger: Logger? = nil
+        _ configuration: SwiftbaseConfiguration, migrations: [Migration] = [], modules: [any SwiftbaseModule] = [],
+        logger: Logger? = nil
     ) async throws -> SwiftbaseApp {
         var logger = logger ?? Logger(label: "swiftbase")
         if configuration.dev { logger.logLevel = .debug }
@@ -80,7 +82,8 @@ public final class SwiftbaseApp: Sendable {
         let accounts = AccountService(
             records: records, auth: auth, mailer: mailer, queue: MailQueue(), mailSettings: { settings.mailSettings },
             logger: logger)
-        let applied = try await Migrator(collections: collections, records: records).apply(migrations)
+        let applied = try await Migrator(collections: collections, records: records)
+            .apply(migrations + modules.flatMap(\.migrations))
         if !applied.isEmpty { logger.info("applied migrations", metadata: ["sb.migrations": "\(applied)"]) }
         let services = CoreServices(
             store: store, schema: registry, collections: collections, records: records, auth: auth,
@@ -91,9 +94,11 @@ public final class SwiftbaseApp: Sendable {
                 dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },
                 appName: { settings.mailSettings.appName }),
             restart: configuration.restart)
-        return SwiftbaseApp(
+        let app = SwiftbaseApp(
             configuration: configuration, services: services, events: events, logger: logger,
             directoryLock: directoryLock)
+        for module in modules { try module.install(on: app) }
+        return app
     }
 
     /// The Hummingbird application serving the API. `onServerRunning` receives the bound port. Raises the

@@ -28,19 +28,19 @@ public struct SwiftbaseTestApp: Sendable {
     /// The data directory, removed when `test` returns.
     public let directory: URL
 
-    /// Opens an app on a new temporary directory (`configure` may change its configuration), applies
-    /// `migrations`, creates the superuser (`superuserEmail` / `superuserPassword`) and lets `install` add
-    /// hooks, routes and services.
+    /// Opens an app on a new temporary directory (`configure` may change its configuration) with `migrations`
+    /// and `modules` as `SwiftbaseApp.open` does, creates the superuser (`superuserEmail` /
+    /// `superuserPassword`) and lets `install` add hooks, routes and services.
     public static func make(
-        migrations: [Migration] = [], install: (SwiftbaseApp) throws -> Void = { _ in },
-        configure: (inout SwiftbaseConfiguration) -> Void = { _ in }
+        migrations: [Migration] = [], modules: [any SwiftbaseModule] = [],
+        install: (SwiftbaseApp) throws -> Void = { _ in }, configure: (inout SwiftbaseConfiguration) -> Void = { _ in }
     ) async throws -> SwiftbaseTestApp {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sbtest-\(UUID().uuidString)")
         var configuration = SwiftbaseConfiguration(dataDirectory: directory.path, maxBodySize: 1 << 20)
         configure(&configuration)
         var logger = Logger(label: "swiftbase-test")
         logger.logLevel = .warning
-        let app = try await SwiftbaseApp.open(configuration, migrations: migrations, logger: logger)
+        let app = try await SwiftbaseApp.open(configuration, migrations: migrations, modules: modules, logger: logger)
         try await app.createSuperuser(email: superuserEmail, password: superuserPassword)
         try install(app)
         return SwiftbaseTestApp(app: app, directory: directory)

@@ -1,10 +1,18 @@
 import Swiftbase
 
-/// The bookmarks app: what it adds to a Swiftbase app. `bookmarks` (the executable) and the tests both call
-/// `install`, so what is tested is what runs.
-public enum Bookmarks {
-    /// Adds the hooks, the export route and the expiry service to `app`.
-    public static func install(on app: SwiftbaseApp, expiryInterval: Duration = .seconds(60)) {
+/// The bookmarks app, as one module: its collections, hooks, export route and expiry service. The
+/// executable and the tests both open the app with it, so what is tested is what runs.
+public struct Bookmarks: SwiftbaseModule {
+    /// How often expired bookmarks are swept.
+    public var expiryInterval: Duration
+
+    public init(expiryInterval: Duration = .seconds(60)) {
+        self.expiryInterval = expiryInterval
+    }
+
+    public var migrations: [Migration] { BookmarksMigrations.all }
+
+    public func install(on app: SwiftbaseApp) throws {
         let records = app.services.records
         BookmarkHooks.install(on: app.hooks, records: records)
         app.addRoutes { router in BookmarkRoutes.install(on: router, records: records) }

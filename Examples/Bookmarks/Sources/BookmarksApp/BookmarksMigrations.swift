@@ -1,8 +1,8 @@
 import Swiftbase
 
 /// The app's collections, shipped with its binary: applied once per data directory, in order.
-public enum BookmarksMigrations {
-    public static let all = [createBookmarks, createHosts]
+enum BookmarksMigrations {
+    static let all = [createBookmarks, createHosts]
 
     /// Bookmarks belong to a user; each user sees and changes only their own.
     static let createBookmarks = Migration("2026_12_05_001_bookmarks") { tx in

@@ -6,7 +6,6 @@ import Swiftbase
 let arguments = CommandLine.arguments.dropFirst()
 var configuration = SwiftbaseConfiguration(dataDirectory: arguments.first ?? "./bookmarks_data")
 configuration.port = arguments.dropFirst().first.flatMap(Int.init) ?? 8090
-let app = try await SwiftbaseApp.open(configuration, migrations: BookmarksMigrations.all)
-Bookmarks.install(on: app)
+let app = try await SwiftbaseApp.open(configuration, modules: [Bookmarks()])
 let host = configuration.host
 try await app.run { port in print("bookmarks: serving on http://\(host):\(port)") }

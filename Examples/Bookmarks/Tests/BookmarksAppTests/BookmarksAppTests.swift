@@ -9,9 +9,7 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct BookmarksAppTests {
     static func make(expiryInterval: Duration = .seconds(60)) async throws -> SwiftbaseTestApp {
-        try await SwiftbaseTestApp.make(migrations: BookmarksMigrations.all) { app in
-            Bookmarks.install(on: app, expiryInterval: expiryInterval)
-        }
+        try await SwiftbaseTestApp.make(modules: [Bookmarks(expiryInterval: expiryInterval)])
     }
 
     /// Signs up `email` and answers its id and token.
@@ -117,8 +115,8 @@ struct BookmarksAppTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bookmarks-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let configuration = SwiftbaseConfiguration(dataDirectory: directory.path)
-        let first = try await SwiftbaseApp.open(configuration, migrations: BookmarksMigrations.all)
-        let second = try await SwiftbaseApp.open(configuration, migrations: BookmarksMigrations.all)
+        let first = try await SwiftbaseApp.open(configuration, modules: [Bookmarks()])
+        let second = try await SwiftbaseApp.open(configuration, modules: [Bookmarks()])
         for app in [first, second] {
             let hosts = try await app.services.records.list(
                 in: "hosts", options: RecordListOptions(), request: RequestInfo(auth: .system))

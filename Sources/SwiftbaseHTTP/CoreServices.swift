@@ -45,8 +45,7 @@ public struct CoreServices: Sendable {
         self.settings = settings
         self.rateLimiter = RateLimiter(settings: settings)
         self.realtime = SubscriptionHub(
-            records: records, metrics: RealtimeMetrics(factory: PrometheusMetricsFactory(registry: metrics)),
-            payload: RealtimeRoutes.payload)
+            records: records, metrics: RealtimeMetrics(factory: PrometheusMetricsFactory(registry: metrics)))
         self.maxBodySize = maxBodySize
         self.metrics = metrics
         self.files = files

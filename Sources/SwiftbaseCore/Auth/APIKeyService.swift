@@ -114,23 +114,26 @@ public final class APIKeyService: Sendable {
 
     // MARK: - Authenticating
 
-    /// The grant of a presented key, or nil when it is unknown, revoked, expired, or used from an address
-    /// outside its allow-list.
-    public func authenticate(key: String, clientIP: String) async -> APIKeyGrant? {
-        guard key.hasPrefix(Self.keyPrefix), key.count == Self.keyPrefix.count + Self.secretLength else { return nil }
+    /// The grant of a presented key. Throws `CredentialError`: `.malformed` for a key of the wrong shape,
+    /// `.invalid` for an unknown one, `.revoked`, `.expired`, or `.addressNotAllowed` when `clientIP` is outside
+    /// its allow-list; or the store's error when the keys cannot be read.
+    public func grant(forKey key: String, clientIP: String) async throws -> APIKeyGrant {
+        guard key.hasPrefix(Self.keyPrefix), key.count == Self.keyPrefix.count + Self.secretLength else {
+            throw CredentialError(.malformed)
+        }
         let digest = Self.digest(key)
-        guard
-            let row = try? await store.read({ conn in
-                try conn.row(
-                    SQLFragment(unsafeRaw: #"SELECT * FROM "_apiKeys" WHERE "hash" = ?"#, arguments: [.text(digest)]))
-            }), let info = Self.info(row)
-        else { return nil }
-        guard info.revoked.isEmpty else { return nil }
+        let row = try await store.read { conn in
+            try conn.row(SQLFragment(unsafeRaw: #"SELECT * FROM "_apiKeys" WHERE "hash" = ?"#, arguments: [.text(digest)]))
+        }
+        guard let row, let info = Self.info(row) else { throw CredentialError(.invalid) }
+        guard info.revoked.isEmpty else { throw CredentialError(.revoked) }
         if !info.expires.isEmpty {
-            guard let expires = DateTime.parse(info.expires), expires > Date() else { return nil }
+            guard let expires = DateTime.parse(info.expires), expires > Date() else { throw CredentialError(.expired) }
         }
         if !info.allowedIPs.isEmpty {
-            guard let list = IPAllowList(info.allowedIPs), list.contains(clientIP) else { return nil }
+            guard let list = IPAllowList(info.allowedIPs), list.contains(clientIP) else {
+                throw CredentialError(.addressNotAllowed)
+            }
         }
         return APIKeyGrant(id: info.id, name: info.name, scopes: info.scopes)
     }

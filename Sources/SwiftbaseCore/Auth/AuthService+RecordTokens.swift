@@ -34,15 +34,24 @@ extension AuthService {
     /// expired, badly signed, or its record is gone or has rotated its `tokenKey` since (password or email
     /// changed): every failure looks the same to the caller.
     public func verifyToken(_ token: String, kind: AuthTokenKind) async -> VerifiedRecordToken? {
-        guard let claims = TokenSigner.unverifiedClaims(token), claims.type == kind.rawValue else { return nil }
+        try? await checkToken(token, kind: kind)
+    }
+
+    /// The record a token of `kind` was issued to, as stored now. Throws `CredentialError` saying why the token
+    /// is refused (`.malformed`, `.unsupportedTokenType`, `.expired`, `.invalid` for a bad signature, a rotated
+    /// `tokenKey` or secret, or a collection or record that is gone), or the store's error when it cannot be
+    /// read. The claims are read unverified only to find the record and secret to verify with.
+    public func checkToken(_ token: String, kind: AuthTokenKind) async throws -> VerifiedRecordToken {
+        guard let claims = TokenSigner.unverifiedClaims(token) else { throw CredentialError(.malformed) }
+        guard claims.type == kind.rawValue else { throw CredentialError(.unsupportedTokenType) }
         guard let collection = registry.snapshot.collection(claims.collectionId), collection.id == claims.collectionId,
             let auth = collection.auth
-        else { return nil }
+        else { throw CredentialError(.invalid) }
         let secret = auth.secret(for: kind)
-        guard !secret.isEmpty, let record = try? await findRecord(id: claims.id, in: collection),
-            let tokenKey = record.values["tokenKey"]?.stringValue, !tokenKey.isEmpty,
-            let verified = await TokenSigner.verify(token, key: tokenKey + secret)
-        else { return nil }
+        guard !secret.isEmpty, let record = try await findRecord(id: claims.id, in: collection),
+            let tokenKey = record.values["tokenKey"]?.stringValue, !tokenKey.isEmpty
+        else { throw CredentialError(.invalid) }
+        let verified = try await TokenSigner.verify(token, key: tokenKey + secret)
         return VerifiedRecordToken(
             record: record, collection: collection, email: verified.email, newEmail: verified.newEmail,
             refreshable: verified.refreshable ?? false)

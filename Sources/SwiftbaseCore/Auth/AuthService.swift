@@ -1,9 +1,7 @@
 import Foundation
 
-/// Authenticates requests from tokens and records from passwords, and issues tokens.
-///
-/// A token that is malformed, expired, of another type, signed with a stale key, or whose record is gone
-/// makes the request a guest — never an error — as PocketBase does.
+/// Checks tokens and passwords, and issues tokens. Turning a request's credential into its identity is
+/// `IdentityResolver`'s job, on top of `checkToken(_:kind:)`.
 public final class AuthService: Sendable {
     public let store: any Store
     public let registry: SchemaRegistry
@@ -21,27 +19,6 @@ public final class AuthService: Sendable {
     }
 
     // MARK: - Tokens
-
-    /// The identity behind an `Authorization` header value (`<token>` or `Bearer <token>`).
-    public func authenticate(authorizationHeader: String?) async -> AuthContext {
-        let token = Self.credential(fromAuthorizationHeader: authorizationHeader ?? "")
-        return token.isEmpty ? .guest : await authenticate(token: token)
-    }
-
-    /// The credential of an `Authorization` header: the value itself or what follows `Bearer ` (any case).
-    public static func credential(fromAuthorizationHeader header: String) -> String {
-        var token = header.trimmingCharacters(in: .whitespaces)
-        if token.lowercased().hasPrefix("bearer ") { token = String(token.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
-        return token
-    }
-
-    public func authenticate(token: String) async -> AuthContext {
-        guard let verified = await verifyToken(token, kind: .auth) else { return .guest }
-        var context = Self.context(for: verified.record, in: verified.collection)
-        context.token = token
-        context.refreshable = verified.refreshable
-        return context
-    }
 
     /// Throws 403 unless `record` may authenticate: the collection's `authRule`, evaluated against the record
     /// with the requester's context (`null` lets no one in unless a superuser asks; `""` lets everyone in).

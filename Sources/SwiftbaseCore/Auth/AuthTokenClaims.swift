@@ -27,9 +27,8 @@ struct AuthTokenClaims: JWTPayload, Equatable {
         self.exp = exp
     }
 
+    /// Runs only once the signature verified, so an expired token is one that was genuine.
     func verify(using algorithm: some JWTAlgorithm) async throws {
-        guard Double(exp) > Date().timeIntervalSince1970 else {
-            throw JWTError.claimVerificationFailure(failedClaim: nil, reason: "expired")
-        }
+        guard Double(exp) > Date().timeIntervalSince1970 else { throw CredentialError(.expired) }
     }
 }

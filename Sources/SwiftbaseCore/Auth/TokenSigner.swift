@@ -16,10 +16,17 @@ enum TokenSigner {
         return try? JSONDecoder().decode(AuthTokenClaims.self, from: payload)
     }
 
-    /// The verified claims, or nil for a bad signature, another algorithm (`alg: none` included), or expiry.
-    static func verify(_ token: String, key: String) async -> AuthTokenClaims? {
+    /// The verified claims. Throws `CredentialError` `.expired` for a genuine token past its `exp`, `.invalid`
+    /// for a bad signature or another algorithm (`alg: none` included).
+    static func verify(_ token: String, key: String) async throws(CredentialError) -> AuthTokenClaims {
         let keys = await JWTKeyCollection().add(hmac: HMACKey(from: key), digestAlgorithm: .sha256)
-        return try? await keys.verify(token, as: AuthTokenClaims.self)
+        do {
+            return try await keys.verify(token, as: AuthTokenClaims.self)
+        } catch let error as CredentialError {
+            throw error  // from `AuthTokenClaims.verify`, which runs after the signature checked out
+        } catch {
+            throw CredentialError(.invalid)
+        }
     }
 
     static func base64URLDecode(_ text: String) -> Data? {

@@ -10,12 +10,6 @@ import SwiftbaseCore
 /// own auth (an item's `Authorization` header is ignored) and `@request.context = "batch"`.
 struct BatchRoutes {
     let services: CoreServices
-    let records: RecordRoutes
-
-    init(services: CoreServices) {
-        self.services = services
-        self.records = RecordRoutes(services: services)
-    }
 
     func add(to router: Router<SwiftbaseRequestContext>) {
         router.post("/api/batch") { request, context in
@@ -49,9 +43,9 @@ struct BatchRoutes {
                     answers.append(["status": 204, "body": .null])
                     continue
                 }
-                let encoded = try await records.encode(
-                    [record], collection: plan.collection, query: plan.query, info: plan.info)
-                answers.append(["status": 200, "body": try Self.projected(encoded[0], query: plan.query)])
+                let body = try await services.presenter.json(
+                    record, of: plan.collection, for: plan.info, try plan.query.recordPresentation())
+                answers.append(["status": 200, "body": body])
             }
             return JSONResponse.make(.array(answers))
         }
@@ -135,11 +129,6 @@ struct BatchRoutes {
         for (name, value) in item.headers { headers[key(name)] = value }
         headers["authorization"] = nil
         return headers
-    }
-
-    static func projected(_ value: JSONValue, query: QueryParameters) throws -> JSONValue {
-        guard let fields = query["fields"], !fields.isEmpty else { return value }
-        return FieldsProjection.apply(try FieldsProjection.parse(fields), to: value)
     }
 
     /// The batch's 400, carrying the failed item's own error response.

@@ -28,12 +28,17 @@ public enum JSONResponse {
             let spec = try FieldsProjection.parse(fields)
             projected = items.map { FieldsProjection.apply(spec, to: $0) }
         }
+        return list(page: page, perPage: perPage, totalItems: totalItems, totalPages: totalPages, items: projected)
+    }
+
+    /// A list envelope around items already projected (records, which `RecordPresenter` projects).
+    static func list(page: Int, perPage: Int, totalItems: Int, totalPages: Int, items: [JSONValue]) -> Response {
         // Written by hand, keys in order, so the numbers stay integers: a page echoed back as a double
         // (`?page=307445734561825862` → 307445734561825860) would not be the page asked for.
         var bytes: [UInt8] = []
         bytes.reserveCapacity(1024)
         bytes.append(contentsOf: #"{"items":"#.utf8)
-        JSONWriter.write(.array(projected), into: &bytes)
+        JSONWriter.write(.array(items), into: &bytes)
         for (key, number) in [("page", page), ("perPage", perPage), ("totalItems", totalItems), ("totalPages", totalPages)] {
             bytes.append(contentsOf: #",""#.utf8)
             bytes.append(contentsOf: key.utf8)

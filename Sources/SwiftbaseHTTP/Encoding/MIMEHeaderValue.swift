@@ -1,3 +1,5 @@
+import SwiftbaseCore
+
 /// A parsed `Content-Type` / `Content-Disposition` value: lowercased type plus parameters, read the way
 /// Go's `mime.ParseMediaType` reads them (tokens and quoted strings, parameter names lowercased, repeated
 /// names rejected, RFC 2231 `name*=utf-8''…` and `name*0`/`name*1*` continuations decoded).
@@ -169,26 +171,5 @@ struct MIMEHeaderValue: Equatable {
 
     private static func isTokenScalar(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value > 0x20 && scalar.value < 0x7F && !isTSpecial(scalar)
-    }
-}
-
-/// Go's notion of white space (`unicode.IsSpace`) and `strings.TrimSpace`, which several PocketBase
-/// behaviours we mirror depend on.
-enum GoText {
-    static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
-            true
-        default:
-            false
-        }
-    }
-
-    static func trimSpace(_ text: String) -> String {
-        let scalars = text.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !isSpace($0) }),
-            let last = scalars.lastIndex(where: { !isSpace($0) })
-        else { return "" }
-        return String(scalars[first...last])
     }
 }

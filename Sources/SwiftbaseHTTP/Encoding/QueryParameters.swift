@@ -39,6 +39,11 @@ struct QueryParameters: Sendable {
         return value
     }
 
+    /// `expand` and `fields`, as every answer carrying records reads them; either one malformed is a 400.
+    func recordPresentation() throws(SwiftbaseError) -> RecordPresentation {
+        try RecordPresentation(expand: self["expand"], fields: self["fields"])
+    }
+
     /// A boolean as Go's `strconv.ParseBool` reads it; anything else is a 400.
     func bool(_ key: String) throws -> Bool {
         guard let text = self[key], !text.isEmpty else { return false }

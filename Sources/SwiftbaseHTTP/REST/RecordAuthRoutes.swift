@@ -89,17 +89,11 @@ struct RecordAuthRoutes {
     func authResponse(
         token: String, record: RecordModel, collection: CollectionModel, request: Request, requester: AuthContext
     ) async throws -> Response {
-        try await services.auth.requireAuthRule(
-            for: record, in: collection, request: request.requestInfo(auth: requester))
-        let auth = AuthService.context(for: record, in: collection)
-        var records = [record]
-        if let expand = request.query["expand"], !expand.isEmpty {
-            let info = request.requestInfo(auth: auth)
-            let expander = RecordExpander(store: services.store, schema: services.schema.snapshot, request: info)
-            records = try await expander.expand(records, of: collection, tree: try RecordExpander.parse(expand))
-        }
-        let json = RecordEncoder.json(records[0], collection: collection, auth: auth, alwaysShowEmail: true)
-        return try JSONResponse.object(["token": .string(token), "record": json], query: request.query)
+        let info = request.requestInfo(auth: requester)
+        try await services.auth.requireAuthRule(for: record, in: collection, request: info)
+        let json = try await services.presenter.authResponse(
+            token: token, record: record, of: collection, request: info, try request.query.recordPresentation())
+        return JSONResponse.make(json)
     }
 
     /// PocketBase's same-collection guard: no identity is 401; a token of another collection (or a path that

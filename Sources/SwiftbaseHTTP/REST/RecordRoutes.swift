@@ -18,10 +18,11 @@ struct RecordRoutes {
             try context.rateLimit(services, collection, request, route: Self.listRoute, tags: ["list"])
             let info = request.requestInfo(auth: try context.auth.acting(.list, on: collection))
             let page = try await services.records.list(in: name, options: options, request: info)
-            let items = try await encode(page.items, collection: collection, query: query, info: info)
-            return try JSONResponse.list(
+            let items = try await services.presenter.json(
+                page.items, of: collection, for: info, try query.recordPresentation())
+            return JSONResponse.list(
                 page: page.page, perPage: page.perPage, totalItems: page.totalItems, totalPages: page.totalPages,
-                items: items, query: query)
+                items: items)
         }
         group.get(":id") { request, context in
             let name = try Self.collectionName(context)
@@ -67,26 +68,12 @@ struct RecordRoutes {
         }
     }
 
-    /// Encodes records for the requester, with `expand` loaded in batches when asked for.
-    func encode(_ records: [RecordModel], collection: CollectionModel, query: QueryParameters, info: RequestInfo)
-        async throws -> [JSONValue]
-    {
-        var records = records
-        if let expand = query["expand"], !expand.isEmpty {
-            let expander = RecordExpander(store: services.store, schema: services.schema.snapshot, request: info)
-            records = try await expander.expand(records, of: collection, tree: try RecordExpander.parse(expand))
-        }
-        let managed = try await services.records.managedIDs(of: records, in: collection, request: info)
-        return records.map {
-            RecordEncoder.json($0, collection: collection, auth: info.auth, alwaysShowEmail: managed.contains($0.id))
-        }
-    }
-
+    /// The record as the requester may see it, with the request's `expand` and `fields`.
     func respond(_ record: RecordModel, collection: CollectionModel, request: Request, info: RequestInfo) async throws
         -> Response
     {
-        let encoded = try await encode([record], collection: collection, query: request.query, info: info)
-        return try JSONResponse.object(encoded.first ?? [:], query: request.query)
+        let presentation = try request.query.recordPresentation()
+        return JSONResponse.make(try await services.presenter.json(record, of: collection, for: info, presentation))
     }
 
     /// The body limit of a record create or update: the base limit plus what the collection's editor, json

@@ -8,7 +8,7 @@ public enum Routes {
         router.middlewares.add(HeadersMiddleware(allowedOrigins: allowedOrigins))
         // Requests, errors and durations per route, into swift-metrics' global system (Prometheus in the CLI).
         router.middlewares.add(RequestMetricsMiddleware())
-        router.middlewares.add(AuthenticationMiddleware(auth: services.auth, apiKeys: services.apiKeys, audit: services.audit))
+        router.middlewares.add(AuthenticationMiddleware(resolver: services.identities))
         // Inside authentication, so errors (and the audit events they carry) know who asked.
         router.middlewares.add(ErrorMiddleware(audit: services.audit))
         router.middlewares.add(RateLimitMiddleware(limiter: services.rateLimiter))

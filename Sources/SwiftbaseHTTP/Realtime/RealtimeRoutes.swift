@@ -93,16 +93,6 @@ struct RealtimeRoutes {
         return (clientID, subscriptions)
     }
 
-    /// `{"action", "record"}` with the subscription's `fields` projection applied to the record: what the hub
-    /// sends, encoded once per audience.
-    @Sendable static func payload(action: String, record: JSONValue, fields: String) -> String {
-        var record = record
-        if !fields.isEmpty, let spec = try? FieldsProjection.parse(fields) {
-            record = FieldsProjection.apply(spec, to: record)
-        }
-        return JSONValue.object(["action": .string(action), "record": record]).jsonString
-    }
-
     static func event(_ id: String, _ name: String, _ data: String) -> ByteBuffer {
         ByteBuffer(string: "id:\(id)\nevent:\(name)\ndata:\(data)\n\n")
     }

@@ -27,8 +27,8 @@ public enum RealtimeWebSocket {
             WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>
         >
     {
-        let authentication = AuthenticationMiddleware(auth: services.auth, apiKeys: services.apiKeys, audit: services.audit)
-        return { request, channel, _ in
+        let authentication = AuthenticationMiddleware(resolver: services.identities)
+        return { request, channel, logger in
             guard (request.path ?? "").split(separator: "?").first.map(String.init) == path else { return .dontUpgrade }
             let ip = channel.remoteAddress?.ipAddress ?? ""
             let header = request.headerFields[.authorization] ?? ""
@@ -37,7 +37,8 @@ public enum RealtimeWebSocket {
                     inbound: inbound, outbound: outbound, hub: services.realtime, ip: ip,
                     identify: { credential in
                         let value = credential ?? header
-                        return value.isEmpty ? .guest : await authentication.identity(authorization: value, clientIP: ip)
+                        return value.isEmpty
+                            ? .guest : await authentication.identity(credential: value, clientIP: ip, logger: logger)
                     })
             }
         }

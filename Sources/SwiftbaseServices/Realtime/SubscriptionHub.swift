@@ -7,36 +7,30 @@ import Synchronization
 /// every change-log entry and every subscription that names its record (`coll/*`, `coll`, `coll/ID`, by name
 /// or id), the collection's rule — `listRule` for collection topics, `viewRule` for one record — is
 /// evaluated for the client's identity and the subscription's options, then its `filter`; the record is
-/// encoded for that client (hidden fields only for superusers, emails as the API shows them, `expand` from
-/// the options). No transport inside: SSE (and WebSocket) drain each client's queue.
+/// presented for that client as the API presents it (`RecordPresenter`: hidden fields only for superusers,
+/// emails as the API shows them, `expand` and `fields` from the options). No transport inside: SSE (and
+/// WebSocket) drain each client's queue.
 public final class SubscriptionHub: Sendable {
     let records: RecordService
-    let store: any Store
+    let presenter: RecordPresenter
     let schema: SchemaRegistry
     let clientCapacity: Int
     let idleTimeout: TimeInterval
     let maxLifetime: TimeInterval
     let metrics: RealtimeMetrics
-    /// Encodes `{"action", "record"}` with a `fields` projection applied, as the API's responses do.
-    public typealias PayloadEncoder = @Sendable (_ action: String, _ record: JSONValue, _ fields: String) -> String
-    let payload: PayloadEncoder
     private let clients = Mutex<[String: RealtimeClient]>([:])
 
     public init(
         records: RecordService, clientCapacity: Int = 1_000, idleTimeout: TimeInterval = 300,
-        maxLifetime: TimeInterval = 1_800, metrics: RealtimeMetrics = RealtimeMetrics(),
-        payload: @escaping PayloadEncoder = { action, record, _ in
-            JSONValue.object(["action": .string(action), "record": record]).jsonString
-        }
+        maxLifetime: TimeInterval = 1_800, metrics: RealtimeMetrics = RealtimeMetrics()
     ) {
         self.records = records
-        self.store = records.store
+        self.presenter = RecordPresenter(records: records)
         self.schema = records.registry
         self.clientCapacity = clientCapacity
         self.idleTimeout = idleTimeout
         self.maxLifetime = maxLifetime
         self.metrics = metrics
-        self.payload = payload
     }
 
     public var clientCount: Int { clients.withLock { $0.count } }
@@ -149,17 +143,18 @@ public final class SubscriptionHub: Sendable {
         return auth.apiKey.map { key + "|apikey:" + $0.id } ?? key
     }
 
+    /// `{"action", "record"}` for one audience, encoded once; nil when the client may not see the record.
     private func message(
         _ entry: ChangeLogEntry, _ collection: CollectionModel, for auth: AuthContext, rule: String?,
         _ subscription: RealtimeSubscription, _ deleted: [RecordModel]
     ) async -> RealtimeMessage? {
-        guard let record = await encoded(entry, collection, for: auth, rule: rule, subscription, deleted) else { return nil }
+        guard let record = await presented(entry, collection, for: auth, rule: rule, subscription, deleted) else { return nil }
         return RealtimeMessage(
             name: subscription.topic,
-            data: payload(entry.action.rawValue, record, subscription.query["fields"] ?? ""))
+            data: JSONValue.object(["action": .string(entry.action.rawValue), "record": record]).jsonString)
     }
 
-    private func encoded(
+    private func presented(
         _ entry: ChangeLogEntry, _ collection: CollectionModel, for auth: AuthContext, rule: String?,
         _ subscription: RealtimeSubscription, _ deleted: [RecordModel]
     ) async -> JSONValue? {
@@ -171,15 +166,13 @@ public final class SubscriptionHub: Sendable {
                     entry.record, in: collection, rule: rule, filter: subscription.query["filter"] ?? "", request: request,
                     deleted: deleted)
             else { return nil }
-            var record = entry.record
-            if let expand = subscription.query["expand"], !expand.isEmpty {
-                let expander = RecordExpander(store: store, schema: schema.snapshot, request: request)
-                record = try await expander.expand([record], of: collection, tree: try RecordExpander.parse(expand))[0]
-            }
-            let managed =
-                collection.isAuth && entry.action != .delete
-                ? try await records.managedIDs(of: [record], in: collection, request: request) : []
-            return RecordEncoder.json(record, collection: collection, auth: auth, alwaysShowEmail: managed.contains(record.id))
+            // A malformed `expand` delivers nothing; a malformed `fields` delivers the record unprojected.
+            let fields = subscription.query["fields"].flatMap { $0.isEmpty ? nil : try? FieldsProjection.parse($0) }
+            let presentation = RecordPresentation(
+                expand: try RecordExpander.parse(subscription.query["expand"] ?? ""), fields: fields)
+            // A deleted record is no longer stored: no manageRule can be evaluated against it.
+            return try await presenter.json(
+                entry.record, of: collection, for: request, presentation, checkManageRule: entry.action != .delete)
         } catch {
             return nil
         }

@@ -1,7 +1,6 @@
-import SwiftbaseCore
 import Testing
 
-@testable import SwiftbaseHTTP
+@testable import SwiftbaseCore
 
 @Suite struct FieldsProjectionTests {
     static let record: JSONValue = [

@@ -1,5 +1,3 @@
-package import SwiftbaseCore
-
 /// The `:excerpt(max, withEllipsis?)` field modifier: the plain text of an HTML string, truncated.
 ///
 /// As PocketBase's modifier does, it drops non-content elements (`script`, `style`, `img`, `form`,

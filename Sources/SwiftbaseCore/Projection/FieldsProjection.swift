@@ -1,5 +1,3 @@
-package import SwiftbaseCore
-
 /// The `fields` query parameter: which keys of a JSON success response to keep.
 ///
 /// Parse once per request, apply to each object (a record, an auth response, each list item):

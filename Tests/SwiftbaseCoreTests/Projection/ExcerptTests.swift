@@ -1,7 +1,6 @@
-import SwiftbaseCore
 import Testing
 
-@testable import SwiftbaseHTTP
+@testable import SwiftbaseCore
 
 @Suite struct ExcerptTests {
     // PocketBase's own excerpt fixture.

@@ -44,7 +44,7 @@ extension SwiftbaseApp {
 
     /// Swiftbase's routes and middleware, then the added routes.
     public func router() -> Router<SwiftbaseRequestContext> {
-        let router = Routes.router(services: services, allowedOrigins: configuration.allowedOrigins)
+        let router = Routes.router(services: http, allowedOrigins: configuration.allowedOrigins)
         for add in extensions.withLock({ $0.routes }) { add(router) }
         return router
     }
@@ -70,6 +70,6 @@ extension SwiftbaseApp {
     }
 
     private func realtimeService() -> any Service {
-        RealtimeService(hub: services.realtime, events: events)
+        RealtimeService(hub: services.realtime, events: services.events)
     }
 }

@@ -4,7 +4,7 @@ public import SwiftbaseCore
 public import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
-public import SwiftbaseHTTP
+import SwiftbaseHTTP
 import SwiftbaseSQLite
 import SwiftbaseServices
 public import ServiceLifecycle
@@ -20,21 +20,24 @@ import Synchronization
 /// ```
 public final class SwiftbaseApp: Sendable {
     public let configuration: SwiftbaseConfiguration
-    public let services: CoreServices
-    public let events: EventBus
+    /// Every service of the app (the composition root); `services.records` is the one write path.
+    public let services: AppServices
+    /// What the HTTP transport receives.
+    let http: HTTPServices
     public let logger: Logger
+    /// Committed changes, in `seq` order (the same bus as `services.events`).
+    public var events: EventBus { services.events }
     /// Held shared while the app lives, so no restore replaces the data under it (see `DataDirectoryLock`).
     private let directoryLock: DataDirectoryLock
     /// Routes and services added by an embedding program (see `addRoutes`, `addService`).
     let extensions = Mutex(AppExtensions())
 
     private init(
-        configuration: SwiftbaseConfiguration, services: CoreServices, events: EventBus, logger: Logger,
-        directoryLock: DataDirectoryLock
+        configuration: SwiftbaseConfiguration, services: AppServices, logger: Logger, directoryLock: DataDirectoryLock
     ) {
         self.configuration = configuration
         self.services = services
-        self.events = events
+        self.http = services.http(configuration)
         self.logger = logger
         self.directoryLock = directoryLock
     }
@@ -65,38 +68,12 @@ public final class SwiftbaseApp: Sendable {
             }
             directoryLock = try DataDirectoryLock.shared(directory)
         }
-        let store = try SQLiteStore(path: directory.appendingPathComponent("data.db").path)
-        let registry = SchemaRegistry(dialect: store.dialect)
-        let collections = CollectionService(store: store, registry: registry)
-        try await collections.bootstrap()
-        let events = EventBus()
-        let passwords = GatedPasswordHasher(BcryptPasswordHasher())
-        let files = LocalFileStore(root: directory.appendingPathComponent("storage", isDirectory: true))
-        let records = RecordService(
-            store: store, registry: registry, events: events, passwords: passwords, files: files, hooks: RecordHooks())
-        let auth = AuthService(store: store, registry: registry, passwords: passwords)
-        let settings = SettingsService(store: store)
-        try await settings.load()
-        let mailer = ConfiguredMailer(
-            settings: settings, files: FileMailer(directory: directory.appendingPathComponent("mail", isDirectory: true)))
-        let accounts = AccountService(
-            records: records, auth: auth, mailer: mailer, queue: MailQueue(), mailSettings: { settings.mailSettings },
-            logger: logger)
-        let applied = try await Migrator(collections: collections, records: records)
+        let services = try await AppServices.make(configuration: configuration, directory: directory, logger: logger)
+        let applied = try await Migrator(collections: services.collections, records: services.records)
             .apply(migrations + modules.flatMap(\.migrations))
         if !applied.isEmpty { logger.info("applied migrations", metadata: ["sb.migrations": "\(applied)"]) }
-        let services = CoreServices(
-            store: store, schema: registry, collections: collections, records: records, auth: auth,
-            accounts: accounts, apiKeys: APIKeyService(store: store, registry: registry),
-            audit: AuditLog(store: store, logger: logger), settings: settings, maxBodySize: configuration.maxBodySize,
-            metrics: configuration.metrics, files: files, thumbnails: ImageThumbnailer(),
-            backups: BackupService(
-                dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },
-                appName: { settings.mailSettings.appName }),
-            restart: configuration.restart)
         let app = SwiftbaseApp(
-            configuration: configuration, services: services, events: events, logger: logger,
-            directoryLock: directoryLock)
+            configuration: configuration, services: services, logger: logger, directoryLock: directoryLock)
         for module in modules { try module.install(on: app) }
         return app
     }
@@ -111,7 +88,7 @@ public final class SwiftbaseApp: Sendable {
         let limits = connectionLimits(openFiles: files.after)
         return Application(
             router: router(),
-            server: .swiftbase(services: services, limits: limits),
+            server: .swiftbase(services: http, limits: limits),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil,
                 availableConnectionsDelegate: MaximumAvailableConnections(limits.acceptLimit, logger: logger)),

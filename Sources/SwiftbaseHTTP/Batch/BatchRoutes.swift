@@ -9,7 +9,7 @@ import SwiftbaseCore
 /// `data.requests.<index>.response`. Off unless `settings.batch.enabled`; every item acts with the batch's
 /// own auth (an item's `Authorization` header is ignored) and `@request.context = "batch"`.
 struct BatchRoutes {
-    let services: CoreServices
+    let services: HTTPServices
 
     func add(to router: Router<SwiftbaseRequestContext>) {
         router.post("/api/batch") { request, context in

@@ -38,7 +38,7 @@ struct GuardedHTTPChannel: ServerChildChannel {
 
 extension HTTPServerBuilder {
     /// Swiftbase's server: HTTP/1.1 with the realtime WebSocket upgrade, under `limits` (see `ConnectionLimits`).
-    public static func swiftbase(services: CoreServices, limits: ConnectionLimits) -> HTTPServerBuilder {
+    public static func swiftbase(services: HTTPServices, limits: ConnectionLimits) -> HTTPServerBuilder {
         let registry = ConnectionRegistry(maxConnections: limits.maxConnections)
         let shouldUpgrade = RealtimeWebSocket.shouldUpgrade(services: services)
         return .init { responder in

@@ -8,7 +8,7 @@ import SwiftbaseServices
 /// need `?token=<file token>` whose record passes the collection's viewRule (context `protectedFile`); the
 /// `Authorization` header plays no part. Every refusal is a plain 404, so nothing tells a file exists.
 struct FileRoutes {
-    let services: CoreServices
+    let services: HTTPServices
 
     func add(to router: Router<SwiftbaseRequestContext>) {
         router.post("/api/files/token") { _, context in

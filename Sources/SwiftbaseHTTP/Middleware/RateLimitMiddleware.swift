@@ -43,7 +43,7 @@ public struct RateLimitMiddleware: RouterMiddleware {
 extension SwiftbaseRequestContext {
     /// Applies the rate limit of a collection route (PocketBase's per-route tags) for this request.
     func rateLimit(
-        _ services: CoreServices, _ collection: CollectionModel, _ request: Request, route: String, tags: [String]
+        _ services: HTTPServices, _ collection: CollectionModel, _ request: Request, route: String, tags: [String]
     ) throws {
         try services.rateLimiter.checkCollectionRoute(
             collection: collection, route: request.method.rawValue + " " + route, tags: tags,

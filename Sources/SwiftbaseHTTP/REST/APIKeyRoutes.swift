@@ -4,7 +4,7 @@ import SwiftbaseCore
 /// `/api/keys` — scoped API keys, managed by superusers signed in with a token (a key can never mint,
 /// list or revoke keys). Creation is the one answer that carries the key itself.
 struct APIKeyRoutes {
-    let services: CoreServices
+    let services: HTTPServices
 
     func add(to router: Router<SwiftbaseRequestContext>) {
         let group = router.group("/api/keys")

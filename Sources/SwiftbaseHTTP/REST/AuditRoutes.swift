@@ -4,7 +4,7 @@ import SwiftbaseCore
 /// `GET /api/audit` — the audit log for superusers, newest first, in the list envelope
 /// (`page`, `perPage`, `totalItems`, `totalPages`, `items`), optionally narrowed to one `event` or `actor`.
 struct AuditRoutes {
-    let services: CoreServices
+    let services: HTTPServices
 
     func add(to router: Router<SwiftbaseRequestContext>) {
         router.get("/api/audit") { request, context in
@@ -22,7 +22,7 @@ struct AuditRoutes {
 
 extension SwiftbaseRequestContext {
     /// Records an audit event for this request's requester and address.
-    func audit(_ services: CoreServices, _ event: String, target: String, details: JSONValue = [:]) {
+    func audit(_ services: HTTPServices, _ event: String, target: String, details: JSONValue = [:]) {
         services.audit.record(
             AuditEvent(event: event, actor: auth.auditActor, ip: remoteIP, target: target, details: details))
     }

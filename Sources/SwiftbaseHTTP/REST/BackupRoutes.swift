@@ -9,7 +9,7 @@ import SwiftbaseServices
 /// there), delete, and restore (answered at once; a second later the backup is staged and the server
 /// starts again on it).
 struct BackupRoutes {
-    let services: CoreServices
+    let services: HTTPServices
 
     func add(to router: Router<SwiftbaseRequestContext>) {
         let backups = services.backups

@@ -3,7 +3,7 @@ import SwiftbaseCore
 
 /// `/api/collections…` — superusers only: 401 without a token, 403 with another identity.
 struct CollectionRoutes {
-    let services: CoreServices
+    let services: HTTPServices
 
     func add(to router: Router<SwiftbaseRequestContext>) {
         let group = router.group("/api/collections")
@@ -130,7 +130,7 @@ struct CollectionRoutes {
         }
     }
 
-    static func collection(_ context: SwiftbaseRequestContext, _ services: CoreServices) throws -> CollectionModel {
+    static func collection(_ context: SwiftbaseRequestContext, _ services: HTTPServices) throws -> CollectionModel {
         guard let name = context.parameters.get("collection"), let collection = services.schema.snapshot.collection(name)
         else { throw SwiftbaseError.notFound() }
         return collection

@@ -6,7 +6,7 @@ import Prometheus
 /// long-lived superuser token, e.g. one made by `impersonate` with a `duration`): realtime clients and
 /// delivered events, and HTTP requests when the process has bootstrapped swift-metrics onto the same registry.
 struct MetricsRoutes {
-    let services: CoreServices
+    let services: HTTPServices
 
     func add(to router: Router<SwiftbaseRequestContext>) {
         router.get("/api/metrics") { _, context in

@@ -5,7 +5,7 @@ import SwiftbaseCore
 /// one-time passwords. The flows themselves live in `AccountService`; these routes read the forms and
 /// answer 204 (or `{"otpId"}`, or an auth response) as PocketBase does.
 struct RecordAuthMailRoutes {
-    let services: CoreServices
+    let services: HTTPServices
     let authRoutes: RecordAuthRoutes
 
     func add(to router: Router<SwiftbaseRequestContext>) {

@@ -5,7 +5,7 @@ import SwiftbaseCore
 /// password login, token refresh and superuser impersonation. Every successful one answers with
 /// `authResponse`, which first checks the collection's `authRule`.
 struct RecordAuthRoutes {
-    let services: CoreServices
+    let services: HTTPServices
 
     func add(to router: Router<SwiftbaseRequestContext>) {
         let group = router.group("/api/collections/:collection")
@@ -99,7 +99,7 @@ struct RecordAuthRoutes {
     /// PocketBase's same-collection guard: no identity is 401; a token of another collection (or a path that
     /// names no collection) is 403 naming the token's own collection.
     @discardableResult
-    static func requireSameCollectionAuth(_ context: SwiftbaseRequestContext, services: CoreServices) throws
+    static func requireSameCollectionAuth(_ context: SwiftbaseRequestContext, services: HTTPServices) throws
         -> (RecordModel, CollectionModel)
     {
         guard let record = context.auth.record else {

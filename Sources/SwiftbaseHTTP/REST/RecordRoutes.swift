@@ -4,7 +4,7 @@ import SwiftbaseCore
 /// `/api/collections/{collection}/records…` — list, view, create, update, delete, each decided by the
 /// collection's rule for the requester inside `RecordService`.
 struct RecordRoutes {
-    let services: CoreServices
+    let services: HTTPServices
 
     func add(to router: Router<SwiftbaseRequestContext>) {
         let group = router.group("/api/collections/:collection/records")
@@ -100,7 +100,7 @@ struct RecordRoutes {
         return id
     }
 
-    static func collection(_ name: String, _ services: CoreServices) throws -> CollectionModel {
+    static func collection(_ name: String, _ services: HTTPServices) throws -> CollectionModel {
         guard let collection = services.schema.snapshot.collection(name) else {
             throw SwiftbaseError.notFound("Missing collection context.")
         }

@@ -3,7 +3,7 @@ import SwiftbaseCore
 
 /// Every route family of the REST API, and the middleware they run behind, in one place.
 public enum Routes {
-    public static func router(services: CoreServices, allowedOrigins: [String] = ["*"]) -> Router<SwiftbaseRequestContext> {
+    public static func router(services: HTTPServices, allowedOrigins: [String] = ["*"]) -> Router<SwiftbaseRequestContext> {
         let router = Router(context: SwiftbaseRequestContext.self)
         router.middlewares.add(HeadersMiddleware(allowedOrigins: allowedOrigins))
         // Requests, errors and durations per route, into swift-metrics' global system (Prometheus in the CLI).

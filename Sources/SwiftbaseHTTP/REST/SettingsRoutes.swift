@@ -4,7 +4,7 @@ import SwiftbaseCore
 /// `/api/settings` — the app settings, for superusers: `GET` answers them (secrets left out), `PATCH` merges
 /// a partial document, validates and saves it, and answers the result.
 struct SettingsRoutes {
-    let services: CoreServices
+    let services: HTTPServices
 
     func add(to router: Router<SwiftbaseRequestContext>) {
         router.get("/api/settings") { request, context in

@@ -9,7 +9,7 @@ import SwiftbaseServices
 /// `{clientId, subscriptions}` replaces that client's subscriptions and binds the caller's identity. Events
 /// are `id:<clientId>\nevent:<subscription>\ndata:{"action","record"}\n\n`, with no keep-alive messages.
 struct RealtimeRoutes {
-    let services: CoreServices
+    let services: HTTPServices
 
     func add(to router: Router<SwiftbaseRequestContext>) {
         router.get("/api/realtime") { _, context -> Response in

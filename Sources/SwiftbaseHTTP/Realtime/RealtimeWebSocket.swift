@@ -22,7 +22,7 @@ public enum RealtimeWebSocket {
     static let maxMessageSize = 1 << 20
 
     /// The upgrade decision for `HTTPServerBuilder.http1WebSocketUpgrade`: upgrades requests for `path` only.
-    public static func shouldUpgrade(services: CoreServices)
+    public static func shouldUpgrade(services: HTTPServices)
         -> @Sendable (HTTPRequest, any Channel, Logger) async throws -> ShouldUpgradeResult<
             WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>
         >

@@ -2,8 +2,10 @@ public import Prometheus
 public import SwiftbaseCore
 public import SwiftbaseServices
 
-/// The core services the HTTP routes call, built once by the app.
-public struct CoreServices: Sendable {
+/// What the HTTP transport receives from the composition root (`AppServices` in the `Swiftbase` module):
+/// the core services its routes call, the seams every transport shares (identity resolution, record
+/// presentation, the realtime hub), and its own settings. The rate limiter is the one piece it builds itself.
+public struct HTTPServices: Sendable {
     public let store: any Store
     public let schema: SchemaRegistry
     public let collections: CollectionService
@@ -13,8 +15,12 @@ public struct CoreServices: Sendable {
     public let apiKeys: APIKeyService
     public let audit: AuditLog
     public let settings: SettingsService
-    public let rateLimiter: RateLimiter
+    /// Credential → identity, for the REST middleware and both realtime transports.
+    public let identities: IdentityResolver
+    /// Records → the JSON the API answers (expand, email visibility, `fields`).
+    public let presenter: RecordPresenter
     public let realtime: SubscriptionHub
+    public let rateLimiter: RateLimiter
     /// Request bodies larger than this are refused with 413.
     public let maxBodySize: Int
     /// Where this instance's metrics are kept and exported from (`GET /api/metrics`).
@@ -30,9 +36,9 @@ public struct CoreServices: Sendable {
     public init(
         store: any Store, schema: SchemaRegistry, collections: CollectionService, records: RecordService,
         auth: AuthService, accounts: AccountService, apiKeys: APIKeyService, audit: AuditLog,
-        settings: SettingsService, maxBodySize: Int, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-        files: any FileStore, thumbnails: (any Thumbnailing)? = nil, backups: BackupService,
-        restart: (@Sendable () -> Void)? = nil
+        settings: SettingsService, identities: IdentityResolver, presenter: RecordPresenter, realtime: SubscriptionHub,
+        maxBodySize: Int, metrics: PrometheusCollectorRegistry, files: any FileStore,
+        thumbnails: (any Thumbnailing)? = nil, backups: BackupService, restart: (@Sendable () -> Void)? = nil
     ) {
         self.store = store
         self.schema = schema
@@ -43,9 +49,10 @@ public struct CoreServices: Sendable {
         self.apiKeys = apiKeys
         self.audit = audit
         self.settings = settings
+        self.identities = identities
+        self.presenter = presenter
+        self.realtime = realtime
         self.rateLimiter = RateLimiter(settings: settings)
-        self.realtime = SubscriptionHub(
-            records: records, metrics: RealtimeMetrics(factory: PrometheusMetricsFactory(registry: metrics)))
         self.maxBodySize = maxBodySize
         self.metrics = metrics
         self.files = files

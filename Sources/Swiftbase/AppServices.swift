@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+import Prometheus
+public import SwiftbaseCore
+import SwiftbaseHTTP
+import SwiftbaseSQLite
+public import SwiftbaseServices
+
+/// The composition root: every service of an app, built once from its configuration and data directory.
+/// Transports receive what they need from here (`http` for the HTTP server); the core's seams — the record
+/// service with its hooks, identity resolution, record presentation, the event bus, the realtime hub — are
+/// built once and shared by every transport and module.
+public struct AppServices: Sendable {
+    public let store: any Store
+    public let schema: SchemaRegistry
+    public let collections: CollectionService
+    /// The one write path (rules, validation, hooks, change log) and the reads.
+    public let records: RecordService
+    public let auth: AuthService
+    public let accounts: AccountService
+    public let apiKeys: APIKeyService
+    public let audit: AuditLog
+    public let settings: SettingsService
+    /// Committed changes, in `seq` order, to in-process subscribers.
+    public let events: EventBus
+    /// Credential → identity, the same for every transport.
+    public let identities: IdentityResolver
+    /// Records → the JSON the API answers.
+    public let presenter: RecordPresenter
+    /// Realtime subscriptions, fed by `events`, served by the HTTP transport (SSE and WebSocket).
+    public let realtime: SubscriptionHub
+    public let files: any FileStore
+    public let backups: BackupService
+
+    /// Opens the store in `directory` (its schema bootstrapped, settings loaded) and builds every service on it.
+    static func make(configuration: SwiftbaseConfiguration, directory: URL, logger: Logger) async throws -> AppServices {
+        let store = try SQLiteStore(path: directory.appendingPathComponent("data.db").path)
+        let registry = SchemaRegistry(dialect: store.dialect)
+        let collections = CollectionService(store: store, registry: registry)
+        try await collections.bootstrap()
+        let events = EventBus()
+        let passwords = GatedPasswordHasher(BcryptPasswordHasher())
+        let files = LocalFileStore(root: directory.appendingPathComponent("storage", isDirectory: true))
+        let records = RecordService(
+            store: store, registry: registry, events: events, passwords: passwords, files: files, hooks: RecordHooks())
+        let auth = AuthService(store: store, registry: registry, passwords: passwords)
+        let settings = SettingsService(store: store)
+        try await settings.load()
+        let mailer = ConfiguredMailer(
+            settings: settings, files: FileMailer(directory: directory.appendingPathComponent("mail", isDirectory: true)))
+        let accounts = AccountService(
+            records: records, auth: auth, mailer: mailer, queue: MailQueue(), mailSettings: { settings.mailSettings },
+            logger: logger)
+        let apiKeys = APIKeyService(store: store, registry: registry)
+        let audit = AuditLog(store: store, logger: logger)
+        return AppServices(
+            store: store, schema: registry, collections: collections, records: records, auth: auth, accounts: accounts,
+            apiKeys: apiKeys, audit: audit, settings: settings, events: events,
+            identities: IdentityResolver(auth: auth, apiKeys: apiKeys, audit: audit),
+            presenter: RecordPresenter(records: records),
+            realtime: SubscriptionHub(
+                records: records,
+                metrics: RealtimeMetrics(factory: PrometheusMetricsFactory(registry: configuration.metrics))),
+            files: files,
+            backups: BackupService(
+                dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },
+                appName: { settings.mailSettings.appName }))
+    }
+
+    /// What the HTTP transport needs, with its own settings from `configuration`.
+    func http(_ configuration: SwiftbaseConfiguration) -> HTTPServices {
+        HTTPServices(
+            store: store, schema: schema, collections: collections, records: records, auth: auth, accounts: accounts,
+            apiKeys: apiKeys, audit: audit, settings: settings, identities: identities, presenter: presenter,
+            realtime: realtime, maxBodySize: configuration.maxBodySize, metrics: configuration.metrics, files: files,
+            thumbnails: ImageThumbnailer(), backups: backups, restart: configuration.restart)
+    }
+}

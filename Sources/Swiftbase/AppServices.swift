@@ -43,7 +43,7 @@ public struct AppServices: Sendable {
         let files = LocalFileStore(root: directory.appendingPathComponent("storage", isDirectory: true))
         let records = RecordService(
             store: store, registry: registry, events: events, passwords: passwords, files: files, hooks: RecordHooks())
-        let auth = AuthService(store: store, registry: registry, passwords: passwords)
+        let auth = AuthService(store: store, registry: registry, passwords: passwords, clock: configuration.clock)
         let settings = SettingsService(store: store)
         try await settings.load()
         let mailer = ConfiguredMailer(
@@ -51,7 +51,7 @@ public struct AppServices: Sendable {
         let accounts = AccountService(
             records: records, auth: auth, mailer: mailer, queue: MailQueue(), mailSettings: { settings.mailSettings },
             logger: logger)
-        let apiKeys = APIKeyService(store: store, registry: registry)
+        let apiKeys = APIKeyService(store: store, registry: registry, clock: configuration.clock)
         let audit = AuditLog(store: store, logger: logger)
         return AppServices(
             store: store, schema: registry, collections: collections, records: records, auth: auth, accounts: accounts,

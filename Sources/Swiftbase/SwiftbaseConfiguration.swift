@@ -26,6 +26,9 @@ public struct SwiftbaseConfiguration: Sendable {
     /// How the process starts again after `POST /api/backups/{key}/restore` staged a restore (the CLI
     /// re-executes itself); without it the restore is applied at the next start.
     public var restart: (@Sendable () -> Void)?
+    /// What expiries (tokens, API keys, one-time passwords, login windows) are judged against; tests set a
+    /// `ManualClock` here.
+    public var clock: WallClock = .system
 
     public init(
         dataDirectory: String = "./sb_data", host: String = "127.0.0.1", port: Int = 8090, dev: Bool = false,

@@ -12,7 +12,7 @@ struct APIKeyInput {
 
     static let failure = "Failed to create API key."
 
-    init(_ body: [String: JSONValue], schema: SchemaSnapshot) throws {
+    init(_ body: [String: JSONValue], schema: SchemaSnapshot, now: Date) throws {
         var errors: [String: ErrorData] = [:]
         name = body["name"]?.stringValue?.trimmingCharacters(in: .whitespaces) ?? ""
         if name.isEmpty {
@@ -54,7 +54,7 @@ struct APIKeyInput {
 
         expires = ""
         if let text = body["expires"]?.stringValue, !text.isEmpty {
-            if let date = DateTime.parse(text), date > Date() {
+            if let date = DateTime.parse(text), date > now {
                 expires = DateTime.format(date)
             } else {
                 errors["expires"] = .item(ErrorItem("validation_invalid_date", "Must be a valid date in the future."))

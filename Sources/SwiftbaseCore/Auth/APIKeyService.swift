@@ -39,9 +39,13 @@ public final class APIKeyService: Sendable {
     let store: any Store
     let registry: SchemaRegistry
 
-    public init(store: any Store, registry: SchemaRegistry) {
+    /// What key expiry is checked against.
+    public let clock: WallClock
+
+    public init(store: any Store, registry: SchemaRegistry, clock: WallClock = .system) {
         self.store = store
         self.registry = registry
+        self.clock = clock
     }
 
     static let createTableSQL = """
@@ -64,7 +68,7 @@ public final class APIKeyService: Sendable {
     /// Creates a key from `{name, scopes: [{collection, actions}], expires?, allowedIPs?}` and returns it with
     /// its secret — the only time the secret is ever available.
     public func create(_ body: [String: JSONValue], by creator: String) async throws -> (key: String, info: APIKeyInfo) {
-        let input = try APIKeyInput(body, schema: registry.snapshot)
+        let input = try APIKeyInput(body, schema: registry.snapshot, now: clock.now)
         let secret = Self.keyPrefix + RandomString.make(length: Self.secretLength, alphabet: RandomString.alphanumeric)
         let info = APIKeyInfo(
             id: Identifiers.randomString(pattern: "[a-z0-9]{15}"), name: input.name, prefix: String(secret.prefix(12)),
@@ -128,7 +132,7 @@ public final class APIKeyService: Sendable {
         guard let row, let info = Self.info(row) else { throw CredentialError(.invalid) }
         guard info.revoked.isEmpty else { throw CredentialError(.revoked) }
         if !info.expires.isEmpty {
-            guard let expires = DateTime.parse(info.expires), expires > Date() else { throw CredentialError(.expired) }
+            guard let expires = DateTime.parse(info.expires), expires > clock.now else { throw CredentialError(.expired) }
         }
         if !info.allowedIPs.isEmpty {
             guard let list = IPAllowList(info.allowedIPs), list.contains(clientIP) else {

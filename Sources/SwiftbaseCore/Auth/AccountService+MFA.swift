@@ -33,7 +33,7 @@ extension AccountService {
         }
         let duration = Int(saturating: mfa?["duration"]?.doubleValue ?? 600)
         let session = try? await records.view(in: SystemCollections.mfasID, id: mfaId, request: Self.system)
-        guard let session, !Self.hasExpired(session, duration: duration) else {
+        guard let session, !Self.hasExpired(session, duration: duration, now: auth.clock.now) else {
             if session != nil { try? await records.delete(in: SystemCollections.mfasID, id: mfaId, request: Self.system) }
             throw SwiftbaseError.badRequest("Invalid or expired MFA session.")
         }

@@ -68,7 +68,7 @@ extension AccountService {
                 "password": .string(password), "sentTo": .string(sentTo),
             ]),
             request: Self.system)
-        return IssuedOTP(id: otp.id, password: password, expires: Date().addingTimeInterval(Double(options.duration)))
+        return IssuedOTP(id: otp.id, password: password, expires: auth.clock.now.addingTimeInterval(Double(options.duration)))
     }
 
     /// `auth-with-otp`: the record the code was issued to, once the code matches. The OTP is spent on
@@ -90,7 +90,7 @@ extension AccountService {
 
         guard let otp = try await storedOTP(otpId), otp.values["collectionRef"]?.stringValue == collection.id
         else { throw Self.invalidOTP }
-        if Self.hasExpired(otp, duration: Self.otpOptions(collection).duration) { throw Self.invalidOTP }
+        if Self.hasExpired(otp, duration: Self.otpOptions(collection).duration, now: auth.clock.now) { throw Self.invalidOTP }
         guard let recordID = otp.values["recordRef"]?.stringValue,
             let record = try await auth.findRecord(id: recordID, in: collection)
         else { throw Self.invalidOTP }
@@ -153,11 +153,11 @@ extension AccountService {
         let duration = Self.otpOptions(collection).duration
         return try await records.store.read { conn in
             try conn.rows(query).map { RecordRow.record(from: $0, in: otps) }
-        }.filter { !Self.hasExpired($0, duration: duration) }
+        }.filter { [now = auth.clock.now] in !Self.hasExpired($0, duration: duration, now: now) }
     }
 
-    static func hasExpired(_ otp: RecordModel, duration: Int) -> Bool {
+    static func hasExpired(_ otp: RecordModel, duration: Int, now: Date) -> Bool {
         guard let created = otp.values["created"]?.stringValue.flatMap(DateTime.parse) else { return true }
-        return created.addingTimeInterval(Double(duration)) < Date()
+        return created.addingTimeInterval(Double(duration)) < now
     }
 }

@@ -23,7 +23,7 @@ extension AuthService {
             throw SwiftbaseError(.internalError, "Failed to create token.", debugDetail: "missing \(kind) secret")
         }
         let lifetime = duration.flatMap { $0 > 0 ? $0 : nil } ?? auth.duration(for: kind)
-        let (expiry, overflow) = Int(Date().timeIntervalSince1970).addingReportingOverflow(lifetime)
+        let (expiry, overflow) = Int(clock.now.timeIntervalSince1970).addingReportingOverflow(lifetime)
         let claims = AuthTokenClaims(
             id: record.id, type: kind.rawValue, collectionId: collection.id, refreshable: refreshable, email: email,
             newEmail: newEmail, exp: overflow ? .max : expiry)
@@ -51,7 +51,7 @@ extension AuthService {
         guard !secret.isEmpty, let record = try await findRecord(id: claims.id, in: collection),
             let tokenKey = record.values["tokenKey"]?.stringValue, !tokenKey.isEmpty
         else { throw CredentialError(.invalid) }
-        let verified = try await TokenSigner.verify(token, key: tokenKey + secret)
+        let verified = try await TokenSigner.verify(token, key: tokenKey + secret, now: clock.now)
         return VerifiedRecordToken(
             record: record, collection: collection, email: verified.email, newEmail: verified.newEmail,
             refreshable: verified.refreshable ?? false)

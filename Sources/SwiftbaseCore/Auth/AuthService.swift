@@ -7,15 +7,18 @@ public final class AuthService: Sendable {
     public let registry: SchemaRegistry
     public let passwords: any PasswordHasher
     public let loginThrottle: LoginThrottle
+    /// What tokens are issued and checked against.
+    public let clock: WallClock
 
     public init(
         store: any Store, registry: SchemaRegistry, passwords: any PasswordHasher,
-        loginThrottle: LoginThrottle = LoginThrottle()
+        loginThrottle: LoginThrottle? = nil, clock: WallClock = .system
     ) {
         self.store = store
         self.registry = registry
         self.passwords = passwords
-        self.loginThrottle = loginThrottle
+        self.loginThrottle = loginThrottle ?? LoginThrottle(clock: clock)
+        self.clock = clock
     }
 
     // MARK: - Tokens

@@ -28,7 +28,12 @@ struct AuthTokenClaims: JWTPayload, Equatable {
     }
 
     /// Runs only once the signature verified, so an expired token is one that was genuine.
-    func verify(using algorithm: some JWTAlgorithm) async throws {
-        guard Double(exp) > Date().timeIntervalSince1970 else { throw CredentialError(.expired) }
+    /// JWTKit's check after the signature: nothing here, the expiry is checked against the auth service's
+    /// clock (`TokenSigner.verify(_:key:now:)`).
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+
+    /// Whether the token is past its `exp` at `now`.
+    func hasExpired(at now: Date) -> Bool {
+        Double(exp) <= now.timeIntervalSince1970
     }
 }

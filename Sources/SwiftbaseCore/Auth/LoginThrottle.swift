@@ -33,7 +33,7 @@ public final class LoginThrottle: Sendable {
 
     let policy: Policy
     let capacity: Int
-    let now: @Sendable () -> Date
+    let clock: WallClock
     private let entries = Mutex<[String: Entry]>([:])
 
     /// What is known of one key: failures in the window (oldest first) and attempts not finished yet.
@@ -49,10 +49,10 @@ public final class LoginThrottle: Sendable {
         let account: String
     }
 
-    public init(policy: Policy = Policy(), capacity: Int = 100_000, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(policy: Policy = Policy(), capacity: Int = 100_000, clock: WallClock = .system) {
         self.policy = policy
         self.capacity = capacity
-        self.now = now
+        self.clock = clock
     }
 
     /// Runs one login attempt: throws 429 (with `retryAfter`) at once when the account or the IP has no
@@ -86,7 +86,7 @@ public final class LoginThrottle: Sendable {
     }
 
     func begin(account: String, ip: String) throws -> Ticket {
-        let at = now()
+        let at = clock.now
         let keys = [(Self.accountKey(account), policy.maxFailuresPerAccount), (Self.ipKey(ip), policy.maxFailuresPerIP)]
             .filter { !$0.0.isEmpty && $0.1 > 0 }
         let wait = entries.withLock { table -> TimeInterval? in
@@ -118,7 +118,7 @@ public final class LoginThrottle: Sendable {
 
     /// Frees the ticket's slots, recording a failure (`false`), clearing the account (`true`), or neither.
     func finish(_ ticket: Ticket, succeeded: Bool?) {
-        let at = now()
+        let at = clock.now
         entries.withLock { table in
             for (key, _) in ticket.keys {
                 guard var entry = table[key] else { continue }

@@ -16,17 +16,18 @@ enum TokenSigner {
         return try? JSONDecoder().decode(AuthTokenClaims.self, from: payload)
     }
 
-    /// The verified claims. Throws `CredentialError` `.expired` for a genuine token past its `exp`, `.invalid`
-    /// for a bad signature or another algorithm (`alg: none` included).
-    static func verify(_ token: String, key: String) async throws(CredentialError) -> AuthTokenClaims {
+    /// The verified claims. Throws `CredentialError` `.expired` for a genuine token past its `exp` at `now`,
+    /// `.invalid` for a bad signature or another algorithm (`alg: none` included).
+    static func verify(_ token: String, key: String, now: Date) async throws(CredentialError) -> AuthTokenClaims {
         let keys = await JWTKeyCollection().add(hmac: HMACKey(from: key), digestAlgorithm: .sha256)
+        let claims: AuthTokenClaims
         do {
-            return try await keys.verify(token, as: AuthTokenClaims.self)
-        } catch let error as CredentialError {
-            throw error  // from `AuthTokenClaims.verify`, which runs after the signature checked out
+            claims = try await keys.verify(token, as: AuthTokenClaims.self)
         } catch {
             throw CredentialError(.invalid)
         }
+        if claims.hasExpired(at: now) { throw CredentialError(.expired) }
+        return claims
     }
 
     static func base64URLDecode(_ text: String) -> Data? {

@@ -1,18 +1,12 @@
 import Foundation
 import Synchronization
+import SwiftbaseTesting
 import Testing
 
 @testable import SwiftbaseCore
 
 @Suite("Login throttle")
 struct LoginThrottleTests {
-    /// A clock the test moves by hand.
-    final class ManualClock: Sendable {
-        let time = Mutex(Date(timeIntervalSince1970: 1_000_000))
-        func advance(_ seconds: TimeInterval) { time.withLock { $0 += seconds } }
-        var now: Date { time.withLock { $0 } }
-    }
-
     struct Refused: Error {}
 
     /// A count shared by concurrent tasks.
@@ -25,7 +19,7 @@ struct LoginThrottleTests {
     func throttle(_ clock: ManualClock, perAccount: Int = 3, perIP: Int = 5) -> LoginThrottle {
         LoginThrottle(
             policy: .init(window: 60, maxFailuresPerAccount: perAccount, maxFailuresPerIP: perIP),
-            now: { clock.now })
+            clock: clock.wallClock)
     }
 
     /// One attempt whose password is right or wrong; the Retry-After of a refusal, nil when it was evaluated.
@@ -44,21 +38,21 @@ struct LoginThrottleTests {
     }
 
     @Test func accountIsRefusedAfterItsFailuresUntilTheWindowPasses() async {
-        let clock = ManualClock()
+        let clock = ManualClock(start: Date(timeIntervalSince1970: 1_000_000))
         let guardian = throttle(clock)
         for _ in 0..<3 {
             #expect(await retryAfter(guardian, "users/Ann@x.io", ip: "1.1.1.1") == nil)
-            clock.advance(10)
+            clock.advance(by: 10)
         }
         // case-insensitive account key; 30 s passed since the first failure of a 60 s window
         #expect(await retryAfter(guardian, "users/ann@x.io", ip: "2.2.2.2", right: true) == 30)
         #expect(await retryAfter(guardian, "users/bob@x.io", ip: "1.1.1.1", right: true) == nil)
-        clock.advance(31)
+        clock.advance(by: 31)
         #expect(await retryAfter(guardian, "users/ann@x.io", ip: "2.2.2.2", right: true) == nil)
     }
 
     @Test func successClearsTheAccountButNotTheIP() async {
-        let clock = ManualClock()
+        let clock = ManualClock(start: Date(timeIntervalSince1970: 1_000_000))
         let guardian = throttle(clock, perAccount: 2, perIP: 4)
         for name in ["a", "a", "b", "b"] {
             #expect(await retryAfter(guardian, name, ip: "9.9.9.9") == nil)
@@ -71,8 +65,8 @@ struct LoginThrottleTests {
     }
 
     @Test func memoryStaysBounded() async {
-        let clock = ManualClock()
-        let guardian = LoginThrottle(policy: .init(window: 60), capacity: 100, now: { clock.now })
+        let clock = ManualClock(start: Date(timeIntervalSince1970: 1_000_000))
+        let guardian = LoginThrottle(policy: .init(window: 60), capacity: 100, clock: clock.wallClock)
         for i in 0..<1_000 { _ = await retryAfter(guardian, "acct\(i)") }
         // the newest keys survive eviction, the stalest are forgotten
         for _ in 0..<9 { _ = await retryAfter(guardian, "acct999") }

@@ -91,7 +91,7 @@ public final class AuditLog: Sendable {
     }
 
     /// A page of stored events, newest first, optionally of one event type or actor.
-    public func list(_ paging: Paging, event: String?, actor: String?) async throws -> (items: [JSONValue], total: Int) {
+    package func list(_ paging: Paging, event: String?, actor: String?) async throws -> (items: [JSONValue], total: Int) {
         try await flush()
         var conditions: [SQLFragment] = []
         if let event, !event.isEmpty { conditions.append(SQLFragment(unsafeRaw: #""event" = ?"#, arguments: [.text(event)])) }

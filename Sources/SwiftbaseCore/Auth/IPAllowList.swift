@@ -3,17 +3,17 @@ import Foundation
 /// A list of IP addresses and CIDR ranges (`203.0.113.7`, `10.0.0.0/8`, `::1`, `2001:db8::/32`) that a client
 /// address must fall in. Parsing is strict: anything that is not an IPv4 or IPv6 address, optionally with a
 /// prefix length in range, is refused, so a typo can never widen the list.
-public struct IPAllowList: Sendable, Equatable {
+package struct IPAllowList: Sendable, Equatable {
     struct Range: Sendable, Equatable {
         var bytes: [UInt8]
         var prefixLength: Int
     }
 
     let ranges: [Range]
-    public let entries: [String]
+    package let entries: [String]
 
     /// Nil when any entry is malformed.
-    public init?(_ entries: [String]) {
+    package init?(_ entries: [String]) {
         var ranges: [Range] = []
         for entry in entries {
             guard let range = Self.parseRange(entry) else { return nil }
@@ -23,11 +23,11 @@ public struct IPAllowList: Sendable, Equatable {
         self.entries = entries
     }
 
-    public var isEmpty: Bool { ranges.isEmpty }
+    package var isEmpty: Bool { ranges.isEmpty }
 
     /// Whether `address` falls in one of the ranges. IPv4-mapped IPv6 addresses (`::ffff:1.2.3.4`) match IPv4
     /// ranges.
-    public func contains(_ address: String) -> Bool {
+    package func contains(_ address: String) -> Bool {
         guard var bytes = Self.parseAddress(address) else { return false }
         if bytes.count == 16, bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF {
             bytes = Array(bytes[12...])

@@ -1,10 +1,10 @@
 /// The durable, ordered log of record changes (`_changes`). Appends happen inside the write transaction of
 /// the change itself, so the log never misses a committed write and never holds a rolled-back one.
-public enum ChangeLog {
-    public static let tableName = "_changes"
+package enum ChangeLog {
+    package static let tableName = "_changes"
 
     /// DDL for the log table; part of the system schema.
-    public static func createTableSQL(in dialect: any SQLDialect) -> String {
+    package static func createTableSQL(in dialect: any SQLDialect) -> String {
         """
         CREATE TABLE IF NOT EXISTS "_changes" (
             "seq" \(dialect.autoincrementPrimaryKey),
@@ -20,7 +20,7 @@ public enum ChangeLog {
     }
 
     /// Appends an entry and returns it with its `seq`.
-    public static func append(
+    package static func append(
         _ action: ChangeLogEntry.Action, record: RecordModel, recordJSON: JSONValue, actor: String,
         on connection: any StoreConnection
     ) throws -> ChangeLogEntry {

@@ -4,8 +4,8 @@
 /// Never rendered: `password` fields and the auth `tokenKey`. Hidden fields only for superusers. An auth
 /// record's `email` only when `emailVisibility` is on, or for superusers, the record itself, or when
 /// `alwaysShowEmail` (auth responses).
-public enum RecordEncoder {
-    public static func json(
+package enum RecordEncoder {
+    package static func json(
         _ record: RecordModel, collection: CollectionModel, auth: AuthContext, alwaysShowEmail: Bool = false
     ) -> JSONValue {
         var out: [String: JSONValue] = [:]

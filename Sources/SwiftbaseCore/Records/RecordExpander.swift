@@ -3,17 +3,17 @@ import Foundation
 /// Loads `expand` paths for a batch of records: one query per path segment and collection, never one per
 /// record. Each expanded collection's view rule applies with the requester's identity; what the requester
 /// may not see, or paths that name no relation, are left out silently.
-public struct RecordExpander: Sendable {
-    public let store: any Store
-    public let schema: SchemaSnapshot
-    public let request: RequestInfo
+package struct RecordExpander: Sendable {
+    package let store: any Store
+    package let schema: SchemaSnapshot
+    package let request: RequestInfo
 
     /// Up to 6 levels, as PocketBase.
     static let maxDepth = 6
     /// Back-relations expand at most this many records per parent query.
     static let maxBackRelations = 1000
 
-    public init(store: any Store, schema: SchemaSnapshot, request: RequestInfo) {
+    package init(store: any Store, schema: SchemaSnapshot, request: RequestInfo) {
         self.store = store
         self.schema = schema
         var request = request
@@ -23,10 +23,10 @@ public struct RecordExpander: Sendable {
 
     /// Longest `expand` accepted. Parsing is linear and the paths are bounded by the schema, but a value this
     /// long already names far more paths than any collection has relations.
-    public static let maxLength = 8192
+    package static let maxLength = 8192
 
     /// Parses `expand=a.b,c` into a tree of path segments; longer than `maxLength` is a 400.
-    public static func parse(_ expand: String) throws(SwiftbaseError) -> ExpandTree {
+    package static func parse(_ expand: String) throws(SwiftbaseError) -> ExpandTree {
         guard expand.utf8.count <= maxLength else {
             throw SwiftbaseError(
                 .badRequest, "Something went wrong while processing your request.",
@@ -42,7 +42,7 @@ public struct RecordExpander: Sendable {
     }
 
     /// Returns `records` with `expand` filled from `tree`.
-    public func expand(_ records: [RecordModel], of collection: CollectionModel, tree: ExpandTree) async throws
+    package func expand(_ records: [RecordModel], of collection: CollectionModel, tree: ExpandTree) async throws
         -> [RecordModel]
     {
         guard !records.isEmpty, !tree.children.isEmpty else { return records }
@@ -165,12 +165,12 @@ public struct RecordExpander: Sendable {
 }
 
 /// Expand paths as a tree: `author.team,author.avatar` → author → {team, avatar}.
-public struct ExpandTree: Sendable, Equatable {
-    public var children: [String: ExpandTree] = [:]
+package struct ExpandTree: Sendable, Equatable {
+    package var children: [String: ExpandTree] = [:]
 
-    public init() {}
+    package init() {}
 
-    public var isEmpty: Bool { children.isEmpty }
+    package var isEmpty: Bool { children.isEmpty }
 
     mutating func insert(_ segments: ArraySlice<String>) {
         guard let first = segments.first else { return }

@@ -7,7 +7,7 @@
 /// ```
 public struct RecordPresentation: Sendable, Equatable {
     /// The relation paths to load; empty loads none.
-    public var expand: ExpandTree
+    package var expand: ExpandTree
     /// Which keys of each answer to keep; nil keeps them all.
     package var fields: FieldsProjection.Spec?
 

@@ -13,13 +13,13 @@ import Synchronization
 /// therefore never answers a record older than the last commit that was visible when it began. Entries also
 /// carry the schema generation they were decoded under: a schema change published after its commit misses
 /// them rather than answering the old shape.
-public final class RecordViewCache: Sendable {
+package final class RecordViewCache: Sendable {
     /// Proof of the version a miss was looked up at; `insert` keeps a read only if it still holds.
-    public struct Ticket: Sendable {
+    package struct Ticket: Sendable {
         fileprivate let version: StoreVersion
     }
 
-    public enum Lookup: Sendable {
+    package enum Lookup: Sendable {
         case hit(RecordModel)
         case miss(Ticket)
         /// The store cannot tell its version now: read, and keep nothing.
@@ -49,12 +49,12 @@ public final class RecordViewCache: Sendable {
 
     /// `capacityBytes` bounds the estimated size of the kept records; when an insert would pass it, the cache
     /// starts again empty (cheaper than tracking recency on every hit).
-    public init(store: any Store, capacityBytes: Int = 32 << 20) {
+    package init(store: any Store, capacityBytes: Int = 32 << 20) {
         self.store = store
         self.capacityBytes = capacityBytes
     }
 
-    public func lookup(collectionID: String, id: String, schemaGeneration: Int) -> Lookup {
+    package func lookup(collectionID: String, id: String, schemaGeneration: Int) -> Lookup {
         guard let version = store.committedVersion() else { return .uncached }
         return state.withLock { state in
             if state.version != version { Self.reset(&state, at: version) }
@@ -68,7 +68,7 @@ public final class RecordViewCache: Sendable {
     }
 
     /// Keeps `record`, read after `ticket` was issued, if the store is still at the ticket's version.
-    public func insert(_ record: RecordModel, schemaGeneration: Int, after ticket: Ticket) {
+    package func insert(_ record: RecordModel, schemaGeneration: Int, after ticket: Ticket) {
         let bytes = Self.estimatedSize(of: record)
         guard bytes <= capacityBytes, store.committedVersion() == ticket.version else { return }
         state.withLock { state in
@@ -82,7 +82,7 @@ public final class RecordViewCache: Sendable {
     }
 
     /// How many records are kept (for tests and metrics).
-    public var count: Int { state.withLock { $0.entries.count } }
+    package var count: Int { state.withLock { $0.entries.count } }
 
     private static func reset(_ state: inout State, at version: StoreVersion) {
         state.version = version

@@ -4,9 +4,9 @@ import Foundation
 ///
 /// A rule may use `@request.*` and `@collection.*` and hidden fields; client filters may not (unless the
 /// client is a superuser). `nil` rules are decided before compiling (superusers only).
-public enum RuleCompiler {
+package enum RuleCompiler {
     /// The rule's condition, or nil when the rule is `""` (everyone).
-    public static func condition(
+    package static func condition(
         _ rule: String, collection: CollectionModel, schema: SchemaSnapshot, request: RequestInfo
     ) throws -> (condition: SQLFragment, joins: [SQLFragment], distinct: Bool)? {
         if rule.allSatisfy({ $0.isWhitespace }) { return nil }

@@ -5,25 +5,25 @@
 /// Identifiers.collectionID(type: .base, name: "posts")  // "pbc_1125843985"
 /// Identifiers.fieldID(type: "text", name: "title")      // "text724990059"
 /// ```
-public enum Identifiers {
+package enum Identifiers {
     /// `"pbc_"` + decimal CRC32-IEEE of type + name, the id PocketBase gives a new collection.
-    public static func collectionID(type: CollectionModel.Kind, name: String) -> String {
+    package static func collectionID(type: CollectionModel.Kind, name: String) -> String {
         "pbc_" + String(CRC32.checksum(type.rawValue + name))
     }
 
     /// Type + decimal CRC32-IEEE of the name, the id PocketBase gives a field submitted without one.
-    public static func fieldID(type: String, name: String) -> String {
+    package static func fieldID(type: String, name: String) -> String {
         type + String(CRC32.checksum(name))
     }
 
     /// A random record id: 15 characters of `[a-z0-9]`.
-    public static func recordID() -> String {
+    package static func recordID() -> String {
         RandomString.make(length: 15, alphabet: RandomString.lowercaseAlphanumeric)
     }
 }
 
 /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), as Go's `crc32.ChecksumIEEE`.
-public enum CRC32 {
+package enum CRC32 {
     private static let table: [UInt32] = (0..<256).map { n -> UInt32 in
         var c = UInt32(n)
         for _ in 0..<8 {
@@ -32,11 +32,11 @@ public enum CRC32 {
         return c
     }
 
-    public static func checksum(_ text: String) -> UInt32 {
+    package static func checksum(_ text: String) -> UInt32 {
         checksum(text.utf8)
     }
 
-    public static func checksum(_ bytes: some Sequence<UInt8>) -> UInt32 {
+    package static func checksum(_ bytes: some Sequence<UInt8>) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in bytes {
             crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)

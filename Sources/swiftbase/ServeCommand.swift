@@ -55,7 +55,6 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.restart = { ProcessRestart.reexec() }
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: configuration.metrics))
         let app = try await SwiftbaseApp.open(configuration)
-        app.logger.info("global executor", metadata: ["sb.executor": "\(SwiftbaseMain.globalExecutor)"])
         let host = configuration.host
         try await app.run { port in
             let elapsed = ContinuousClock.now - started

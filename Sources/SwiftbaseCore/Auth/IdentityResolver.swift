@@ -41,15 +41,17 @@ public struct IdentityResolver: Sendable {
     ///   - credential: what the client presented: a token or `sbk_` key, bare or after `Bearer `; nil when it
     ///     presented nothing.
     ///   - clientIP: the peer's address as text, checked against an API key's allow-list and written to the
-    ///     audit log; empty when the transport has none.
+    ///     audit log; empty when the transport has none. Read only for API keys (a transport may have to
+    ///     lock and format to tell it).
     /// - Throws: `CredentialError` for a credential that is not valid (see its codes), or the store's error
     ///   when the records or keys cannot be read.
-    public func resolve(credential: String?, clientIP: String) async throws -> AuthContext {
+    public func resolve(credential: String?, clientIP: @autoclosure () -> String) async throws -> AuthContext {
         let credential = Self.bareCredential(credential ?? "")
         if credential.isEmpty { return .guest }
         if credential.hasPrefix(APIKeyService.keyPrefix) {
-            let grant = try await apiKeys.grant(forKey: credential, clientIP: clientIP)
-            await auditUse(of: grant, ip: clientIP)
+            let ip = clientIP()
+            let grant = try await apiKeys.grant(forKey: credential, clientIP: ip)
+            await auditUse(of: grant, ip: ip)
             return AuthContext(.apiKey(grant))
         }
         let verified = try await auth.checkToken(credential, kind: .auth)

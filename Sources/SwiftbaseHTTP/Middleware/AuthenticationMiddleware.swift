@@ -19,15 +19,16 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         var context = context
         if let header = request.headers[.authorization], !header.isEmpty {
             context.auth = await identity(credential: header, clientIP: context.remoteIP, logger: context.logger)
+            // (`clientIP` is read only for API keys: formatting the peer's address takes the channel's lock.)
         }
         return try await next(request, context)
     }
 
     /// The identity of a credential as HTTP requests and realtime connections take it: a guest when it is
     /// empty or does not resolve (why, at debug level; the credential itself is never logged).
-    func identity(credential: String, clientIP: String, logger: Logger) async -> AuthContext {
+    func identity(credential: String, clientIP: @autoclosure () -> String, logger: Logger) async -> AuthContext {
         do {
-            return try await resolver.resolve(credential: credential, clientIP: clientIP)
+            return try await resolver.resolve(credential: credential, clientIP: clientIP())
         } catch {
             logger.debug("credential not accepted, acting as guest", metadata: ["sb.error": "\(error)"])
             return .guest

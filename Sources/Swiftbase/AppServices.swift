@@ -29,6 +29,8 @@ public struct AppServices: Sendable {
     public let presenter: RecordPresenter
     /// Realtime subscriptions, fed by `events`, served by the HTTP transport (SSE and WebSocket).
     public let realtime: SubscriptionHub
+    /// The change log for readers: pages by cursor and a live tail.
+    public let changes: ChangeFeed
     public let files: any FileStore
     public let backups: BackupService
 
@@ -61,6 +63,7 @@ public struct AppServices: Sendable {
             realtime: SubscriptionHub(
                 records: records,
                 metrics: RealtimeMetrics(factory: PrometheusMetricsFactory(registry: configuration.metrics))),
+            changes: ChangeFeed(store: store, events: events),
             files: files,
             backups: BackupService(
                 dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },
@@ -72,7 +75,7 @@ public struct AppServices: Sendable {
         HTTPServices(
             store: store, schema: schema, collections: collections, records: records, auth: auth, accounts: accounts,
             apiKeys: apiKeys, audit: audit, settings: settings, identities: identities, presenter: presenter,
-            realtime: realtime, maxBodySize: configuration.maxBodySize, metrics: configuration.metrics, files: files,
+            realtime: realtime, changes: changes, maxBodySize: configuration.maxBodySize, metrics: configuration.metrics, files: files,
             thumbnails: ImageThumbnailer(), backups: backups, restart: configuration.restart)
     }
 }

@@ -20,6 +20,8 @@ public struct HTTPServices: Sendable {
     /// Records → the JSON the API answers (expand, email visibility, `fields`).
     public let presenter: RecordPresenter
     public let realtime: SubscriptionHub
+    /// The change log for readers (`/api/changes`).
+    public let changes: ChangeFeed
     public let rateLimiter: RateLimiter
     /// Request bodies larger than this are refused with 413.
     public let maxBodySize: Int
@@ -37,7 +39,7 @@ public struct HTTPServices: Sendable {
         store: any Store, schema: SchemaRegistry, collections: CollectionService, records: RecordService,
         auth: AuthService, accounts: AccountService, apiKeys: APIKeyService, audit: AuditLog,
         settings: SettingsService, identities: IdentityResolver, presenter: RecordPresenter, realtime: SubscriptionHub,
-        maxBodySize: Int, metrics: PrometheusCollectorRegistry, files: any FileStore,
+        changes: ChangeFeed, maxBodySize: Int, metrics: PrometheusCollectorRegistry, files: any FileStore,
         thumbnails: (any Thumbnailing)? = nil, backups: BackupService, restart: (@Sendable () -> Void)? = nil
     ) {
         self.store = store
@@ -52,6 +54,7 @@ public struct HTTPServices: Sendable {
         self.identities = identities
         self.presenter = presenter
         self.realtime = realtime
+        self.changes = changes
         self.rateLimiter = RateLimiter(settings: settings)
         self.maxBodySize = maxBodySize
         self.metrics = metrics

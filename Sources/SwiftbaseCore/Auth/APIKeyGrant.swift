@@ -1,8 +1,8 @@
 import Foundation
 
-/// What a record request does, as API-key scopes name it.
+/// What a record request does, as API-key scopes name it; `changes` reads the collection's change feed.
 public enum RecordAction: String, Sendable, CaseIterable {
-    case list, view, create, update, delete
+    case list, view, create, update, delete, changes
 }
 
 /// One scope of an API key: the actions it allows on one collection (by name), or on every non-system

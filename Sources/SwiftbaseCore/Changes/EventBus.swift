@@ -7,6 +7,7 @@ public final class EventBus: Sendable {
     private let subscribers = Mutex<[Int: AsyncStream<ChangeLogEntry>.Continuation]>([:])
     private let batchSubscribers = Mutex<[Int: AsyncStream<[ChangeLogEntry]>.Continuation]>([:])
     private let nextID = Atomic<Int>(0)
+    private let finished = Atomic<Bool>(false)
 
     public init() {}
 
@@ -30,6 +31,7 @@ public final class EventBus: Sendable {
             _ = self?.batchSubscribers.withLock { $0.removeValue(forKey: id) }
         }
         batchSubscribers.withLock { $0[id] = continuation }
+        if finished.load(ordering: .sequentiallyConsistent) { continuation.finish() }
         return stream
     }
 
@@ -42,8 +44,17 @@ public final class EventBus: Sendable {
             _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
         }
         subscribers.withLock { $0[id] = continuation }
+        if finished.load(ordering: .sequentiallyConsistent) { continuation.finish() }
         return stream
     }
 
     public var subscriberCount: Int { subscribers.withLock { $0.count } }
+
+    /// Ends every subscriber's stream, and the streams of later subscribers at once: at shutdown, so
+    /// long-lived readers (realtime, change streams) stop and the server can drain.
+    public func finish() {
+        finished.store(true, ordering: .sequentiallyConsistent)
+        for continuation in subscribers.withLock({ Array($0.values) }) { continuation.finish() }
+        for continuation in batchSubscribers.withLock({ Array($0.values) }) { continuation.finish() }
+    }
 }

@@ -28,5 +28,7 @@ public struct RealtimeService: Service {
             group.cancelAll()
         }
         hub.closeAll(reason: "server shutting down")
+        // Change streams and other bus readers end too, so the server can drain.
+        events.finish()
     }
 }

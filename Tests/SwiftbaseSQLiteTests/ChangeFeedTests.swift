@@ -1,0 +1,65 @@
+import Foundation
+import SwiftbaseCore
+import SwiftbaseSQLite
+import SwiftbaseServices
+import Testing
+
+/// The change feed on the real store: pages by cursor and filter, and a tail that replays, follows new
+/// commits, says when it is quiet, and ends when the bus does.
+@Suite("Change feed", .timeLimit(.minutes(1)))
+struct ChangeFeedTests {
+    let system = RequestInfo(auth: .system, method: "POST")
+
+    func fixture() async throws -> (StoreFixture, EventBus, ChangeFeed) {
+        let events = EventBus()
+        let fixture = try await StoreFixture("feed", events: events)
+        for name in ["a", "b"] {
+            _ = try await fixture.collections.create(["name": .string(name), "fields": [["name": "n", "type": "number"]]])
+        }
+        return (fixture, events, ChangeFeed(store: fixture.store, events: events))
+    }
+
+    @Test func pagesFollowTheCursorAndTheFilters() async throws {
+        let (fixture, _, feed) = try await fixture()
+        defer { fixture.remove() }
+        for i in 0..<5 {
+            let record = try await fixture.records.create(in: i.isMultiple(of: 2) ? "a" : "b", input: RecordInput(["n": .number(Double(i))]), request: system)
+            if i == 4 { try await fixture.records.delete(in: "a", id: record.id, request: system) }
+        }
+        let all = try await feed.read(ChangeFeedQuery())
+        #expect(all.entries.map(\.collectionName) == ["a", "b", "a", "b", "a", "a"])
+        #expect(all.entries.map(\.action) == ["create", "create", "create", "create", "create", "delete"])
+        #expect(all.next == all.entries.last?.seq)
+        let aID = try #require(fixture.registry.snapshot.collection("a")).id
+        let deletes = try await feed.read(ChangeFeedQuery(collectionIds: [aID], actions: [.delete]))
+        #expect(deletes.entries.count == 1)
+        #expect(deletes.next == all.next)  // a short page has seen everything to the head
+        let first = try await feed.read(ChangeFeedQuery(limit: 2))
+        #expect(first.entries.map(\.seq) == Array(all.entries.map(\.seq).prefix(2)))
+        let second = try await feed.read(ChangeFeedQuery(after: first.next, limit: 2))
+        #expect(second.entries.map(\.seq) == Array(all.entries.map(\.seq).dropFirst(2).prefix(2)))
+        // The entry is the logged JSON, spliced in as it is.
+        let json = try JSONValue.parse(String(decoding: all.entries[0].json, as: UTF8.self))
+        #expect(json["record"]?["n"] == 0)
+        #expect(json["seq"]?.doubleValue == Double(all.entries[0].seq))
+    }
+
+    @Test func theTailReplaysFollowsSaysWhenQuietAndEndsWithTheBus() async throws {
+        let (fixture, events, feed) = try await fixture()
+        defer { fixture.remove() }
+        _ = try await fixture.records.create(in: "a", input: RecordInput(["n": 1]), request: system)
+        var tail = feed.tail(ChangeFeedQuery(), keepAlive: .milliseconds(50)).makeAsyncIterator()
+        let replayed = try #require(try await tail.next())
+        #expect(replayed.entries.map(\.action) == ["create"])
+        let quiet = try #require(try await tail.next())
+        #expect(quiet.entries.isEmpty)
+        #expect(quiet.next == replayed.next)
+        _ = try await fixture.records.create(in: "b", input: RecordInput(["n": 2]), request: system)
+        var live = try #require(try await tail.next())
+        while live.entries.isEmpty { live = try #require(try await tail.next()) }  // a tick may come first
+        #expect(live.entries.map(\.collectionName) == ["b"])
+        events.finish()
+        // Ends (returns nil) once the bus has finished; at most quiet ticks come before.
+        while let page = try await tail.next() { #expect(page.entries.isEmpty) }
+    }
+}

@@ -21,7 +21,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import Api, assert_error, create_collection, poll, superuser_token, unique_name
+from conftest import Api, _server_kind, assert_error, create_collection, poll, superuser_token, unique_name
 
 PASSWORD = "Secret-pass-1234"
 SAVE_FAILED = "An error occurred while saving the new settings."
@@ -145,9 +145,16 @@ def test_settings_require_superuser(ctx):
     assert ctx.su.get("/api/settings").json()["meta"]["appName"] != "Guest"
 
 
-def test_default_settings(ctx):
+# Settings Swiftbase adds beside PocketBase's (its own modules' knobs), with their defaults.
+SWIFTBASE_SETTINGS = {"changes": {"maxAgeDays": 7}}
+
+
+def test_default_settings(ctx, request):
     got = ctx.initial
-    assert set(got) == set(DEFAULT_SETTINGS)
+    extras = SWIFTBASE_SETTINGS if _server_kind(request.config) == "swiftbase" else {}
+    assert set(got) == set(DEFAULT_SETTINGS) | set(extras)
+    for key, want in extras.items():
+        assert got[key] == want, key
     for key, want in DEFAULT_SETTINGS.items():
         assert got[key] == want, key
     assert "password" not in got["smtp"] and "secret" not in got["s3"]

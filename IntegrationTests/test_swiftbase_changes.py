@@ -214,3 +214,11 @@ def test_the_hand_over_from_replay_to_tail_has_no_gap_and_no_duplicate(api, coll
     logged = [i["seq"] for i in changes(api, f"after={start}&collections={b['name']}&limit=1000")["items"]]
     assert len(logged) == total
     assert collected == logged
+
+
+def test_retention_is_a_setting(api):
+    settings = api.get("/api/settings").json()
+    assert settings["changes"] == {"maxAgeDays": 7}
+    assert_error(api.patch("/api/settings", json={"changes": {"maxAgeDays": -1}}), 400)
+    assert api.patch("/api/settings", json={"changes": {"maxAgeDays": 30}}).json()["changes"] == {"maxAgeDays": 30}
+    assert api.patch("/api/settings", json={"changes": {"maxAgeDays": 7}}).status_code == 200

@@ -49,8 +49,9 @@ extension SwiftbaseApp {
         return router
     }
 
-    /// The services `run` runs, in start order: audit, mail and after-commit hooks first (they stop last,
-    /// storing, sending and delivering what the rest left), the added services, the HTTP server, then realtime
+    /// The services `run` runs, in start order: audit, mail, after-commit hooks and change-log retention first
+    /// (they stop last, storing, sending and delivering what the rest left), the added services, the HTTP
+    /// server, then realtime
     /// (stopped first, ending the streams the server would otherwise wait for).
     func serviceList(http: any Service) -> [any Service] {
         supportingServices() + [http, realtimeService()]
@@ -66,7 +67,10 @@ extension SwiftbaseApp {
         let audit = AuditFlushService(audit: services.audit, logger: logger)
         let mail = MailDeliveryService(queue: services.accounts.queue, mailer: services.accounts.mailer, logger: logger)
         let hooks = RecordHookDeliveryService(hooks: hooks, logger: logger)
-        return [audit, mail, hooks] + extensions.withLock { $0.services }
+        let retention = ChangeLogRetentionService(
+            retention: ChangeLogRetention(store: services.store), settings: services.settings,
+            clock: configuration.clock, logger: logger)
+        return [audit, mail, hooks, retention] + extensions.withLock { $0.services }
     }
 
     private func realtimeService() -> any Service {

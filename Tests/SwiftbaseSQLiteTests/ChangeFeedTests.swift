@@ -62,4 +62,28 @@ struct ChangeFeedTests {
         // Ends (returns nil) once the bus has finished; at most quiet ticks come before.
         while let page = try await tail.next() { #expect(page.entries.isEmpty) }
     }
+
+    @Test func retentionPrunesOldestFirstInBatchesUpToTheHoldAndReadersBehindItAreToldSo() async throws {
+        let (fixture, _, feed) = try await fixture()
+        defer { fixture.remove() }
+        for i in 0..<7 { _ = try await fixture.records.create(in: "a", input: RecordInput(["n": .number(Double(i))]), request: system) }
+        let seqs = try await feed.read(ChangeFeedQuery()).entries.map(\.seq)
+        let retention = ChangeLogRetention(store: fixture.store, batchSize: 2)
+        let later = Date().addingTimeInterval(2 * 86_400)
+        // Nothing is a day old yet; 0 days keeps everything.
+        #expect(try await retention.prune(maxAgeDays: 1, now: Date()) == 0)
+        #expect(try await retention.prune(maxAgeDays: 0, now: later) == 0)
+        // Two days on, all are older than a day; the hold keeps the fifth and later.
+        #expect(try await retention.prune(maxAgeDays: 1, now: later, hold: seqs[3]) == 4)
+        #expect(try await feed.read(ChangeFeedQuery(after: seqs[3])).entries.map(\.seq) == Array(seqs[4...]))
+        let gone = await #expect(throws: SwiftbaseError.self) { try await feed.read(ChangeFeedQuery(after: seqs[2])) }
+        #expect(gone?.code == .gone)
+        #expect(gone?.data == .items(["after": ErrorItem(
+            "changes_pruned", "Entries up to seq \(seqs[3]) were pruned; read on from seq \(seqs[3]) or later.",
+            params: ["oldestSeq": .number(Double(seqs[3] + 1))])]))
+        // Without a hold the rest goes too, and a reader from the start is still told, not given nothing.
+        #expect(try await retention.prune(maxAgeDays: 1, now: later) == 3)
+        await #expect(throws: SwiftbaseError.self) { try await feed.read(ChangeFeedQuery(after: 0)) }
+        #expect(try await feed.read(ChangeFeedQuery(after: seqs[6])).entries.isEmpty)
+    }
 }

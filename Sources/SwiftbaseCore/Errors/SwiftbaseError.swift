@@ -6,7 +6,7 @@
 public struct SwiftbaseError: Error, Sendable, Equatable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable {
-            case badRequest, unauthorized, forbidden, notFound, payloadTooLarge, tooManyRequests, internalError
+            case badRequest, unauthorized, forbidden, notFound, gone, payloadTooLarge, tooManyRequests, internalError
         }
         private let base: Base
 
@@ -14,6 +14,8 @@ public struct SwiftbaseError: Error, Sendable, Equatable, CustomStringConvertibl
         public static let unauthorized = Code(base: .unauthorized)
         public static let forbidden = Code(base: .forbidden)
         public static let notFound = Code(base: .notFound)
+        /// What was asked for existed once and was removed for good (a pruned part of the change log).
+        public static let gone = Code(base: .gone)
         public static let payloadTooLarge = Code(base: .payloadTooLarge)
         public static let tooManyRequests = Code(base: .tooManyRequests)
         public static let internalError = Code(base: .internalError)

@@ -89,6 +89,11 @@ public final class SettingsService: Sendable {
     }
 
     /// The limiter's view of `rateLimits`.
+    /// How many days the change log keeps entries; 0 keeps them forever.
+    public var changesMaxAgeDays: Int {
+        Int(saturating: snapshot["changes"]?["maxAgeDays"]?.doubleValue ?? 7)
+    }
+
     package var rateLimitPolicy: RateLimitPolicy {
         Self.policy(from: snapshot)
     }

@@ -89,6 +89,8 @@ extension SettingsShape {
         ("rateLimits", .object([("rules", .list(rateLimitRule)), ("excludedIPs", .strings), ("enabled", .bool)])),
         ("trustedProxy", .object([("headers", .strings), ("useLeftmostIP", .bool)])),
         ("batch", .object([("enabled", .bool), ("maxRequests", .integer), ("timeout", .integer), ("maxBodySize", .integer)])),
+        // Swiftbase's own: how long the change log keeps entries (days; 0 keeps them forever).
+        ("changes", .object([("maxAgeDays", .integer)])),
         ("logs", .object([
             ("maxDataSize", .integer), ("maxDays", .integer), ("minLevel", .integer), ("logIP", .bool),
             ("logAuthId", .bool),
@@ -117,6 +119,7 @@ extension SettingsShape {
                     ]
                 ],
                 "batch": ["maxRequests": 50, "timeout": 3],
+                "changes": ["maxAgeDays": 7],
                 "logs": ["maxDays": 5, "logIP": true],
             ], over: settings.zero)
         return merged ?? settings.zero

@@ -12,6 +12,7 @@ enum SettingsValidator {
         if let ips = ipListErrors(settings["superuserIPs"]) { errors["superuserIPs"] = ips }
         section("meta", meta)
         section("logs", logs)
+        section("changes", changes)
         section("smtp", smtp)
         section("s3", s3)
         section("backups", backups)
@@ -45,6 +46,10 @@ enum SettingsValidator {
             e["senderAddress"] = .item(.isEmail)
         }
         return e
+    }
+
+    static func changes(_ changes: JSONValue) -> [String: ErrorData] {
+        integer(changes, "maxAgeDays") < 0 ? ["maxAgeDays": .item(minimum(0))] : [:]
     }
 
     static func logs(_ logs: JSONValue) -> [String: ErrorData] {

@@ -86,6 +86,7 @@ public struct ErrorMiddleware: RouterMiddleware {
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
         case .notFound: .notFound
+        case .gone: .gone
         case .payloadTooLarge: .contentTooLarge
         case .tooManyRequests: .tooManyRequests
         case .internalError: .internalServerError

@@ -51,4 +51,25 @@ struct ClockTests {
             #expect(stale.json["data"]?["expires"]?["code"] == "validation_invalid_date")
         }
     }
+
+    @Test func aReaderBehindThePrunedLogGets410WithTheOldestSeq() async throws {
+        let clock = ManualClock()
+        let test = try await SwiftbaseTestApp.make(configure: { $0.clock = clock.wallClock })
+        try await test.test { client in
+            let token = try await client.superuserToken()
+            #expect(try await client.request(.post, "/api/collections", token: token, json: ["name": "notes"]).status == 200)
+            for _ in 0..<3 { _ = try await client.request(.post, "/api/collections/notes/records", token: token, json: [:]) }
+            let head = try await client.request(.get, "/api/changes", token: token).json["next"]?.doubleValue ?? 0
+            clock.advance(by: 8 * 86_400)  // past the default seven days
+            let pruned = try await ChangeLogRetention(store: test.app.services.store)
+                .prune(maxAgeDays: test.app.services.settings.changesMaxAgeDays, now: clock.now)
+            #expect(pruned >= 3)
+            let fresh = try await client.superuserToken()  // the first token died with the eight days
+            let behind = try await client.request(.get, "/api/changes?after=0", token: fresh)
+            #expect(behind.status == 410)
+            #expect(behind.json["data"]?["after"]?["params"]?["oldestSeq"]?.doubleValue == head + 1)
+            let caughtUp = try await client.request(.get, "/api/changes?after=\(Int(head))", token: fresh)
+            #expect(caughtUp.status == 200)
+        }
+    }
 }

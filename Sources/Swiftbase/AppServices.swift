@@ -31,6 +31,8 @@ public struct AppServices: Sendable {
     public let realtime: SubscriptionHub
     /// The change log for readers: pages by cursor and a live tail.
     public let changes: ChangeFeed
+    /// Named consumers of the change log, their cursors kept in the store.
+    public let consumers: ConsumerService
     public let files: any FileStore
     public let backups: BackupService
 
@@ -55,6 +57,7 @@ public struct AppServices: Sendable {
             logger: logger)
         let apiKeys = APIKeyService(store: store, registry: registry, clock: configuration.clock)
         let audit = AuditLog(store: store, logger: logger)
+        let changes = ChangeFeed(store: store, events: events)
         return AppServices(
             store: store, schema: registry, collections: collections, records: records, auth: auth, accounts: accounts,
             apiKeys: apiKeys, audit: audit, settings: settings, events: events,
@@ -63,7 +66,8 @@ public struct AppServices: Sendable {
             realtime: SubscriptionHub(
                 records: records,
                 metrics: RealtimeMetrics(factory: PrometheusMetricsFactory(registry: configuration.metrics))),
-            changes: ChangeFeed(store: store, events: events),
+            changes: changes,
+            consumers: ConsumerService(feed: changes, registry: registry),
             files: files,
             backups: BackupService(
                 dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },
@@ -75,7 +79,7 @@ public struct AppServices: Sendable {
         HTTPServices(
             store: store, schema: schema, collections: collections, records: records, auth: auth, accounts: accounts,
             apiKeys: apiKeys, audit: audit, settings: settings, identities: identities, presenter: presenter,
-            realtime: realtime, changes: changes, maxBodySize: configuration.maxBodySize, metrics: configuration.metrics, files: files,
+            realtime: realtime, changes: changes, consumers: consumers, maxBodySize: configuration.maxBodySize, metrics: configuration.metrics, files: files,
             thumbnails: ImageThumbnailer(), backups: backups, restart: configuration.restart)
     }
 }

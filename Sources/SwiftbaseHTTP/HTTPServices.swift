@@ -22,6 +22,8 @@ public struct HTTPServices: Sendable {
     public let realtime: SubscriptionHub
     /// The change log for readers (`/api/changes`).
     public let changes: ChangeFeed
+    /// Named consumers of the change log (`/api/consumers`).
+    public let consumers: ConsumerService
     public let rateLimiter: RateLimiter
     /// Request bodies larger than this are refused with 413.
     public let maxBodySize: Int
@@ -39,7 +41,7 @@ public struct HTTPServices: Sendable {
         store: any Store, schema: SchemaRegistry, collections: CollectionService, records: RecordService,
         auth: AuthService, accounts: AccountService, apiKeys: APIKeyService, audit: AuditLog,
         settings: SettingsService, identities: IdentityResolver, presenter: RecordPresenter, realtime: SubscriptionHub,
-        changes: ChangeFeed, maxBodySize: Int, metrics: PrometheusCollectorRegistry, files: any FileStore,
+        changes: ChangeFeed, consumers: ConsumerService, maxBodySize: Int, metrics: PrometheusCollectorRegistry, files: any FileStore,
         thumbnails: (any Thumbnailing)? = nil, backups: BackupService, restart: (@Sendable () -> Void)? = nil
     ) {
         self.store = store
@@ -55,6 +57,7 @@ public struct HTTPServices: Sendable {
         self.presenter = presenter
         self.realtime = realtime
         self.changes = changes
+        self.consumers = consumers
         self.rateLimiter = RateLimiter(settings: settings)
         self.maxBodySize = maxBodySize
         self.metrics = metrics

@@ -18,15 +18,7 @@ public struct ChangeFeed: Sendable {
 
     static func read(_ query: ChangeFeedQuery, on conn: any StoreConnection) throws -> ChangeFeedPage {
         let pruned = try ChangeLogRetention.prunedThrough(on: conn)
-        if query.after < pruned {
-            throw SwiftbaseError(
-                .gone, "The change log no longer holds the entries after this cursor.",
-                data: .items([
-                    "after": ErrorItem(
-                        "changes_pruned", "Entries up to seq \(pruned) were pruned; read on from seq \(pruned) or later.",
-                        params: ["oldestSeq": .number(Double(pruned + 1))])
-                ]))
-        }
+        if query.after < pruned { throw ConsumerService.pruned(pruned) }
         var conditions = [#""seq" > ?"#]
         var arguments: [SQLValue] = [.integer(query.after)]
         if let ids = query.collectionIds {

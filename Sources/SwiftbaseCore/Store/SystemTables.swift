@@ -36,6 +36,7 @@ package enum SystemTables {
             )
             """,
             ChangeLog.createTableSQL(in: dialect),
+            ConsumerService.createTableSQL,
             APIKeyService.createTableSQL,
             AuditLog.createTableSQL(in: dialect),
             AuditLog.indexSQL,

@@ -24,6 +24,7 @@ public enum Routes {
         SettingsRoutes(services: services).add(to: router)
         RealtimeRoutes(services: services).add(to: router)
         ChangeRoutes(services: services).add(to: router)
+        ConsumerRoutes(services: services).add(to: router)
         MetricsRoutes(services: services).add(to: router)
         BatchRoutes(services: services).add(to: router)
         FileRoutes(services: services).add(to: router)

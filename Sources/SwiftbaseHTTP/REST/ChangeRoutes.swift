@@ -27,12 +27,8 @@ struct ChangeRoutes {
                 query.after = seq
             }
             let tail = services.changes.tail(query)
-            var headers = HTTPFields()
-            headers[.contentType] = "text/event-stream"
-            headers[.cacheControl] = "no-store"
-            headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
             return Response(
-                status: .ok, headers: headers,
+                status: .ok, headers: .eventStream,
                 body: ResponseBody { writer in
                     do {
                         for try await page in tail {

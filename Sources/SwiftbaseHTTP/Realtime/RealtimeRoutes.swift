@@ -21,12 +21,8 @@ struct RealtimeRoutes {
                 try channel.pipeline.syncOperations.addHandler(
                     PeerHangupHandler { hub.disconnect(client, reason: "connection closed") }, position: .first)
             }.get()
-            var headers = HTTPFields()
-            headers[.contentType] = "text/event-stream"
-            headers[.cacheControl] = "no-store"
-            headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
             return Response(
-                status: .ok, headers: headers,
+                status: .ok, headers: .eventStream,
                 body: ResponseBody { writer in
                     do {
                         let connect = JSONValue.object(["clientId": .string(client.id)]).jsonString

@@ -67,6 +67,10 @@ public struct SQLiteDialect: SQLDialect {
     /// SQLite's alias of every (non-`WITHOUT ROWID`) table's rowid, which grows with each insert.
     public var rowOrderColumn: String { "_rowid_" }
 
+    public func storedTable(_ table: String) -> String {
+        "main.\(table)"
+    }
+
     public func unindexedTable(_ table: String) -> String {
         "\(table) NOT INDEXED"
     }

@@ -29,6 +29,7 @@ struct SQLiteDialectTests {
                 + #" ELSE JSON_EXTRACT(json_object('pb', "posts"."data"), '$.pb.a[0]') END)"#)
         #expect(dialect.caseInsensitiveEquals(#""email""#, "?") == #""email" = ? COLLATE NOCASE"#)
         #expect(dialect.unindexedTable(#""posts""#) == #""posts" NOT INDEXED"#)
+        #expect(dialect.storedTable(#""posts""#) == #"main."posts""#)
         #expect(dialect.columnsQuery(of: "v").sql == #"PRAGMA table_info("v")"#)
         let format = SQLFragment.bind(.text("%Y"))
         #expect(

@@ -73,7 +73,7 @@ extension RecordService {
         for (collectionID, rows) in Dictionary(grouping: deleted, by: \.collectionId) {
             guard let table = schema.collection(collectionID) else { continue }
             let columns = table.fields.map { quoteIdentifier($0.name) }.joined(separator: ", ")
-            with += SQLFragment(unsafeRaw: ", \(quoteIdentifier(table.name)) AS (SELECT \(columns) FROM main.\(quoteIdentifier(table.name))")
+            with += SQLFragment(unsafeRaw: ", \(quoteIdentifier(table.name)) AS (SELECT \(columns) FROM \(schema.dialect.storedTable(quoteIdentifier(table.name)))")
             for row in rows { with += SQLFragment(unsafeRaw: " UNION ALL ") + RecordRow.asSelect(row, collection: table) }
             with += SQLFragment(unsafeRaw: ")")
         }

@@ -80,6 +80,10 @@ public protocol SQLDialect: Sendable {
     /// listed in. Unquoted; a field may not take it as its name.
     var rowOrderColumn: String { get }
 
+    /// `table` (a quoted name) as the stored table itself, qualified by its schema, so it is reached even
+    /// inside a query whose `WITH` clause shadows the name with a CTE.
+    func storedTable(_ table: String) -> String
+
     /// `table` (a quoted name) as a `FROM` item that the query planner must read in row order through no
     /// index: a count that scans the whole table can be cheaper than one that walks an index.
     func unindexedTable(_ table: String) -> String

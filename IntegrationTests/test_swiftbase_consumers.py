@@ -120,3 +120,15 @@ def test_cursors_survive_kill_9(fresh_server):
     info = api.get(f"/api/consumers/{c['name']}").json()
     assert info["committedSeq"] == page["next"] and info["lag"] == 3
     assert [e["recordId"] for e in poll(api, c["name"], max=10)["items"]] == made[3:]
+
+
+def test_metrics_show_the_head_and_each_consumers_lag(api, items):
+    c = consumer(api, items)
+    for i in range(3):
+        new_record(api, items, title=f"m{i}", n=i)
+    text = api.get("/api/metrics").text
+    assert f'swiftbase_consumer_lag_entries{{consumer="{c["name"]}"}} 3' in text
+    head = api.get(f"/api/consumers/{c['name']}").json()["headSeq"]
+    assert f"swiftbase_changes_head_seq {head}" in text or f"swiftbase_changes_head_seq {float(head)}" in text
+    assert api.delete(f"/api/consumers/{c['name']}").status_code == 204
+    assert f'consumer="{c["name"]}"' not in api.get("/api/metrics").text

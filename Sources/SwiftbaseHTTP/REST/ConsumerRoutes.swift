@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import Prometheus
 import SwiftbaseCore
 
 /// Named consumers of the change log, for superusers (see `ConsumerService`):
@@ -50,7 +51,11 @@ struct ConsumerRoutes {
         }
         group.delete("{name}") { _, context in
             try CollectionRoutes.requireSuperuser(context)
-            try await services.consumers.delete(try context.parameters.require("name"))
+            let name = try context.parameters.require("name")
+            try await services.consumers.delete(name)
+            // Its lag gauge goes with it.
+            services.metrics.unregisterGauge(
+                services.metrics.makeGauge(descriptor: MetricsRoutes.consumerLag, labels: [("consumer", name)]))
             return JSONResponse.noContent
         }
         group.get("{name}/poll") { request, context -> Response in

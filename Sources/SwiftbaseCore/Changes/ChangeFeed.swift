@@ -11,6 +11,11 @@ public struct ChangeFeed: Sendable {
         self.events = events
     }
 
+    /// The newest `seq` committed.
+    public func head() async throws -> Int64 {
+        try await store.read { conn in try ChangeLog.head(on: conn) }
+    }
+
     /// The entries after `query.after` that match, oldest first, at most `query.limit`.
     public func read(_ query: ChangeFeedQuery) async throws -> ChangeFeedPage {
         try await store.read { conn in try Self.read(query, on: conn) }
@@ -18,7 +23,7 @@ public struct ChangeFeed: Sendable {
 
     static func read(_ query: ChangeFeedQuery, on conn: any StoreConnection) throws -> ChangeFeedPage {
         let pruned = try ChangeLogRetention.prunedThrough(on: conn)
-        if query.after < pruned { throw ConsumerService.pruned(pruned) }
+        if query.after < pruned { throw ChangeLogRetention.gone(prunedThrough: pruned) }
         var conditions = [#""seq" > ?"#]
         var arguments: [SQLValue] = [.integer(query.after)]
         if let ids = query.collectionIds {
@@ -31,8 +36,7 @@ public struct ChangeFeed: Sendable {
             conditions.append(#""action" IN ("# + Array(repeating: "?", count: actions.count).joined(separator: ", ") + ")")
             arguments += actions.map(\.rawValue).sorted().map { .text($0) }
         }
-        let head = try conn.scalar(SQLFragment(unsafeRaw: #"SELECT COALESCE(MAX("seq"), 0) FROM "_changes""#))?
-            .int64Value ?? 0
+        let head = try ChangeLog.head(on: conn)
         let rows = try conn.rows(
             SQLFragment(
                 unsafeRaw: """

@@ -19,6 +19,11 @@ package enum ChangeLog {
         """
     }
 
+    /// The newest `seq`; 0 for an empty log.
+    package static func head(on connection: any StoreConnection) throws -> Int64 {
+        try connection.scalar(SQLFragment(unsafeRaw: #"SELECT COALESCE(MAX("seq"), 0) FROM "_changes""#))?.int64Value ?? 0
+    }
+
     /// Appends an entry and returns it with its `seq`.
     package static func append(
         _ action: ChangeLogEntry.Action, record: RecordModel, recordJSON: JSONValue, actor: String,

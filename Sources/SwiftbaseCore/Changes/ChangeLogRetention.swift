@@ -53,6 +53,18 @@ public struct ChangeLogRetention: Sendable {
         return deleted
     }
 
+    /// What a reader behind the pruned part of the log is told: 410, with the oldest seq that may still be
+    /// read as `data.after.params.oldestSeq`.
+    static func gone(prunedThrough through: Int64) -> SwiftbaseError {
+        SwiftbaseError(
+            .gone, "The change log no longer holds the entries after this cursor.",
+            data: .items([
+                "after": ErrorItem(
+                    "changes_pruned", "Entries up to seq \(through) were pruned; read on from seq \(through) or later.",
+                    params: ["oldestSeq": .number(Double(through + 1))])
+            ]))
+    }
+
     /// The newest seq pruned so far; 0 when nothing was.
     static func prunedThrough(on conn: any StoreConnection) throws -> Int64 {
         let value = try conn.scalar(

@@ -25,10 +25,8 @@ struct MetricsRoutes {
     /// `swiftbase_changes_head_seq` and `swiftbase_consumer_lag_entries{consumer}` as they are now.
     func updateChangeLogGauges() async throws {
         let consumers = try await services.consumers.list()
-        let head: Int64
-        if let first = consumers.first { head = first.headSeq } else {
-            head = try await services.changes.read(ChangeFeedQuery(collectionIds: [])).next
-        }
+        var head = consumers.first?.headSeq ?? 0
+        if consumers.isEmpty { head = try await services.changes.head() }
         services.metrics.makeGauge(descriptor: Self.headSeq).set(Double(head))
         for consumer in consumers {
             services.metrics.makeGauge(descriptor: Self.consumerLag, labels: [("consumer", consumer.name)])

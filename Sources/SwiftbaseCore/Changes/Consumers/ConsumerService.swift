@@ -64,10 +64,10 @@ public struct ConsumerService: Sendable {
         let collectionsJSON = JSONValue.array(ids.map { .string($0) }).jsonString
         do {
             try await store.write { conn in
-                let head = try Self.head(on: conn)
+                let head = try ChangeLog.head(on: conn)
                 let start = after ?? head
                 let pruned = try ChangeLogRetention.prunedThrough(on: conn)
-                if start < pruned { throw Self.pruned(pruned) }
+                if start < pruned { throw ChangeLogRetention.gone(prunedThrough: pruned) }
                 try conn.execute(
                     SQLFragment(
                         unsafeRaw: """
@@ -84,7 +84,7 @@ public struct ConsumerService: Sendable {
 
     public func list() async throws -> [ConsumerInfo] {
         try await store.read { conn in
-            let head = try Self.head(on: conn)
+            let head = try ChangeLog.head(on: conn)
             return try conn.rows(SQLFragment(unsafeRaw: #"SELECT * FROM "_consumers" ORDER BY "name""#))
                 .map { Self.info(from: $0, head: head) }
         }
@@ -193,7 +193,7 @@ public struct ConsumerService: Sendable {
         guard let row = try conn.row(
             SQLFragment(unsafeRaw: #"SELECT * FROM "_consumers" WHERE "name" = ?"#, arguments: [.text(name)]))
         else { throw SwiftbaseError.notFound() }
-        return info(from: row, head: try head(on: conn))
+        return info(from: row, head: try ChangeLog.head(on: conn))
     }
 
     static func info(from row: StoreRow, head: Int64) -> ConsumerInfo {
@@ -202,20 +202,6 @@ public struct ConsumerService: Sendable {
             name: row["name"]?.textValue ?? "", collectionIds: ids ?? [], filter: row["filter"]?.textValue ?? "",
             committedSeq: row["committedSeq"]?.int64Value ?? 0, headSeq: head, created: row["created"]?.textValue ?? "",
             updated: row["updated"]?.textValue ?? "")
-    }
-
-    static func head(on conn: any StoreConnection) throws -> Int64 {
-        try conn.scalar(SQLFragment(unsafeRaw: #"SELECT COALESCE(MAX("seq"), 0) FROM "_changes""#))?.int64Value ?? 0
-    }
-
-    static func pruned(_ through: Int64) -> SwiftbaseError {
-        SwiftbaseError(
-            .gone, "The change log no longer holds the entries after this cursor.",
-            data: .items([
-                "after": ErrorItem(
-                    "changes_pruned", "Entries up to seq \(through) were pruned; read on from seq \(through) or later.",
-                    params: ["oldestSeq": .number(Double(through + 1))])
-            ]))
     }
 
     static func isValidName(_ name: String) -> Bool {

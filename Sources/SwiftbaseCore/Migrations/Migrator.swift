@@ -29,9 +29,8 @@ public struct Migrator: Sendable {
 
     /// The ids recorded as applied, oldest first.
     public func appliedIDs() async throws -> [String] {
-        try await collections.store.write { conn in
-            try Self.createTable(on: conn)
-            return try conn.rows(SQLFragment(unsafeRaw: #"SELECT "file" FROM "_migrations" ORDER BY "applied", "file""#))
+        try await collections.store.read { conn in
+            try conn.rows(SQLFragment(unsafeRaw: #"SELECT "file" FROM "_migrations" ORDER BY "applied", "file""#))
                 .compactMap { $0.values.first?.textValue }
         }
     }
@@ -47,7 +46,6 @@ public struct Migrator: Sendable {
         do {
             outcome = try await collections.store.write(
                 { conn -> Outcome? in
-                    try Self.createTable(on: conn)
                     let recorded = try conn.row(
                         SQLFragment(
                             unsafeRaw: #"SELECT 1 FROM "_migrations" WHERE "file" = ?"#, arguments: [.text(migration.id)]))
@@ -70,10 +68,8 @@ public struct Migrator: Sendable {
         return true
     }
 
-    /// PocketBase's table of applied migrations: the id (`file`) and when it was applied (Unix µs).
-    private static func createTable(on conn: any StoreConnection) throws {
-        try conn.execute(
-            SQLFragment(
-                unsafeRaw: #"CREATE TABLE IF NOT EXISTS "_migrations" ("file" TEXT PRIMARY KEY NOT NULL, "applied" INTEGER NOT NULL)"#))
-    }
+    /// PocketBase's table of applied migrations: the id (`file`) and when it was applied (Unix µs); a
+    /// system table, created with the others at bootstrap.
+    static let createTableSQL =
+        #"CREATE TABLE IF NOT EXISTS "_migrations" ("file" TEXT PRIMARY KEY NOT NULL, "applied" INTEGER NOT NULL)"#
 }

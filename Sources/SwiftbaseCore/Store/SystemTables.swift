@@ -37,6 +37,7 @@ package enum SystemTables {
             """,
             ChangeLog.createTableSQL(in: dialect),
             ConsumerService.createTableSQL,
+            Migrator.createTableSQL,
             APIKeyService.createTableSQL,
             AuditLog.createTableSQL(in: dialect),
             AuditLog.indexSQL,

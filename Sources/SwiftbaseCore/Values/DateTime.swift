@@ -7,6 +7,65 @@ public enum DateTime {
 
     /// Formats a date as `2026-11-22 23:23:12.403Z`.
     public static func format(_ date: Date) -> String {
+        if let fast = formatByArithmetic(date) { return fast }
+        return formatByCalendar(date)
+    }
+
+    /// The years 1970 to 2199 by integer arithmetic on the unix time (the proleptic Gregorian calendar in UTC,
+    /// as `Calendar` reckons it): every write stamps `created`/`updated`, and `Calendar` takes microseconds.
+    /// (Up to there a `Double` holds the time to the microsecond exactly enough to round.)
+    static func formatByArithmetic(_ date: Date) -> String? {
+        let seconds = date.timeIntervalSince1970
+        guard seconds >= 0, seconds < 7_258_118_400 else { return nil }
+        // Rounded to the microsecond first, so a time parsed from `.123` does not print as `.122`.
+        let micros = Int64((seconds * 1_000_000).rounded())
+        let millis = micros / 1000
+        let (days, msOfDay) = (millis / 86_400_000, millis % 86_400_000)
+        let (year, month, day) = civil(fromDays: days)
+        var out = [UInt8](repeating: 0, count: 24)
+        func put(_ value: Int64, at index: Int, width: Int) {
+            var v = value
+            for i in stride(from: index + width - 1, through: index, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
+        }
+        put(year, at: 0, width: 4)
+        put(month, at: 5, width: 2)
+        put(day, at: 8, width: 2)
+        put(msOfDay / 3_600_000, at: 11, width: 2)
+        put(msOfDay / 60_000 % 60, at: 14, width: 2)
+        put(msOfDay / 1000 % 60, at: 17, width: 2)
+        put(msOfDay % 1000, at: 20, width: 3)
+        for (index, byte) in [(4, "-"), (7, "-"), (10, " "), (13, ":"), (16, ":"), (19, "."), (23, "Z")] {
+            out[index] = UInt8(ascii: Unicode.Scalar(byte)!)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Days since 1970-01-01 → (year, month, day), and back (Howard Hinnant's civil-calendar algorithms).
+    static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func formatByCalendar(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = utc
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)
@@ -21,6 +80,7 @@ public enum DateTime {
     /// Parses the canonical format, RFC 3339 (`T` separator, optional fraction and offset), a date-only
     /// `YYYY-MM-DD`, or unix seconds. Returns nil for anything else.
     public static func parse(_ text: String) -> Date? {
+        if let canonical = parseCanonical(text) { return canonical }
         let s = text.trimmingCharacters(in: .whitespaces)
         if s.isEmpty { return nil }
         if let seconds = Double(s), s.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }) {
@@ -91,6 +151,34 @@ public enum DateTime {
         }
         guard let date = comps.date else { return nil }
         return date.addingTimeInterval(TimeInterval(-offsetSeconds))
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS.sssZ` exactly, read by arithmetic (what the store holds, so what is read most).
+    static func parseCanonical(_ text: String) -> Date? {
+        var text = text
+        return text.withUTF8 { bytes -> Date? in
+            guard bytes.count == 24, bytes[4] == 45, bytes[7] == 45, bytes[10] == 32, bytes[13] == 58, bytes[16] == 58,
+                bytes[19] == 46, bytes[23] == 90
+            else { return nil }
+            func number(_ from: Int, _ width: Int) -> Int64? {
+                var value: Int64 = 0
+                for i in from..<(from + width) {
+                    let c = bytes[i]
+                    guard c >= 48, c <= 57 else { return nil }
+                    value = value * 10 + Int64(c - 48)
+                }
+                return value
+            }
+            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
+                let minute = number(14, 2), let second = number(17, 2), let millis = number(20, 3), year >= 1970,
+                (1...12).contains(month), day >= 1, hour < 24, minute < 60, second < 60
+            else { return nil }
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+            let monthDays: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+            guard day <= monthDays[Int(month - 1)] else { return nil }
+            let seconds = days(fromCivil: year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
+            return Date(timeIntervalSince1970: Double(seconds) + Double(millis) / 1000)
+        }
     }
 
     /// Normalizes any accepted input to the canonical text, or nil if it is not a date.

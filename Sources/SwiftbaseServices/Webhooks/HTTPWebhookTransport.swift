@@ -17,6 +17,10 @@ public final class HTTPWebhookTransport: WebhookTransport {
     }
 
     private let state = Mutex(State.idle)
+    /// Recent address checks by host (nil: allowed; else why not), so a busy webhook does not resolve its
+    /// host for every message.
+    private let checked = Mutex([String: (until: ContinuousClock.Instant, refusal: String?)]())
+    static let checkLifetime = Duration.seconds(10)
 
     public init() {}
 
@@ -57,10 +61,8 @@ public final class HTTPWebhookTransport: WebhookTransport {
             guard let host = URL(string: request.url)?.host, !host.isEmpty else {
                 return WebhookAttempt(outcome: .refused, error: "The URL \(request.url) has no host.")
             }
-            do {
-                try await OutboundAddress.check(host: host)
-            } catch {
-                return WebhookAttempt(outcome: .refused, durationMs: elapsed(), error: "\(error)")
+            if let refusal = await addressCheck(host) {
+                return WebhookAttempt(outcome: .refused, durationMs: elapsed(), error: refusal)
             }
         }
         var outgoing = HTTPClientRequest(url: request.url)
@@ -85,6 +87,19 @@ public final class HTTPWebhookTransport: WebhookTransport {
         } catch {
             return WebhookAttempt(outcome: .connectionError, durationMs: elapsed(), error: "\(error)")
         }
+    }
+
+    /// Why `host` may not be reached (it resolves to a non-public address, or not at all); nil when it may.
+    private func addressCheck(_ host: String) async -> String? {
+        let now = ContinuousClock.now
+        if let known = checked.withLock({ $0[host] }), known.until > now { return known.refusal }
+        var refusal: String?
+        do { try await OutboundAddress.check(host: host) } catch { refusal = "\(error)" }
+        checked.withLock { checked in
+            if checked.count >= 1_000 { checked.removeAll() }
+            checked[host] = (now + Self.checkLifetime, refusal)
+        }
+        return refusal
     }
 
     /// The first `WebhookAttempt.bodyExcerptLimit` bytes of an answer, as text; the rest is read and dropped

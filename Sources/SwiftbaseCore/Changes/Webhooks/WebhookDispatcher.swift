@@ -91,7 +91,8 @@ public final class WebhookDispatcher: Sendable {
     private func reconcile() async throws {
         let enabled = try await store.read { conn in try WebhookTables.webhooks(on: conn).filter(\.enabled) }
         let wanted = Dictionary(enabled.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        for (id, worker) in running.withLock({ $0 }) where wanted[id] != worker.webhook {
+        // Delivery's own progress (cursor, failures) is not an edit: only `updated` restarts a worker.
+        for (id, worker) in running.withLock({ $0 }) where wanted[id]?.updated != worker.webhook.updated {
             worker.task.cancel()
             await worker.task.value
             _ = running.withLock { $0.removeValue(forKey: id) }

@@ -66,10 +66,10 @@ struct WebhookDeliveryTests {
             self.settings = Mutex(settings)
         }
 
-        func dispatcher(_ transport: any WebhookTransport) -> WebhookDispatcher {
+        func dispatcher(_ transport: any WebhookTransport, observer: WebhookObserver = .none) -> WebhookDispatcher {
             WebhookDispatcher(
                 store: store.store, events: events, registry: store.registry, settings: { [self] in settings.withLock { $0 } },
-                transport: transport, audit: audit, logger: Logger(label: "test"))
+                transport: transport, observer: observer, audit: audit, logger: Logger(label: "test"))
         }
 
         func create(_ count: Int) async throws {
@@ -104,7 +104,13 @@ struct WebhookDeliveryTests {
         let fixture = try await fixture(WebhookSettings(retrySchedule: [0.05, 0.05], allowPrivateTargets: true))
         defer { fixture.store.remove() }
         let receiver = ScriptedReceiver { id, seen in id.hasSuffix("_4") && seen == 0 ? 500 : 200 }
-        let dispatcher = fixture.dispatcher(receiver)
+        let observed = Mutex<[String]>([])
+        let dispatcher = fixture.dispatcher(
+            receiver,
+            observer: WebhookObserver(
+                attempted: { outcome in observed.withLock { $0.append("attempt:" + outcome.rawValue) } },
+                delivered: { _ in observed.withLock { $0.append("first-attempt") } },
+                settled: { status in observed.withLock { $0.append("settled:" + status.rawValue) } }))
         let service = WebhookService(dispatcher: dispatcher)
         let webhook = try await service.create(["name": "w", "url": "http://receiver.test/hook", "collections": ["items"]])
         try await delivering(dispatcher) {
@@ -128,6 +134,8 @@ struct WebhookDeliveryTests {
         #expect(log.allSatisfy { $0.status == .succeeded })
         #expect(log.first { $0.seq == 4 }?.attempts == 2)
         #expect(try await service.get(webhook.id).cursor == seqs.last)
+        let counts = Dictionary(observed.withLock { $0 }.map { ($0, 1) }, uniquingKeysWith: +)
+        #expect(counts == ["attempt:succeeded": 6, "attempt:http_error": 1, "first-attempt": 5, "settled:succeeded": 6])
     }
 
     @Test func aMessageOutOfRetriesFailsTheNextGoesAndTooManyInARowDisableTheWebhook() async throws {

@@ -56,15 +56,19 @@ public struct WebhookAttempt: Sendable, Equatable {
 public struct WebhookObserver: Sendable {
     /// Every attempt's outcome.
     public var attempted: @Sendable (WebhookAttempt.Outcome) -> Void
-    /// A change delivered, with the time from its commit to the receiver's 2xx.
+    /// A change delivered at its first attempt, with the time from its commit to the receiver's 2xx.
     public var delivered: @Sendable (Duration) -> Void
+    /// A message of a change settled: delivered (at any attempt) or failed for good.
+    public var settled: @Sendable (WebhookDelivery.Status) -> Void
 
     public init(
-        attempted: @escaping @Sendable (WebhookAttempt.Outcome) -> Void, delivered: @escaping @Sendable (Duration) -> Void
+        attempted: @escaping @Sendable (WebhookAttempt.Outcome) -> Void, delivered: @escaping @Sendable (Duration) -> Void,
+        settled: @escaping @Sendable (WebhookDelivery.Status) -> Void
     ) {
         self.attempted = attempted
         self.delivered = delivered
+        self.settled = settled
     }
 
-    public static let none = WebhookObserver(attempted: { _ in }, delivered: { _ in })
+    public static let none = WebhookObserver(attempted: { _ in }, delivered: { _ in }, settled: { _ in })
 }

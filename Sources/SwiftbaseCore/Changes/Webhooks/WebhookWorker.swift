@@ -88,6 +88,7 @@ struct WebhookWorker {
             if attempt.succeeded {
                 journal.append(WebhookDelivery(webhookId: webhook.id, message: message, attempt: attempt, status: .succeeded, nextAttempt: "", now: DateTime.format(now)))
                 failures = 0
+                dispatcher.observer.settled(.succeeded)
                 if let created = DateTime.parse(entry.created) {
                     dispatcher.observer.delivered(.milliseconds(Int64(max(0, now.timeIntervalSince(created)) * 1000)))
                 }
@@ -99,6 +100,7 @@ struct WebhookWorker {
             } else {
                 journal.append(WebhookDelivery(webhookId: webhook.id, message: message, attempt: attempt, status: .failed, nextAttempt: "", now: DateTime.format(now)))
                 failures += 1
+                dispatcher.observer.settled(.failed)
                 if try await disableIfFailing(settings) { return false }
             }
         }
@@ -143,6 +145,7 @@ struct WebhookWorker {
                 try WebhookTables.saveProgress(webhookId: id, cursor: nil, consecutiveFailures: failureCount, on: conn)
             }
             savedFailures = failures
+            if delivery.status != .pending { dispatcher.observer.settled(delivery.status) }
             switch delivery.status {
             case .pending: continue
             case .succeeded: return true

@@ -1,4 +1,6 @@
 import Foundation
+import Synchronization
+import SwiftbaseTesting
 import SwiftbaseCore
 import SwiftbaseSQLite
 import SwiftbaseServices
@@ -85,5 +87,56 @@ struct ChangeFeedTests {
         #expect(try await retention.prune(maxAgeDays: 1, now: later) == 3)
         await #expect(throws: SwiftbaseError.self) { try await feed.read(ChangeFeedQuery(after: 0)) }
         #expect(try await feed.read(ChangeFeedQuery(after: seqs[6])).entries.isEmpty)
+    }
+
+    /// A thousand resumptions of the tail from the last entry received (what `Last-Event-ID` carries), each
+    /// after a seeded random number of pages and a seeded random pause, while a writer commits to both
+    /// collections: what the reader of one collection collects is exactly that collection's log, in order —
+    /// no gap and no duplicate at any hand-over from replay to live.
+    @Test func aThousandResumedTailsCollectExactlyTheLog() async throws {
+        let (fixture, _, feed) = try await fixture()
+        defer { fixture.remove() }
+        let bID = try #require(fixture.registry.snapshot.collection("b")).id
+        let start = try await feed.head()
+        let stop = Mutex(false)
+        let writer = Task { [records = fixture.records, system] in
+            var i = 0
+            while !stop.withLock({ $0 }) && i < 50_000 {
+                _ = try await records.create(in: i.isMultiple(of: 3) ? "a" : "b", input: RecordInput(["n": .number(Double(i))]), request: system)
+                i += 1
+            }
+        }
+        var random = SeededRandom(seed: 0x7A11_0F_1000)
+        var collected: [Int64] = []
+        var cursor = start
+        for _ in 0..<1_000 {
+            let query = ChangeFeedQuery(after: cursor, collectionIds: [bID], limit: random.int(1..<6))
+            var tail = feed.tail(query, keepAlive: .milliseconds(50)).makeAsyncIterator()
+            for _ in 0..<random.int(1..<4) {
+                guard let page = try await tail.next() else { break }
+                collected += page.entries.map(\.seq)
+                if let last = page.entries.last { cursor = last.seq }
+            }
+            try await Task.sleep(for: .microseconds(random.int(0..<1_500)))
+        }
+        stop.withLock { $0 = true }
+        try await writer.value
+        // What is left after the last resumption, read by pages, then the whole log to compare with.
+        while true {
+            let page = try await feed.read(ChangeFeedQuery(after: cursor, collectionIds: [bID], limit: 1_000))
+            collected += page.entries.map(\.seq)
+            guard let last = page.entries.last else { break }
+            cursor = last.seq
+        }
+        var logged: [Int64] = []
+        var after = start
+        while true {
+            let page = try await feed.read(ChangeFeedQuery(after: after, collectionIds: [bID], limit: 1_000))
+            logged += page.entries.map(\.seq)
+            guard let last = page.entries.last else { break }
+            after = last.seq
+        }
+        #expect(logged.count > 500)
+        #expect(collected == logged)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 public import Hummingbird
 public import ServiceLifecycle
 public import SwiftbaseHTTP
@@ -44,7 +45,11 @@ extension SwiftbaseApp {
 
     /// Swiftbase's routes and middleware, then the added routes.
     public func router() -> Router<SwiftbaseRequestContext> {
-        let router = Routes.router(services: http, allowedOrigins: configuration.allowedOrigins)
+        let router = Routes.router(
+            services: http, allowedOrigins: configuration.allowedOrigins,
+            publicFiles: configuration.publicDirectory.map {
+                PublicFiles(root: URL(fileURLWithPath: $0, isDirectory: true), indexFallback: configuration.indexFallback)
+            })
         for add in extensions.withLock({ $0.routes }) { add(router) }
         return router
     }

@@ -29,6 +29,11 @@ public struct SwiftbaseConfiguration: Sendable {
     /// What expiries (tokens, API keys, one-time passwords, login windows) are judged against; tests set a
     /// `ManualClock` here.
     public var clock: WallClock = .system
+    /// A folder served at `/` for the paths no route answers (PocketBase's `pb_public`; `--publicDir`, by default
+    /// `sb_public` beside the data directory); nil serves none.
+    public var publicDirectory: String?
+    /// Whether a public path that names nothing answers the folder's `index.html` (`--indexFallback`).
+    public var indexFallback = true
 
     public init(
         dataDirectory: String = "./sb_data", host: String = "127.0.0.1", port: Int = 8090, dev: Bool = false,

@@ -29,6 +29,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Connections served at once (env SB_MAX_CONNECTIONS; 0, the default: what fits under the open-files limit).")
     var maxConnections: Int = Int(ProcessInfo.processInfo.environment["SB_MAX_CONNECTIONS"] ?? "") ?? 0
 
+    @Option(name: .customLong("publicDir"), help: "Folder served at / (default: sb_public beside --dir).")
+    var publicDir: String?
+
+    @Option(name: .customLong("indexFallback"), help: "Answer a public path that names nothing with index.html (default true).")
+    var indexFallback: Bool = true
+
     func validate() throws {
         for (name, seconds) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout)]
         where !(seconds > 0 && seconds <= 86_400) {
@@ -45,6 +51,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.headerTimeout = .milliseconds(Int(headerTimeout * 1000))
         configuration.idleTimeout = .milliseconds(Int(idleTimeout * 1000))
         configuration.maxConnections = maxConnections > 0 ? maxConnections : nil
+        configuration.publicDirectory = publicDir
+            ?? URL(fileURLWithPath: global.dir, isDirectory: true).deletingLastPathComponent()
+                .appendingPathComponent("sb_public", isDirectory: true).path
+        configuration.indexFallback = indexFallback
         do {
             try configuration.setHTTPAddress(http)
         } catch {

@@ -12,6 +12,9 @@ struct FileDownload {
     let contentType: String
     let modified: Date
     let attachment: Bool
+    /// A public asset (`sb_public`) rather than a stored upload: no disposition, no sandboxing policy (the page
+    /// must run), and HTML revalidated on every use (`no-cache`) so a new deploy is seen at once.
+    var publicAsset = false
 
     /// Types a browser may show inline; everything else downloads.
     static let inlineTypes: Set<String> = [
@@ -42,14 +45,17 @@ struct FileDownload {
     func response(to request: Request) -> Response {
         let lastModified = Self.httpDate(modified)
         var headers = HTTPFields()
-        let inline = !attachment && Self.inlineTypes.contains(ContentSniffer.essence(contentType))
-        headers[.contentDisposition] = (inline ? "inline" : "attachment") + "; filename=\"\(name)\""
-        headers[HTTPField.Name("Content-Security-Policy")!] =
-            "default-src 'none'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
-        headers[.allowFraming] = "1"
-        let cached: HTTPFields = [
-            .cacheControl: "max-age=2592000, stale-while-revalidate=86400", .lastModified: lastModified,
-        ]
+        var cached: HTTPFields = [.lastModified: lastModified]
+        if publicAsset {
+            if ContentSniffer.essence(contentType) == "text/html" { cached[.cacheControl] = "no-cache" }
+        } else {
+            let inline = !attachment && Self.inlineTypes.contains(ContentSniffer.essence(contentType))
+            headers[.contentDisposition] = (inline ? "inline" : "attachment") + "; filename=\"\(name)\""
+            headers[HTTPField.Name("Content-Security-Policy")!] =
+                "default-src 'none'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
+            headers[.allowFraming] = "1"
+            cached = [.cacheControl: "max-age=2592000, stale-while-revalidate=86400", .lastModified: lastModified]
+        }
 
         let seconds = floor(modified.timeIntervalSince1970)
         if let since = request.headers[.ifUnmodifiedSince].flatMap(Self.parseHTTPDate), since.timeIntervalSince1970 < seconds {

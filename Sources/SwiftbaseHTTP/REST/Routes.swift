@@ -3,7 +3,10 @@ import SwiftbaseCore
 
 /// Every route family of the REST API, and the middleware they run behind, in one place.
 public enum Routes {
-    public static func router(services: HTTPServices, allowedOrigins: [String] = ["*"]) -> Router<SwiftbaseRequestContext> {
+    /// `publicFiles`, when given, serves a folder at `/` for the paths no route answers (PocketBase's `pb_public`).
+    public static func router(
+        services: HTTPServices, allowedOrigins: [String] = ["*"], publicFiles: PublicFiles? = nil
+    ) -> Router<SwiftbaseRequestContext> {
         let router = Router(context: SwiftbaseRequestContext.self)
         router.middlewares.add(HeadersMiddleware(allowedOrigins: allowedOrigins))
         // Requests, errors and durations per route, into swift-metrics' global system (Prometheus in the CLI).
@@ -30,6 +33,7 @@ public enum Routes {
         BatchRoutes(services: services).add(to: router)
         FileRoutes(services: services).add(to: router)
         BackupRoutes(services: services).add(to: router)
+        if let publicFiles { PublicFileRoutes(files: publicFiles).add(to: router) }
         return router
     }
 }

@@ -13,11 +13,11 @@ struct MailTemplate {
         self.body = body
     }
 
-    /// The template stored under `key` (e.g. `verificationTemplate`, or `otp` whose template sits in
-    /// `emailTemplate`), nil when the collection has none.
+    /// The template stored under `key` (e.g. `verificationTemplate`, or `otp` and `authAlert` whose template
+    /// sits in their `emailTemplate`), nil when the collection has none.
     init?(_ key: String, of collection: CollectionModel) {
         let extra = collection.auth?.extra[key]
-        let object = key == "otp" ? extra?["emailTemplate"] : extra
+        let object = key == "otp" || key == "authAlert" ? extra?["emailTemplate"] : extra
         guard let subject = object?["subject"]?.stringValue, let body = object?["body"]?.stringValue else {
             return nil
         }

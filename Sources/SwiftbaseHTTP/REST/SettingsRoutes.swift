@@ -20,6 +20,16 @@ struct SettingsRoutes {
             context.audit(services, "settings.update", target: "", details: Self.changedSections(before, saved))
             return try JSONResponse.object(saved, query: request.query)
         }
+        // Sends one of an auth collection's templates to an address now: `{"email", "template", "collection"}`.
+        router.post("/api/settings/test/email") { request, context in
+            try CollectionRoutes.requireSuperuser(context)
+            var request = request
+            let body = try await request.decodedBody(limit: services.maxBodySize, malformed: .form).values
+            func text(_ key: String) -> String { body[key]?.stringValue ?? "" }
+            try await services.accounts.sendTestEmail(to: text("email"), template: text("template"), collection: text("collection"))
+            context.audit(services, "settings.test_email", target: text("email"), details: ["template": .string(text("template"))])
+            return JSONResponse.noContent
+        }
     }
 
     /// Which top-level sections a save changed (never their values: they may hold secrets).

@@ -63,9 +63,11 @@ struct AuthRecordInput {
     }
 
     /// Stores the hash and, when the password or email changed, a new `tokenKey` (every old token dies).
+    /// Superusers are always verified, as in PocketBase, whatever the body says.
     func apply(to record: inout RecordModel, ruleBody: inout [String: JSONValue], collection: CollectionModel,
         emailChanged: Bool = false)
     {
+        if collection.id == SystemCollections.superusersID { record.values["verified"] = true }
         guard let passwordField = collection.fields.first(where: { $0.type == "password" }) else { return }
         if let passwordHash {
             record.values[passwordField.name] = .string(passwordHash)

@@ -44,12 +44,43 @@ enum CollectionDefaults {
         return c
     }
 
+    /// PocketBase's order for a new collection: a missing `id` is put first, missing auth system fields after
+    /// the fields given; a system field given by name keeps its place, with its system flags enforced (or, given
+    /// with another type, is replaced in place by the system field).
     private static func ensuringSystemFields(_ fields: [FieldModel], type: CollectionModel.Kind) -> [FieldModel] {
         var out = fields
-        let required: [FieldModel] =
-            type == .auth ? [SystemCollections.idField()] + SystemCollections.authSystemFields() : [SystemCollections.idField()]
-        for (i, systemField) in required.enumerated() where !out.contains(where: { $0.name == systemField.name }) {
-            out.insert(systemField, at: min(i, out.count))
+        if let i = out.firstIndex(where: { $0.name == "id" }) {
+            if case .text(var options) = out[i].options {
+                out[i].system = true
+                out[i].required = true
+                out[i].hidden = false
+                options.primaryKey = true
+                if options.pattern.isEmpty { options.pattern = TextFieldOptions.defaultIDPattern }
+                out[i].options = .text(options)
+            }
+        } else {
+            out.insert(SystemCollections.idField(), at: 0)
+        }
+        guard type == .auth else { return out }
+        for systemField in SystemCollections.authSystemFields() {
+            guard let i = out.firstIndex(where: { $0.name == systemField.name }) else {
+                out.append(systemField)
+                continue
+            }
+            guard out[i].type == systemField.type else {
+                var replacement = systemField
+                replacement.id = out[i].id
+                out[i] = replacement
+                continue
+            }
+            out[i].system = true
+            switch systemField.name {
+            case "password", "tokenKey":
+                out[i].hidden = true
+                out[i].required = true
+            case "email": out[i].hidden = false
+            default: break
+            }
         }
         return out
     }

@@ -249,7 +249,7 @@ struct SQLiteDialectTests {
         #expect(!details.isEmpty && !details.contains { $0.contains("INDEX") })
         // `_collections` are listed as they were created.
         let names = try await fixture.store.read { conn in try CollectionRepository.loadAll(on: conn).map(\.name) }
-        #expect(names == ["_mfas", "_otps", "_superusers", "users"])
+        #expect(names == ["_mfas", "_otps", "_externalAuths", "_authOrigins", "_superusers", "users"])
     }
 
     @Test func reservedTableNamesAreTheOnesSQLiteRefuses() async throws {

@@ -89,11 +89,44 @@ extension RecordService {
                 entries.append(try ChangeLog.append(.update, record: referencing, recordJSON: output, actor: actor, on: conn))
             }
         }
+        if collection.isAuth {
+            // What belongs to an auth record by `collectionRef` + `recordRef` goes with it, as in PocketBase.
+            for owned in SystemCollections.authRecordReferenceIDs {
+                guard let ownedCollection = schema.collection(owned) else { continue }
+                let rows = try conn.rows(
+                    SQLFragment(
+                        unsafeRaw: "SELECT * FROM \(quoteIdentifier(ownedCollection.name)) WHERE \"collectionRef\" = ? AND \"recordRef\" = ?",
+                        arguments: [.text(collection.id), .text(record.id)]))
+                for row in rows {
+                    try deleteCascading(
+                        RecordRow.record(from: row, in: ownedCollection), collection: ownedCollection, context: context,
+                        on: conn, visited: &visited, entries: &entries)
+                }
+            }
+        }
         try conn.execute(
             SQLFragment(
                 unsafeRaw: "DELETE FROM \(quoteIdentifier(collection.name)) WHERE \"id\" = ?", arguments: [.text(record.id)]))
         let output = RecordEncoder.json(record, collection: collection, auth: .superuserSystem)
         entries.append(try ChangeLog.append(.delete, record: record, recordJSON: output, actor: actor, on: conn))
+    }
+
+    /// Deletes an auth record's `_authOrigins` entries, logged as deletes.
+    static func deleteAuthOrigins(
+        of record: RecordModel, collection: CollectionModel, context: DeleteContext, on conn: any StoreConnection,
+        entries: inout [ChangeLogEntry]
+    ) throws {
+        guard let origins = context.schema.collection(SystemCollections.authOriginsID) else { return }
+        var visited: Set<String> = []
+        let rows = try conn.rows(
+            SQLFragment(
+                unsafeRaw: #"SELECT * FROM "_authOrigins" WHERE "collectionRef" = ? AND "recordRef" = ?"#,
+                arguments: [.text(collection.id), .text(record.id)]))
+        for row in rows {
+            try deleteCascading(
+                RecordRow.record(from: row, in: origins), collection: origins, context: context, on: conn, visited: &visited,
+                entries: &entries)
+        }
     }
 
     /// Deletes every record of a collection, with the same reference handling as single deletes.

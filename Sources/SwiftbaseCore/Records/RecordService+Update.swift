@@ -89,9 +89,15 @@ extension RecordService {
             }
             try conn.execute(RecordRow.update(record, in: collection))
             let output = RecordEncoder.json(record, collection: collection, auth: .superuserSystem)
-            let entry = try ChangeLog.append(.update, record: record, recordJSON: output, actor: auth.record?.id ?? "", on: conn)
+            var entries = [try ChangeLog.append(.update, record: record, recordJSON: output, actor: auth.record?.id ?? "", on: conn)]
+            if collection.isAuth, preparedAuth.passwordHash != nil {
+                // A new password forgets where the old one was used (PocketBase: no login alert is owed for them).
+                try Self.deleteAuthOrigins(
+                    of: record, collection: collection, context: DeleteContext(schema: schema, hooks: hooks, request: request),
+                    on: conn, entries: &entries)
+            }
             return RecordWriteResult(
-                record: Self.withoutSecrets(record, collection: collection), entries: [entry],
+                record: Self.withoutSecrets(record, collection: collection), entries: entries,
                 removedFiles: RecordFiles.removed(from: existing, to: record, collection: collection))
         }
     }

@@ -15,7 +15,11 @@ public final class CollectionService: Sendable {
         let (generation, snapshot) = try await store.write { conn in
             try SystemTables.create(on: conn)
             var existing = try CollectionRepository.loadAll(on: conn)
-            for builtIn in [SystemCollections.mfas(), SystemCollections.otps(), SystemCollections.superusers(), SystemCollections.users()]
+            let builtIns = [
+                SystemCollections.mfas(), SystemCollections.otps(), SystemCollections.externalAuths(),
+                SystemCollections.authOrigins(), SystemCollections.superusers(), SystemCollections.users(),
+            ]
+            for builtIn in builtIns
             where !existing.contains(where: { $0.id == builtIn.id }) {
                 var collection = builtIn
                 collection.created = DateTime.now()

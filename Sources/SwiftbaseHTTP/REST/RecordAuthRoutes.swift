@@ -75,6 +75,8 @@ struct RecordAuthRoutes {
         let token = try await services.auth.issueToken(for: record, in: collection)
         let response = try await authResponse(
             token: token, record: record, collection: collection, request: request, requester: requester)
+        await services.accounts.noteLoginOrigin(
+            record: record, collection: collection, ip: remoteIP, userAgent: request.headers[.userAgent] ?? "")
         if collection.id == SystemCollections.superusersID {
             services.audit.record(
                 AuditEvent(

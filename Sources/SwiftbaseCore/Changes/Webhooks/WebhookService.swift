@@ -128,21 +128,25 @@ public struct WebhookService: Sendable {
     }
 
     /// Sends a delivery's message again now, with its `webhook-id`. A pending one is tried at once by its
-    /// webhook's worker (so messages stay in order) and answered after that attempt; a settled one is
-    /// re-sent here, and its log entry records the new attempt.
+    /// webhook's worker (so messages stay in order) and answered after that attempt — or here, when the
+    /// webhook is disabled and has no worker; a settled one is re-sent here, and its log entry records the
+    /// new attempt.
     public func retry(_ id: String, delivery deliveryId: String) async throws -> WebhookDelivery {
         let webhook = try await get(id)
         guard let delivery = try await store.read({ conn in try WebhookTables.delivery(deliveryId, webhookId: id, on: conn) })
         else { throw SwiftbaseError.notFound() }
-        if delivery.status == .pending {
+        if delivery.status == .pending && webhook.enabled {
             return try await retryPendingNow(delivery, webhook: webhook)
         }
         let message = try await message(of: delivery)
         let attempt = await dispatcher.send(
             message, to: webhook, signer: WebhookSignature(secret: webhook.secret), settings: dispatcher.settings())
         var retried = delivery
+        // A pending message of a disabled webhook that fails again stays pending: re-enabled, it goes on from there.
+        let failed: WebhookDelivery.Status = delivery.status == .pending ? .pending : .failed
         retried.record(
-            attempt, status: attempt.succeeded ? .succeeded : .failed, nextAttempt: "", now: DateTime.format(dispatcher.clock.now))
+            attempt, status: attempt.succeeded ? .succeeded : failed,
+            nextAttempt: attempt.succeeded ? "" : delivery.nextAttempt, now: DateTime.format(dispatcher.clock.now))
         let saved = retried
         try await store.write { conn in try WebhookTables.update(saved, on: conn) }
         return saved

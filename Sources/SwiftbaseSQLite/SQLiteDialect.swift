@@ -56,6 +56,19 @@ public struct SQLiteDialect: SQLDialect {
             + SQLFragment(unsafeRaw: ")")
     }
 
+    // MARK: - Geography
+
+    /// PocketBase's expression, on SQLite's math functions (built in since 3.35 unless compiled out; the
+    /// dialect tests run it on the linked library). `acos` of a value past 1 is NULL.
+    public func geoDistance(lonA: SQLFragment, latA: SQLFragment, lonB: SQLFragment, latB: SQLFragment)
+        -> SQLFragment
+    {
+        func raw(_ text: String) -> SQLFragment { SQLFragment(unsafeRaw: text) }
+        return raw("(6371 * acos(cos(radians(") + latA + raw(")) * cos(radians(") + latB + raw(")) * cos(radians(")
+            + lonB + raw(") - radians(") + lonA + raw(")) + sin(radians(") + latA + raw(")) * sin(radians(") + latB
+            + raw("))))")
+    }
+
     // MARK: - Tables
 
     /// `AUTOINCREMENT` keeps SQLite from reusing the largest `seq` after the newest rows are pruned.

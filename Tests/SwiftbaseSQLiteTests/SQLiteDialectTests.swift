@@ -178,6 +178,41 @@ struct SQLiteDialectTests {
         #expect(year == .text(String(utc.component(.year, from: Date()))))
     }
 
+    // MARK: - Geography on a real store
+
+    @Test func geoDistanceIsPocketBasesExpression() {
+        #expect(
+            dialect.geoDistance(
+                lonA: SQLFragment(unsafeRaw: "a.lon"), latA: SQLFragment(unsafeRaw: "a.lat"), lonB: .bind(.real(1)),
+                latB: .bind(.real(2)))
+                == SQLFragment(
+                    unsafeRaw: "(6371 * acos(cos(radians(a.lat)) * cos(radians(?)) * cos(radians(?) - radians(a.lon))"
+                        + " + sin(radians(a.lat)) * sin(radians(?))))",
+                    arguments: [.real(2), .real(1), .real(2)]))
+    }
+
+    /// The linked SQLite has the math functions, and gives PocketBase's distances.
+    @Test func geoDistanceMeasuresKilometres() async throws {
+        let fixture = try await StoreFixture("dialect-geo")
+        defer { fixture.remove() }
+        func distance(_ lonA: SQLValue, _ latA: SQLValue, _ lonB: SQLValue, _ latB: SQLValue) async throws
+            -> SQLValue?
+        {
+            let sql = dialect.geoDistance(lonA: .bind(lonA), latA: .bind(latA), lonB: .bind(lonB), latB: .bind(latB))
+            return try await fixture.store.read { conn in try conn.scalar(SQLFragment(unsafeRaw: "SELECT ") + sql) }
+        }
+        // Sofia to Plovdiv, and to London.
+        let plovdiv = try #require(try await distance(.real(23.3219), .real(42.6977), .real(24.7453), .real(42.1354)))
+        #expect(abs((plovdiv.doubleValue ?? 0) - 132.522) < 0.001)
+        let london = try #require(try await distance(.real(23.3219), .real(42.6977), .real(-0.1276), .real(51.5072)))
+        #expect(abs((london.doubleValue ?? 0) - 2014.517) < 0.001)
+        #expect(try await distance(.integer(0), .integer(0), .integer(0), .integer(0)) == .real(0))
+        #expect(try await distance(.null, .real(1), .real(2), .real(3)) == .null)
+        #expect(try await distance(.text("Sofia"), .real(1), .real(2), .real(3)) == .null)
+        // Text that is a number counts as the number.
+        #expect(try await distance(.text("0"), .text("0"), .real(0), .real(0)) == .real(0))
+    }
+
     // MARK: - Tables on a real store
 
     @Test func autoincrementKeysGrowAndAreNeverReused() async throws {

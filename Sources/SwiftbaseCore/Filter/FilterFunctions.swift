@@ -11,8 +11,10 @@ enum FilterFunctions {
         }
     }
 
-    /// Haversine distance in kilometres between two lon/lat points. Arguments are identifiers or numbers.
-    /// Needs SQLite's math functions (`acos`, `cos`, `sin`, `radians`).
+    /// `geoDistance(lonA, latA, lonB, latB)`: kilometres between two points in degrees
+    /// (``SQLDialect/geoDistance(lonA:latA:lonB:latB:)``). Arguments are identifiers or numbers; an argument
+    /// with several values per row (a multi relation path) is not made to match for all of them, as in
+    /// PocketBase: its joins leave one row per value, so one matching value is enough.
     private static func geoDistance<Resolver: FieldResolver>(_ arguments: [FilterOperand], resolver: inout Resolver)
         throws(SwiftbaseError) -> ResolvedOperand
     {
@@ -26,12 +28,8 @@ enum FilterFunctions {
             default: throw .invalidFilter("geoDistance argument \(index) must be an identifier or number")
             }
         }
-        let (lonA, latA, lonB, latB) = (resolved[0].sql, resolved[1].sql, resolved[2].sql, resolved[3].sql)
-        func raw(_ text: String) -> SQLFragment { SQLFragment(unsafeRaw: text) }
-        let sql =
-            raw("(6371 * acos(cos(radians(") + latA + raw(")) * cos(radians(") + latB + raw(")) * cos(radians(") + lonB
-            + raw(") - radians(") + lonA + raw(")) + sin(radians(") + latA + raw(")) * sin(radians(") + latB
-            + raw("))))")
+        let sql = resolver.dialect.geoDistance(
+            lonA: resolved[0].sql, latA: resolved[1].sql, lonB: resolved[2].sql, latB: resolved[3].sql)
         return ResolvedOperand(
             sql: sql, nullFallback: .disabled, parameters: resolved.flatMap(\.parameters).isEmpty ? [] : sql.arguments,
             usesJoins: resolved.contains(where: \.usesJoins))

@@ -50,7 +50,7 @@ extension RecordFieldResolver {
 
             let field = Self.field(named: prop, in: state.collection)
             if let field, field.hidden, !allowHiddenFields { throw .invalidFilter("non-filterable field \(prop)") }
-            if let field, case .json = field.options {
+            if let field, Self.holdsJSONPaths(field) {
                 return try resolveJSONPath(&state, field: field, path: state.props[(index + 1)...])
             }
             guard index < Self.maxNestedRelations else {
@@ -192,7 +192,8 @@ extension RecordFieldResolver {
             + FilterJSONSQL.each(column, in: dialect) + SQLFragment(unsafeRaw: " \(quoteIdentifier(eachAlias)))")
     }
 
-    /// `data.a.0.b`: the props after a JSON field form the JSON path (numeric segments are array indices).
+    /// `data.a.0.b`, `location.lat`: the props after a JSON or geoPoint field form the JSON path (numeric
+    /// segments are array indices).
     /// The last segment may carry `:lower`.
     private func resolveJSONPath(_ state: inout PathState, field: FieldModel, path: ArraySlice<String>)
         throws(SwiftbaseError) -> ResolvedOperand
@@ -290,6 +291,15 @@ extension RecordFieldResolver {
             return FieldModel(name: "id", system: true, options: .text(TextFieldOptions(primaryKey: true)))
         }
         return nil
+    }
+
+    /// Field types whose stored JSON the props after them walk into (`data.a.0`, `location.lat`). A geoPoint
+    /// named alone is its stored text (PocketBase extracts only a json field's top-level value).
+    static func holdsJSONPaths(_ field: FieldModel) -> Bool {
+        switch field.options {
+        case .json, .geoPoint: true
+        default: false
+        }
     }
 
     /// Field types that hold lists and support `:each` / `:length`.

@@ -50,7 +50,7 @@ extension RecordFieldResolver {
                     switch modifier {
                     case .each: return try resolveBodyEach(field: field, request: request)
                     case .length: return try resolveBodyLength(field: field, request: request)
-                    case .lower: return .lowered(Self.goString(request.body[field.name]))
+                    case .lower: return .lowered(Self.goString(bodyValue(request.body[field.name], of: field)))
                     case .changed: return try resolveBodyChanged(field: field)
                     case .isset: break
                     }
@@ -162,7 +162,10 @@ extension RecordFieldResolver {
         var path = path
         let (last, modifier) = try IdentifierSyntax.splitModifier(path[path.count - 1])
         path[path.count - 1] = last
-        let value = RequestValueLookup(request).value(at: path)
+        var value = RequestValueLookup(request).value(at: path)
+        if path.count == 2, path[0] == "body", let field = Self.field(named: last, in: collection) {
+            value = bodyValue(value, of: field)
+        }
         if modifier == .isset { return .constant(value == nil ? "FALSE" : "TRUE") }
         if let modifier, modifier != .lower {
             throw .invalidFilter("invalid modifier sequence \(last):\(modifier.rawValue)")
@@ -176,6 +179,16 @@ extension RecordFieldResolver {
             bound = .real(number)
         }
         return modifier == .lower ? .lowered(bound) : .value(bound)
+    }
+}
+
+extension RecordFieldResolver {
+    /// A submitted field value as `@request.body.<field>` shows it: a geoPoint as PocketBase's
+    /// `GeoPoint.String()`, its stored text (`lon` first), so `@request.body.loc = loc` and `loc:changed`
+    /// compare like with like; anything else as it is.
+    fileprivate func bodyValue(_ value: JSONValue?, of field: FieldModel) -> JSONValue? {
+        guard case .geoPoint = field.options, let value else { return value }
+        return .string(GeoPoint(reading: value).text)
     }
 }
 

@@ -157,3 +157,9 @@ public struct PasswordFieldOptions: Sendable, Equatable {
         self.cost = cost
     }
 }
+
+/// `geoPoint` field options: none beyond the common keys. A `{"lon", "lat"}` pair of degrees; `required`
+/// means not (0, 0), PocketBase's "Null Island".
+public struct GeoPointFieldOptions: Sendable, Equatable {
+    public init() {}
+}

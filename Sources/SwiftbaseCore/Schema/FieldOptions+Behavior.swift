@@ -15,6 +15,7 @@ extension FieldOptions {
         case .relation(let o): o
         case .file(let o): o
         case .password(let o): o
+        case .geoPoint(let o): o
         }
     }
 
@@ -34,6 +35,7 @@ extension FieldOptions {
         case "relation": .relation(try RelationFieldOptions(json: json))
         case "file": .file(try FileFieldOptions(json: json))
         case "password": .password(try PasswordFieldOptions(json: json))
+        case "geoPoint": .geoPoint(try GeoPointFieldOptions(json: json))
         default: nil
         }
     }

@@ -14,10 +14,11 @@ public enum FieldOptions: Sendable, Equatable {
     case relation(RelationFieldOptions)
     case file(FileFieldOptions)
     case password(PasswordFieldOptions)
+    case geoPoint(GeoPointFieldOptions)
 
     public static let allTypeNames = [
         "text", "number", "bool", "email", "url", "editor", "date", "autodate", "select", "json", "relation",
-        "file", "password",
+        "file", "password", "geoPoint",
     ]
 
     public var typeName: String {
@@ -35,6 +36,7 @@ public enum FieldOptions: Sendable, Equatable {
         case .relation: "relation"
         case .file: "file"
         case .password: "password"
+        case .geoPoint: "geoPoint"
         }
     }
 }

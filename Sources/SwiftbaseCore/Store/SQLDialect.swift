@@ -1,4 +1,4 @@
-/// The SQL a store speaks where databases differ: JSON, collation, dates, keys, catalogue queries.
+/// The SQL a store speaks where databases differ: JSON, collation, dates, geography, keys, catalogue queries.
 ///
 /// The core writes standard SQL (SELECT, INSERT, JOIN, EXISTS, CASE, COALESCE, LIKE …) itself and asks its
 /// store's dialect for everything else, so it holds no engine's own functions or pragmas. Each store adapter
@@ -63,6 +63,16 @@ public protocol SQLDialect: Sendable {
     /// `'+1 day'`), with SQLite's semantics — PocketBase hands the call to SQLite as written. No time value
     /// means now. NULL for an invalid time value or modifier.
     func formatDate(_ format: SQLFragment, time: SQLFragment?, modifiers: [SQLFragment]) -> SQLFragment
+
+    // MARK: - Geography
+
+    /// The filter language's `geoDistance`: the great-circle distance in kilometres between the points
+    /// (`lonA`, `latA`) and (`lonB`, `latB`), given in degrees, on a sphere of radius 6371 km — PocketBase's
+    /// spherical law of cosines (it calls it Haversine), so distances agree with PocketBase's to rounding. NULL
+    /// when an argument is NULL or text that is not a number, and where rounding takes the cosine just past 1
+    /// (two equal points can give NULL or a few centimetres instead of 0). `latA` and `latB` appear twice in
+    /// the result, so values bound in them are bound twice.
+    func geoDistance(lonA: SQLFragment, latA: SQLFragment, lonB: SQLFragment, latB: SQLFragment) -> SQLFragment
 
     // MARK: - Tables
 

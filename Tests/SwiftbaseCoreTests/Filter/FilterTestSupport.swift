@@ -71,7 +71,25 @@ enum FilterFixture {
             field("posts", .relation(RelationFieldOptions(collectionId: "pbc_posts", maxSelect: 10))),
         ])
 
-    static let schema = SchemaSnapshot([users, teams, posts, comments, pins, lists], dialect: SQLiteDialect())
+    /// Places with a location, and tours visiting several of them (geoPoint paths and `geoDistance`).
+    static let places = CollectionModel(
+        id: "pbc_places", name: "places", listRule: "",
+        fields: [
+            field("id", .text(TextFieldOptions(primaryKey: true))),
+            field("name", .text(TextFieldOptions())),
+            field("loc", .geoPoint(GeoPointFieldOptions())),
+            field("secretLoc", .geoPoint(GeoPointFieldOptions()), hidden: true),
+        ])
+
+    static let tours = CollectionModel(
+        id: "pbc_tours", name: "tours", listRule: "",
+        fields: [
+            field("id", .text(TextFieldOptions(primaryKey: true))),
+            field("stops", .relation(RelationFieldOptions(collectionId: "pbc_places", maxSelect: 10))),
+        ])
+
+    static let schema = SchemaSnapshot(
+        [users, teams, posts, comments, pins, lists, places, tours], dialect: SQLiteDialect())
 
     static let alice = RecordModel(
         collectionId: "_pb_users_auth_", collectionName: "users",

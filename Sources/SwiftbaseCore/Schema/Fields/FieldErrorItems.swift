@@ -85,6 +85,11 @@ extension ErrorItem {
             params: ["invalidFiles": .array(names.map(JSONValue.string))])
     }
 
+    static let invalidLatitude = ErrorItem(
+        "validation_invalid_latitude", "Latitude must be between -90 and 90 degrees.")
+    static let invalidLongitude = ErrorItem(
+        "validation_invalid_longitude", "Longitude must be between -180 and 180 degrees.")
+
     static let missingRelationCollection = ErrorItem(
         "validation_missing_rel_collection", "Relation connection is missing or cannot be accessed.")
 }

@@ -146,7 +146,9 @@ def test_settings_require_superuser(ctx):
 
 
 # Settings Swiftbase adds beside PocketBase's (its own modules' knobs), with their defaults.
-SWIFTBASE_SETTINGS = {"changes": {"maxAgeDays": 7}}
+SWIFTBASE_SETTINGS = {"changes": {"maxAgeDays": 7}, "webhooks": {
+    "retrySchedule": [5, 300, 1800, 7200, 18000, 36000, 36000], "disableAfterFailures": 20, "allowPrivateTargets": False,
+    "timeout": 10}}
 
 
 def test_default_settings(ctx, request):

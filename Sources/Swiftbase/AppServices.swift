@@ -33,6 +33,11 @@ public struct AppServices: Sendable {
     public let changes: ChangeFeed
     /// Named consumers of the change log, their cursors kept in the store.
     public let consumers: ConsumerService
+    /// Webhooks: their configuration and deliveries log; delivery runs in `webhookDispatcher`.
+    public let webhooks: WebhookService
+    public let webhookDispatcher: WebhookDispatcher
+    /// The HTTP client webhooks are delivered with, closed at shutdown.
+    let webhookTransport: HTTPWebhookTransport
     public let files: any FileStore
     public let backups: BackupService
 
@@ -58,6 +63,12 @@ public struct AppServices: Sendable {
         let apiKeys = APIKeyService(store: store, registry: registry, clock: configuration.clock)
         let audit = AuditLog(store: store, logger: logger)
         let changes = ChangeFeed(store: store, events: events)
+        let webhookTransport = HTTPWebhookTransport()
+        let webhookDispatcher = WebhookDispatcher(
+            store: store, events: events, registry: registry, settings: { settings.webhookSettings },
+            transport: webhookTransport,
+            observer: WebhookMetrics.observer(factory: PrometheusMetricsFactory(registry: configuration.metrics)),
+            audit: audit, clock: configuration.clock, logger: logger)
         return AppServices(
             store: store, schema: registry, collections: collections, records: records, auth: auth, accounts: accounts,
             apiKeys: apiKeys, audit: audit, settings: settings, events: events,
@@ -68,6 +79,8 @@ public struct AppServices: Sendable {
                 metrics: RealtimeMetrics(factory: PrometheusMetricsFactory(registry: configuration.metrics))),
             changes: changes,
             consumers: ConsumerService(feed: changes, registry: registry),
+            webhooks: WebhookService(dispatcher: webhookDispatcher), webhookDispatcher: webhookDispatcher,
+            webhookTransport: webhookTransport,
             files: files,
             backups: BackupService(
                 dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },
@@ -79,7 +92,7 @@ public struct AppServices: Sendable {
         HTTPServices(
             store: store, schema: schema, collections: collections, records: records, auth: auth, accounts: accounts,
             apiKeys: apiKeys, audit: audit, settings: settings, identities: identities, presenter: presenter,
-            realtime: realtime, changes: changes, consumers: consumers, maxBodySize: configuration.maxBodySize, metrics: configuration.metrics, files: files,
+            realtime: realtime, changes: changes, consumers: consumers, webhooks: webhooks, maxBodySize: configuration.maxBodySize, metrics: configuration.metrics, files: files,
             thumbnails: ImageThumbnailer(), backups: backups, restart: configuration.restart)
     }
 }

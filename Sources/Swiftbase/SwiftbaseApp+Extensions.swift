@@ -49,7 +49,8 @@ extension SwiftbaseApp {
         return router
     }
 
-    /// The services `run` runs, in start order: audit, mail, after-commit hooks and change-log retention first
+    /// The services `run` runs, in start order: audit, mail, after-commit hooks, change-log retention and
+    /// webhook delivery first
     /// (they stop last, storing, sending and delivering what the rest left), the added services, the HTTP
     /// server, then realtime
     /// (stopped first, ending the streams the server would otherwise wait for).
@@ -70,7 +71,9 @@ extension SwiftbaseApp {
         let retention = ChangeLogRetentionService(
             retention: ChangeLogRetention(store: services.store), settings: services.settings,
             clock: configuration.clock, logger: logger)
-        return [audit, mail, hooks, retention] + extensions.withLock { $0.services }
+        let webhooks = WebhookDeliveryService(
+            dispatcher: services.webhookDispatcher, transport: services.webhookTransport)
+        return [audit, mail, hooks, retention, webhooks] + extensions.withLock { $0.services }
     }
 
     private func realtimeService() -> any Service {

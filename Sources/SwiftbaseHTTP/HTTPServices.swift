@@ -24,6 +24,8 @@ public struct HTTPServices: Sendable {
     public let changes: ChangeFeed
     /// Named consumers of the change log (`/api/consumers`).
     public let consumers: ConsumerService
+    /// Webhooks and their deliveries (`/api/webhooks`).
+    public let webhooks: WebhookService
     public let rateLimiter: RateLimiter
     /// Request bodies larger than this are refused with 413.
     public let maxBodySize: Int
@@ -41,7 +43,7 @@ public struct HTTPServices: Sendable {
         store: any Store, schema: SchemaRegistry, collections: CollectionService, records: RecordService,
         auth: AuthService, accounts: AccountService, apiKeys: APIKeyService, audit: AuditLog,
         settings: SettingsService, identities: IdentityResolver, presenter: RecordPresenter, realtime: SubscriptionHub,
-        changes: ChangeFeed, consumers: ConsumerService, maxBodySize: Int, metrics: PrometheusCollectorRegistry, files: any FileStore,
+        changes: ChangeFeed, consumers: ConsumerService, webhooks: WebhookService, maxBodySize: Int, metrics: PrometheusCollectorRegistry, files: any FileStore,
         thumbnails: (any Thumbnailing)? = nil, backups: BackupService, restart: (@Sendable () -> Void)? = nil
     ) {
         self.store = store
@@ -58,6 +60,7 @@ public struct HTTPServices: Sendable {
         self.realtime = realtime
         self.changes = changes
         self.consumers = consumers
+        self.webhooks = webhooks
         self.rateLimiter = RateLimiter(settings: settings)
         self.maxBodySize = maxBodySize
         self.metrics = metrics

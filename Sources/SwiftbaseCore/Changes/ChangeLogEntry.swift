@@ -1,7 +1,7 @@
 /// One committed mutation of a record, as appended to `_changes` in the same transaction as the write.
 /// `seq` orders all entries; consumers keep their own cursor on it.
 public struct ChangeLogEntry: Sendable {
-    public enum Action: String, Sendable { case create, update, delete }
+    public enum Action: String, Sendable, CaseIterable { case create, update, delete }
 
     public var seq: Int64
     public var created: String

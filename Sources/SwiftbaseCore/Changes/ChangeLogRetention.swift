@@ -18,18 +18,25 @@ public struct ChangeLogRetention: Sendable {
     }
 
     /// Deletes the entries created before `now - maxAgeDays`, in seq order, up to `hold` (inclusive) when
-    /// given; answers how many. `maxAgeDays` 0 keeps everything.
+    /// given, and never past the cursor of an enabled webhook (it still has them to deliver); answers how many.
+    /// Webhook deliveries settled before the same cutoff go too. `maxAgeDays` 0 keeps everything.
     @discardableResult
     public func prune(maxAgeDays: Int, now: Date, hold: Int64? = nil) async throws -> Int {
         guard maxAgeDays > 0 else { return 0 }
         let cutoff = DateTime.format(now.addingTimeInterval(-Double(maxAgeDays) * 86_400))
         var total = 0
+        let batch = batchSize
         while true {
-            let batch = batchSize
-            let deleted = try await store.write { conn in try Self.pruneBatch(before: cutoff, hold: hold, limit: batch, on: conn) }
+            let deleted = try await store.write { conn in
+                let webhooks = try WebhookTables.oldestEnabledCursor(on: conn)
+                let limit = [hold, webhooks].compactMap { $0 }.min()
+                return try Self.pruneBatch(before: cutoff, hold: limit, limit: batch, on: conn)
+            }
             total += deleted
-            if deleted < batchSize { return total }
+            if deleted < batchSize { break }
         }
+        while try await store.write({ conn in try WebhookTables.pruneDeliveries(before: cutoff, limit: batch, on: conn) }) == batch {}
+        return total
     }
 
     /// One batch: the oldest entries up to the first one that is young enough (so no hole opens in the middle

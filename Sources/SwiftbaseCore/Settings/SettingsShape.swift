@@ -5,6 +5,8 @@
 indirect enum SettingsShape: Sendable {
     case string
     case integer
+    /// Any finite number (fractions allowed).
+    case number
     case bool
     case strings
     case list(SettingsShape)
@@ -14,7 +16,7 @@ indirect enum SettingsShape: Sendable {
     var zero: JSONValue {
         switch self {
         case .string: ""
-        case .integer: 0
+        case .integer, .number: 0
         case .bool: false
         case .strings, .list: []
         case .object(let members): .object(Dictionary(uniqueKeysWithValues: members.map { ($0.key, $0.shape.zero) }))
@@ -36,6 +38,9 @@ indirect enum SettingsShape: Sendable {
             guard case .number(let n) = patch, n.rounded() == n, n.magnitude < 9_007_199_254_740_992 else {
                 throw TypeMismatch(path: path)
             }
+            return patch
+        case .number:
+            guard case .number(let n) = patch, n.isFinite else { throw TypeMismatch(path: path) }
             return patch
         case .bool:
             guard case .bool = patch else { throw TypeMismatch(path: path) }
@@ -91,6 +96,11 @@ extension SettingsShape {
         ("batch", .object([("enabled", .bool), ("maxRequests", .integer), ("timeout", .integer), ("maxBodySize", .integer)])),
         // Swiftbase's own: how long the change log keeps entries (days; 0 keeps them forever).
         ("changes", .object([("maxAgeDays", .integer)])),
+        // Swiftbase's own: webhook delivery (retries in seconds, failures before disabling, private targets).
+        ("webhooks", .object([
+            ("retrySchedule", .list(.number)), ("disableAfterFailures", .integer), ("allowPrivateTargets", .bool),
+            ("timeout", .number),
+        ])),
         ("logs", .object([
             ("maxDataSize", .integer), ("maxDays", .integer), ("minLevel", .integer), ("logIP", .bool),
             ("logAuthId", .bool),
@@ -120,6 +130,10 @@ extension SettingsShape {
                 ],
                 "batch": ["maxRequests": 50, "timeout": 3],
                 "changes": ["maxAgeDays": 7],
+                "webhooks": [
+                    "retrySchedule": .array(WebhookSettings.defaultRetrySchedule.map { .number($0) }),
+                    "disableAfterFailures": 20, "timeout": 10,
+                ],
                 "logs": ["maxDays": 5, "logIP": true],
             ], over: settings.zero)
         return merged ?? settings.zero

@@ -13,6 +13,7 @@ enum SettingsValidator {
         section("meta", meta)
         section("logs", logs)
         section("changes", changes)
+        section("webhooks", webhooks)
         section("smtp", smtp)
         section("s3", s3)
         section("backups", backups)
@@ -50,6 +51,28 @@ enum SettingsValidator {
 
     static func changes(_ changes: JSONValue) -> [String: ErrorData] {
         integer(changes, "maxAgeDays") < 0 ? ["maxAgeDays": .item(minimum(0))] : [:]
+    }
+
+    static func webhooks(_ webhooks: JSONValue) -> [String: ErrorData] {
+        var e: [String: ErrorData] = [:]
+        let schedule = webhooks["retrySchedule"]?.arrayValue ?? []
+        if schedule.count > 20 {
+            e["retrySchedule"] = .item(ErrorItem("validation_length_too_long", "At most 20 retries.", params: ["max": 20]))
+        }
+        var items: [String: ErrorData] = [:]
+        for (index, item) in schedule.enumerated() {
+            let seconds = item.doubleValue ?? -1
+            if seconds < 0 || seconds > 7 * 86_400 {
+                items[String(index)] = .item(ErrorItem("validation_out_of_range", "Must be between 0 and 604800 seconds."))
+            }
+        }
+        if !items.isEmpty { e["retrySchedule"] = .fields(items) }
+        if integer(webhooks, "disableAfterFailures") < 0 { e["disableAfterFailures"] = .item(minimum(0)) }
+        let timeout = webhooks["timeout"]?.doubleValue ?? 10
+        if timeout < 0.1 || timeout > 300 {
+            e["timeout"] = .item(ErrorItem("validation_out_of_range", "Must be between 0.1 and 300 seconds."))
+        }
+        return e
     }
 
     static func logs(_ logs: JSONValue) -> [String: ErrorData] {

@@ -5,7 +5,8 @@ import SwiftbaseCore
 
 /// `GET /api/metrics` — the server's metrics in Prometheus' text format, for superusers (a scraper sends a
 /// long-lived superuser token, e.g. one made by `impersonate` with a `duration`): realtime clients and
-/// delivered events, the change log's head and each consumer's lag (read at scrape time), and HTTP requests
+/// delivered events, the change log's head and each consumer's and webhook's lag (read at scrape time), webhook
+/// attempts and delivery latency, and HTTP requests
 /// when the process has bootstrapped swift-metrics onto the same registry.
 struct MetricsRoutes {
     let services: HTTPServices
@@ -32,6 +33,16 @@ struct MetricsRoutes {
             services.metrics.makeGauge(descriptor: Self.consumerLag, labels: [("consumer", consumer.name)])
                 .set(Double(consumer.lag))
         }
+        for webhook in try await services.webhooks.list() {
+            services.metrics.makeGauge(descriptor: Self.webhookLag, labels: [("webhook", webhook.name)])
+                .set(Double(max(0, head - webhook.cursor)))
+        }
+    }
+
+    static var webhookLag: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "swiftbase", subsystem: "webhook", metricName: "lag", unitName: "entries",
+            helpText: "Entries of the change log after the webhook's saved cursor.")
     }
 
     static var headSeq: MetricNameDescriptor {

@@ -25,6 +25,7 @@ public enum Routes {
         RealtimeRoutes(services: services).add(to: router)
         ChangeRoutes(services: services).add(to: router)
         ConsumerRoutes(services: services).add(to: router)
+        WebhookRoutes(services: services).add(to: router)
         MetricsRoutes(services: services).add(to: router)
         BatchRoutes(services: services).add(to: router)
         FileRoutes(services: services).add(to: router)

@@ -1,0 +1,232 @@
+import Foundation
+import Logging
+
+/// Delivers one webhook's messages strictly in `seq` order, one at a time: first a pending delivery (a
+/// message waiting for its next retry, possibly left by the previous run), then the matching changes after
+/// the cursor. Delivered messages are journaled and saved in small batches with the cursor — a crash
+/// before a save sends them again (at-least-once, same `webhook-id`), never skips one. A failed attempt is
+/// saved at once as a pending delivery with its next attempt's time, and nothing after it goes until it
+/// succeeds or fails for good.
+struct WebhookWorker {
+    let dispatcher: WebhookDispatcher
+    let webhook: Webhook
+    let signal: WakeSignal
+    let signer: WebhookSignature?
+    /// Every change at or before it is delivered, failed for good, or a pending delivery.
+    var cursor: Int64
+    var savedCursor: Int64
+    var failures: Int
+    var savedFailures: Int
+    /// Deliveries made since the last save.
+    var journal: [WebhookDelivery] = []
+    var lastSave = ContinuousClock.now
+
+    /// Changes read per page.
+    static let pageSize = 200
+    /// A journal this long, or this old, is saved before the next message goes.
+    static let journalLimit = 256
+    static let journalAge = Duration.milliseconds(50)
+    /// Progress past changes that did not match is saved at most this often.
+    static let cursorAge = Duration.seconds(1)
+    /// How long an idle worker sleeps when no commit it selects wakes it.
+    static let idleWait = Duration.seconds(5)
+
+    init(dispatcher: WebhookDispatcher, webhook: Webhook, signal: WakeSignal) {
+        self.dispatcher = dispatcher
+        self.webhook = webhook
+        self.signal = signal
+        signer = WebhookSignature(secret: webhook.secret)
+        cursor = webhook.cursor
+        savedCursor = webhook.cursor
+        failures = webhook.consecutiveFailures
+        savedFailures = webhook.consecutiveFailures
+    }
+
+    mutating func run() async {
+        while !Task.isCancelled {
+            do {
+                guard try await step() else { break }
+            } catch {
+                dispatcher.logger.error(
+                    "webhook delivery failed", metadata: ["sb.webhook": "\(webhook.name)", "sb.error": "\(error)"])
+                await signal.wait(timeout: .seconds(1))
+            }
+        }
+        // The cancellation that ended the loop must not cancel the save of what was delivered.
+        let final = self
+        await Task {
+            var worker = final
+            do { try await worker.save() } catch {
+                worker.dispatcher.logger.error("saving webhook progress failed", metadata: ["sb.error": "\(error)"])
+            }
+        }.value
+    }
+
+    /// Delivers what is next; false when the webhook was disabled.
+    mutating func step() async throws -> Bool {
+        let id = webhook.id
+        if let pending = try await dispatcher.store.read({ conn in try WebhookTables.oldestPending(webhookId: id, on: conn) }) {
+            try await save()
+            return try await retry(pending)
+        }
+        let (page, full) = try await nextMatches()
+        if page.entries.isEmpty {
+            cursor = max(cursor, page.next)
+            if full { return true }
+            if !journal.isEmpty || ContinuousClock.now - lastSave >= Self.cursorAge { try await save() }
+            // Commits this webhook selects wake it; the timeout lets its cursor follow the others too.
+            await signal.wait(timeout: Self.idleWait)
+            return true
+        }
+        for entry in page.entries {
+            let message = WebhookMessage(change: entry, webhookId: webhook.id)
+            let settings = dispatcher.settings()
+            let attempt = await dispatcher.send(message, to: webhook, signer: signer, settings: settings)
+            if Task.isCancelled { return true }  // abandoned: it goes again after the restart
+            let now = dispatcher.clock.now
+            cursor = entry.seq
+            if attempt.succeeded {
+                journal.append(WebhookDelivery(webhookId: webhook.id, message: message, attempt: attempt, status: .succeeded, nextAttempt: "", now: DateTime.format(now)))
+                failures = 0
+                if let created = DateTime.parse(entry.created) {
+                    dispatcher.observer.delivered(.milliseconds(Int64(max(0, now.timeIntervalSince(created)) * 1000)))
+                }
+                if journal.count >= Self.journalLimit || ContinuousClock.now - lastSave >= Self.journalAge { try await save() }
+            } else if let delay = settings.delay(afterAttempt: 1) {
+                journal.append(WebhookDelivery(webhookId: webhook.id, message: message, attempt: attempt, status: .pending, nextAttempt: DateTime.format(now + delay.timeInterval), now: DateTime.format(now)))
+                try await save()
+                return true  // the next step retries it
+            } else {
+                journal.append(WebhookDelivery(webhookId: webhook.id, message: message, attempt: attempt, status: .failed, nextAttempt: "", now: DateTime.format(now)))
+                failures += 1
+                if try await disableIfFailing(settings) { return false }
+            }
+        }
+        cursor = max(cursor, page.next)
+        return true
+    }
+
+    /// Tries a pending delivery at its time until it succeeds or runs out of retries; false when that
+    /// disabled the webhook.
+    mutating func retry(_ pending: WebhookDelivery) async throws -> Bool {
+        var delivery = pending
+        let id = webhook.id
+        while !Task.isCancelled {
+            let now = dispatcher.clock.now
+            if let next = DateTime.parse(delivery.nextAttempt), next > now {
+                await signal.wait(timeout: .milliseconds(Int64(next.timeIntervalSince(now) * 1000) + 1))
+                // A manual retry may have moved the time, or settled the delivery.
+                let deliveryId = delivery.id
+                guard let fresh = try await dispatcher.store.read({ conn in try WebhookTables.delivery(deliveryId, webhookId: id, on: conn) }),
+                    fresh.status == .pending
+                else { return true }
+                delivery = fresh
+                continue
+            }
+            let settings = dispatcher.settings()
+            let message = WebhookMessage(id: delivery.messageId, type: delivery.type, seq: delivery.seq, body: delivery.payload)
+            let attempt = await dispatcher.send(message, to: webhook, signer: signer, settings: settings)
+            if Task.isCancelled { return true }
+            let after = dispatcher.clock.now
+            if attempt.succeeded {
+                delivery.record(attempt, status: .succeeded, nextAttempt: "", now: DateTime.format(after))
+                failures = 0
+            } else if let delay = settings.delay(afterAttempt: delivery.attempts + 1) {
+                delivery.record(attempt, status: .pending, nextAttempt: DateTime.format(after + delay.timeInterval), now: DateTime.format(after))
+            } else {
+                delivery.record(attempt, status: .failed, nextAttempt: "", now: DateTime.format(after))
+                failures += 1
+            }
+            let (saved, failureCount) = (delivery, failures)
+            try await dispatcher.store.write { conn in
+                try WebhookTables.update(saved, on: conn)
+                try WebhookTables.saveProgress(webhookId: id, cursor: nil, consecutiveFailures: failureCount, on: conn)
+            }
+            savedFailures = failures
+            switch delivery.status {
+            case .pending: continue
+            case .succeeded: return true
+            case .failed: return try await !disableIfFailing(settings)
+            }
+        }
+        return true
+    }
+
+    /// The next page of changes after the cursor that this webhook selects, and whether the page read was
+    /// full (more may follow at once). A cursor behind the pruned part of the log (the webhook was disabled
+    /// while the log was pruned) jumps to the oldest entry kept, and the audit log says what was skipped.
+    mutating func nextMatches() async throws -> (ChangeFeedPage, full: Bool) {
+        let query = ChangeFeedQuery(
+            after: cursor, collectionIds: webhook.collectionIds.isEmpty ? nil : Set(webhook.collectionIds),
+            actions: Set(webhook.actions), limit: Self.pageSize)
+        let filter = webhook.filter
+        let registry = dispatcher.registry
+        do {
+            return try await dispatcher.store.read { conn in
+                let page = try ChangeFeed.read(query, on: conn)
+                let full = page.entries.count == query.limit
+                guard !filter.isEmpty else { return (page, full) }
+                let schema = registry.snapshot
+                let kept = try page.entries.filter { try ConsumerService.matches($0, filter: filter, schema: schema, on: conn) }
+                return (ChangeFeedPage(entries: kept, next: page.next), full)
+            }
+        } catch let error as SwiftbaseError where error.code == .gone {
+            let pruned = try await dispatcher.store.read { conn in try ChangeLogRetention.prunedThrough(on: conn) }
+            dispatcher.audit.record(
+                AuditEvent(
+                    event: "webhook.skipped", actor: "system", ip: "", target: webhook.id,
+                    details: [
+                        "name": .string(webhook.name), "fromSeq": .number(Double(cursor + 1)), "throughSeq": .number(Double(pruned)),
+                        "reason": "the change log was pruned past the webhook's cursor while it was disabled",
+                    ]))
+            cursor = max(cursor, pruned)
+            return (ChangeFeedPage(entries: [], next: cursor), true)
+        }
+    }
+
+    /// Disables the webhook once `disableAfterFailures` messages in a row failed for good; answers whether it did.
+    mutating func disableIfFailing(_ settings: WebhookSettings) async throws -> Bool {
+        guard settings.disableAfterFailures > 0, failures >= settings.disableAfterFailures else { return false }
+        try await save()
+        let reason = "Disabled after \(failures) failed messages in a row."
+        let id = webhook.id
+        let now = DateTime.format(dispatcher.clock.now)
+        try await dispatcher.store.write { conn in
+            try conn.execute(
+                SQLFragment(
+                    unsafeRaw: #"UPDATE "_webhooks" SET "enabled" = ?, "disabledReason" = ?, "updated" = ? WHERE "id" = ?"#,
+                    arguments: [.integer(0), .text(reason), .text(now), .text(id)]))
+        }
+        dispatcher.audit.record(
+            AuditEvent(
+                event: "webhook.disabled", actor: "system", ip: "", target: webhook.id,
+                details: ["name": .string(webhook.name), "url": .string(webhook.url), "failures": .number(Double(failures))]))
+        dispatcher.logger.warning("webhook disabled", metadata: ["sb.webhook": "\(webhook.name)", "sb.failures": "\(failures)"])
+        dispatcher.reload()
+        return true
+    }
+
+    /// Stores the journal, the cursor and the failure count in one transaction — unless the webhook was
+    /// deleted meanwhile, when there is nothing left to keep.
+    mutating func save() async throws {
+        guard !journal.isEmpty || cursor != savedCursor || failures != savedFailures else { return }
+        let (rows, id, cursor, failures) = (journal, webhook.id, cursor, failures)
+        try await dispatcher.store.write { conn in
+            guard try WebhookTables.webhook(id, on: conn) != nil else { return }
+            for row in rows { try WebhookTables.insert(row, on: conn) }
+            try WebhookTables.saveProgress(webhookId: id, cursor: cursor, consecutiveFailures: failures, on: conn)
+        }
+        journal = []
+        savedCursor = cursor
+        savedFailures = failures
+        lastSave = ContinuousClock.now
+    }
+}
+
+extension Duration {
+    /// As seconds, for `Date` arithmetic.
+    var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

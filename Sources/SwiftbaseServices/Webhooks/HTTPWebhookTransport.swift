@@ -1,0 +1,104 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Synchronization
+public import SwiftbaseCore
+
+/// Sends webhook messages with AsyncHTTPClient: one client, its pool keeping connections to each receiver
+/// alive between messages; no redirects followed (a redirect could lead past the address check), no cookies.
+/// The client is made at the first message (an app that never sends one — a CLI command — never has one to
+/// close) and closed by `shutdown`.
+public final class HTTPWebhookTransport: WebhookTransport {
+    private enum State {
+        case idle
+        case open(HTTPClient)
+        case closed
+    }
+
+    private let state = Mutex(State.idle)
+
+    public init() {}
+
+    /// Closes the pool's connections; later messages fail as connection errors.
+    public func shutdown() async {
+        let open = state.withLock { state -> HTTPClient? in
+            defer { state = .closed }
+            if case .open(let client) = state { return client }
+            return nil
+        }
+        try? await open?.shutdown()
+    }
+
+    private func client() -> HTTPClient? {
+        state.withLock { state in
+            switch state {
+            case .open(let client): return client
+            case .closed: return nil
+            case .idle:
+                var configuration = HTTPClient.Configuration(
+                    redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5)),
+                    connectionPool: .init(idleTimeout: .seconds(60)))
+                configuration.httpVersion = .http1Only
+                let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+                state = .open(client)
+                return client
+            }
+        }
+    }
+
+    public func send(_ request: WebhookRequest) async -> WebhookAttempt {
+        let started = ContinuousClock.now
+        func elapsed() -> Double {
+            let (seconds, attoseconds) = (ContinuousClock.now - started).components
+            return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+        }
+        guard let url = URL(string: request.url), let host = url.host, !host.isEmpty else {
+            return WebhookAttempt(outcome: .refused, error: "The URL \(request.url) has no host.")
+        }
+        if !request.allowPrivateTargets {
+            do {
+                try await OutboundAddress.check(host: host)
+            } catch {
+                return WebhookAttempt(outcome: .refused, durationMs: elapsed(), error: "\(error)")
+            }
+        }
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = .POST
+        for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
+        outgoing.body = .bytes(ByteBuffer(bytes: request.body))
+        let (seconds, attoseconds) = request.timeout.components
+        let timeout = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        guard let client = client() else {
+            return WebhookAttempt(outcome: .connectionError, error: "Swiftbase is shutting down.")
+        }
+        do {
+            let response = try await client.execute(outgoing, timeout: timeout)
+            let excerpt = try await Self.excerpt(of: response.body)
+            let status = Int(response.status.code)
+            let succeeded = (200..<300).contains(status)
+            return WebhookAttempt(
+                outcome: succeeded ? .succeeded : .httpError, status: status, body: excerpt, durationMs: elapsed(),
+                error: succeeded ? "" : "The receiver answered \(status).")
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            return WebhookAttempt(outcome: .timeout, durationMs: elapsed(), error: "No answer within \(request.timeout).")
+        } catch {
+            return WebhookAttempt(outcome: .connectionError, durationMs: elapsed(), error: "\(error)")
+        }
+    }
+
+    /// The first `WebhookAttempt.bodyExcerptLimit` bytes of an answer, as text; the rest is read and dropped
+    /// (up to a bound), so the connection can carry the next message.
+    static func excerpt(of body: HTTPClientResponse.Body) async throws -> String {
+        var kept: [UInt8] = []
+        var total = 0
+        for try await chunk in body {
+            total += chunk.readableBytes
+            if kept.count < WebhookAttempt.bodyExcerptLimit {
+                kept += chunk.readableBytesView.prefix(WebhookAttempt.bodyExcerptLimit - kept.count)
+            }
+            if total > 1 << 20 { break }
+        }
+        return String(decoding: kept, as: UTF8.self)
+    }
+}

@@ -366,7 +366,16 @@ class Server:
         return out
 
     def created(self):
-        return self.http.get("/api/collections/bench/records", params={"perPage": 1}).json()["totalItems"]
+        """Records in `bench` once the count holds still for 0.2 s (wrk stops with creates in flight), at most 10 s."""
+        count = lambda: self.http.get("/api/collections/bench/records", params={"perPage": 1}).json()["totalItems"]
+        last, deadline = count(), time.monotonic() + 10
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            now = count()
+            if now == last:
+                break
+            last = now
+        return last
 
     def close(self):
         self.http.close()

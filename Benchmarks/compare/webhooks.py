@@ -20,7 +20,8 @@ For each server, each on a fresh data dir with a public `bench` collection:
   1. create rate with 0, 1 and 20 webhooks (--webhooks): wrk creates records for --duration s over --connections
      connections; reported: creates/s and its ratio to 0 webhooks (the target: Swiftbase loses at most 10 %),
      deliveries/s (delivered / time from load start to the last delivery), deliveries/s during the load,
-     delivered/expected (expected = creates × webhooks), how long deliveries went on after the load ended,
+     distinct messages delivered/expected (expected = creates × webhooks) and duplicates (same webhook-id
+     again), how long deliveries went on after the load ended,
      server and receiver CPU seconds, signatures that failed to verify;
   2. change-to-delivery latency with 1 webhook at a paced --rate creates/s for --latency-seconds: an asyncio
      loader on raw keep-alive connections sends each create at its scheduled time and stamps it; the receiver
@@ -78,7 +79,7 @@ class ReceiverState:
     def reset(self):
         self.counts, self.bad, self.unknown, self.library_failures = {}, 0, 0, 0
         self.library_checked = set()
-        self.first, self.last, self.titles = None, None, []
+        self.first, self.last, self.titles, self.ids = None, None, [], set()
         usage = resource.getrusage(resource.RUSAGE_SELF)
         self.cpu0 = usage.ru_utime + usage.ru_stime
 
@@ -102,6 +103,7 @@ class ReceiverState:
             except Exception:
                 self.library_failures += 1
         self.counts[path] = self.counts.get(path, 0) + 1
+        self.ids.add(msg_id)
         if self.first is None:
             self.first = now
         self.last = now
@@ -112,7 +114,7 @@ class ReceiverState:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return {"counts": self.counts, "bad": self.bad, "unknown": self.unknown,
                 "library_failures": self.library_failures, "first": self.first, "last": self.last,
-                "titles": self.titles, "cpu": usage.ru_utime + usage.ru_stime - self.cpu0}
+                "titles": self.titles, "ids": self.ids, "cpu": usage.ru_utime + usage.ru_stime - self.cpu0}
 
 
 class ReceiverProtocol(asyncio.Protocol):
@@ -192,7 +194,7 @@ def receiver_main(port, conn):
             state.reset()
             conn.send("ok")
         elif what == "peek":
-            conn.send(sum(state.counts.values()))
+            conn.send(len(state.ids))  # distinct messages: a duplicate does not make up for a missing one
         elif what == "collect":
             conn.send(state.report())
             state.reset()
@@ -248,7 +250,10 @@ class ReceiverPool:
                 counts[path] = counts.get(path, 0) + n
         firsts = [r["first"] for r in reports if r["first"] is not None]
         lasts = [r["last"] for r in reports if r["last"] is not None]
-        return {"counts": counts, "delivered": sum(counts.values()), "bad": sum(r["bad"] for r in reports),
+        # A retry may come on another connection, so to another process: duplicates are counted over all of them.
+        distinct = len(set().union(*(r["ids"] for r in reports)))
+        return {"counts": counts, "delivered": sum(counts.values()), "distinct": distinct,
+                "bad": sum(r["bad"] for r in reports),
                 "unknown": sum(r["unknown"] for r in reports),
                 "library_failures": sum(r["library_failures"] for r in reports),
                 "first": min(firsts) if firsts else None, "last": max(lasts) if lasts else None,
@@ -366,11 +371,11 @@ class Server:
         return out
 
     def created(self):
-        """Records in `bench` once the count holds still for 0.2 s (wrk stops with creates in flight), at most 10 s."""
+        """Records in `bench` once the count holds still for 0.5 s (wrk stops with creates in flight), at most 10 s."""
         count = lambda: self.http.get("/api/collections/bench/records", params={"perPage": 1}).json()["totalItems"]
         last, deadline = count(), time.monotonic() + 10
         while time.monotonic() < deadline:
-            time.sleep(0.2)
+            time.sleep(0.5)
             now = count()
             if now == last:
                 break
@@ -424,7 +429,8 @@ def create_phase(kind, binary, pool, webhooks, duration, connections, drain_time
         last = got["last"] or load_end
         return {"server": kind, "webhooks": webhooks, "created": created, "creates_per_s": created / (load_end - began),
                 "create_errors": int(non_2xx.group(1)) if non_2xx else 0,
-                "delivered": got["delivered"], "expected": expected,
+                "delivered": got["delivered"], "distinct": got["distinct"], "duplicates": got["delivered"] - got["distinct"],
+                "expected": expected,
                 "deliveries_per_s": got["delivered"] / (last - began) if got["delivered"] else 0.0,
                 "deliveries_per_s_during_load": during / (load_end - began),
                 "drain_s": max(0.0, last - load_end) if got["delivered"] else 0.0,
@@ -506,7 +512,7 @@ def latency_phase(kind, binary, pool, rate, seconds, connections, drain_timeout)
         delivery_ms = [(arrived[t] - s) * 1000 for t, (s, _, _) in sent.items() if t in arrived]
         answer_ms = [(a - s) * 1000 for s, a, _ in sent.values()]
         return {"server": kind, "rate": rate, "sent": count, "created": ok, "achieved_per_s": count / took,
-                "delivered": len(arrived), "delivery_p50_ms": percentile(delivery_ms, 0.5),
+                "delivered": len(arrived), "duplicates": got["delivered"] - got["distinct"], "delivery_p50_ms": percentile(delivery_ms, 0.5),
                 "delivery_p99_ms": percentile(delivery_ms, 0.99), "create_p50_ms": percentile(answer_ms, 0.5),
                 "create_p99_ms": percentile(answer_ms, 0.99), "bad_signatures": got["bad"] + got["library_failures"],
                 "server_cpu_s": cpu, "receiver_cpu_s": got["cpu"]}
@@ -555,11 +561,11 @@ def main():
     print(f"create load: wrk {args.duration} s, {args.connections} connections; receiver "
           f"{args.receiver_processes} processes")
     print(f"{'server':<11}{'hooks':>6}{'creates/s':>11}{'vs 0':>6}{'deliv/s':>10}{'during load':>12}"
-          f"{'delivered/expected':>21}{'drain s':>9}{'srv cpu s':>10}{'rx cpu s':>9}{'bad sig':>8}")
+          f"{'distinct/expected':>20}{'dupl':>6}{'drain s':>9}{'srv cpu s':>10}{'rx cpu s':>9}{'bad sig':>8}")
     for r in creates:
         print(f"{r['server']:<11}{r['webhooks']:>6}{r['creates_per_s']:>11.0f}{fmt(r['creates_vs_no_webhooks'], '.2f'):>6}"
               f"{r['deliveries_per_s']:>10.0f}{r['deliveries_per_s_during_load']:>12.0f}"
-              f"{r['delivered']:>11}/{r['expected']:<9}{r['drain_s']:>9.2f}{r['server_cpu_s']:>10.1f}"
+              f"{r['distinct']:>11}/{r['expected']:<8}{r['duplicates']:>6}{r['drain_s']:>9.2f}{r['server_cpu_s']:>10.1f}"
               f"{r['receiver_cpu_s']:>9.1f}{r['bad_signatures']:>8}")
     print(f"\nchange-to-delivery latency, 1 webhook, paced {args.rate} creates/s for {args.latency_seconds} s")
     print(f"{'server':<11}{'sent':>7}{'achieved/s':>11}{'delivered':>10}{'deliv p50 ms':>13}{'p99 ms':>8}"

@@ -109,7 +109,7 @@ struct WebhookDeliveryTests {
             receiver,
             observer: WebhookObserver(
                 attempted: { outcome in observed.withLock { $0.append("attempt:" + outcome.rawValue) } },
-                delivered: { _ in observed.withLock { $0.append("first-attempt") } },
+                delivered: { _ in observed.withLock { $0.append("delivered") } },
                 settled: { status in observed.withLock { $0.append("settled:" + status.rawValue) } }))
         let service = WebhookService(dispatcher: dispatcher)
         let webhook = try await service.create(["name": "w", "url": "http://receiver.test/hook", "collections": ["items"]])
@@ -135,7 +135,7 @@ struct WebhookDeliveryTests {
         #expect(log.first { $0.seq == 4 }?.attempts == 2)
         #expect(try await service.get(webhook.id).cursor == seqs.last)
         let counts = Dictionary(observed.withLock { $0 }.map { ($0, 1) }, uniquingKeysWith: +)
-        #expect(counts == ["attempt:succeeded": 6, "attempt:http_error": 1, "first-attempt": 5, "settled:succeeded": 6])
+        #expect(counts == ["attempt:succeeded": 6, "attempt:http_error": 1, "delivered": 6, "settled:succeeded": 6])
     }
 
     @Test func aMessageOutOfRetriesFailsTheNextGoesAndTooManyInARowDisableTheWebhook() async throws {

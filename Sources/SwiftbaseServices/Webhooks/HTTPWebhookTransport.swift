@@ -40,9 +40,11 @@ public final class HTTPWebhookTransport: WebhookTransport {
             case .open(let client): return client
             case .closed: return nil
             case .idle:
+                var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60))
+                // A refused connection fails the attempt at once: the webhook's retry schedule is the retry.
+                pool.retryConnectionEstablishment = false
                 var configuration = HTTPClient.Configuration(
-                    redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5)),
-                    connectionPool: .init(idleTimeout: .seconds(60)))
+                    redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5)), connectionPool: pool)
                 configuration.httpVersion = .http1Only
                 let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
                 state = .open(client)

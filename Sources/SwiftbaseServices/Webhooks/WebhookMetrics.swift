@@ -3,7 +3,7 @@ public import SwiftbaseCore
 
 /// Webhook delivery on `/api/metrics`: `swiftbase_webhook_attempts_total{outcome}` (every attempt),
 /// `swiftbase_webhook_deliveries_total{outcome="succeeded|failed"}` (messages settled) and
-/// `swiftbase_webhook_delivery_seconds`, the time from a change's commit to its receiver's 2xx at the first attempt.
+/// `swiftbase_webhook_delivery_seconds`, the time from a change's commit to its receiver's 2xx.
 public enum WebhookMetrics {
     public static func observer(factory: any MetricsFactory) -> WebhookObserver {
         let attempts = Dictionary(

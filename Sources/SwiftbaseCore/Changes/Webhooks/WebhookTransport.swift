@@ -56,7 +56,7 @@ public struct WebhookAttempt: Sendable, Equatable {
 public struct WebhookObserver: Sendable {
     /// Every attempt's outcome.
     public var attempted: @Sendable (WebhookAttempt.Outcome) -> Void
-    /// A change delivered at its first attempt, with the time from its commit to the receiver's 2xx.
+    /// A change delivered (at any attempt), with the time from its commit to the receiver's 2xx.
     public var delivered: @Sendable (Duration) -> Void
     /// A message of a change settled: delivered (at any attempt) or failed for good.
     public var settled: @Sendable (WebhookDelivery.Status) -> Void

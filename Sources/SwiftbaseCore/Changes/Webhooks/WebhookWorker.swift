@@ -133,6 +133,9 @@ struct WebhookWorker {
             if attempt.succeeded {
                 delivery.record(attempt, status: .succeeded, nextAttempt: "", now: DateTime.format(after))
                 failures = 0
+                if let committed = Self.changeTime(of: message) {
+                    dispatcher.observer.delivered(.milliseconds(Int64(max(0, after.timeIntervalSince(committed)) * 1000)))
+                }
             } else if let delay = settings.delay(afterAttempt: delivery.attempts + 1) {
                 delivery.record(attempt, status: .pending, nextAttempt: DateTime.format(after + delay.timeInterval), now: DateTime.format(after))
             } else {
@@ -153,6 +156,14 @@ struct WebhookWorker {
             }
         }
         return true
+    }
+
+    /// When a message's change was committed: its body's `timestamp`.
+    static func changeTime(of message: WebhookMessage) -> Date? {
+        guard let body = try? JSONValue.parse(String(decoding: message.body, as: UTF8.self)),
+            let timestamp = body["timestamp"]?.stringValue
+        else { return nil }
+        return DateTime.parse(timestamp)
     }
 
     /// The next page of changes after the cursor that this webhook selects, and whether the page read was

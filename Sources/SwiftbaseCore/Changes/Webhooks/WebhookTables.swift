@@ -40,7 +40,8 @@ enum WebhookTables {
         )
         """,
         #"CREATE INDEX IF NOT EXISTS "_webhookDeliveries_webhook_idx" ON "_webhookDeliveries" ("webhookId", "created")"#,
-        #"CREATE INDEX IF NOT EXISTS "_webhookDeliveries_status_idx" ON "_webhookDeliveries" ("webhookId", "status", "seq")"#,
+        // Only pending deliveries are looked up by status: a partial index costs the delivered ones nothing.
+        #"CREATE INDEX IF NOT EXISTS "_webhookDeliveries_pending_idx" ON "_webhookDeliveries" ("webhookId", "seq") WHERE "status" = 'pending'"#,
     ]
 
     static func webhook(_ id: String, on conn: any StoreConnection) throws -> Webhook? {

@@ -55,10 +55,7 @@ public final class HTTPWebhookTransport: WebhookTransport {
 
     public func send(_ request: WebhookRequest) async -> WebhookAttempt {
         let started = ContinuousClock.now
-        func elapsed() -> Double {
-            let (seconds, attoseconds) = (ContinuousClock.now - started).components
-            return Double(seconds) * 1000 + Double(attoseconds) / 1e15
-        }
+        func elapsed() -> Double { (ContinuousClock.now - started).milliseconds }
         if !request.allowPrivateTargets {
             guard let host = URL(string: request.url)?.host, !host.isEmpty else {
                 return WebhookAttempt(outcome: .refused, error: "The URL \(request.url) has no host.")
@@ -71,8 +68,7 @@ public final class HTTPWebhookTransport: WebhookTransport {
         outgoing.method = .POST
         for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
         outgoing.body = .bytes(ByteBuffer(bytes: request.body))
-        let (seconds, attoseconds) = request.timeout.components
-        let timeout = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        let timeout = TimeAmount.nanoseconds(request.timeout.nanoseconds)
         guard let client = client() else {
             return WebhookAttempt(outcome: .connectionError, error: "Swiftbase is shutting down.")
         }

@@ -21,10 +21,3 @@ public enum WebhookMetrics {
             settled: { status in settled[status]?.increment() })
     }
 }
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-}

@@ -45,19 +45,7 @@ public struct ConsumerService: Sendable {
             }
             if !ids.contains(collection.id) { ids.append(collection.id) }
         }
-        if !filter.isEmpty {
-            if ids.isEmpty {
-                errors["filter"] = ErrorItem("validation_filter_needs_collections", "A filter needs the collections it reads.")
-            }
-            for id in ids {
-                guard let collection = schema.collection(id) else { continue }
-                do {
-                    _ = try RuleCompiler.condition(filter, collection: collection, schema: schema, request: RequestInfo(auth: .system))
-                } catch {
-                    errors["filter"] = ErrorItem("validation_invalid_filter", "Invalid filter for \(collection.name).")
-                }
-            }
-        }
+        if let problem = ChangeFilter.problem(filter, collectionIds: ids, schema: schema) { errors["filter"] = problem }
         if let after, after < 0 { errors["after"] = ErrorItem("validation_min_number", "Must be 0 or more.") }
         if !errors.isEmpty { throw SwiftbaseError.validation("Failed to create consumer.", .items(errors)) }
         let now = DateTime.now()

@@ -74,18 +74,10 @@ struct WebhookInput {
             }
             webhook.headers = parsed
         }
-        if errors["filter"] == nil && errors["collections"] == nil && !webhook.filter.isEmpty {
-            if webhook.collectionIds.isEmpty {
-                errors["filter"] = ErrorItem("validation_filter_needs_collections", "A filter needs the collections it reads.")
-            }
-            for id in webhook.collectionIds {
-                guard let collection = schema.collection(id) else { continue }
-                do {
-                    _ = try RuleCompiler.condition(webhook.filter, collection: collection, schema: schema, request: RequestInfo(auth: .system))
-                } catch {
-                    errors["filter"] = ErrorItem("validation_invalid_filter", "Invalid filter for \(collection.name).")
-                }
-            }
+        if errors["filter"] == nil && errors["collections"] == nil,
+            let problem = ChangeFilter.problem(webhook.filter, collectionIds: webhook.collectionIds, schema: schema)
+        {
+            errors["filter"] = problem
         }
         if !errors.isEmpty { throw SwiftbaseError.validation("Failed to save the webhook.", .items(errors)) }
     }

@@ -236,11 +236,3 @@ struct WebhookWorker {
         lastSave = ContinuousClock.now
     }
 }
-
-extension Duration {
-    /// As seconds, for `Date` arithmetic.
-    var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}

@@ -73,17 +73,19 @@ struct RealtimeFanOutTests {
             return client
         }
 
-        /// Creates posts titled by `titles`, one transaction each, and broadcasts them; returns once every loop
-        /// has run what the hub gave it.
-        func createAndDeliver(_ titles: [String]) async throws {
+        /// Creates a post titled `title` and broadcasts its transaction, as the realtime service does.
+        func create(_ title: String) async throws {
+            _ = try await fixture.records.create(
+                in: "posts", input: RecordInput(["title": .string(title)]), request: RealtimeFanOutTests.system)
             var heard = transactions.makeAsyncIterator()
-            for title in titles {
-                _ = try await fixture.records.create(
-                    in: "posts", input: RecordInput(["title": .string(title)]), request: RealtimeFanOutTests.system)
-                let entries = try #require(await heard.next())
-                await hub.broadcast(transaction: entries)
-            }
-            for loop in loops { try await loop.submit {}.get() }
+            await hub.broadcast(transaction: try #require(await heard.next()))
+        }
+
+        /// Creates posts titled by `titles`, one transaction each, and broadcasts them; returns once every loop
+        /// has written what the hub gave it.
+        func createAndDeliver(_ titles: [String]) async throws {
+            for title in titles { try await create(title) }
+            await hub.settled()
         }
 
         func tearDown() async throws {
@@ -124,20 +126,37 @@ struct RealtimeFanOutTests {
 
         let busy = DispatchSemaphore(value: 0)
         loop.execute { busy.wait() }
-        var heard = setup.transactions.makeAsyncIterator()
-        for title in ["a", "b", "c"] {
-            _ = try await setup.fixture.records.create(
-                in: "posts", input: RecordInput(["title": .string(title)]), request: RealtimeFanOutTests.system)
-            await setup.hub.broadcast(transaction: try #require(await heard.next()))
-        }
+        for title in ["a", "b", "c"] { try await setup.create(title) }
         #expect(both.messages.isEmpty)
         busy.signal()
-        try await loop.submit {}.get()
+        await setup.hub.settled()
 
         #expect(both.titles == ["a", "a", "b", "b", "c", "c"])
         #expect(Set(both.messages.map(\.name)) == ["posts/*", "posts"])
         #expect(one.titles == ["a", "b", "c"])
         #expect(both.flushes == 1 && one.flushes == 1)
+        try await setup.tearDown()
+    }
+
+    /// A fan-out to more clients than a slice leaves the loop's other work a turn between slices; a change
+    /// that arrives meanwhile follows the one being written, for every client.
+    @Test func aLongFanOutLetsOtherWorkOnItsLoopRunBetweenSlices() async throws {
+        let setup = try await Setup(capacity: 100)
+        let loop = setup.loops[0]
+        let sinks = (0..<100).map { _ in RecordingSink(on: loop) }
+        for sink in sinks { _ = try setup.client(sink) }
+
+        let busy = DispatchSemaphore(value: 0)
+        loop.execute { busy.wait() }
+        try await setup.create("first")
+        // Queued behind the drain: it runs after the first slice, not after all 100 clients.
+        let writtenBeforeOtherWork = loop.submit { sinks.filter { !$0.messages.isEmpty }.count }
+        busy.signal()
+        #expect(try await writtenBeforeOtherWork.get() == RealtimeLoopOutbox.sliceSize)
+        try await setup.create("second")
+        await setup.hub.settled()
+
+        for sink in sinks { #expect(sink.titles == ["first", "second"]) }
         try await setup.tearDown()
     }
 

@@ -141,6 +141,11 @@ public final class SubscriptionHub: Sendable {
         if delivered > 0 { metrics.deliveredEvents.increment(by: Int64(delivered)) }
     }
 
+    /// Returns once every message added so far has been written (or skipped) on its event loop.
+    func settled() async {
+        for outbox in outboxes.withLock({ Array($0.values) }) { try? await outbox.settled().get() }
+    }
+
     private func outbox(for loop: any EventLoop) -> RealtimeLoopOutbox {
         outboxes.withLock { outboxes in
             if let outbox = outboxes[ObjectIdentifier(loop)] { return outbox }

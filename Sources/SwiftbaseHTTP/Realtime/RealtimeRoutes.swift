@@ -41,8 +41,12 @@ struct RealtimeRoutes {
                     await client.closed()
                     hub.disconnect(client, reason: "connection closed")
                     // The client is closed, so a write the hub queues on the loop from now on is skipped there; one
-                    // queued before runs before this, so before the response's end.
-                    try? await channel.eventLoop.submit {}.get()
+                    // queued before runs before this, so before the response's end. A connection not taking data (a
+                    // client dropped as too slow, or one that stopped reading before a shutdown) would hold that end
+                    // back for as long as its peer does not read, and the server's shutdown with it: it is closed.
+                    try? await channel.eventLoop.submit {
+                        if !channel.isWritable { channel.close(promise: nil) }
+                    }.get()
                     try? await writer.finish(nil)
                 })
         }

@@ -14,26 +14,39 @@ struct RealtimeRoutes {
     func add(to router: Router<SwiftbaseRequestContext>) {
         router.get("/api/realtime") { _, context -> Response in
             let hub = services.realtime
-            let client = hub.connect(remoteIP: context.remoteIP)
-            // A peer that hangs up is forgotten at once, not at the next event (there are no keep-alives).
             let channel = context.channel
+            let client = hub.connect(remoteIP: context.remoteIP) { id in SSEEventWriter(channel: channel, clientID: id) }
+            // A peer that hangs up is forgotten at once, not at the next event (there are no keep-alives). The
+            // writer goes first, next to the socket, before the response head is written.
             try? await channel.eventLoop.submit {
-                try channel.pipeline.syncOperations.addHandler(
+                let pipeline = channel.pipeline.syncOperations
+                try pipeline.addHandler(
                     PeerHangupHandler { hub.disconnect(client, reason: "connection closed") }, position: .first)
+                if let writer = client.sink as? SSEEventWriter { try pipeline.addHandler(writer, position: .first) }
+                if !channel.isActive { hub.disconnect(client, reason: "connection closed") }
             }.get()
             return Response(
                 status: .ok, headers: .eventStream,
                 body: ResponseBody { writer in
-                    do {
-                        let connect = JSONValue.object(["clientId": .string(client.id)]).jsonString
-                        try await writer.write(Self.event(client.id, "PB_CONNECT", connect))
-                        for await message in client.messages {
-                            try await writer.write(Self.event(client.id, message.name, message.data))
-                        }
-                    } catch {
-                        // the peer went away; fall through to unregister it
+                    // The head is on the channel's event loop's queue by now. Everything after it is written from
+                    // that loop through the client's sink: PB_CONNECT first, then whatever the hub delivers.
+                    let connect = RealtimeMessage(
+                        name: "PB_CONNECT", data: JSONValue.object(["clientId": .string(client.id)]).jsonString)
+                    if let sink = client.sink {
+                        try? await channel.eventLoop.submit {
+                            sink.write(connect)
+                            sink.flush()
+                        }.get()
                     }
+                    await client.closed()
                     hub.disconnect(client, reason: "connection closed")
+                    // The client is closed, so a write the hub queues on the loop from now on is skipped there; one
+                    // queued before runs before this, so before the response's end. A connection not taking data (a
+                    // client dropped as too slow, or one that stopped reading before a shutdown) would hold that end
+                    // back for as long as its peer does not read, and the server's shutdown with it: it is closed.
+                    try? await channel.eventLoop.submit {
+                        if !channel.isWritable { channel.close(promise: nil) }
+                    }.get()
                     try? await writer.finish(nil)
                 })
         }
@@ -89,7 +102,4 @@ struct RealtimeRoutes {
         return (clientID, subscriptions)
     }
 
-    static func event(_ id: String, _ name: String, _ data: String) -> ByteBuffer {
-        ByteBuffer(string: "id:\(id)\nevent:\(name)\ndata:\(data)\n\n")
-    }
 }

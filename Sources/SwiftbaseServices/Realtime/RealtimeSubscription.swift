@@ -7,11 +7,14 @@ import SwiftbaseCore
 /// `expand`, `fields` apply to the events); header names are snake-cased (`X-Token` → `x_token`).
 struct RealtimeSubscription: Sendable, Equatable {
     let topic: String
+    /// `topic` + `?`, what `matches` compares.
+    private let key: String
     let query: [String: String]
     let headers: [String: String]
 
     init(_ topic: String) {
         self.topic = topic
+        self.key = topic + "?"
         var query: [String: String] = [:]
         var headers: [String: String] = [:]
         if let mark = topic.firstIndex(of: "?"), let raw = Self.queryValue("options", in: topic[topic.index(after: mark)...]),
@@ -27,7 +30,7 @@ struct RealtimeSubscription: Sendable, Equatable {
     /// Whether this subscription is for `prefix` (`posts/*?`, `posts/ID?`, `posts?`): the `?` that ends every
     /// prefix keeps `posts` from matching `posts2`.
     func matches(_ prefix: String) -> Bool {
-        (topic + "?").hasPrefix(prefix)
+        key.hasPrefix(prefix)
     }
 
     /// The first value of `name` in a query string, percent- and `+`-decoded. Written out rather than left to

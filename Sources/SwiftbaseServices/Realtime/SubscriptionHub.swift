@@ -1,6 +1,7 @@
 public import Foundation
 public import SwiftbaseCore
 import CoreMetrics
+import NIOCore
 import Synchronization
 
 /// The realtime clients and what each is subscribed to, and the fan-out of committed changes to them. For
@@ -8,8 +9,9 @@ import Synchronization
 /// or id), the collection's rule — `listRule` for collection topics, `viewRule` for one record — is
 /// evaluated for the client's identity and the subscription's options, then its `filter`; the record is
 /// presented for that client as the API presents it (`RecordPresenter`: hidden fields only for superusers,
-/// emails as the API shows them, `expand` and `fields` from the options). No transport inside: SSE (and
-/// WebSocket) drain each client's queue.
+/// emails as the API shows them, `expand` and `fields` from the options). No transport inside: a client's
+/// transport either gives it a `RealtimeSink` (SSE), which the hub writes from the connection's event loop,
+/// or drains its queue (WebSocket).
 public final class SubscriptionHub: Sendable {
     let records: RecordService
     let presenter: RecordPresenter
@@ -19,6 +21,8 @@ public final class SubscriptionHub: Sendable {
     let maxLifetime: TimeInterval
     let metrics: RealtimeMetrics
     private let clients = Mutex<[String: RealtimeClient]>([:])
+    /// One per event loop that SSE clients' sinks are on.
+    private let outboxes = Mutex<[ObjectIdentifier: RealtimeLoopOutbox]>([:])
 
     public init(
         records: RecordService, clientCapacity: Int = 1_000, idleTimeout: TimeInterval = 300,
@@ -37,10 +41,11 @@ public final class SubscriptionHub: Sendable {
 
     // MARK: - Clients
 
-    public func connect(remoteIP: String) -> RealtimeClient {
-        let client = RealtimeClient(
-            id: RandomString.make(length: 40, alphabet: RandomString.alphanumeric), remoteIP: remoteIP,
-            capacity: clientCapacity, now: Date())
+    /// Registers a client; `sink` makes, from the new client's id, the sink its transport writes through
+    /// (none: the transport drains `messages`).
+    public func connect(remoteIP: String, sink: ((String) -> any RealtimeSink)? = nil) -> RealtimeClient {
+        let id = RandomString.make(length: 40, alphabet: RandomString.alphanumeric)
+        let client = RealtimeClient(id: id, remoteIP: remoteIP, capacity: clientCapacity, now: Date(), sink: sink?(id))
         clients.withLock { $0[client.id] = client }
         metrics.connectedClients.increment()
         return client
@@ -91,7 +96,8 @@ public final class SubscriptionHub: Sendable {
 
     /// Delivers one committed change to every client allowed to see it. What a client receives depends only
     /// on its identity and the subscription string (topic and options), so each such audience is judged and
-    /// encoded once per change, however many clients share it.
+    /// encoded once per change, however many clients share it. Messages for clients with a sink are added
+    /// to their event loops' outboxes, once per loop, before this returns (so before the next change is judged).
     public func broadcast(_ entry: ChangeLogEntry, deletedInTransaction deleted: [RecordModel] = []) async {
         guard let collection = schema.snapshot.collection(entry.collectionId) else { return }
         if collection.isAuth { updateAuth(after: entry, in: collection) }
@@ -102,6 +108,8 @@ public final class SubscriptionHub: Sendable {
         ]
         let shadowed = deleted.filter { $0.id != entry.record.id || $0.collectionId != entry.collectionId }
         var messages: [Audience: RealtimeMessage?] = [:]
+        var writes: [ObjectIdentifier: (loop: any EventLoop, writes: [RealtimeLoopOutbox.Write])] = [:]
+        var delivered = 0
         let now = Date()
         for client in clients.withLock({ Array($0.values) }) {
             let (auth, matches) = client.subscriptions(matching: prefixes)
@@ -116,12 +124,34 @@ public final class SubscriptionHub: Sendable {
                     messages[audience] = message
                 }
                 guard let message else { continue }
+                if let sink = client.sink {
+                    let loop = sink.eventLoop
+                    writes[ObjectIdentifier(loop), default: (loop, [])].writes
+                        .append(RealtimeLoopOutbox.Write(client: client, sink: sink, message: message))
+                    continue
+                }
                 switch client.send(message, now: now) {
-                case .queued: metrics.deliveredEvents.increment()
+                case .queued: delivered += 1
                 case .overflowed: metrics.droppedClients.increment()
                 case .closed: break
                 }
             }
+        }
+        for (loop, writes) in writes.values { outbox(for: loop).add(writes) }
+        if delivered > 0 { metrics.deliveredEvents.increment(by: Int64(delivered)) }
+    }
+
+    /// Returns once every message added so far has been written (or skipped) on its event loop.
+    func settled() async {
+        for outbox in outboxes.withLock({ Array($0.values) }) { try? await outbox.settled().get() }
+    }
+
+    private func outbox(for loop: any EventLoop) -> RealtimeLoopOutbox {
+        outboxes.withLock { outboxes in
+            if let outbox = outboxes[ObjectIdentifier(loop)] { return outbox }
+            let outbox = RealtimeLoopOutbox(eventLoop: loop, metrics: metrics)
+            outboxes[ObjectIdentifier(loop)] = outbox
+            return outbox
         }
     }
 

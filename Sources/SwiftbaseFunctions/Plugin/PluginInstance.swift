@@ -74,7 +74,7 @@ public final class PluginInstance {
             kernel.prepare(hostContext: call.hostContext, interrupt: interrupt)
             if !initialized, let initializer = plugin.initializer {
                 initialized = true
-                try instance.exports[function: initializer]?.invoke([])
+                if let function = instance.exports[function: initializer] { _ = try ThreadExecutionStack.invoke(function) }
             }
             initialized = true
             try kernel.setInput(call.input)
@@ -90,7 +90,7 @@ public final class PluginInstance {
             }
             let results: [Value]
             do {
-                results = try function.invoke([])
+                results = try ThreadExecutionStack.invoke(function)
             } catch let exit as WASIExit where exit.status == 0 {
                 results = []
             }

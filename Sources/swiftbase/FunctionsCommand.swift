@@ -136,7 +136,8 @@ private final class CollectedLogs: Sendable {
 
 /// `swiftbase functions bench MODULE EXPORT` — per-call latency of a plug-in, cold (a new instance from the
 /// compiled module for every call) and warm (one instance reused), measured in-process; then the same through
-/// `FunctionRuntime` (a guest-thread hop and an async answer added). Prints JSON with microseconds.
+/// `FunctionRuntime` (a guest-thread hop and an async answer added), and cold calls that find a prepared fresh
+/// instance (`PluginOptions.preparedInstances`). Prints JSON with microseconds.
 struct FunctionsBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measures cold and warm call latency of a plug-in (JSON, microseconds).")
@@ -166,6 +167,15 @@ struct FunctionsBenchCommand: AsyncParsableCommand {
         modes["runtime_cold"] = try await measureAsync(clock) { _ = try await runtime.call(coldPlugin, call) }
         modes["runtime_warm"] = try await measureAsync(clock) { _ = try await runtime.call(compiled, call) }
 
+        // Cold calls that find a prepared fresh instance: between calls (untimed) the runtime gets to make the
+        // next one, as it does on a server between requests.
+        var preparedOptions = try plugin.options(logHandler: nil, warmInstances: 0)
+        preparedOptions.preparedInstances = 1
+        let prepared = try await runtime.compile(try plugin.wasm(), options: preparedOptions)
+        modes["runtime_prepared"] = try await measureAsync(clock, between: {
+            while prepared.preparedInstanceCount == 0 { try? await Task.sleep(for: .microseconds(50)) }
+        }) { _ = try await runtime.call(prepared, call) }
+
         let output = try PluginInstance(compiled).call(call)
         modes["output"] = output.text
         modes["fuel_per_call"] = output.fuelConsumed
@@ -184,10 +194,13 @@ struct FunctionsBenchCommand: AsyncParsableCommand {
         return Self.summary(samples)
     }
 
-    private func measureAsync(_ clock: ContinuousClock, _ body: () async throws -> Void) async throws -> [String: Double] {
+    private func measureAsync(
+        _ clock: ContinuousClock, between: () async -> Void = {}, _ body: () async throws -> Void
+    ) async throws -> [String: Double] {
         var samples: [Duration] = []
         samples.reserveCapacity(iterations)
         for index in 0..<(warmup + iterations) {
+            await between()
             let start = clock.now
             try await body()
             if index >= warmup { samples.append(clock.now - start) }

@@ -31,6 +31,7 @@ public final class Plugin: Sendable {
     /// `_initialize`, as Extism detects it).
     let initializer: String?
     private let idle = Mutex<[IdleInstance]>([])
+    private let prepared = Mutex<[IdleInstance]>([])
 
     public convenience init(
         wasm: [UInt8], options: PluginOptions = PluginOptions(), requiredExports: [String] = []
@@ -92,13 +93,31 @@ public final class Plugin: Sendable {
     /// Idle warm instances right now.
     public var idleInstanceCount: Int { idle.withLock { $0.count } }
 
+    // MARK: - Prepared instances
+
+    func takePreparedInstance() -> PluginInstance? {
+        prepared.withLock { $0.popLast()?.instance }
+    }
+
+    /// Makes fresh instances until ``PluginOptions/preparedInstances`` are ready; runs on a guest thread. Stops at
+    /// the first failure (the same failure will then show on the call path, where it is reported).
+    func prepareInstances() {
+        while prepared.withLock({ $0.count }) < options.preparedInstances {
+            guard let instance = try? PluginInstance(self, interrupt: nil, preparing: true) else { return }
+            prepared.withLock { $0.append(IdleInstance(instance: instance)) }
+        }
+    }
+
+    /// Fresh instances ready for cold calls right now.
+    public var preparedInstanceCount: Int { prepared.withLock { $0.count } }
+
     // MARK: - Validation
 
     private static func isCallable(_ type: FunctionType) -> Bool {
         type.parameters.isEmpty && (type.results.isEmpty || type.results == [.i32])
     }
 
-    /// Instantiates the module once on the validating engine, without running its start function: every function
+    /// Instantiates the module once on the eager engine, without running its start function: every function
     /// body is translated (and so validated), every import type checked against what the host links, and the
     /// initial memory checked against the limit. Returns the types of the function exports.
     private static func validate(
@@ -107,7 +126,7 @@ public final class Plugin: Sendable {
         var module = module
         module.dropStartFunction()
         let budget = MemoryBudget(limit: options.limits.memoryBytes)
-        let store = Store(engine: PluginEngine.validating)
+        let store = Store(engine: PluginEngine.eager)
         budget.install(in: store)
         let context = KernelContext(options: options, budget: budget)
         var imports = Imports()

@@ -5,8 +5,9 @@ internal import WasmKit
 enum PluginEngine {
     /// Runs calls. Functions are translated lazily, when first called, so a cold call pays only for what it runs.
     static let running = Engine(configuration: EngineConfiguration(memoryBoundsChecking: .software, fuelMetering: true))
-    /// Checks a module once, when it is compiled: eager translation validates every function body.
-    static let validating = Engine(
+    /// Translates every function at instantiation: used to validate a module once, when it is compiled, and to
+    /// prepare instances ahead of cold calls (``PluginOptions/preparedInstances``).
+    static let eager = Engine(
         configuration: EngineConfiguration(compilationMode: .eager, memoryBoundsChecking: .software, fuelMetering: true)
     )
 }

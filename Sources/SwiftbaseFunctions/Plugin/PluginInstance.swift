@@ -25,10 +25,12 @@ public final class PluginInstance {
         try self.init(plugin, interrupt: nil)
     }
 
-    init(_ plugin: Plugin, interrupt: CallInterrupt?) throws(FunctionError) {
+    /// - Parameter preparing: instantiate ahead of a call (``PluginOptions/preparedInstances``): translate every
+    ///   function now and initialise the guest runtime, so the first call only runs.
+    init(_ plugin: Plugin, interrupt: CallInterrupt?, preparing: Bool = false) throws(FunctionError) {
         self.plugin = plugin
         let budget = MemoryBudget(limit: plugin.options.limits.memoryBytes)
-        let store = Store(engine: PluginEngine.running)
+        let store = Store(engine: preparing ? PluginEngine.eager : PluginEngine.running)
         budget.install(in: store)
         let kernel = KernelContext(options: plugin.options, budget: budget)
         var imports = Imports()
@@ -45,6 +47,21 @@ public final class PluginInstance {
         }
         self.store = store
         self.kernel = kernel
+        if preparing { try initialize(interrupt: nil) }
+    }
+
+    /// Runs the guest runtime's initialiser (`__wasm_call_ctors` or `_initialize`) once, before the first call, as
+    /// Extism does when it instantiates.
+    private func initialize(interrupt: CallInterrupt?) throws(FunctionError) {
+        guard !initialized else { return }
+        initialized = true
+        guard let name = plugin.initializer, let function = instance.exports[function: name] else { return }
+        do {
+            _ = try ThreadExecutionStack.invoke(function)
+        } catch {
+            isReusable = false
+            throw CallFailure.classify(error, interrupt: interrupt, pluginError: nil)
+        }
     }
 
     /// The vars the instance holds: set by the plug-in with `var_set`, kept from call to call.
@@ -72,11 +89,7 @@ public final class PluginInstance {
             try interrupt?.attach(store)
             defer { interrupt?.detach() }
             kernel.prepare(hostContext: call.hostContext, interrupt: interrupt)
-            if !initialized, let initializer = plugin.initializer {
-                initialized = true
-                if let function = instance.exports[function: initializer] { _ = try ThreadExecutionStack.invoke(function) }
-            }
-            initialized = true
+            try initialize(interrupt: interrupt)
             try kernel.setInput(call.input)
             guard let function = instance.exports[function: call.export] else {
                 throw FunctionError(.missingExport, "function not found: \(call.export)")

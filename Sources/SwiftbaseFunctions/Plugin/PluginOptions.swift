@@ -21,6 +21,13 @@ public struct PluginOptions: Sendable {
     /// call to call, as an Extism `Plugin` does; Extism memory is emptied before each call. An instance that
     /// failed is never reused.
     public var warmInstances: Int
+    /// How many fresh instances ``FunctionRuntime`` keeps ready for cold calls: instantiated, every function
+    /// translated and the guest runtime initialised ahead of time, so that a cold call pays only for running. Each
+    /// serves one call as a new instance would (no state from an earlier call); the runtime makes the next one on a
+    /// guest thread after answering. Preparing translates *every* function of the module (a cold call otherwise
+    /// translates only those it runs), so it suits small plug-ins; 0 (the default) makes cold instances on the call
+    /// path.
+    public var preparedInstances: Int
 
     public init(
         config: [String: String] = [:],
@@ -30,7 +37,8 @@ public struct PluginOptions: Sendable {
         allowedHosts: [String] = [],
         httpClient: any PluginHTTPClient = RefusingPluginHTTPClient(),
         hostFunctions: [UserHostFunction] = [],
-        warmInstances: Int = 0
+        warmInstances: Int = 0,
+        preparedInstances: Int = 0
     ) {
         self.config = config
         self.limits = limits
@@ -40,5 +48,6 @@ public struct PluginOptions: Sendable {
         self.httpClient = httpClient
         self.hostFunctions = hostFunctions
         self.warmInstances = warmInstances
+        self.preparedInstances = preparedInstances
     }
 }

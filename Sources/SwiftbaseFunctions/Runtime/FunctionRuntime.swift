@@ -1,4 +1,3 @@
-internal import Dispatch
 internal import Foundation
 import Synchronization
 
@@ -34,7 +33,7 @@ public final class FunctionRuntime: Sendable {
     }
 
     private let pool: GuestThreadPool
-    private let watchdog = DispatchQueue(label: "swiftbase.functions.watchdog")
+    private let watchdog = CallWatchdog()
 
     public init(configuration: Configuration = Configuration()) {
         pool = GuestThreadPool(maximumThreads: configuration.threads, stackSize: configuration.threadStackSize)
@@ -44,18 +43,17 @@ public final class FunctionRuntime: Sendable {
     public var threadCount: Int { pool.threadCount }
 
     /// Compiles and validates a plug-in (see ``Plugin``) on a guest thread: validation translates every function
-    /// body, which takes a while for a large module.
+    /// body, which takes a while for a large module. Then makes its prepared instances, if it asks for any.
     public func compile(
         _ wasm: [UInt8], options: PluginOptions = PluginOptions(), requiredExports: [String] = []
     ) async throws(FunctionError) -> Plugin {
         let result: Result<Plugin, FunctionError> = await withCheckedContinuation { continuation in
             pool.submit {
-                continuation.resume(
-                    with: .success(
-                        Result { () throws(FunctionError) -> Plugin in
-                            try Plugin(wasm: wasm, options: options, requiredExports: requiredExports)
-                        })
-                )
+                let result = Result { () throws(FunctionError) -> Plugin in
+                    try Plugin(wasm: wasm, options: options, requiredExports: requiredExports)
+                }
+                continuation.resume(returning: result)
+                if case .success(let plugin) = result { plugin.prepareInstances() }
             }
         }
         return try result.get()
@@ -69,29 +67,30 @@ public final class FunctionRuntime: Sendable {
         let result: Result<PluginOutput, FunctionError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 answer.wait(with: continuation)
-                let timer = plugin.options.limits.timeout.map { timeout in
-                    let timer = Timer(DispatchWorkItem { [watchdog] in
-                        answer.give(.failure(FunctionError(.timeout, "timeout")))
-                        Self.stop(interrupt, on: watchdog, attempts: 0)
-                    })
-                    watchdog.asyncAfter(deadline: .now() + timeout.dispatchInterval, execute: timer.item)
-                    return timer
+                let ticket = deadline.map { deadline in
+                    watchdog.register(
+                        deadline: deadline,
+                        onTimeout: { answer.give(.failure(FunctionError(.timeout, "timeout"))) },
+                        onRepeat: { interrupt.interrupt() })
                 }
-                pool.submit {
+                pool.submit { [watchdog] in
                     let result = Self.run(plugin, call, interrupt: interrupt)
-                    timer?.item.cancel()
+                    if let ticket { watchdog.cancel(ticket) }
                     answer.give(result)
+                    // After the answer: the caller does not wait for the next fresh instance.
+                    plugin.prepareInstances()
                 }
             }
         } onCancel: {
             answer.give(.failure(FunctionError(.cancelled, "cancelled")))
-            Self.stop(interrupt, on: watchdog, attempts: 0)
+            // Stopped as a timed-out call is: at once, then every millisecond while it runs.
+            _ = watchdog.register(deadline: .now, onTimeout: {}, onRepeat: { interrupt.interrupt() })
         }
         return try result.get()
     }
 
-    /// Runs on a guest thread: takes a warm instance or makes a cold one, calls it, and keeps it for later when it
-    /// may be reused.
+    /// Runs on a guest thread: takes a warm instance, or a prepared fresh one, or makes one; calls it; and keeps it
+    /// for later when it may be reused.
     private static func run(
         _ plugin: Plugin, _ call: PluginCall, interrupt: CallInterrupt
     ) -> Result<PluginOutput, FunctionError> {
@@ -100,6 +99,8 @@ public final class FunctionRuntime: Sendable {
             let instance: PluginInstance
             if let idle = plugin.takeIdleInstance() {
                 instance = idle
+            } else if let fresh = plugin.takePreparedInstance() {
+                instance = fresh
             } else {
                 instance = try PluginInstance(plugin, interrupt: interrupt)
             }
@@ -110,24 +111,6 @@ public final class FunctionRuntime: Sendable {
         }
     }
 
-    /// Starves the call's store of fuel every millisecond until it lets go of it (see ``CallInterrupt``), for at
-    /// most a minute.
-    private static func stop(_ interrupt: CallInterrupt, on queue: DispatchQueue, attempts: Int) {
-        guard interrupt.interrupt(), attempts < 60_000 else { return }
-        queue.asyncAfter(deadline: .now() + .milliseconds(1)) {
-            stop(interrupt, on: queue, attempts: attempts + 1)
-        }
-    }
-}
-
-/// A call's pending timeout, cancelled when the call returns first, so that finished calls leave nothing
-/// scheduled. `DispatchWorkItem` is not marked `Sendable`, but `cancel()` is documented as safe from any thread.
-private struct Timer: @unchecked Sendable {
-    let item: DispatchWorkItem
-
-    init(_ item: DispatchWorkItem) {
-        self.item = item
-    }
 }
 
 /// The one answer a call gets: from the guest thread, the watchdog or cancellation, whichever comes first.
@@ -168,10 +151,3 @@ private final class Answer: Sendable {
     }
 }
 
-extension Duration {
-    var dispatchInterval: DispatchTimeInterval {
-        let (seconds, attoseconds) = components
-        let (nanoseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return .nanoseconds(overflow ? .max : Int(clamping: nanoseconds + attoseconds / 1_000_000_000))
-    }
-}

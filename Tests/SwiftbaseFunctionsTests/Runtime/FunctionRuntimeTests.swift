@@ -96,7 +96,7 @@ struct FunctionRuntimeTests {
         let spinner = try ExamplePlugins.plugin("limits", options: PluginOptions(limits: limits))
         let task = Task { await runtime.result(spinner, PluginCall("spin")) }
         // Wait until the guest is running on the only thread, then cancel.
-        while runtime.threadCount == 0 { await Task.yield() }
+        while runtime.threadCount == 0 { try await Task.sleep(for: .milliseconds(1)) }
         task.cancel()
         #expect(await task.value.errorCode == .cancelled)
         let echo = try ExamplePlugins.plugin("echo")
@@ -118,5 +118,25 @@ struct FunctionRuntimeTests {
         #expect(outputs.count == 50)
         for (index, text) in outputs { #expect(text == "{\"count\": \(index)}") }
         #expect(runtime.threadCount <= 2)
+    }
+}
+
+/// Fresh instances made ahead of cold calls.
+@Suite("Prepared instances", .timeLimit(.minutes(1)))
+struct PreparedInstanceTests {
+    @Test func aColdCallTakesAPreparedFreshInstanceAndTheRuntimeMakesTheNext() async throws {
+        let runtime = FunctionRuntime(configuration: .init(threads: 1))
+        let plugin = try await runtime.compile(
+            try ExamplePlugins.wasm("kernel"), options: PluginOptions(preparedInstances: 2))
+        for _ in 0..<4 {
+            while plugin.preparedInstanceCount < 2 { try await Task.sleep(for: .milliseconds(1)) }
+            let output = try await runtime.call(plugin, PluginCall("count_calls"))
+            #expect(output.coldStart)
+            #expect(output.output.first == 1, "a prepared instance has no state from an earlier call")
+        }
+        while plugin.preparedInstanceCount < 2 { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(plugin.idleInstanceCount == 0)
+        // The guest runtime was initialised while preparing.
+        #expect(try await runtime.call(plugin, PluginCall("ready")).text == "ready")
     }
 }

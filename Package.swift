@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swiftwasm/WasmKit.git", .upToNextMinor(from: "0.4.2")),
     ],
     targets: [
         .target(
@@ -75,6 +76,16 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Functions: Extism plug-ins run in-process on WasmKit. A security boundary with a heavy dependency, so a
+        // module of its own; it knows no SQL and no HTTP server.
+        .target(
+            name: "SwiftbaseFunctions",
+            dependencies: [
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmParser", package: "WasmKit"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -133,6 +144,7 @@ let package = Package(
                 "Swiftbase",
                 "SwiftbaseCore",
                 "SwiftbaseServices",
+                "SwiftbaseFunctions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -152,6 +164,14 @@ let package = Package(
                 "SwiftbaseServices", "SwiftbaseCore",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwiftbaseFunctionsTests",
+            dependencies: [
+                "SwiftbaseFunctions",
+                .product(name: "WAT", package: "WasmKit"),
             ],
             swiftSettings: swiftSettings
         ),

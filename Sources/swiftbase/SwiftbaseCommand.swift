@@ -11,7 +11,9 @@ struct SwiftbaseCommand: AsyncParsableCommand {
         commandName: "swiftbase",
         abstract: "A backend for your app in one binary: PocketBase-compatible REST API on an embedded SQLite file.",
         version: version,
-        subcommands: [ServeCommand.self, SuperuserCommand.self, BackupCommand.self, RestoreCommand.self],
+        subcommands: [
+            ServeCommand.self, SuperuserCommand.self, BackupCommand.self, RestoreCommand.self, FunctionsCommand.self,
+        ],
         defaultSubcommand: nil)
 }
 

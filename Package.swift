@@ -80,10 +80,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Functions: Extism plug-ins run in-process on WasmKit. A security boundary with a heavy dependency, so a
-        // module of its own; it knows no SQL and no HTTP server.
+        // module of its own; the core's `FunctionEngine` seam is all it implements: no SQL, no HTTP server.
         .target(
             name: "SwiftbaseFunctions",
             dependencies: [
+                "SwiftbaseCore",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WasmParser", package: "WasmKit"),
             ],
@@ -112,6 +113,7 @@ let package = Package(
             name: "Swiftbase",
             dependencies: [
                 "SwiftbaseCore",
+                "SwiftbaseFunctions",
                 "SwiftbaseSQLite",
                 "SwiftbaseServices",
                 "SwiftbaseHTTP",

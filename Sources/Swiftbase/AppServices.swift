@@ -5,6 +5,7 @@ public import SwiftbaseCore
 import SwiftbaseHTTP
 import SwiftbaseSQLite
 public import SwiftbaseServices
+import SwiftbaseFunctions
 
 /// The composition root: every service of an app, built once from its configuration and data directory.
 /// Transports receive what they need from here (`http` for the HTTP server); the core's seams — the record
@@ -40,6 +41,8 @@ public struct AppServices: Sendable {
     let webhookTransport: HTTPWebhookTransport
     public let files: any FileStore
     public let backups: BackupService
+    /// Functions: deployed Extism plug-ins, their versions and triggers (run by `SwiftbaseFunctions`' engine).
+    public let functions: FunctionService
 
     /// Opens the store in `directory` (its schema bootstrapped, settings loaded) and builds every service on it.
     static func make(configuration: SwiftbaseConfiguration, directory: URL, logger: Logger) async throws -> AppServices {
@@ -63,6 +66,12 @@ public struct AppServices: Sendable {
         let apiKeys = APIKeyService(store: store, registry: registry, clock: configuration.clock)
         let audit = AuditLog(store: store, logger: logger)
         let changes = ChangeFeed(store: store, events: events)
+        let presenter = RecordPresenter(records: records)
+        let engine = WasmFunctionEngine(
+            records: FunctionRecordsAPI(records: records, presenter: presenter),
+            observer: FunctionMetrics.observer(registry: configuration.metrics))
+        let functions = FunctionService(store: store, records: records, feed: changes, engine: engine, logger: logger)
+        try await functions.loadAll()
         let webhookTransport = HTTPWebhookTransport()
         let webhookDispatcher = WebhookDispatcher(
             store: store, events: events, registry: registry, settings: { settings.webhookSettings },
@@ -73,7 +82,7 @@ public struct AppServices: Sendable {
             store: store, schema: registry, collections: collections, records: records, auth: auth, accounts: accounts,
             apiKeys: apiKeys, audit: audit, settings: settings, events: events,
             identities: IdentityResolver(auth: auth, apiKeys: apiKeys, audit: audit),
-            presenter: RecordPresenter(records: records),
+            presenter: presenter,
             realtime: SubscriptionHub(
                 records: records,
                 metrics: RealtimeMetrics(factory: PrometheusMetricsFactory(registry: configuration.metrics))),
@@ -84,7 +93,8 @@ public struct AppServices: Sendable {
             files: files,
             backups: BackupService(
                 dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },
-                appName: { settings.mailSettings.appName }))
+                appName: { settings.mailSettings.appName }),
+            functions: functions)
     }
 
     /// What the HTTP transport needs, with its own settings from `configuration`.
@@ -93,6 +103,6 @@ public struct AppServices: Sendable {
             store: store, schema: schema, collections: collections, records: records, auth: auth, accounts: accounts,
             apiKeys: apiKeys, audit: audit, settings: settings, identities: identities, presenter: presenter,
             realtime: realtime, changes: changes, consumers: consumers, webhooks: webhooks, maxBodySize: configuration.maxBodySize, metrics: configuration.metrics, files: files,
-            thumbnails: ImageThumbnailer(), backups: backups, restart: configuration.restart)
+            thumbnails: ImageThumbnailer(), backups: backups, functions: functions, restart: configuration.restart)
     }
 }

@@ -78,7 +78,11 @@ extension SwiftbaseApp {
             clock: configuration.clock, logger: logger)
         let webhooks = WebhookDeliveryService(
             dispatcher: services.webhookDispatcher, transport: services.webhookTransport)
-        return [audit, mail, hooks, retention, webhooks] + extensions.withLock { $0.services }
+        let functionHooks = FunctionHooksService(functions: services.functions)
+        let functionFiles = FunctionDirectoryWatcher(
+            directory: URL(fileURLWithPath: configuration.resolvedFunctionsDirectory, isDirectory: true),
+            functions: services.functions, logger: logger)
+        return [audit, mail, hooks, retention, webhooks, functionHooks, functionFiles] + extensions.withLock { $0.services }
     }
 
     private func realtimeService() -> any Service {

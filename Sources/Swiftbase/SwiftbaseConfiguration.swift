@@ -34,6 +34,14 @@ public struct SwiftbaseConfiguration: Sendable {
     public var publicDirectory: String?
     /// Whether a public path that names nothing answers the folder's `index.html` (`--indexFallback`).
     public var indexFallback = true
+    /// A folder of functions (`NAME.wasm` + `NAME.json`) deployed at start and whenever they change
+    /// (`--functionsDir`); nil means `functions` inside the data directory.
+    public var functionsDirectory: String?
+
+    /// Where functions are loaded from: `functionsDirectory`, or `functions` inside the data directory.
+    public var resolvedFunctionsDirectory: String {
+        functionsDirectory ?? URL(fileURLWithPath: dataDirectory).appendingPathComponent("functions").path
+    }
 
     public init(
         dataDirectory: String = "./sb_data", host: String = "127.0.0.1", port: Int = 8090, dev: Bool = false,

@@ -26,6 +26,8 @@ public struct HTTPServices: Sendable {
     public let consumers: ConsumerService
     /// Webhooks and their deliveries (`/api/webhooks`).
     public let webhooks: WebhookService
+    /// Functions (`/api/functions`, `/api/fn`); nil when the app runs without them.
+    public let functions: FunctionService?
     public let rateLimiter: RateLimiter
     /// Request bodies larger than this are refused with 413.
     public let maxBodySize: Int
@@ -44,7 +46,8 @@ public struct HTTPServices: Sendable {
         auth: AuthService, accounts: AccountService, apiKeys: APIKeyService, audit: AuditLog,
         settings: SettingsService, identities: IdentityResolver, presenter: RecordPresenter, realtime: SubscriptionHub,
         changes: ChangeFeed, consumers: ConsumerService, webhooks: WebhookService, maxBodySize: Int, metrics: PrometheusCollectorRegistry, files: any FileStore,
-        thumbnails: (any Thumbnailing)? = nil, backups: BackupService, restart: (@Sendable () -> Void)? = nil
+        thumbnails: (any Thumbnailing)? = nil, backups: BackupService, functions: FunctionService? = nil,
+        restart: (@Sendable () -> Void)? = nil
     ) {
         self.store = store
         self.schema = schema
@@ -61,6 +64,7 @@ public struct HTTPServices: Sendable {
         self.changes = changes
         self.consumers = consumers
         self.webhooks = webhooks
+        self.functions = functions
         self.rateLimiter = RateLimiter(settings: settings)
         self.maxBodySize = maxBodySize
         self.metrics = metrics

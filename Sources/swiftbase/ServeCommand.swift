@@ -35,6 +35,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("indexFallback"), help: "Answer a public path that names nothing with index.html (default true).")
     var indexFallback: Bool = true
 
+    @Option(
+        name: .customLong("functionsDir"),
+        help: "Folder of functions (NAME.wasm + NAME.json) deployed at start and on change (default: functions inside --dir).")
+    var functionsDir: String?
+
     func validate() throws {
         for (name, seconds) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout)]
         where !(seconds > 0 && seconds <= 86_400) {
@@ -55,6 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
             ?? URL(fileURLWithPath: global.dir, isDirectory: true).deletingLastPathComponent()
                 .appendingPathComponent("sb_public", isDirectory: true).path
         configuration.indexFallback = indexFallback
+        configuration.functionsDirectory = functionsDir
         do {
             try configuration.setHTTPAddress(http)
         } catch {

@@ -18,7 +18,8 @@ public struct ChangeLogRetention: Sendable {
     }
 
     /// Deletes the entries created before `now - maxAgeDays`, in seq order, up to `hold` (inclusive) when
-    /// given, and never past the cursor of an enabled webhook (it still has them to deliver); answers how many.
+    /// given, and never past the cursor of an enabled webhook or of a function's after hooks (they still have them
+    /// to deliver); answers how many.
     /// Webhook deliveries settled before the same cutoff go too. `maxAgeDays` 0 keeps everything.
     @discardableResult
     public func prune(maxAgeDays: Int, now: Date, hold: Int64? = nil) async throws -> Int {
@@ -29,7 +30,8 @@ public struct ChangeLogRetention: Sendable {
         while true {
             let deleted = try await store.write { conn in
                 let webhooks = try WebhookTables.oldestEnabledCursor(on: conn)
-                let limit = [hold, webhooks].compactMap { $0 }.min()
+                let functions = try FunctionTables.oldestAfterHookCursor(on: conn)
+                let limit = [hold, webhooks, functions].compactMap { $0 }.min()
                 return try Self.pruneBatch(before: cutoff, hold: limit, limit: batch, on: conn)
             }
             total += deleted

@@ -7,6 +7,7 @@ public struct SwiftbaseError: Error, Sendable, Equatable, CustomStringConvertibl
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable {
             case badRequest, unauthorized, forbidden, notFound, gone, payloadTooLarge, tooManyRequests, internalError
+            case gatewayTimeout
         }
         private let base: Base
 
@@ -19,6 +20,8 @@ public struct SwiftbaseError: Error, Sendable, Equatable, CustomStringConvertibl
         public static let payloadTooLarge = Code(base: .payloadTooLarge)
         public static let tooManyRequests = Code(base: .tooManyRequests)
         public static let internalError = Code(base: .internalError)
+        /// Something the request waited for took longer than it may (a function past its timeout): 504.
+        public static let gatewayTimeout = Code(base: .gatewayTimeout)
 
         public var description: String { base.rawValue }
     }

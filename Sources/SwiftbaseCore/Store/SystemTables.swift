@@ -41,7 +41,7 @@ package enum SystemTables {
             APIKeyService.createTableSQL,
             AuditLog.createTableSQL(in: dialect),
             AuditLog.indexSQL,
-        ] + WebhookTables.createSQL
+        ] + WebhookTables.createSQL + FunctionTables.createSQL
     }
 
     package static func create(on connection: any StoreConnection) throws {

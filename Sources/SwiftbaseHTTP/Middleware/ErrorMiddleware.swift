@@ -42,7 +42,7 @@ public struct ErrorMiddleware: RouterMiddleware {
                 audit?.record(
                     AuditEvent(event: note.event, actor: context.auth.auditActor, ip: context.remoteIP, target: note.target))
             }
-            if error.code == .internalError {
+            if error.code == .internalError || error.code == .gatewayTimeout {
                 context.logger.error(
                     "request failed", metadata: ["sb.error": "\(error.message)", "sb.detail": "\(error.debugDetail ?? "")"])
             } else if let detail = error.debugDetail {
@@ -90,6 +90,7 @@ public struct ErrorMiddleware: RouterMiddleware {
         case .payloadTooLarge: .contentTooLarge
         case .tooManyRequests: .tooManyRequests
         case .internalError: .internalServerError
+        case .gatewayTimeout: .gatewayTimeout
         default: .badRequest
         }
     }

@@ -29,6 +29,7 @@ public enum Routes {
         ChangeRoutes(services: services).add(to: router)
         ConsumerRoutes(services: services).add(to: router)
         WebhookRoutes(services: services).add(to: router)
+        if let functions = services.functions { FunctionRoutes(services: services, functions: functions).add(to: router) }
         MetricsRoutes(services: services).add(to: router)
         BatchRoutes(services: services).add(to: router)
         FileRoutes(services: services).add(to: router)

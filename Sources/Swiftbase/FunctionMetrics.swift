@@ -1,0 +1,45 @@
+import Prometheus
+import SwiftbaseFunctions
+
+/// Functions on `/api/metrics`: `swiftbase_function_invocations_total{function,trigger,outcome}`,
+/// `swiftbase_function_duration_seconds{function}` (a histogram, waiting for a free slot included) and
+/// `swiftbase_function_fuel_total{function}` (instructions used by calls that finished).
+enum FunctionMetrics {
+    static let buckets: [Duration] = [
+        .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+        .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+        .seconds(10),
+    ]
+
+    static var invocations: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "swiftbase", subsystem: "function", metricName: "invocations", unitName: "total",
+            helpText: "Calls of each function, by trigger and outcome (success, error, timeout).")
+    }
+    static var duration: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "swiftbase", subsystem: "function", metricName: "duration", unitName: "seconds",
+            helpText: "How long calls of each function took, waiting for a free slot included.")
+    }
+    static var fuel: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "swiftbase", subsystem: "function", metricName: "fuel", unitName: "total",
+            helpText: "Instructions (WasmKit fuel) used by the calls of each function that finished.")
+    }
+
+    static func observer(registry: PrometheusCollectorRegistry) -> WasmFunctionEngine.Observer {
+        { function, report in
+            registry.makeCounter(
+                descriptor: invocations,
+                labels: [("function", function), ("trigger", report.trigger), ("outcome", report.outcome.rawValue)]
+            ).increment()
+            registry.makeDurationHistogram(descriptor: duration, labels: [("function", function)], buckets: buckets)
+                .record(report.duration)
+            if report.fuel > 0 {
+                registry.makeCounter(descriptor: fuel, labels: [("function", function)])
+                    .increment(by: Int64(clamping: report.fuel))
+            }
+        }
+    }
+}

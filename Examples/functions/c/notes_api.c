@@ -99,8 +99,21 @@ int32_t EXTISM_EXPORTED_FUNCTION(handle) {
   }
   bool one = id.length > 0;
 
-  Span body = {0, 0};
-  if (span_equals(method, "POST") || span_equals(method, "PATCH")) {
+  RecordsFunction function = 0;
+  if (span_equals(method, "GET")) {
+    function = one ? records_get : records_list;
+  } else if (span_equals(method, "POST") && !one) {
+    function = records_create;
+  } else if (span_equals(method, "PATCH") && one) {
+    function = records_update;
+  } else if (span_equals(method, "DELETE") && one) {
+    function = records_delete;
+  } else {
+    return answer_error(405, "Method not allowed.");
+  }
+
+  Span body = span_none;
+  if (function == records_create || function == records_update) {
     body = span_value(string_member(input, "body"));
     if (!span_is_object(body)) {
       return answer_error(400, "The request body must be a JSON object.");
@@ -118,9 +131,7 @@ int32_t EXTISM_EXPORTED_FUNCTION(handle) {
     text_add(&request, ", \"data\": ");
     text_raw(&request, body);
   }
-
-  RecordsFunction function = 0;
-  if (span_equals(method, "GET") && !one) {
+  if (function == records_list) {
     Span query = member(input, "query");
     Span filter = string_member(query, "filter");
     Span sort = string_member(query, "sort");
@@ -132,17 +143,6 @@ int32_t EXTISM_EXPORTED_FUNCTION(handle) {
       text_add(&request, ", \"sort\": ");
       text_string(&request, sort);
     }
-    function = records_list;
-  } else if (span_equals(method, "GET")) {
-    function = records_get;
-  } else if (span_equals(method, "POST") && !one) {
-    function = records_create;
-  } else if (span_equals(method, "PATCH") && one) {
-    function = records_update;
-  } else if (span_equals(method, "DELETE") && one) {
-    function = records_delete;
-  } else {
-    return answer_error(405, "Method not allowed.");
   }
   text_add(&request, "}");
 

@@ -793,6 +793,7 @@ def test_functions_in_the_data_dir_are_loaded_reloaded_and_removed(srv, su):
     poll(lambda: call(srv, name, "/hot"), lambda r: r.status_code == 404, timeout=WAIT,
          what="the deleted file's function to go")
     assert_error(su.get(f"/api/functions/{name}"), 404)
+    (folder / f"{name}.json").unlink()
 
 
 # =========================================================================== 8. logs and metrics

@@ -381,6 +381,12 @@ def test_tick_fails_when_the_host_answers_an_error(store):
         Guest("c/tick", store).call({"schedule": "@hourly", "scheduledAt": "2026-12-06 02:00:00.000Z"})
 
 
+# =========================================================================== greeting
+@pytest.mark.parametrize("config, text", [({"greeting": "Bonjour"}, b"Bonjour"), ({}, b"hello")])
+def test_greeting_answers_its_config_value_as_plain_text(store, config, text):
+    assert Guest("wat/greeting", store, config=config).call(http_input()) == text
+
+
 # =========================================================================== the limit cases
 @pytest.mark.parametrize("export", ["grow_4gib", "alloc_4gib"])
 def test_four_gib_ends_the_call(store, export):

@@ -1,0 +1,374 @@
+// Just enough JSON for the freestanding examples (no libc): a bump arena in the plug-in's linear memory, a text
+// builder that escapes strings, a scanner that finds an object's members and decodes strings, and the calls into
+// Swiftbase's records host functions (extism:host/user records_list/get/create/update/delete).
+//
+// Values handed over by the host (the trigger's input, a records answer) are valid JSON, so a member's raw text
+// (a Span) can be copied into an output as it is; anything else that goes into a JSON string is escaped.
+#ifndef json_h
+#define json_h
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "extism-pdk.h"
+
+// MARK: - The arena: memory for one call, given back all at once by arena_reset()
+
+extern unsigned char __heap_base;
+static size_t arena_top;
+
+static inline void arena_reset(void) { arena_top = (size_t)&__heap_base; }
+
+// `n` bytes of linear memory, grown as needed; traps when the memory cannot grow (the host's memory limit).
+static inline char *arena_take(size_t n) {
+  if (arena_top == 0) {
+    arena_reset();
+  }
+  size_t start = (arena_top + 7) & ~(size_t)7;
+  if (n > SIZE_MAX - start) {
+    __builtin_trap();
+  }
+  size_t end = start + n;
+  size_t have = __builtin_wasm_memory_size(0) * 65536;
+  if (end > have) {
+    size_t pages = (end - have + 65535) / 65536;
+    if (__builtin_wasm_memory_grow(0, pages) == (size_t)-1) {
+      __builtin_trap();
+    }
+  }
+  arena_top = end;
+  return (char *)start;
+}
+
+// MARK: - Spans: a piece of JSON text
+
+typedef struct {
+  const char *at;
+  size_t length;
+} Span;
+
+#define span_none ((Span){0, 0})
+
+static inline bool span_is_none(Span s) { return s.at == 0; }
+
+static inline bool span_is_string(Span s) { return s.length >= 2 && s.at[0] == '"'; }
+
+static inline bool span_is_object(Span s) { return s.length >= 2 && s.at[0] == '{'; }
+
+static inline bool span_is_number(Span s) { return s.length > 0 && (s.at[0] == '-' || (s.at[0] >= '0' && s.at[0] <= '9')); }
+
+static inline size_t text_length(const char *text) {
+  size_t n = 0;
+  while (text[n]) {
+    n++;
+  }
+  return n;
+}
+
+static inline bool span_equals(Span s, const char *text) {
+  size_t n = text_length(text);
+  if (s.length != n) {
+    return false;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (s.at[i] != text[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The whole Extism memory block at `handle`, copied into the arena.
+static inline Span span_from_handle(ExtismHandle handle) {
+  size_t n = (size_t)extism_length(handle);
+  char *copy = arena_take(n);
+  extism_load_from_handle(handle, 0, copy, n);
+  return (Span){copy, n};
+}
+
+static inline Span span_from_input(void) { return span_from_handle(extism_input_offset()); }
+
+// MARK: - Scanning
+
+static inline size_t skip_space(Span s, size_t i) {
+  while (i < s.length && (s.at[i] == ' ' || s.at[i] == '\t' || s.at[i] == '\n' || s.at[i] == '\r')) {
+    i++;
+  }
+  return i;
+}
+
+// The index just past the string that starts at s.at[i] (a quote), or 0 when it does not end.
+static inline size_t skip_string(Span s, size_t i) {
+  for (i++; i < s.length; i++) {
+    if (s.at[i] == '\\') {
+      i++;
+    } else if (s.at[i] == '"') {
+      return i + 1;
+    }
+  }
+  return 0;
+}
+
+// The index just past the value that starts at s.at[i], or 0 when there is none.
+static inline size_t skip_value(Span s, size_t i) {
+  i = skip_space(s, i);
+  if (i >= s.length) {
+    return 0;
+  }
+  char first = s.at[i];
+  if (first == '"') {
+    return skip_string(s, i);
+  }
+  if (first == '{' || first == '[') {
+    size_t depth = 0;
+    for (; i < s.length; i++) {
+      char c = s.at[i];
+      if (c == '"') {
+        i = skip_string(s, i);
+        if (i == 0) {
+          return 0;
+        }
+        i--;
+      } else if (c == '{' || c == '[') {
+        depth++;
+      } else if (c == '}' || c == ']') {
+        if (--depth == 0) {
+          return i + 1;
+        }
+      }
+    }
+    return 0;
+  }
+  size_t start = i;  // a number, true, false or null
+  while (i < s.length && s.at[i] != ',' && s.at[i] != '}' && s.at[i] != ']' && s.at[i] != ' ' &&
+         s.at[i] != '\t' && s.at[i] != '\n' && s.at[i] != '\r') {
+    i++;
+  }
+  return i > start ? i : 0;
+}
+
+// `s` with the white space around it trimmed, when it is exactly one JSON value; else span_none.
+static inline Span span_value(Span s) {
+  size_t start = skip_space(s, 0);
+  size_t end = skip_value(s, start);
+  if (end == 0 || skip_space(s, end) != s.length) {
+    return span_none;
+  }
+  return (Span){s.at + start, end - start};
+}
+
+static inline int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+static inline uint32_t read_hex4(Span s, size_t i) {
+  uint32_t value = 0;
+  for (size_t k = 0; k < 4; k++) {
+    int digit = i + k < s.length ? hex_digit(s.at[i + k]) : -1;
+    if (digit < 0) {
+      return 0xFFFD;
+    }
+    value = value * 16 + (uint32_t)digit;
+  }
+  return value;
+}
+
+// The text of the JSON string `s` (quotes included), unescaped into the arena as UTF-8; span_none if `s` is not
+// a string.
+static inline Span string_value(Span s) {
+  if (!span_is_string(s)) {
+    return span_none;
+  }
+  char *out = arena_take(s.length);  // unescaping never makes it longer
+  size_t n = 0;
+  for (size_t i = 1; i + 1 < s.length; i++) {
+    char c = s.at[i];
+    if (c != '\\') {
+      out[n++] = c;
+      continue;
+    }
+    c = s.at[++i];
+    switch (c) {
+    case 'b': out[n++] = '\b'; break;
+    case 'f': out[n++] = '\f'; break;
+    case 'n': out[n++] = '\n'; break;
+    case 'r': out[n++] = '\r'; break;
+    case 't': out[n++] = '\t'; break;
+    case 'u': {
+      uint32_t code = read_hex4(s, i + 1);
+      i += 4;
+      if (code >= 0xD800 && code < 0xDC00 && i + 6 < s.length && s.at[i + 1] == '\\' && s.at[i + 2] == 'u') {
+        uint32_t low = read_hex4(s, i + 3);
+        if (low >= 0xDC00 && low < 0xE000) {
+          code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+          i += 6;
+        }
+      }
+      if (code >= 0xD800 && code < 0xE000) {
+        code = 0xFFFD;  // a lone surrogate
+      }
+      if (code < 0x80) {
+        out[n++] = (char)code;
+      } else if (code < 0x800) {
+        out[n++] = (char)(0xC0 | (code >> 6));
+        out[n++] = (char)(0x80 | (code & 0x3F));
+      } else if (code < 0x10000) {
+        out[n++] = (char)(0xE0 | (code >> 12));
+        out[n++] = (char)(0x80 | ((code >> 6) & 0x3F));
+        out[n++] = (char)(0x80 | (code & 0x3F));
+      } else {
+        out[n++] = (char)(0xF0 | (code >> 18));
+        out[n++] = (char)(0x80 | ((code >> 12) & 0x3F));
+        out[n++] = (char)(0x80 | ((code >> 6) & 0x3F));
+        out[n++] = (char)(0x80 | (code & 0x3F));
+      }
+      break;
+    }
+    default: out[n++] = c; break;  // \" \\ \/
+    }
+  }
+  return (Span){out, n};
+}
+
+// The raw value of the member `key` of the JSON object `object`, or span_none.
+static inline Span member(Span object, const char *key) {
+  if (!span_is_object(object)) {
+    return span_none;
+  }
+  size_t i = skip_space(object, 1);
+  while (i < object.length && object.at[i] == '"') {
+    size_t key_end = skip_string(object, i);
+    if (key_end == 0) {
+      return span_none;
+    }
+    Span name = string_value((Span){object.at + i, key_end - i});
+    i = skip_space(object, key_end);
+    if (i >= object.length || object.at[i] != ':') {
+      return span_none;
+    }
+    size_t value_start = skip_space(object, i + 1);
+    size_t value_end = skip_value(object, value_start);
+    if (value_end == 0) {
+      return span_none;
+    }
+    if (span_equals(name, key)) {
+      return (Span){object.at + value_start, value_end - value_start};
+    }
+    i = skip_space(object, value_end);
+    if (i < object.length && object.at[i] == ',') {
+      i = skip_space(object, i + 1);
+    }
+  }
+  return span_none;
+}
+
+// The unescaped text of the string member `key`, or span_none when it is missing or not a string.
+static inline Span string_member(Span object, const char *key) { return string_value(member(object, key)); }
+
+// MARK: - Writing
+
+typedef struct {
+  char *at;
+  size_t length;
+  size_t capacity;
+} Text;
+
+static inline Text text_new(size_t capacity) { return (Text){arena_take(capacity), 0, capacity}; }
+
+static inline void text_byte(Text *t, char c) {
+  if (t->length == t->capacity) {  // grow: a new block twice the size (the old one stays in the arena)
+    size_t capacity = t->capacity * 2 + 64;
+    char *bigger = arena_take(capacity);
+    for (size_t i = 0; i < t->length; i++) {
+      bigger[i] = t->at[i];
+    }
+    t->at = bigger;
+    t->capacity = capacity;
+  }
+  t->at[t->length++] = c;
+}
+
+// Appends `s` as it is (raw JSON, or text that needs no escaping).
+static inline void text_raw(Text *t, Span s) {
+  for (size_t i = 0; i < s.length; i++) {
+    text_byte(t, s.at[i]);
+  }
+}
+
+static inline void text_add(Text *t, const char *zero_terminated) {
+  while (*zero_terminated) {
+    text_byte(t, *zero_terminated++);
+  }
+}
+
+static inline void text_u64(Text *t, uint64_t value) {
+  char digits[20];
+  size_t count = 0;
+  do {
+    digits[count++] = (char)('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  while (count > 0) {
+    text_byte(t, digits[--count]);
+  }
+}
+
+// Appends `s` as a JSON string: quotes, and escapes for quotes, backslashes and control characters.
+static inline void text_string(Text *t, Span s) {
+  static const char hex[] = "0123456789abcdef";
+  text_byte(t, '"');
+  for (size_t i = 0; i < s.length; i++) {
+    unsigned char c = (unsigned char)s.at[i];
+    if (c == '"' || c == '\\') {
+      text_byte(t, '\\');
+      text_byte(t, (char)c);
+    } else if (c == '\n') {
+      text_add(t, "\\n");
+    } else if (c == '\r') {
+      text_add(t, "\\r");
+    } else if (c == '\t') {
+      text_add(t, "\\t");
+    } else if (c < 0x20) {
+      text_add(t, "\\u00");
+      text_byte(t, hex[c >> 4]);
+      text_byte(t, hex[c & 15]);
+    } else {
+      text_byte(t, (char)c);
+    }
+  }
+  text_byte(t, '"');
+}
+
+static inline Span text_span(const Text *t) { return (Span){t->at, t->length}; }
+
+static inline void output_text(const Text *t) { extism_output_buf(t->at, t->length); }
+
+// MARK: - Swiftbase's records host functions (extism:host/user)
+
+EXTISM_IMPORT_USER("records_list") extern ExtismHandle records_list(ExtismHandle);
+EXTISM_IMPORT_USER("records_get") extern ExtismHandle records_get(ExtismHandle);
+EXTISM_IMPORT_USER("records_create") extern ExtismHandle records_create(ExtismHandle);
+EXTISM_IMPORT_USER("records_update") extern ExtismHandle records_update(ExtismHandle);
+EXTISM_IMPORT_USER("records_delete") extern ExtismHandle records_delete(ExtismHandle);
+
+typedef ExtismHandle (*RecordsFunction)(ExtismHandle);
+
+// Sends the JSON `request` to a records host function and answers its JSON answer ({"ok": …} or
+// {"error": {"status", "message", "data"}}), both Extism blocks freed; span_none if the host answered nothing.
+static inline Span records_call(RecordsFunction function, const Text *request) {
+  ExtismHandle sent = extism_alloc_buf(request->at, request->length);
+  ExtismHandle answer = function(sent);
+  extism_free(sent);
+  if (answer == 0) {
+    return span_none;
+  }
+  Span copy = span_from_handle(answer);
+  extism_free(answer);
+  return copy;
+}
+
+#endif

@@ -43,6 +43,8 @@ VERSION_KEYS = {"version", "sha256", "size", "created", "active"}
 DEFAULT_LIMITS = {"fuel": 100_000_000, "memoryMB": 64, "timeoutMs": 10_000, "concurrency": 8}
 DATE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z$")
 HTTP = [{"type": "http"}]
+# How the server answers HTTP back: with the export each trigger calls filled in (`handle` by default).
+HTTP_ANSWERED = [{"type": "http", "export": "handle"}]
 UNLIMITED_FUEL = 10 ** 15  # so that a runaway loop meets its timeout first
 
 
@@ -144,13 +146,25 @@ def as_caller(srv, token: str | None, method: str, path: str, **kw) -> requests.
 
 def refusal(r: requests.Response, *where: str) -> dict:
     """A 400 in PocketBase's validation shape whose `data` names the problem at one of `where`: "module", "name",
-    or "config.KEY" (nested: data.config.KEY); the item has a code and a message. Answers the item."""
+    or "config.KEY" (nested: data.config.KEY) — at that key or below it (data.config.limits.timeoutMs names the
+    limit); the item has a code and a message. Answers the item."""
     body = assert_error(r, 400)
+
+    def first_item(node):
+        if isinstance(node, dict) and "code" in node:
+            return node
+        for child in (node.values() if isinstance(node, dict) else []):
+            found = first_item(child)
+            if found is not None:
+                return found
+        return None
+
     for place in where:
         item = body["data"]
         for key in place.split("."):
             item = item.get(key) if isinstance(item, dict) else None
-        if isinstance(item, dict) and "code" in item:
+        item = first_item(item)
+        if item is not None:
             assert isinstance(item["code"], str) and item["code"], body
             assert isinstance(item["message"], str) and item["message"], body
             return item
@@ -275,7 +289,7 @@ def test_deploy_answers_the_function_with_its_module(srv, su):
     fn = deploy(su, name, wasm, config)
     assert set(fn) == FUNCTION_KEYS, fn
     assert (fn["name"], fn["version"], fn["active"], fn["source"]) == (name, 1, True, "api")
-    assert fn["triggers"] == HTTP and fn["config"] == {"greeting": "hello"}
+    assert fn["triggers"] == HTTP_ANSWERED and fn["config"] == {"greeting": "hello"}
     assert fn["limits"] == {**DEFAULT_LIMITS, "timeoutMs": 2000}
     assert (fn["runAs"], fn["allowedHosts"]) == ("caller", ["api.example.com"])
     imports, exports = wasm_interface(wasm)
@@ -392,7 +406,7 @@ def test_versions_rollback_patch_and_delete(srv, su):
     r = su.patch(f"/api/functions/{name}", json={"config": {"greeting": "Hola"}})
     assert r.status_code == 200, r.text
     v3 = r.json()
-    assert (v3["version"], v3["active"], v3["config"], v3["triggers"]) == (3, True, {"greeting": "Hola"}, HTTP)
+    assert (v3["version"], v3["active"], v3["config"], v3["triggers"]) == (3, True, {"greeting": "Hola"}, HTTP_ANSWERED)
     assert v3["module"]["sha256"] == v2["module"]["sha256"]
     assert call(srv, name).text == "Hola"
     # A PATCH whose trigger names an export the module lacks is refused; v3 stays.

@@ -2,6 +2,7 @@ import Prometheus
 import SwiftbaseFunctions
 
 /// Functions on `/api/metrics`: `swiftbase_function_invocations_total{function,trigger,outcome}`,
+/// `swiftbase_function_errors_total{function}` (failed and timed-out calls),
 /// `swiftbase_function_duration_seconds{function}` (a histogram, waiting for a free slot included) and
 /// `swiftbase_function_fuel_total{function}` (instructions used by calls that finished).
 enum FunctionMetrics {
@@ -17,6 +18,12 @@ enum FunctionMetrics {
             namespace: "swiftbase", subsystem: "function", metricName: "invocations", unitName: "total",
             helpText: "Calls of each function, by trigger and outcome (success, error, timeout).")
     }
+    static var errors: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "swiftbase", subsystem: "function", metricName: "errors", unitName: "total",
+            helpText: "Calls of each function that failed or timed out.")
+    }
+
     static var duration: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "swiftbase", subsystem: "function", metricName: "duration", unitName: "seconds",
@@ -36,6 +43,9 @@ enum FunctionMetrics {
             ).increment()
             registry.makeDurationHistogram(descriptor: duration, labels: [("function", function)], buckets: buckets)
                 .record(report.duration)
+            if report.outcome != .success {
+                registry.makeCounter(descriptor: errors, labels: [("function", function)]).increment()
+            }
             if report.fuel > 0 {
                 registry.makeCounter(descriptor: fuel, labels: [("function", function)])
                     .increment(by: Int64(clamping: report.fuel))

@@ -27,11 +27,13 @@ public struct DeployedFunction: Sendable, Equatable {
         self.updated = updated
     }
 
-    /// The function as the API answers it; `versions` (newest first) only when given.
-    public func json(versions: [FunctionVersion]? = nil) -> JSONValue {
+    /// The function as the API answers it; `active` says whether it runs (a version that no longer compiles,
+    /// say after an upgrade, is kept but stopped); `versions` (newest first) only when given.
+    public func json(active: Bool, versions: [FunctionVersion]? = nil) -> JSONValue {
         guard case .object(var object) = config.json else { return .null }
         object["name"] = .string(name)
         object["version"] = .number(Double(version))
+        object["active"] = .bool(active)
         object["module"] = module.json
         object["source"] = .string(source.rawValue)
         object["created"] = .string(created)

@@ -133,7 +133,7 @@ enum FunctionConfigParsing {
             }
             return Int(number)
         }
-        if let fuel = integer("fuel", 1_000...1e13) { limits.fuel = UInt64(fuel) }
+        if let fuel = integer("fuel", 1_000...1e18) { limits.fuel = UInt64(fuel) }
         if let memory = integer("memoryMB", 1...4_096) { limits.memoryMB = memory }
         if let timeout = integer("timeoutMs", 1...600_000) { limits.timeoutMs = timeout }
         if let concurrency = integer("concurrency", 1...1_024) { limits.concurrency = concurrency }

@@ -75,10 +75,17 @@ public struct FunctionCallError: Error, Sendable, Equatable {
         switch kind {
         case .notFound: return .notFound()
         case .timeout:
-            return SwiftbaseError(.gatewayTimeout, "Function \"\(function)\" timed out: \(message)")
+            return SwiftbaseError(.gatewayTimeout, "Function \"\(function)\" timed out: \(Self.sentence(message))")
         case .failed:
-            return SwiftbaseError(.internalError, "Function \"\(function)\" failed: \(message)")
+            return SwiftbaseError(.internalError, "Function \"\(function)\" failed: \(Self.sentence(message))")
         }
+    }
+}
+
+extension FunctionCallError {
+    /// `text` ending with a full stop, as PocketBase's messages do.
+    static func sentence(_ text: String) -> String {
+        text.hasSuffix(".") ? text : text + "."
     }
 }
 

@@ -47,6 +47,9 @@ public final class FunctionService: Sendable {
 
     public func function(named name: String) -> DeployedFunction? { running.withLock { $0[name] } }
 
+    /// Whether `function`'s version is the one running.
+    public func isRunning(_ function: DeployedFunction) -> Bool { self.function(named: function.name)?.version == function.version }
+
     /// Hears every function that starts running (a deploy, an edit, a rollback, the start) or stops (nil).
     public func observe(_ observer: @escaping @Sendable (_ name: String, _ function: DeployedFunction?) -> Void) {
         observers.withLock { $0.append(observer) }
@@ -141,11 +144,7 @@ public final class FunctionService: Sendable {
             let target = version ?? versions.map(\.version).filter { $0 < current.version }.max()
             guard let target, let stored = try await self.store.read({ conn in
                 try FunctionTables.version(target, of: name, on: conn)
-            }) else {
-                throw SwiftbaseError.validation(
-                    "Failed to roll back the function.",
-                    .items(["version": ErrorItem("validation_missing_version", "No such version to roll back to.")]))
-            }
+            }) else { throw SwiftbaseError.notFound("No such version to roll back to.") }
             let config = (try? FunctionConfig.parse(stored.config, schema: nil, failure: "")) ?? FunctionConfig()
             let compiled = try await self.engine.compile(stored.module, name: name, config: config)
             let now = DateTime.now()

@@ -21,6 +21,8 @@ final class KernelContext {
 
     /// Set for the length of a call.
     var hostContext: (any Sendable)?
+    /// The current call's ``PluginCall/logTag``, copied into each line it logs.
+    var logTag: String?
     var interrupt: CallInterrupt?
     var deadline: ContinuousClock.Instant?
 
@@ -38,8 +40,9 @@ final class KernelContext {
     }
 
     /// Starts a call: the host context and interrupt it runs with, fresh log counters.
-    func prepare(hostContext: (any Sendable)?, interrupt: CallInterrupt?) {
+    func prepare(hostContext: (any Sendable)?, logTag: String?, interrupt: CallInterrupt?) {
         self.hostContext = hostContext
+        self.logTag = logTag
         self.interrupt = interrupt
         self.deadline = interrupt?.deadline
         logLines = 0
@@ -64,9 +67,10 @@ final class KernelContext {
         flushStream(&stdoutBuffer, source: .stdout, force: true)
         flushStream(&stderrBuffer, source: .stderr, force: true)
         if droppedLogLines > 0, let sink = options.logHandler {
-            sink(PluginLogEntry(level: .warn, message: "\(droppedLogLines) log line(s) dropped", source: .runtime))
+            sink(PluginLogEntry(level: .warn, message: "\(droppedLogLines) log line(s) dropped", source: .runtime, tag: logTag))
         }
         hostContext = nil
+        logTag = nil
         interrupt = nil
         deadline = nil
     }
@@ -105,7 +109,7 @@ final class KernelContext {
             return
         }
         logLines += 1
-        sink(PluginLogEntry(level: level, message: message, source: source))
+        sink(PluginLogEntry(level: level, message: message, source: source, tag: logTag))
     }
 
     /// Appends bytes the guest wrote to WASI stdout (1) or stderr (2); whole lines are logged as they complete.

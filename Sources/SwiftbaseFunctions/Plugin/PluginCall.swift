@@ -7,14 +7,19 @@ public struct PluginCall: Sendable {
     public var vars: [String: [UInt8]]?
     /// Handed to host functions as ``CallContext/hostContext`` (Extism's `call_with_host_context`).
     public var hostContext: (any Sendable)?
+    /// Copied into every line the call logs (``PluginLogEntry/tag``), so a log handler shared by all calls can tell
+    /// them apart (Swiftbase tags a function's lines with the trigger that called it).
+    public var logTag: String?
 
     public init(
-        _ export: String, input: [UInt8] = [], vars: [String: [UInt8]]? = nil, hostContext: (any Sendable)? = nil
+        _ export: String, input: [UInt8] = [], vars: [String: [UInt8]]? = nil, hostContext: (any Sendable)? = nil,
+        logTag: String? = nil
     ) {
         self.export = export
         self.input = input
         self.vars = vars
         self.hostContext = hostContext
+        self.logTag = logTag
     }
 
     public init(_ export: String, input: String, vars: [String: [UInt8]]? = nil, hostContext: (any Sendable)? = nil) {

@@ -88,7 +88,7 @@ public final class PluginInstance {
         do {
             try interrupt?.attach(store)
             defer { interrupt?.detach() }
-            kernel.prepare(hostContext: call.hostContext, interrupt: interrupt)
+            kernel.prepare(hostContext: call.hostContext, logTag: call.logTag, interrupt: interrupt)
             try initialize(interrupt: interrupt)
             try kernel.setInput(call.input)
             guard let function = instance.exports[function: call.export] else {

@@ -40,11 +40,14 @@ public struct PluginLogEntry: Sendable, Equatable, CustomStringConvertible {
     public let level: PluginLogLevel
     public let message: String
     public let source: Source
+    /// The ``PluginCall/logTag`` of the call that logged it.
+    public let tag: String?
 
-    public init(level: PluginLogLevel, message: String, source: Source = .extism) {
+    public init(level: PluginLogLevel, message: String, source: Source = .extism, tag: String? = nil) {
         self.level = level
         self.message = message
         self.source = source
+        self.tag = tag
     }
 
     public var description: String { "[\(level)] \(message)" }

@@ -42,6 +42,6 @@ final class FunctionLogBook: Sendable {
 
     /// A guest's log line as the API shows it.
     static func line(_ entry: PluginLogEntry) -> FunctionLogLine {
-        FunctionLogLine(time: DateTime.now(), level: "\(entry.level)", message: entry.message, trigger: "")
+        FunctionLogLine(time: DateTime.now(), level: "\(entry.level)", message: entry.message, trigger: entry.tag ?? "")
     }
 }

@@ -85,12 +85,14 @@ public final class WasmFunctionEngine: FunctionEngine {
         let context = FunctionHostContext(identity: call.identity, allowsRecordCalls: call.allowsRecordCalls)
         do throws(FunctionError) {
             let output = try await runtime.call(
-                function.compiled.plugin, PluginCall(call.export, input: call.input, hostContext: context))
+                function.compiled.plugin, PluginCall(call.export, input: call.input, hostContext: context, logTag: call.trigger))
             report(name, call, started: started, fuel: output.fuelConsumed, error: nil)
             return output.output
         } catch {
+            let timedOut = error.code == .timeout || error.code == .cancelled
             let failure = FunctionCallError(
-                error.code == .timeout || error.code == .cancelled ? .timeout : .failed, error.description)
+                timedOut ? .timeout : .failed,
+                timedOut ? "it ran past its \(limits.timeoutMs) ms limit" : error.message)
             report(name, call, started: started, fuel: 0, error: failure)
             throw failure
         }

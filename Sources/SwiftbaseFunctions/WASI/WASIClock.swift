@@ -1,4 +1,5 @@
 internal import Foundation
+internal import CoreFoundation
 
 #if canImport(Glibc)
 import Glibc

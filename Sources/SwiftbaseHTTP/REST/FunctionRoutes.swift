@@ -25,16 +25,16 @@ struct FunctionRoutes {
                 name: body.values["name"]?.stringValue ?? "", module: body.files["module"]?.first?.data ?? [],
                 config: try Self.config(in: body))
             context.audit(services, "function.deploy", target: function.name, details: ["version": .number(Double(function.version))])
-            return JSONResponse.make(function.json())
+            return JSONResponse.make(function.json(active: functions.isRunning(function)))
         }
         group.get { _, context in
             try CollectionRoutes.requireSuperuser(context)
-            return JSONResponse.make(["items": .array(try await functions.list().map { $0.json() })])
+            return JSONResponse.make(["items": .array(try await functions.list().map { $0.json(active: functions.isRunning($0)) })])
         }
         group.get("{name}") { _, context in
             try CollectionRoutes.requireSuperuser(context)
             let (function, versions) = try await functions.get(try context.parameters.require("name"))
-            return JSONResponse.make(function.json(versions: versions))
+            return JSONResponse.make(function.json(active: functions.isRunning(function), versions: versions))
         }
         group.patch("{name}") { request, context in
             try CollectionRoutes.requireSuperuser(context)
@@ -44,7 +44,7 @@ struct FunctionRoutes {
             let config: JSONValue? = body.isForm ? try Self.config(in: body) : .object(body.values)
             let function = try await functions.update(try context.parameters.require("name"), module: module, config: config)
             context.audit(services, "function.update", target: function.name, details: ["version": .number(Double(function.version))])
-            return JSONResponse.make(function.json())
+            return JSONResponse.make(function.json(active: functions.isRunning(function)))
         }
         group.delete("{name}") { _, context in
             try CollectionRoutes.requireSuperuser(context)
@@ -67,7 +67,7 @@ struct FunctionRoutes {
             }
             let function = try await functions.rollback(try context.parameters.require("name"), to: version)
             context.audit(services, "function.rollback", target: function.name, details: ["version": .number(Double(function.version))])
-            return JSONResponse.make(function.json())
+            return JSONResponse.make(function.json(active: functions.isRunning(function)))
         }
         group.get("{name}/logs") { request, context in
             try CollectionRoutes.requireSuperuser(context)
@@ -103,7 +103,10 @@ struct FunctionRoutes {
     /// Hands the request to the function and its answer back.
     private func call(_ request: Request, _ context: SwiftbaseRequestContext) async throws -> Response {
         let name = try context.parameters.require("name")
-        let rest = context.parameters.getCatchAll().joined(separator: "/")
+        // The path after the function's name, as sent (a trailing slash kept), percent-decoded.
+        let decoded = request.uri.path.removingPercentEncoding ?? request.uri.path
+        let prefix = "/api/fn/" + name
+        let rest = decoded.hasPrefix(prefix) ? String(decoded.dropFirst(prefix.count)) : ""
         try request.refuseAnnouncedBody(over: services.maxBodySize)
         let buffer = try await request.body.collect(upTo: services.maxBodySize)
         var headers: [String: String] = [:]
@@ -111,12 +114,11 @@ struct FunctionRoutes {
             let key = field.name.canonicalName
             headers[key] = headers[key].map { $0 + ", " + field.value } ?? field.value
         }
-        var query: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+        let query = request.query.dictionary
         let answer = try await functions.callHTTP(
             name,
             FunctionHTTPRequest(
-                method: request.method.rawValue, path: "/" + rest, query: query, headers: headers,
+                method: request.method.rawValue, path: rest.isEmpty ? "/" : rest, query: query, headers: headers,
                 body: Array(buffer.readableBytesView)),
             caller: context.auth)
         var fields = HTTPFields()

@@ -719,6 +719,62 @@ def test_a_cron_function_fires_within_a_second_of_its_minute(srv, su):
     assert_error(su.post(f"/api/crons/function:{name}"), 404)
 
 
+# =========================================================================== 5b. http_request
+@pytest.fixture(scope="module")
+def upstream():
+    """A plain HTTP server on loopback that answers GET /hello with 201 and a body, for http_request."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = f"hello from {self.path}".encode()
+            self.send_response(201)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def set_allow_private_hosts(su, allowed: bool) -> None:
+    r = su.patch("/api/settings", json={"functions": {"allowPrivateHosts": allowed}})
+    assert r.status_code == 200 and r.json()["functions"]["allowPrivateHosts"] is allowed, r.text
+
+
+def test_http_request_reaches_only_allowed_public_hosts_unless_private_hosts_are_allowed(srv, su, upstream):
+    allowed, elsewhere = fn_name("fetch"), fn_name("fetch_elsewhere")
+    deploy(su, allowed, module("c/fetch"), {"triggers": HTTP, "allowedHosts": ["127.0.0.1"]})
+    deploy(su, elsewhere, module("c/fetch"), {"triggers": HTTP, "allowedHosts": ["*.example.com"]})
+    try:
+        # Listed, but loopback: refused while functions.allowPrivateHosts is off (the default).
+        set_allow_private_hosts(su, False)
+        body = assert_error(call(srv, allowed, "/", params={"url": f"{upstream}/hello"}), 500)
+        assert "allowPrivateHosts" in body["message"] and allowed in body["message"], body
+
+        # Allowed: the plug-in gets the upstream's status and body.
+        set_allow_private_hosts(su, True)
+        r = call(srv, allowed, "/", params={"url": f"{upstream}/hello"})
+        assert r.status_code == 200, r.text
+        assert r.json() == {"status": 201, "body": "hello from /hello"}
+
+        # Not in allowedHosts: refused whatever the settings say, with Extism's words.
+        body = assert_error(call(srv, elsewhere, "/", params={"url": f"{upstream}/hello"}), 500)
+        assert "is not allowed" in body["message"], body
+        # Only http(s).
+        body = assert_error(call(srv, allowed, "/", params={"url": "file:///etc/passwd"}), 500)
+        assert "http" in body["message"], body
+    finally:
+        set_allow_private_hosts(su, False)
+
+
 # =========================================================================== 6. limits
 def health_ok(srv) -> bool:
     return requests.get(srv.url + "/api/health", timeout=5).status_code == 200

@@ -43,6 +43,8 @@ public struct AppServices: Sendable {
     public let backups: BackupService
     /// Functions: deployed Extism plug-ins, their versions and triggers (run by `SwiftbaseFunctions`' engine).
     public let functions: FunctionService
+    /// Functions' `http_request` client, closed at shutdown.
+    let functionHTTP: FunctionHTTPClient
 
     /// Opens the store in `directory` (its schema bootstrapped, settings loaded) and builds every service on it.
     static func make(configuration: SwiftbaseConfiguration, directory: URL, logger: Logger) async throws -> AppServices {
@@ -67,8 +69,9 @@ public struct AppServices: Sendable {
         let audit = AuditLog(store: store, logger: logger)
         let changes = ChangeFeed(store: store, events: events)
         let presenter = RecordPresenter(records: records)
+        let functionHTTP = FunctionHTTPClient(allowPrivateHosts: { settings.functionsAllowPrivateHosts })
         let engine = WasmFunctionEngine(
-            records: FunctionRecordsAPI(records: records, presenter: presenter),
+            records: FunctionRecordsAPI(records: records, presenter: presenter), httpClient: functionHTTP,
             observer: FunctionMetrics.observer(registry: configuration.metrics))
         let functions = FunctionService(store: store, records: records, feed: changes, engine: engine, logger: logger)
         try await functions.loadAll()
@@ -94,7 +97,7 @@ public struct AppServices: Sendable {
             backups: BackupService(
                 dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },
                 appName: { settings.mailSettings.appName }),
-            functions: functions)
+            functions: functions, functionHTTP: functionHTTP)
     }
 
     /// What the HTTP transport needs, with its own settings from `configuration`.

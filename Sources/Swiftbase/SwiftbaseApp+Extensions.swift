@@ -78,7 +78,8 @@ extension SwiftbaseApp {
             clock: configuration.clock, logger: logger)
         let webhooks = WebhookDeliveryService(
             dispatcher: services.webhookDispatcher, transport: services.webhookTransport)
-        let functionHooks = FunctionHooksService(functions: services.functions)
+        let functionHTTP = services.functionHTTP
+        let functionHooks = FunctionHooksService(functions: services.functions, onStop: { await functionHTTP.shutdown() })
         let functionFiles = FunctionDirectoryWatcher(
             directory: URL(fileURLWithPath: configuration.resolvedFunctionsDirectory, isDirectory: true),
             functions: services.functions, logger: logger)

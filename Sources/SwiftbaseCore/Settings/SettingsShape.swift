@@ -101,6 +101,8 @@ extension SettingsShape {
             ("retrySchedule", .list(.number)), ("disableAfterFailures", .integer), ("allowPrivateTargets", .bool),
             ("timeout", .number),
         ])),
+        // Swiftbase's own: what functions' `http_request` may reach beyond public addresses.
+        ("functions", .object([("allowPrivateHosts", .bool)])),
         ("logs", .object([
             ("maxDataSize", .integer), ("maxDays", .integer), ("minLevel", .integer), ("logIP", .bool),
             ("logAuthId", .bool),

@@ -907,3 +907,38 @@ def test_metrics_count_invocations_and_errors_per_function(srv, su):
     durations = [n for n, l, _ in after if n.startswith("swiftbase_function") and n.endswith("_seconds_count")
                  and l.get("function") == ok]
     assert durations and metric_sum(after, durations[0], function=ok) >= 5, durations
+
+
+# =========================================================================== 9. the command line
+def test_cli_deploys_lists_and_prints_logs_through_the_api(srv, su, request, tmp_path):
+    """`swiftbase functions deploy|list|logs` against the running server, signed in as its superuser."""
+    from conftest import _server_binary
+    binary = str(_server_binary(request.config, "swiftbase"))
+    name = fn_name("cli")
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"triggers": HTTP, "config": {"greeting": "from the CLI"}}))
+    server = ["--url", srv.url, "--email", SU_EMAIL, "--password", SU_PASSWORD]
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([binary, "functions", *args, *server], capture_output=True, text=True, timeout=60)
+
+    done = cli("deploy", name, str(BUILD / "c" / "http_echo.wasm"), "--config", str(config))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"deployed {name} version 1", done.stdout
+    function = get_function(su, name)
+    assert (function["version"], function["config"]) == (1, {"greeting": "from the CLI"})
+
+    assert call(srv, name, "/from-cli").status_code == 200
+    listed = cli("list")
+    assert listed.returncode == 0, listed.stderr
+    assert any(line.startswith(f"{name}  v1  api  http") for line in listed.stdout.splitlines()), listed.stdout
+    logs = poll(lambda: cli("logs", name), lambda done: "echo GET /from-cli" in done.stdout, timeout=WAIT,
+                what="the CLI printing the function's log line")
+    assert logs.returncode == 0 and "[http]" in logs.stdout, logs.stdout
+
+    # A module that is not WebAssembly: the CLI fails with the server's error, the function stays at version 1.
+    bad = tmp_path / "bad.wasm"
+    bad.write_bytes(b"not wasm")
+    refused = cli("deploy", name, str(bad))
+    assert refused.returncode != 0 and "400" in refused.stderr and "module" in refused.stderr, refused.stderr
+    assert get_function(su, name)["version"] == 1

@@ -7,8 +7,11 @@ import Synchronization
 struct FunctionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "functions",
-        abstract: "Runs and measures WebAssembly functions (Extism plug-ins).",
-        subcommands: [FunctionsCallCommand.self, FunctionsBenchCommand.self])
+        abstract: "Deploys and inspects functions on a running server; runs and measures Extism plug-ins locally.",
+        subcommands: [
+            FunctionsDeployCommand.self, FunctionsListCommand.self, FunctionsLogsCommand.self, FunctionsCallCommand.self,
+            FunctionsBenchCommand.self,
+        ])
 }
 
 /// What `call` and `bench` share: the module, the export, the input and the plug-in's options.

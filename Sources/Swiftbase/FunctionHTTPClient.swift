@@ -38,7 +38,7 @@ final class FunctionHTTPClient: PluginHTTPClient {
         guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = url.host?.lowercased(), !host.isEmpty
         else { throw FunctionError(.hostFunctionFailed, "http_request: \(request.url) is not an http or https URL") }
-        guard Self.allows(host, in: allowedHosts) else {
+        guard AllowedHosts.allows(host, in: allowedHosts) else {
             throw FunctionError(.hostFunctionFailed, "HTTP request to \(request.url) is not allowed")
         }
         let limit = min(timeout ?? Self.defaultTimeout, Self.defaultTimeout)
@@ -52,16 +52,6 @@ final class FunctionHTTPClient: PluginHTTPClient {
         }
         done.wait()
         return try result.withLock { $0! }.get()
-    }
-
-    /// Whether `host` matches one of `patterns`: a name exactly, `*.domain` any name below `domain`, `*` anything.
-    static func allows(_ host: String, in patterns: [String]) -> Bool {
-        patterns.contains { pattern in
-            let pattern = pattern.lowercased()
-            if pattern == "*" || pattern == host { return true }
-            if pattern.hasPrefix("*.") { return host.hasSuffix(String(pattern.dropFirst(1))) }
-            return false
-        }
     }
 
     private func perform(

@@ -580,6 +580,24 @@ def test_a_before_hook_refuses_with_its_error_and_nothing_is_stored(srv, su, pos
     assert [(e["action"], e["recordId"]) for e in entries] == [("create", kept["id"])]
 
 
+def test_functions_writing_through_a_before_hook_run_concurrently_without_stalling(srv, su, posts):
+    """An HTTP function's records_create runs the collection's before hook (another function) inside the write:
+    many at once must all finish — a call waiting in a host call must not hold the threads the hooks need."""
+    from concurrent.futures import ThreadPoolExecutor
+    writer = fn_name("post_writer")
+    deploy(su, writer, module("c/notes_api"), {"triggers": HTTP, "config": {"collection": posts["name"]}})
+    before = total(su, posts)
+
+    def create(i: int) -> requests.Response:
+        return call(srv, writer, "/", "POST", data=json.dumps({"title": f"Parallel Post {i}"}))
+
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        answers = list(pool.map(create, range(48)))
+    assert [r.status_code for r in answers] == [200] * 48, [r.text for r in answers if r.status_code != 200][:3]
+    assert sorted(r.json()["slug"] for r in answers) == sorted(f"parallel-post-{i}" for i in range(48))
+    assert total(su, posts) == before + 48
+
+
 def test_a_failing_before_hook_refuses_the_write_with_a_500(srv, su):
     coll = create_collection(su, {"name": unique_name("fn_trapped"), "createRule": "",
                                   "fields": [{"name": "title", "type": "text"}]})

@@ -21,11 +21,18 @@ public final class WasmFunctionEngine: FunctionEngine {
     private let running = Mutex<[String: Running]>([:])
     private let logBook = FunctionLogBook()
 
+    /// Guest threads for a server: calls block their thread while a host call waits (a record write queued
+    /// behind the store's writer, an `http_request`), so a server needs many more than it has cores — with too
+    /// few, calls whose writes run before hooks of functions could hold every thread while the hooks wait for one.
+    /// Each function's `concurrency` bounds how many of them one function uses.
+    public static let serverThreads = 64
+
     /// - Parameters:
     ///   - records: what `records_*` host calls run through.
     ///   - httpClient: who sends the plug-ins' `http_request`s (it checks their `allowedHosts`).
     public init(
-        runtime: FunctionRuntime = FunctionRuntime(), records: FunctionRecordsAPI,
+        runtime: FunctionRuntime = FunctionRuntime(configuration: .init(threads: WasmFunctionEngine.serverThreads)),
+        records: FunctionRecordsAPI,
         httpClient: any PluginHTTPClient = RefusingPluginHTTPClient(), observer: Observer? = nil
     ) {
         self.runtime = runtime

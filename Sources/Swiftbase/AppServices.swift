@@ -40,6 +40,9 @@ public struct AppServices: Sendable {
     let webhookTransport: HTTPWebhookTransport
     public let files: any FileStore
     public let backups: BackupService
+    /// The one cron scheduler: register jobs here (`register(id:schedule:action:)`); it runs with the app and
+    /// already holds the system jobs (automatic backups while `backups.cron` is set, change-log retention).
+    public let scheduler: CronScheduler
 
     /// Opens the store in `directory` (its schema bootstrapped, settings loaded) and builds every service on it.
     static func make(configuration: SwiftbaseConfiguration, directory: URL, logger: Logger) async throws -> AppServices {
@@ -63,6 +66,16 @@ public struct AppServices: Sendable {
         let apiKeys = APIKeyService(store: store, registry: registry, clock: configuration.clock)
         let audit = AuditLog(store: store, logger: logger)
         let changes = ChangeFeed(store: store, events: events)
+        let backups = BackupService(
+            dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },
+            appName: { settings.mailSettings.appName })
+        let scheduler = CronScheduler(clock: configuration.clock, logger: logger)
+        ChangeLogRetentionJob(
+            retention: ChangeLogRetention(store: store), settings: settings, clock: configuration.clock, logger: logger
+        ).register(on: scheduler)
+        AutoBackupJob(
+            backups: backups, settings: settings, scheduler: scheduler, clock: configuration.clock, logger: logger
+        ).install()
         let webhookTransport = HTTPWebhookTransport()
         let webhookDispatcher = WebhookDispatcher(
             store: store, events: events, registry: registry, settings: { settings.webhookSettings },
@@ -81,10 +94,7 @@ public struct AppServices: Sendable {
             consumers: ConsumerService(feed: changes, registry: registry),
             webhooks: WebhookService(dispatcher: webhookDispatcher), webhookDispatcher: webhookDispatcher,
             webhookTransport: webhookTransport,
-            files: files,
-            backups: BackupService(
-                dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },
-                appName: { settings.mailSettings.appName }))
+            files: files, backups: backups, scheduler: scheduler)
     }
 
     /// What the HTTP transport needs, with its own settings from `configuration`.
@@ -93,6 +103,6 @@ public struct AppServices: Sendable {
             store: store, schema: schema, collections: collections, records: records, auth: auth, accounts: accounts,
             apiKeys: apiKeys, audit: audit, settings: settings, identities: identities, presenter: presenter,
             realtime: realtime, changes: changes, consumers: consumers, webhooks: webhooks, maxBodySize: configuration.maxBodySize, metrics: configuration.metrics, files: files,
-            thumbnails: ImageThumbnailer(), backups: backups, restart: configuration.restart)
+            thumbnails: ImageThumbnailer(), backups: backups, scheduler: scheduler, restart: configuration.restart)
     }
 }

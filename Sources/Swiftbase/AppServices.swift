@@ -70,19 +70,13 @@ public struct AppServices: Sendable {
             dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },
             appName: { settings.mailSettings.appName })
         let scheduler = CronScheduler(clock: configuration.clock, logger: logger)
-        ChangeLogRetentionJob(
-            retention: ChangeLogRetention(store: store), settings: settings, clock: configuration.clock, logger: logger
-        ).register(on: scheduler)
-        AutoBackupJob(
-            backups: backups, settings: settings, scheduler: scheduler, clock: configuration.clock, logger: logger
-        ).install()
         let webhookTransport = HTTPWebhookTransport()
         let webhookDispatcher = WebhookDispatcher(
             store: store, events: events, registry: registry, settings: { settings.webhookSettings },
             transport: webhookTransport,
             observer: WebhookMetrics.observer(factory: PrometheusMetricsFactory(registry: configuration.metrics)),
             audit: audit, clock: configuration.clock, logger: logger)
-        return AppServices(
+        let services = AppServices(
             store: store, schema: registry, collections: collections, records: records, auth: auth, accounts: accounts,
             apiKeys: apiKeys, audit: audit, settings: settings, events: events,
             identities: IdentityResolver(auth: auth, apiKeys: apiKeys, audit: audit),
@@ -95,6 +89,8 @@ public struct AppServices: Sendable {
             webhooks: WebhookService(dispatcher: webhookDispatcher), webhookDispatcher: webhookDispatcher,
             webhookTransport: webhookTransport,
             files: files, backups: backups, scheduler: scheduler)
+        try services.registerSystemJobs(clock: configuration.clock, logger: logger)
+        return services
     }
 
     /// What the HTTP transport needs, with its own settings from `configuration`.

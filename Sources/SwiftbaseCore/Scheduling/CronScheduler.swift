@@ -30,6 +30,11 @@ public final class CronScheduler: Sendable {
         public let id: String
         /// The schedule's five fields (a macro shows as the fields it stands for, as PocketBase lists it).
         public let expression: String
+
+        public init(id: String, expression: String) {
+            self.id = id
+            self.expression = expression
+        }
     }
 
     let clock: WallClock

@@ -235,9 +235,11 @@ struct CronSchedulerTests {
         #expect(probe.finished == 1)
     }
 
-    /// On a clock without a sleep of its own (the default, real time): the job fires within a second of its
-    /// minute. The clock is set to 2 s before a whole minute, so this waits about two seconds.
-    @Test func firesWithinASecondOfItsMinuteInRealTime() async throws {
+    /// On a clock without a sleep of its own (the default, real time): the job fires once its minute has come,
+    /// not before, and in that minute. The clock is set to 2 s before a whole minute, so this waits about two
+    /// seconds. (How late is not asserted: on a loaded test machine the task may wait seconds for a thread;
+    /// the tests on a `ManualClock` above show the run is started at its minute.)
+    @Test func firesInItsMinuteInRealTime() async throws {
         let now = Date()
         let minute = ((now.timeIntervalSince1970 / 60).rounded(.down) + 1) * 60
         let offset = minute - 2 - now.timeIntervalSince1970
@@ -251,6 +253,6 @@ struct CronSchedulerTests {
             try await waitUntil("the run") { !probe.started.isEmpty }
         }
         let late = try #require(probe.started.first).timeIntervalSince1970 - minute
-        #expect(late >= 0 && late < 1, "ran \(late) s after its minute")
+        #expect(late >= 0 && late < 60, "ran \(late) s after its minute")
     }
 }

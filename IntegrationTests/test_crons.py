@@ -19,6 +19,7 @@ from types import SimpleNamespace
 
 import pytest
 from pocketbase import PocketBase
+from pocketbase.errors import ClientResponseError
 
 from conftest import (Api, assert_error, create_collection, records, sleep_past, superuser_token,
                       unique_name, wait_until, SU_EMAIL, SU_PASSWORD)
@@ -134,12 +135,23 @@ def test_changed_cron_is_listed_as_set(ctx):
         set_backups(ctx, cron="", cronMaxKeep=3)
 
 
+@pytest.mark.parametrize("cron", ["5/2 * * * *", "* * * *", "*  * * * *", "@reboot", "@DAILY", "0 0 * * 7",
+                                  "0 0 0 * *", "*/0 * * * *", "MON * * * *"])
+def test_invalid_backups_cron_is_refused(ctx, cron):
+    body = assert_error(ctx.su.patch("/api/settings", json={"backups": {"cron": cron, "cronMaxKeep": 1}}), 400)
+    assert body["data"]["backups"]["cron"]["code"] == "validation_invalid_cron", body
+    assert "__pbAutoBackup__" not in [item["id"] for item in jobs(ctx)]
+
+
 def test_sdk_lists_and_runs(ctx):
     client = PocketBase(ctx.url)
     client.collection("_superusers").auth_with_password(SU_EMAIL, SU_PASSWORD)
     listed = client.crons.get_full_list()
     assert [job.id for job in listed] == [item["id"] for item in jobs(ctx)]
     assert all(len(job.expression.split(" ")) == 5 for job in listed)
+    with pytest.raises(ClientResponseError) as err:
+        client.crons.run("does_not_exist")
+    assert err.value.status == 404
 
 
 def test_swiftbase_lists_change_log_retention(ctx, swiftbase_only):

@@ -27,12 +27,21 @@ struct SystemJobsTests {
                     "collectionRef": .string(users.id), "recordRef": .string(user.id), "method": "password",
                 ]),
                 request: RequestInfo(auth: .system, method: "POST"))
+            func list(_ collection: String) async throws -> JSONValue {
+                try await client.request(.get, "/api/collections/\(collection)/records", token: token).json
+            }
             func count(_ collection: String) async throws -> Int {
-                let list = try await client.request(.get, "/api/collections/\(collection)/records", token: token)
-                return Int(list.json["totalItems"]?.doubleValue ?? -1)
+                Int(try await list(collection)["totalItems"]?.doubleValue ?? -1)
+            }
+            /// When a record was created, as stamped (the expiry is counted from it, on the app's clock).
+            func createdAt(_ collection: String) async throws -> Date {
+                let text = try await list(collection)["items"]?.arrayValue?.first?["created"]?.stringValue
+                return try #require(text.flatMap(DateTime.parse))
             }
             #expect(try await count("_otps") == 1)
             #expect(try await count("_mfas") == 1)
+            let otpCreated = try await createdAt("_otps")
+            let mfaCreated = try await createdAt("_mfas")
             let jobs = services.scheduler.jobs
             #expect(jobs.contains(.init(id: "__pbOTPCleanup__", expression: "0 * * * *")))
             #expect(jobs.contains(.init(id: "__pbMFACleanup__", expression: "0 * * * *")))
@@ -41,15 +50,20 @@ struct SystemJobsTests {
                 #expect(await services.scheduler.run(id: "__pbOTPCleanup__"))
                 #expect(await services.scheduler.run(id: "__pbMFACleanup__"))
             }
-            clock.advance(by: 170)  // OTPs last 180 s by default, MFA sessions 600 s
+            func moveClock(to date: Date) {
+                clock.advance(by: max(0, date.timeIntervalSince(clock.now)))
+            }
+            // OTPs last 180 s by default, MFA sessions 600 s.
+            moveClock(to: otpCreated.addingTimeInterval(170))
             await runBoth()
             #expect(try await count("_otps") == 1)
-            clock.advance(by: 20)
+            moveClock(to: otpCreated.addingTimeInterval(190))
             await runBoth()
             // (An hourly run the clock's move made due may hold the job: wait for its result, not the call's.)
             try await waitUntil("the expired OTP is gone") { try await count("_otps") == 0 }
+            #expect(clock.now < mfaCreated.addingTimeInterval(600))
             #expect(try await count("_mfas") == 1)
-            clock.advance(by: 420)
+            moveClock(to: mfaCreated.addingTimeInterval(610))
             await runBoth()
             try await waitUntil("the expired MFA session is gone") { try await count("_mfas") == 0 }
         }

@@ -13,8 +13,8 @@ import Synchronization
 /// - A job that throws is logged and keeps its schedule.
 /// - Jobs may be registered, replaced and removed at any time, also while `run()` runs; registering an id
 ///   again replaces its job (a run of the old one still going finishes).
-/// - Missed minutes are not caught up (a clock set forward, a machine asleep): the next run is the next
-///   matching minute after the time the scheduler wakes.
+/// - Missed minutes are not replayed: a job that fell due while the scheduler could not run (a clock set
+///   forward, a machine asleep) runs once when it wakes, then at the next matching minute after that.
 ///
 /// ```swift
 /// try app.services.scheduler.register(id: "nightlyReport", expression: "0 3 * * *") {

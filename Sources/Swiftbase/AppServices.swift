@@ -41,6 +41,9 @@ public struct AppServices: Sendable {
     let webhookTransport: HTTPWebhookTransport
     public let files: any FileStore
     public let backups: BackupService
+    /// The one cron scheduler: register jobs here (`register(id:schedule:action:)`); it runs with the app and
+    /// already holds the system jobs (automatic backups while `backups.cron` is set, change-log retention).
+    public let scheduler: CronScheduler
     /// Functions: deployed Extism plug-ins, their versions and triggers (run by `SwiftbaseFunctions`' engine).
     public let functions: FunctionService
     /// Functions' `http_request` client, closed at shutdown.
@@ -68,12 +71,17 @@ public struct AppServices: Sendable {
         let apiKeys = APIKeyService(store: store, registry: registry, clock: configuration.clock)
         let audit = AuditLog(store: store, logger: logger)
         let changes = ChangeFeed(store: store, events: events)
+        let backups = BackupService(
+            dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },
+            appName: { settings.mailSettings.appName })
+        let scheduler = CronScheduler(clock: configuration.clock, logger: logger)
         let presenter = RecordPresenter(records: records)
         let functionHTTP = FunctionHTTPClient(allowPrivateHosts: { settings.functionsAllowPrivateHosts })
         let engine = WasmFunctionEngine(
             records: FunctionRecordsAPI(records: records, presenter: presenter), httpClient: functionHTTP,
             observer: FunctionMetrics.observer(registry: configuration.metrics))
-        let functions = FunctionService(store: store, records: records, feed: changes, engine: engine, logger: logger)
+        let functions = FunctionService(
+            store: store, records: records, feed: changes, engine: engine, scheduler: scheduler, logger: logger)
         try await functions.loadAll()
         let webhookTransport = HTTPWebhookTransport()
         let webhookDispatcher = WebhookDispatcher(
@@ -81,7 +89,7 @@ public struct AppServices: Sendable {
             transport: webhookTransport,
             observer: WebhookMetrics.observer(factory: PrometheusMetricsFactory(registry: configuration.metrics)),
             audit: audit, clock: configuration.clock, logger: logger)
-        return AppServices(
+        let services = AppServices(
             store: store, schema: registry, collections: collections, records: records, auth: auth, accounts: accounts,
             apiKeys: apiKeys, audit: audit, settings: settings, events: events,
             identities: IdentityResolver(auth: auth, apiKeys: apiKeys, audit: audit),
@@ -93,11 +101,9 @@ public struct AppServices: Sendable {
             consumers: ConsumerService(feed: changes, registry: registry),
             webhooks: WebhookService(dispatcher: webhookDispatcher), webhookDispatcher: webhookDispatcher,
             webhookTransport: webhookTransport,
-            files: files,
-            backups: BackupService(
-                dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },
-                appName: { settings.mailSettings.appName }),
-            functions: functions, functionHTTP: functionHTTP)
+            files: files, backups: backups, scheduler: scheduler, functions: functions, functionHTTP: functionHTTP)
+        try services.registerSystemJobs(clock: configuration.clock, logger: logger)
+        return services
     }
 
     /// What the HTTP transport needs, with its own settings from `configuration`.
@@ -106,6 +112,7 @@ public struct AppServices: Sendable {
             store: store, schema: schema, collections: collections, records: records, auth: auth, accounts: accounts,
             apiKeys: apiKeys, audit: audit, settings: settings, identities: identities, presenter: presenter,
             realtime: realtime, changes: changes, consumers: consumers, webhooks: webhooks, maxBodySize: configuration.maxBodySize, metrics: configuration.metrics, files: files,
-            thumbnails: ImageThumbnailer(), backups: backups, functions: functions, restart: configuration.restart)
+            thumbnails: ImageThumbnailer(), backups: backups, scheduler: scheduler, functions: functions,
+            restart: configuration.restart)
     }
 }

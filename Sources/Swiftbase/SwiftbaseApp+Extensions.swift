@@ -54,7 +54,7 @@ extension SwiftbaseApp {
         return router
     }
 
-    /// The services `run` runs, in start order: audit, mail, after-commit hooks, change-log retention and
+    /// The services `run` runs, in start order: audit, mail, after-commit hooks, the cron scheduler and
     /// webhook delivery first
     /// (they stop last, storing, sending and delivering what the rest left), the added services, the HTTP
     /// server, then realtime
@@ -73,9 +73,7 @@ extension SwiftbaseApp {
         let audit = AuditFlushService(audit: services.audit, logger: logger)
         let mail = MailDeliveryService(queue: services.accounts.queue, mailer: services.accounts.mailer, logger: logger)
         let hooks = RecordHookDeliveryService(hooks: hooks, logger: logger)
-        let retention = ChangeLogRetentionService(
-            retention: ChangeLogRetention(store: services.store), settings: services.settings,
-            clock: configuration.clock, logger: logger)
+        let scheduler = CronSchedulerService(scheduler: services.scheduler)
         let webhooks = WebhookDeliveryService(
             dispatcher: services.webhookDispatcher, transport: services.webhookTransport)
         let functionHTTP = services.functionHTTP
@@ -83,7 +81,7 @@ extension SwiftbaseApp {
         let functionFiles = FunctionDirectoryWatcher(
             directory: URL(fileURLWithPath: configuration.resolvedFunctionsDirectory, isDirectory: true),
             functions: services.functions, logger: logger)
-        return [audit, mail, hooks, retention, webhooks, functionHooks, functionFiles] + extensions.withLock { $0.services }
+        return [audit, mail, hooks, scheduler, webhooks, functionHooks, functionFiles] + extensions.withLock { $0.services }
     }
 
     private func realtimeService() -> any Service {

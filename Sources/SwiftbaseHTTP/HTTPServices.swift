@@ -38,6 +38,8 @@ public struct HTTPServices: Sendable {
     /// Thumbnails of image uploads; without one, thumbs are served as the original.
     public let thumbnails: (any Thumbnailing)?
     public let backups: BackupService
+    /// The cron scheduler (`/api/crons`).
+    public let scheduler: CronScheduler
     /// Starts the process again (a staged restore is applied at start); nil when the embedder cannot.
     public let restart: (@Sendable () -> Void)?
 
@@ -46,8 +48,8 @@ public struct HTTPServices: Sendable {
         auth: AuthService, accounts: AccountService, apiKeys: APIKeyService, audit: AuditLog,
         settings: SettingsService, identities: IdentityResolver, presenter: RecordPresenter, realtime: SubscriptionHub,
         changes: ChangeFeed, consumers: ConsumerService, webhooks: WebhookService, maxBodySize: Int, metrics: PrometheusCollectorRegistry, files: any FileStore,
-        thumbnails: (any Thumbnailing)? = nil, backups: BackupService, functions: FunctionService? = nil,
-        restart: (@Sendable () -> Void)? = nil
+        thumbnails: (any Thumbnailing)? = nil, backups: BackupService, scheduler: CronScheduler,
+        functions: FunctionService? = nil, restart: (@Sendable () -> Void)? = nil
     ) {
         self.store = store
         self.schema = schema
@@ -71,6 +73,7 @@ public struct HTTPServices: Sendable {
         self.files = files
         self.thumbnails = thumbnails
         self.backups = backups
+        self.scheduler = scheduler
         self.restart = restart
     }
 }

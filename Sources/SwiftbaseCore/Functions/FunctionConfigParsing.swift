@@ -85,13 +85,13 @@ enum FunctionConfigParsing {
             let schedule = object["schedule"]?.stringValue ?? ""
             if schedule.isEmpty {
                 errors["schedule"] = .item(.required)
-            } else if !CronExpression.isValid(schedule) {
-                errors["schedule"] = .item(
-                    ErrorItem(
-                        "validation_invalid_cron",
-                        "Invalid cron expression - must be a valid macro or to have exactly 5 space separated segments."))
+            } else {
+                do {
+                    result = .cron(schedule: try CronSchedule(parsing: schedule).expression, export: export)
+                } catch {
+                    errors["schedule"] = .item(ErrorItem("validation_invalid_cron", error.message))
+                }
             }
-            result = .cron(schedule: schedule, export: export)
         default:
             allowed = ["type"]
             errors["type"] = .item(ErrorItem("validation_invalid_type", "Must be \"http\", \"record\" or \"cron\"."))

@@ -6,7 +6,8 @@ import Synchronization
 /// Functions as the API manages them (`/api/functions`, superusers) and as the server runs them: deploys,
 /// versions and rollbacks kept in the store; the running versions compiled by the `engine`; and the triggers
 /// wired to the core — HTTP calls (`callHTTP`), record hooks before the write (a `RecordHooks` write hook) and
-/// after it (`FunctionAfterHooks`, from the change log), schedules (`FunctionSchedules`).
+/// after it (`FunctionAfterHooks`, from the change log), schedules (`FunctionSchedules`, jobs of the app's
+/// `CronScheduler`).
 ///
 /// Deploys, edits, rollbacks and deletes run one at a time, so the store and the running version agree.
 public final class FunctionService: Sendable {
@@ -16,19 +17,23 @@ public final class FunctionService: Sendable {
     let logger: Logger
     /// What runs each function's after hooks.
     let afterHooks: FunctionAfterHooks
+    /// Cron triggers as the scheduler's jobs; nil without a scheduler.
+    let schedules: FunctionSchedules?
     private let running = Mutex<[String: DeployedFunction]>([:])
     private let changes = AsyncSemaphore(permits: 1)
     /// Called with every function that starts or stops running (the scheduler registers its cron triggers).
     private let observers = Mutex<[@Sendable (_ name: String, _ function: DeployedFunction?) -> Void]>([])
 
     public init(
-        store: any Store, records: RecordService, feed: ChangeFeed, engine: any FunctionEngine, logger: Logger
+        store: any Store, records: RecordService, feed: ChangeFeed, engine: any FunctionEngine,
+        scheduler: CronScheduler?, logger: Logger
     ) {
         self.store = store
         self.registry = records.registry
         self.engine = engine
         self.logger = logger
         self.afterHooks = FunctionAfterHooks(store: store, feed: feed, registry: records.registry, engine: engine, logger: logger)
+        self.schedules = scheduler.map { FunctionSchedules(scheduler: $0, engine: engine) }
         FunctionBeforeHooks.register(on: records.hooks, functions: self)
     }
 
@@ -78,12 +83,14 @@ public final class FunctionService: Sendable {
         engine.install(compiled)
         running.withLock { $0[function.name] = function }
         afterHooks.update(function)
+        schedules?.update(function)
         for observer in observers.withLock({ $0 }) { observer(function.name, function) }
     }
 
     private func stop(_ name: String) {
         running.withLock { _ = $0.removeValue(forKey: name) }
         afterHooks.remove(name)
+        schedules?.remove(name)
         engine.remove(name)
         for observer in observers.withLock({ $0 }) { observer(name, nil) }
     }

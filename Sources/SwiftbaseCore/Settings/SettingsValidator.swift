@@ -111,7 +111,7 @@ enum SettingsValidator {
         let s3Errors = s3(backups["s3"] ?? [:])
         if !s3Errors.isEmpty { e["s3"] = .fields(s3Errors) }
         let cron = text(backups, "cron")
-        if !cron.isEmpty && !CronExpression.isValid(cron) {
+        if !cron.isEmpty && (try? CronSchedule(parsing: cron)) == nil {
             e["cron"] = .item(
                 ErrorItem(
                     "validation_invalid_cron",

@@ -34,6 +34,7 @@ public enum Routes {
         BatchRoutes(services: services).add(to: router)
         FileRoutes(services: services).add(to: router)
         BackupRoutes(services: services).add(to: router)
+        CronRoutes(services: services).add(to: router)
         if let publicFiles { PublicFileRoutes(files: publicFiles).add(to: router) }
         return router
     }

@@ -68,6 +68,12 @@ public final class BackupService: Sendable {
         -> String
     {
         let key = try name.flatMap { $0.isEmpty ? nil : $0 }.map(validateNew) ?? defaultName()
+        try await write(key, progress: progress)
+        return key
+    }
+
+    /// Writes the backup `key` (one backup or restore at a time).
+    func write(_ key: String, progress: @escaping @Sendable (String, Double) -> Void) async throws {
         try claim(key)
         defer { release() }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -80,7 +86,6 @@ public final class BackupService: Sendable {
                 throw SwiftbaseError(.badRequest, "Failed to create backup.", debugDetail: "\(error)")
             }
         }
-        return key
     }
 
     func validateNew(_ name: String) throws -> String {
@@ -106,12 +111,12 @@ public final class BackupService: Sendable {
         return !stem.isEmpty && stem.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }
     }
 
-    func defaultName(now: Date = Date()) -> String {
+    func defaultName(prefix: String = "pb_backup_", now: Date = Date()) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: now)
         let stamp = String(format: "%04d%02d%02d%02d%02d%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
-        return "pb_backup_" + String(StoredFileName.snakeCase(Substring(appName())).prefix(50)) + "_" + stamp + ".zip"
+        return prefix + String(StoredFileName.snakeCase(Substring(appName())).prefix(50)) + "_" + stamp + ".zip"
     }
 
     // MARK: - Upload, delete

@@ -41,7 +41,7 @@ struct SettingsShapeTests {
         ("5-1 * * * *", false), ("*/0 * * * *", false), ("@sometimes", false),
     ])
     func cronExpressions(expression: String, valid: Bool) {
-        #expect(CronExpression.isValid(expression) == valid)
+        #expect(((try? CronSchedule(parsing: expression)) != nil) == valid)
     }
 
     @Test func ruleLookupFollowsPocketBasesPrecedence() {

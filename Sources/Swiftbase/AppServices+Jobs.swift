@@ -1,0 +1,24 @@
+import Logging
+import SwiftbaseCore
+import SwiftbaseServices
+
+extension AppServices {
+    /// The scheduler's system jobs, as PocketBase has them where Swiftbase has the thing they clean:
+    /// automatic backups (`__pbAutoBackup__`, while `backups.cron` is set), expired one-time passwords and
+    /// MFA sessions (`__pbOTPCleanup__`, `__pbMFACleanup__`, hourly), and change-log retention
+    /// (`__sbChangesRetention__`, every minute).
+    func registerSystemJobs(clock: WallClock, logger: Logger) throws {
+        ChangeLogRetentionJob(
+            retention: ChangeLogRetention(store: store), settings: settings, clock: clock, logger: logger
+        ).register(on: scheduler)
+        AutoBackupJob(backups: backups, settings: settings, scheduler: scheduler, clock: clock, logger: logger)
+            .install()
+        let accounts = self.accounts
+        try scheduler.register(id: "__pbOTPCleanup__", expression: "0 * * * *") {
+            try await accounts.deleteExpiredOTPs()
+        }
+        try scheduler.register(id: "__pbMFACleanup__", expression: "0 * * * *") {
+            try await accounts.deleteExpiredMFAs()
+        }
+    }
+}

@@ -57,6 +57,15 @@ package final class AsyncSemaphore: Sendable {
         }
     }
 
+    /// Takes a permit if one is free right now, without waiting; answers whether it did (then `release` it).
+    package func tryAcquire() -> Bool {
+        state.withLock { state in
+            guard state.free > 0 && state.waiters.isEmpty else { return false }
+            state.free -= 1
+            return true
+        }
+    }
+
     /// Gives a permit back: to the first waiter, if any.
     package func release() {
         let next = state.withLock { state -> Waiter? in

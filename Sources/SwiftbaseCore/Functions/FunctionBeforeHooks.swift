@@ -44,8 +44,14 @@ enum FunctionBeforeHooks {
         }
     }
 
-    /// Calls the plug-in and waits for it on this thread (the write transaction's, not a task's).
+    /// Calls the plug-in on this thread (the write transaction's, not a task's: it waits either way), or, when the
+    /// function has no free slot now, through the engine's queue, waiting for the answer.
     private static func waitFor(_ name: String, _ call: FunctionCall, engine: any FunctionEngine) throws -> [UInt8] {
+        do throws(FunctionCallError) {
+            if let output = try engine.callOnCurrentThread(name, call) { return output }
+        } catch {
+            throw error.swiftbaseError(function: name)
+        }
         let answer = BlockingAnswer()
         Task {
             do throws(FunctionCallError) {

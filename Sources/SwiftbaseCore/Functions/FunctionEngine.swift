@@ -17,6 +17,10 @@ public protocol FunctionEngine: Sendable {
     /// Calls `call.export` of the running version of `name` with `call.input`, within the function's limits.
     func call(_ name: String, _ call: FunctionCall) async throws(FunctionCallError) -> [UInt8]
 
+    /// The same on the calling thread, blocking it (a before hook inside its write transaction): answers nil when
+    /// the function has no free slot right now, for the caller to fall back on `call`.
+    func callOnCurrentThread(_ name: String, _ call: FunctionCall) throws(FunctionCallError) -> [UInt8]?
+
     /// The newest `limit` log lines of `name`, newest first.
     func logs(_ name: String, limit: Int) -> [FunctionLogLine]
 

@@ -89,6 +89,20 @@ public final class FunctionRuntime: Sendable {
         return try result.get()
     }
 
+    /// Calls `call.export` of `plugin` on the calling thread, blocking it until the call returns: for a caller that
+    /// must wait anyway on a thread of its own (a record hook inside its write transaction), without the hops to a
+    /// guest thread and back. The timeout stops the guest as ``CallInterrupt`` describes (there is no early answer:
+    /// the thread is the guest's). Never call it from Swift's cooperative pool.
+    public func callOnCurrentThread(_ plugin: Plugin, _ call: PluginCall) throws(FunctionError) -> PluginOutput {
+        let deadline = plugin.options.limits.timeout.map { ContinuousClock.now + $0 }
+        let interrupt = CallInterrupt(deadline: deadline)
+        let ticket = deadline.map { deadline in
+            watchdog.register(deadline: deadline, onTimeout: {}, onRepeat: { interrupt.interrupt() })
+        }
+        defer { if let ticket { watchdog.cancel(ticket) } }
+        return try Self.run(plugin, call, interrupt: interrupt).get()
+    }
+
     /// Runs on a guest thread: takes a warm instance, or a prepared fresh one, or makes one; calls it; and keeps it
     /// for later when it may be reused.
     private static func run(

@@ -96,13 +96,36 @@ public final class WasmFunctionEngine: FunctionEngine {
             report(name, call, started: started, fuel: output.fuelConsumed, error: nil)
             return output.output
         } catch {
-            let timedOut = error.code == .timeout || error.code == .cancelled
-            let failure = FunctionCallError(
-                timedOut ? .timeout : .failed,
-                timedOut ? "it ran past its \(limits.timeoutMs) ms limit" : error.message)
+            let failure = Self.failure(error, limits: limits)
             report(name, call, started: started, fuel: 0, error: failure)
             throw failure
         }
+    }
+
+    public func callOnCurrentThread(_ name: String, _ call: FunctionCall) throws(FunctionCallError) -> [UInt8]? {
+        guard let function = running.withLock({ $0[name] }) else {
+            throw FunctionCallError(.notFound, "no function \"\(name)\" is running")
+        }
+        guard function.slots.tryAcquire() else { return nil }
+        defer { function.slots.release() }
+        let started = ContinuousClock.now
+        let context = FunctionHostContext(identity: call.identity, allowsRecordCalls: call.allowsRecordCalls)
+        do throws(FunctionError) {
+            let output = try runtime.callOnCurrentThread(
+                function.compiled.plugin, PluginCall(call.export, input: call.input, hostContext: context, logTag: call.trigger))
+            report(name, call, started: started, fuel: output.fuelConsumed, error: nil)
+            return output.output
+        } catch {
+            let failure = Self.failure(error, limits: function.compiled.limits)
+            report(name, call, started: started, fuel: 0, error: failure)
+            throw failure
+        }
+    }
+
+    private static func failure(_ error: FunctionError, limits: FunctionLimits) -> FunctionCallError {
+        let timedOut = error.code == .timeout || error.code == .cancelled
+        return FunctionCallError(
+            timedOut ? .timeout : .failed, timedOut ? "it ran past its \(limits.timeoutMs) ms limit" : error.message)
     }
 
     public func logs(_ name: String, limit: Int) -> [FunctionLogLine] {

@@ -69,6 +69,12 @@ import Testing
         #expect(try text(Map(try JSONValue.parse(json))) == expected)
     }
 
+    @Test func absentInputFieldsAreNoCondition() throws {
+        // GraphQL's input coercion leaves fields the client did not send as `undefined`.
+        let map = Map.dictionary(["_and": .undefined, "_or": .null, "_not": .undefined, "title": .undefined])
+        #expect(try compiler.compile(map, on: posts) == .always)
+    }
+
     @Test func valuesStayOperandsWhateverTheyHold() throws {
         let hostile = #"x" || id != "" || title = "y\"#
         let condition = try compiler.compile(.dictionary(["title": .dictionary(["_eq": .string(hostile)])]), on: posts)

@@ -68,13 +68,11 @@ struct WhereCompiler {
             throw Self.invalid("where must be an object")
         }
         var parts: [WhereCondition] = []
-        for (key, operand) in entries {
+        // Absent input fields arrive as `undefined`, explicit ones may be `null`: neither is a condition.
+        for (key, operand) in entries where !operand.isNull && !operand.isUndefined {
             switch key {
             case "_and", "_or":
-                guard case .array(let items) = operand else {
-                    if operand.isNull { continue }
-                    throw Self.invalid("\(key) must be a list")
-                }
+                guard case .array(let items) = operand else { throw Self.invalid("\(key) must be a list") }
                 var children: [WhereCondition] = []
                 for item in items {
                     children.append(try boolExp(item, shape: shape, path: path, negated: negated, nesting: nesting + 1))
@@ -82,11 +80,9 @@ struct WhereCompiler {
                 // ¬(a ∧ b) = ¬a ∨ ¬b, ¬(a ∨ b) = ¬a ∧ ¬b.
                 parts.append(Self.combine(children, all: (key == "_and") != negated))
             case "_not":
-                if operand.isNull { continue }
                 parts.append(try boolExp(operand, shape: shape, path: path, negated: !negated, nesting: nesting + 1))
             default:
                 guard let field = shape.field(key) else { throw Self.invalid("unknown field \(key)") }
-                if operand.isNull { continue }
                 parts.append(try fieldCondition(field, operand, path: path, negated: negated, nesting: nesting))
             }
         }

@@ -158,10 +158,11 @@ WHERE_CASES = [
     ('{title: {_nin: ["alpha", "gamma"]}}', 'title != "alpha" && title != "gamma"'),
     ('{title: {_like: "%amm%"}}', 'title ~ "amm"'),
     ('{title: {_ilike: "delta"}}', 'title ~ "delta"'),
-    ('{title: {_nlike: "%a"}}', 'title !~ "%a"'),
+    ('{title: {_nlike: "%ph%"}}', 'title !~ "%ph%"'),
     ("{when: {_is_null: false}}", 'when != ""'),
     ('{status: {_eq: "draft"}}', 'status = "draft"'),
-    ('{tags: {_contains: ["a"]}}', 'tags ?= "a"'),
+    ('{tags: {_contains: ["a"]}}', 'tags:each ?= "a"'),
+    ('{_not: {tags: {_contains: ["c"]}}}', 'tags:each != "c"'),
     ("{tags: {_is_null: true}}", "tags:length = 0"),
     ('{when: {_gt: "2024-01-01 00:00:00.000Z"}}', 'when > "2024-01-01 00:00:00.000Z"'),
     ('{_or: [{views: {_gt: 8}}, {title: {_eq: "beta"}}]}', 'views > 8 || title = "beta"'),
@@ -182,7 +183,7 @@ def test_where_matches_the_rest_filter(server, api, blog, where, rest_filter):
     got = run(client(server, api.token), f"{{ {p}(where: {where}, order_by: {{title: asc}}) {{ id }} }}")[p]
     rest = api.get(records(blog["posts"]), params={"filter": rest_filter, "sort": "title", "perPage": 500}).json()
     assert [r["id"] for r in got] == [r["id"] for r in rest["items"]]
-    assert len(rest["items"]) > 0 or where in ('{title: {_in: ["nope"]}}',)
+    assert len(rest["items"]) > 0, "each case selects something, so a match is a real match"
 
 
 def test_where_values_are_values_never_filter_text(server, api, blog):

@@ -114,6 +114,11 @@ import Testing
             let introspection = try await graphql(client, #"{ __type(name: "posts") { fields { name } } }"#)
             let names = introspection.json["data"]?["__type"]?["fields"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
             #expect(names?.contains("author") == true)
+            // What graphql-core and GraphiQL ask by default (input value deprecation included).
+            let inputs = try await graphql(
+                client, #"{ __type(name: "posts_bool_exp") { inputFields(includeDeprecated: true) { name isDeprecated } } }"#)
+            #expect(inputs.json["errors"] == nil, "\(inputs.json)")
+            #expect(inputs.json["data"]?["__type"]?["inputFields"]?[0]?["isDeprecated"] == false)
         }
     }
 

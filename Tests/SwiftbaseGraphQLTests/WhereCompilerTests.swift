@@ -31,7 +31,7 @@ import Testing
         (#"{"title": {"_nin": ["a", "b"]}}"#, #"title != "a" && title != "b""#),
         (#"{"title": {"_is_null": true}}"#, "title = null"),
         (#"{"when": {"_is_null": false}}"#, "when != null"),
-        (#"{"tags": {"_contains": ["a", "b"]}}"#, #"tags ?= "a" && tags ?= "b""#),
+        (#"{"tags": {"_contains": ["a", "b"]}}"#, #"tags:each ?= "a" && tags:each ?= "b""#),
         (#"{"tags": {"_is_null": true}}"#, "tags:length = 0"),
         (#"{"author": {"name": {"_eq": "Ann"}}}"#, #"author.name = "Ann""#),
         (#"{"editors": {"name": {"_eq": "Ann"}}}"#, #"editors.name ?= "Ann""#),
@@ -51,6 +51,7 @@ import Testing
         // "Some editor is Ann" negated is "every editor is not Ann": the plain operator on a multi path.
         (#"{"_not": {"editors": {"name": {"_eq": "Ann"}}}}"#, #"editors.name != "Ann""#),
         (#"{"_not": {"tags": {"_is_null": true}}}"#, "tags:length > 0"),
+        (#"{"_not": {"tags": {"_contains": ["a"]}}}"#, #"tags:each != "a""#),
         (#"{"_not": {"_not": {"title": {"_eq": "a"}}}}"#, #"title = "a""#),
     ])
     func notIsPushedDownToTheComparisons(json: String, expected: String) throws {

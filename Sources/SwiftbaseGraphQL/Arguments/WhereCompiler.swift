@@ -25,9 +25,9 @@ enum WhereCondition: Equatable {
 ///
 /// The filter language has no `NOT`, so `_not` is pushed down to the comparisons (De Morgan, and each operator
 /// replaced by its complement, which is exact because PocketBase's `!=` is the precise negation of `=`).
-/// Through a multi-valued path (a multi relation, a back-relation, a multi select) a comparison holds when
-/// any value matches (`?=`), as Hasura's array relationships do; its negation then requires every value to
-/// fail (the plain operator).
+/// Through a multi-valued path (a multi relation, a back-relation, a multi select's `:each`) a comparison holds
+/// when any value matches (`?=`), as Hasura's array relationships do; its negation then requires every value
+/// to fail (the plain operator).
 struct WhereCompiler {
     let catalog: GraphQLCatalog
     var limits = Limits()
@@ -130,6 +130,8 @@ struct WhereCompiler {
         guard case .dictionary(let entries) = operand else { throw Self.invalid("a comparison must be an object") }
         guard let comparison = type.comparison else { throw Self.invalid("\(identifier) cannot be compared") }
         let anyOf = path.isMultiple || type == .stringList
+        // A multi select or multi file column holds a JSON array: `:each` compares its values one by one.
+        let operandName = type == .stringList ? identifier + ":each" : identifier
         var parts: [WhereCondition] = []
         for (key, value) in entries {
             guard let op = ComparisonOperator(rawValue: key), comparison.operators.contains(op) else {
@@ -137,7 +139,7 @@ struct WhereCompiler {
             }
             if value.isNull || value.isUndefined { continue }
             let compare = { (filterOp: FilterOperator, right: FilterOperand) -> WhereCondition in
-                .expression(.comparison(Self.comparison(.identifier(identifier), filterOp, right, anyOf: anyOf, negated: negated)))
+                .expression(.comparison(Self.comparison(.identifier(operandName), filterOp, right, anyOf: anyOf, negated: negated)))
             }
             switch op {
             case .eq: parts.append(compare(.equal, try Self.operand(value, type)))

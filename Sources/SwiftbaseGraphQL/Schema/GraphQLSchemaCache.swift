@@ -24,6 +24,7 @@ final class GraphQLSchemaBundle: @unchecked Sendable {
                 .internalError, "Something went wrong while processing your request.",
                 debugDetail: "generated GraphQL schema is invalid: \(first.message)")
         }
+        IntrospectionPatch.apply(to: schema)
         self.generation = generation
         self.schema = schema
         self.catalog = catalog

@@ -38,7 +38,8 @@ public struct GraphQLRoutes: Sendable {
             let operation: GraphQLOperationRequest
             do {
                 let json = try StrictJSONParser.parseDocument(Array(body.readableBytesView))
-                operation = try Self.operation(query: json["query"], variables: json["variables"], name: json["operationName"])
+                operation = try Self.operation(
+                    query: json["query"], variables: json["variables"], name: json["operationName"])
             } catch {
                 return Self.badRequest("The body must be a JSON object with a query string.")
             }
@@ -80,7 +81,8 @@ public struct GraphQLRoutes: Sendable {
     }
 
     /// `{query, variables, operationName}` from JSON values; a missing query or non-object variables throw.
-    static func operation(query: JSONValue?, variables: JSONValue?, name: JSONValue?) throws -> GraphQLOperationRequest {
+    static func operation(query: JSONValue?, variables: JSONValue?, name: JSONValue?) throws -> GraphQLOperationRequest
+    {
         guard case .string(let text)? = query, !text.isEmpty else { throw SwiftbaseError.badRequest() }
         var operation = GraphQLOperationRequest(query: text)
         switch variables {
@@ -96,7 +98,9 @@ public struct GraphQLRoutes: Sendable {
     }
 
     static func response(_ result: GraphQLResult, status: Int) -> Response {
-        let data = (try? GraphQLJSONEncoder().encode(result)) ?? Data(#"{"errors":[{"message":"Something went wrong."}]}"#.utf8)
+        let data =
+            (try? GraphQLJSONEncoder().encode(result))
+            ?? Data(#"{"errors":[{"message":"Something went wrong."}]}"#.utf8)
         return Response(
             status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))

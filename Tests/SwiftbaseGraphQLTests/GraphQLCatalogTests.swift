@@ -111,10 +111,12 @@ import Testing
     @Test func theGeneratedSchemaIsValidAndUsesHasuraNames() throws {
         let bundle = try GraphQLSchemaBundle(generation: 1, snapshot: GraphQLFixture.snapshot)
         for expected in [
-            "type query_root", "posts(", "where: posts_bool_exp", "order_by: [posts_order_by!]", "limit: Int", "offset: Int",
+            "type query_root", "posts(", "where: posts_bool_exp", "order_by: [posts_order_by!]", "limit: Int",
+            "offset: Int",
             "filter: String", "): [posts!]!",
             "posts_by_pk(id: String!): posts", "insert_posts_one(object: posts_insert_input!): posts",
-            "update_posts_by_pk(", "pk_columns: posts_pk_columns_input!", "_set: posts_set_input", "_inc: posts_inc_input",
+            "update_posts_by_pk(", "pk_columns: posts_pk_columns_input!", "_set: posts_set_input",
+            "_inc: posts_inc_input",
             "delete_posts_by_pk(id: String!): posts", "comments_via_post: [comments!]!", "pins_via_post: pins",
             "author: users", "editors: [users!]!", "tags: [String!]", "meta: JSON", "when: DateTime", "where: GeoPoint",
             "views: Int", "score: Float", "docs_url: [String!]", "_ilike: String", "scalar DateTime",

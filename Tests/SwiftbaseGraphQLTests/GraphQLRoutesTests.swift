@@ -9,14 +9,18 @@ import Testing
     func graphql(
         _ client: SwiftbaseTestClient, _ query: String, variables: JSONValue = [:], token: String? = nil
     ) async throws -> SwiftbaseTestClient.Reply {
-        try await client.request(.post, "/api/graphql", token: token, json: ["query": .string(query), "variables": variables])
+        try await client.request(
+            .post, "/api/graphql", token: token, json: ["query": .string(query), "variables": variables])
     }
 
     /// `authors` (public) and `posts` (listed by anyone, only the author's own `draft`s hidden from others).
     func makeBlog(_ client: SwiftbaseTestClient, token: String) async throws {
         let authors = try await client.request(
             .post, "/api/collections", token: token,
-            json: ["name": "authors", "listRule": "", "viewRule": "", "fields": [["name": "name", "type": "text", "required": true]]])
+            json: [
+                "name": "authors", "listRule": "", "viewRule": "",
+                "fields": [["name": "name", "type": "text", "required": true]],
+            ])
         #expect(authors.status == 200)
         let posts = try await client.request(
             .post, "/api/collections", token: token,
@@ -37,11 +41,15 @@ import Testing
         try await SwiftbaseTestApp.make().test { client in
             let token = try await client.superuserToken()
             try await makeBlog(client, token: token)
-            let ada = try await client.request(.post, "/api/collections/authors/records", token: token, json: ["name": "Ada"])
+            let ada = try await client.request(
+                .post, "/api/collections/authors/records", token: token, json: ["name": "Ada"])
             for (title, views, draft) in [("one", 1, false), ("two", 2, false), ("hidden", 3, true)] {
                 let post = try await client.request(
                     .post, "/api/collections/posts/records", token: token,
-                    json: ["title": .string(title), "views": .number(Double(views)), "draft": .bool(draft), "author": ada.json["id"] ?? ""])
+                    json: [
+                        "title": .string(title), "views": .number(Double(views)), "draft": .bool(draft),
+                        "author": ada.json["id"] ?? "",
+                    ])
                 #expect(post.status == 200)
             }
             let reply = try await graphql(
@@ -54,11 +62,13 @@ import Testing
             let rest = try await client.request(.get, "/api/collections/posts/records?sort=-views")
             #expect(rest.json["items"]?.arrayValue?.compactMap { $0["title"]?.stringValue } == titles)
 
-            let superuser = try await graphql(client, #"{ posts(where: {draft: {_eq: true}}) { title } }"#, token: token)
+            let superuser = try await graphql(
+                client, #"{ posts(where: {draft: {_eq: true}}) { title } }"#, token: token)
             #expect(superuser.json["data"]?["posts"]?.arrayValue?.count == 1, "\(superuser.json)")
 
             let filtered = try await graphql(
-                client, #"query($min: Int) { posts(where: {views: {_gte: $min}}, filter: "title != 'two'") { title } }"#,
+                client,
+                #"query($min: Int) { posts(where: {views: {_gte: $min}}, filter: "title != 'two'") { title } }"#,
                 variables: ["min": 1])
             #expect(
                 filtered.json["data"]?["posts"]?.arrayValue?.compactMap { $0["title"]?.stringValue } == ["one"],
@@ -82,7 +92,8 @@ import Testing
             #expect(!id.isEmpty)
 
             let updated = try await graphql(
-                client, "mutation($id: String!) { update_posts_by_pk(pk_columns: {id: $id}, _set: {title: \"renamed\"}, _inc: {views: 5}) { title views } }",
+                client,
+                "mutation($id: String!) { update_posts_by_pk(pk_columns: {id: $id}, _set: {title: \"renamed\"}, _inc: {views: 5}) { title views } }",
                 variables: ["id": .string(id)])
             #expect(updated.json["data"]?["update_posts_by_pk"]?["views"] == 6)
             #expect(updated.json["data"]?["update_posts_by_pk"]?["title"] == "renamed")
@@ -95,7 +106,8 @@ import Testing
             #expect(error?["extensions"]?["data"]?["title"]?["code"] == "validation_max_text_constraint")
 
             let deleted = try await graphql(
-                client, "mutation($id: String!) { delete_posts_by_pk(id: $id) { title } }", variables: ["id": .string(id)])
+                client, "mutation($id: String!) { delete_posts_by_pk(id: $id) { title } }",
+                variables: ["id": .string(id)])
             #expect(deleted.json["data"]?["delete_posts_by_pk"]?["title"] == "renamed")
             let gone = try await client.request(.get, "/api/collections/posts/records/\(id)")
             #expect(gone.status == 404)
@@ -112,11 +124,14 @@ import Testing
             let after = try await client.request(.get, "/api/graphql/schema")
             #expect(after.json.stringValue?.contains("posts_by_pk(id: String!): posts") == true)
             let introspection = try await graphql(client, #"{ __type(name: "posts") { fields { name } } }"#)
-            let names = introspection.json["data"]?["__type"]?["fields"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
+            let names = introspection.json["data"]?["__type"]?["fields"]?.arrayValue?.compactMap {
+                $0["name"]?.stringValue
+            }
             #expect(names?.contains("author") == true)
             // What graphql-core and GraphiQL ask by default (input value deprecation included).
             let inputs = try await graphql(
-                client, #"{ __type(name: "posts_bool_exp") { inputFields(includeDeprecated: true) { name isDeprecated } } }"#)
+                client,
+                #"{ __type(name: "posts_bool_exp") { inputFields(includeDeprecated: true) { name isDeprecated } } }"#)
             #expect(inputs.json["errors"] == nil, "\(inputs.json)")
             #expect(inputs.json["data"]?["__type"]?["inputFields"]?[0]?["isDeprecated"] == false)
         }
@@ -130,7 +145,8 @@ import Testing
             #expect(tooMany.json["data"] == nil)
             #expect(tooMany.json["errors"]?[0]?["message"] == "The limit 1001 is over the page size limit of 1000.")
 
-            let deep = "{ authors { posts_via_author { author { posts_via_author { author { posts_via_author { author { posts_via_author { id } } } } } } } } }"
+            let deep =
+                "{ authors { posts_via_author { author { posts_via_author { author { posts_via_author { author { posts_via_author { id } } } } } } } } }"
             let tooDeep = try await graphql(client, deep)
             #expect(tooDeep.json["data"] == nil)
             #expect(tooDeep.json["errors"]?[0]?["message"]?.stringValue?.contains("nested 9 levels deep") == true)

@@ -1,5 +1,5 @@
-import OrderedCollections
 import GraphQL
+import OrderedCollections
 import SwiftbaseCore
 import Testing
 
@@ -36,8 +36,10 @@ import Testing
         (#"{"author": {"name": {"_eq": "Ann"}}}"#, #"author.name = "Ann""#),
         (#"{"editors": {"name": {"_eq": "Ann"}}}"#, #"editors.name ?= "Ann""#),
         (#"{"comments_via_post": {"message": {"_ilike": "%hi%"}}}"#, #"comments_via_post.message ?~ "%hi%""#),
-        (#"{"_or": [{"title": {"_eq": "a"}}, {"views": {"_eq": 1}}], "live": {"_eq": false}}"#,
-         #"(title = "a" || views = 1) && live = false"#),
+        (
+            #"{"_or": [{"title": {"_eq": "a"}}, {"views": {"_eq": 1}}], "live": {"_eq": false}}"#,
+            #"(title = "a" || views = 1) && live = false"#
+        ),
     ])
     func operatorsCompileToTheFilterLanguage(json: String, expected: String) throws {
         #expect(try text(Map(try JSONValue.parse(json))) == expected)
@@ -46,8 +48,10 @@ import Testing
     @Test(arguments: [
         // ¬(a ∧ b) = ¬a ∨ ¬b, each operator replaced by its complement.
         (#"{"_not": {"title": {"_eq": "a"}, "views": {"_gt": 3}}}"#, #"title != "a" || views <= 3"#),
-        (#"{"_not": {"_or": [{"title": {"_like": "a"}}, {"views": {"_in": [1, 2]}}]}}"#,
-         #"title !~ "a" && views != 1 && views != 2"#),
+        (
+            #"{"_not": {"_or": [{"title": {"_like": "a"}}, {"views": {"_in": [1, 2]}}]}}"#,
+            #"title !~ "a" && views != 1 && views != 2"#
+        ),
         // "Some editor is Ann" negated is "every editor is not Ann": the plain operator on a multi path.
         (#"{"_not": {"editors": {"name": {"_eq": "Ann"}}}}"#, #"editors.name != "Ann""#),
         (#"{"_not": {"tags": {"_is_null": true}}}"#, "tags:length > 0"),

@@ -97,7 +97,8 @@ struct WhereCompiler {
         case .system(let name):
             return try comparisons(operand, identifier: path.prefix + name, type: .string, path: path, negated: negated)
         case .value(let stored, let type):
-            return try comparisons(operand, identifier: path.prefix + stored.name, type: type, path: path, negated: negated)
+            return try comparisons(
+                operand, identifier: path.prefix + stored.name, type: type, path: path, negated: negated)
         case .file(let stored, let isList):
             return try comparisons(
                 operand, identifier: path.prefix + stored.name, type: isList ? .stringList : .string, path: path,
@@ -139,7 +140,9 @@ struct WhereCompiler {
             }
             if value.isNull || value.isUndefined { continue }
             let compare = { (filterOp: FilterOperator, right: FilterOperand) -> WhereCondition in
-                .expression(.comparison(Self.comparison(.identifier(operandName), filterOp, right, anyOf: anyOf, negated: negated)))
+                .expression(
+                    .comparison(
+                        Self.comparison(.identifier(operandName), filterOp, right, anyOf: anyOf, negated: negated)))
             }
             switch op {
             case .eq: parts.append(compare(.equal, try Self.operand(value, type)))
@@ -169,7 +172,8 @@ struct WhereCompiler {
                     // An empty list is a multi field's "no value".
                     let length = FilterOperand.identifier(identifier + ":length")
                     let holds = isNull != negated
-                    parts.append(.expression(.comparison(FilterComparison(length, holds ? .equal : .greater, .number("0")))))
+                    parts.append(
+                        .expression(.comparison(FilterComparison(length, holds ? .equal : .greater, .number("0")))))
                 } else {
                     parts.append(compare(isNull ? .equal : .notEqual, .identifier("null")))
                 }

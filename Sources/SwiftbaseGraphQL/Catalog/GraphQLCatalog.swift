@@ -127,11 +127,15 @@ struct GraphQLCatalog: Sendable {
         }
         add("collectionId", .system("collectionId"))
         add("collectionName", .system("collectionName"))
-        for (source, field) in snapshot.references(to: collection.id).sorted(by: { ($0.0.name, $0.1.name) < ($1.0.name, $1.1.name) }) {
+        for (source, field) in snapshot.references(to: collection.id).sorted(by: {
+            ($0.0.name, $0.1.name) < ($1.0.name, $1.1.name)
+        }) {
             guard let sourceType = typeByID[source.id], !field.hidden else { continue }
             let key = "\(source.name)_via_\(field.name)"
             let single = hasUniqueIndex(source, on: field.name)
-            add(GraphQLNames.sanitize(key), .backRelation(expandKey: key, sourceType: sourceType, via: field, isList: !single))
+            add(
+                GraphQLNames.sanitize(key),
+                .backRelation(expandKey: key, sourceType: sourceType, via: field, isList: !single))
         }
         return out
     }

@@ -42,7 +42,8 @@ struct GraphQLExecutor: Sendable {
         } catch let error as GraphQLError {
             return GraphQLOutcome(result: GraphQLResult(errors: [error]))
         } catch {
-            return GraphQLOutcome(result: GraphQLResult(errors: [GraphQLError(message: "The query could not be parsed.")]))
+            return GraphQLOutcome(
+                result: GraphQLResult(errors: [GraphQLError(message: "The query could not be parsed.")]))
         }
         let invalid = validate(schema: bundle.schema, ast: document)
         guard invalid.isEmpty else { return GraphQLOutcome(result: GraphQLResult(errors: invalid)) }

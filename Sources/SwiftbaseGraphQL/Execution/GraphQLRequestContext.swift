@@ -41,8 +41,10 @@ struct GraphQLRequestContext: Sendable {
         request: RequestInfo
     ) async throws -> [RecordNode] {
         guard !records.isEmpty else { return [] }
-        let expand = SelectionPlanner(catalog: catalog, fragments: info.fragments).expand(for: info.fieldASTs, on: shape)
-        let json = try await presenter.json(records, of: shape.collection, for: request, RecordPresentation(expand: expand))
+        let expand = SelectionPlanner(catalog: catalog, fragments: info.fragments).expand(
+            for: info.fieldASTs, on: shape)
+        let json = try await presenter.json(
+            records, of: shape.collection, for: request, RecordPresentation(expand: expand))
         return json.map { RecordNode($0) }
     }
 }

@@ -66,13 +66,16 @@ enum OperationLimits {
     /// The selection depth and page size checks over every operation of a parsed, valid document.
     static func check(_ document: Document, variables: [String: Map], limits: GraphQLLimits) -> [GraphQLError] {
         var fragments: [String: FragmentDefinition] = [:]
-        for case let fragment as FragmentDefinition in document.definitions { fragments[fragment.name.value] = fragment }
+        for case let fragment as FragmentDefinition in document.definitions {
+            fragments[fragment.name.value] = fragment
+        }
         var errors: [GraphQLError] = []
         for case let operation as OperationDefinition in document.definitions {
             var walker = Walker(fragments: fragments, variables: variables, limits: limits)
             walker.walk(operation.selectionSet, depth: 1, visiting: [])
             if walker.deepest > limits.maxDepth {
-                errors.append(error("The query is nested \(walker.deepest) levels deep; at most \(limits.maxDepth) are allowed."))
+                errors.append(
+                    error("The query is nested \(walker.deepest) levels deep; at most \(limits.maxDepth) are allowed."))
             }
             if let limit = walker.largestLimit, limit > limits.maxPageSize {
                 errors.append(error(pageTooLarge(limit, max: limits.maxPageSize).message))
@@ -106,7 +109,9 @@ enum OperationLimits {
                     if field.name.value.hasPrefix("__") { continue }
                     deepest = Swift.max(deepest, depth)
                     for argument in field.arguments where argument.name.value == "limit" {
-                        if let limit = integer(argument.value) { largestLimit = Swift.max(largestLimit ?? limit, limit) }
+                        if let limit = integer(argument.value) {
+                            largestLimit = Swift.max(largestLimit ?? limit, limit)
+                        }
                     }
                     if let nested = field.selectionSet { walk(nested, depth: depth + 1, visiting: visiting) }
                 case let spread as FragmentSpread:

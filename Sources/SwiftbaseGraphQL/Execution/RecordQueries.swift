@@ -21,9 +21,13 @@ struct RecordQueries: Sendable {
             filter: args["filter"].string ?? "")
         options.condition = condition.filter
         options.offset = offset
-        // Asked before `limit: 0` answers, so a refused collection is refused whatever the limit.
-        let page = try await context.records.list(in: collection.name, options: limit == 0 ? Self.probe(options) : options, request: request)
-        guard limit > 0 else { return [] }
+        if limit == 0 {
+            // Still asked, so a refused collection (a `null` rule, an invalid filter) is refused whatever the limit.
+            options.perPage = 1
+            _ = try await context.records.list(in: collection.name, options: options, request: request)
+            return []
+        }
+        let page = try await context.records.list(in: collection.name, options: options, request: request)
         let nodes = try await context.present(page.items, of: shape, catalog: catalog, info: info, request: request)
         return nodes.map { $0 as (any Sendable)? }
     }
@@ -48,12 +52,5 @@ struct RecordQueries: Sendable {
         let int = number.intValue
         guard int >= 0 else { throw SwiftbaseError(.badRequest, "The \(name) argument must not be negative.") }
         return int
-    }
-
-    /// `options` asking for one row, so `limit: 0` still runs the rule checks of a list without loading rows.
-    private static func probe(_ options: RecordListOptions) -> RecordListOptions {
-        var probe = options
-        probe.perPage = 1
-        return probe
     }
 }

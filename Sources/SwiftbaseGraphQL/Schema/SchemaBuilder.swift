@@ -63,7 +63,8 @@ struct SchemaBuilder {
 
     // MARK: - Record types
 
-    private func objectFields(_ shape: CollectionShape, shared: SharedTypes, table: TypeTable) throws -> GraphQLFieldMap {
+    private func objectFields(_ shape: CollectionShape, shared: SharedTypes, table: TypeTable) throws -> GraphQLFieldMap
+    {
         var fields = GraphQLFieldMap()
         for field in shape.fields {
             let type: any GraphQLOutputType
@@ -161,7 +162,8 @@ struct SchemaBuilder {
             args: [
                 "where": GraphQLArgument(type: boolExp),
                 "order_by": GraphQLArgument(type: GraphQLList(GraphQLNonNull(orderBy))),
-                "limit": GraphQLArgument(type: GraphQLInt, description: "At most this many (default and cap: the page size limit)."),
+                "limit": GraphQLArgument(
+                    type: GraphQLInt, description: "At most this many (default and cap: the page size limit)."),
                 "offset": GraphQLArgument(type: GraphQLInt),
                 "filter": GraphQLArgument(
                     type: GraphQLString, description: "A PocketBase filter (`title ~ 'swift'`), ANDed with `where`."),
@@ -209,7 +211,8 @@ struct SchemaBuilder {
             args: ["object": GraphQLArgument(type: GraphQLNonNull(insertInput))], resolve: insert)
 
         let pkColumns = try GraphQLInputObjectType(
-            name: GraphQLNames.pkColumnsInput(type), fields: ["id": InputObjectField(type: GraphQLNonNull(GraphQLString))])
+            name: GraphQLNames.pkColumnsInput(type),
+            fields: ["id": InputObjectField(type: GraphQLNonNull(GraphQLString))])
         var updateArgs: GraphQLArgumentConfigMap = ["pk_columns": GraphQLArgument(type: GraphQLNonNull(pkColumns))]
         if !setFields.isEmpty {
             updateArgs["_set"] = GraphQLArgument(

@@ -37,7 +37,9 @@ struct SharedTypes {
             })
         let coordinate: @Sendable (String) -> GraphQLField = { key in
             let resolve: GraphQLFieldResolve = { source, _, _, _ in
-                guard let point = source as? [String: JSONValue], let value = point[key]?.doubleValue else { return nil }
+                guard let point = source as? [String: JSONValue], let value = point[key]?.doubleValue else {
+                    return nil
+                }
                 return Map.number(Number(value))
             }
             return GraphQLField(type: GraphQLNonNull(GraphQLFloat), resolve: resolve)
@@ -47,7 +49,10 @@ struct SharedTypes {
             fields: ["lon": coordinate("lon"), "lat": coordinate("lat")])
         geoPointInput = try GraphQLInputObjectType(
             name: "GeoPointInput",
-            fields: ["lon": InputObjectField(type: GraphQLNonNull(GraphQLFloat)), "lat": InputObjectField(type: GraphQLNonNull(GraphQLFloat))])
+            fields: [
+                "lon": InputObjectField(type: GraphQLNonNull(GraphQLFloat)),
+                "lat": InputObjectField(type: GraphQLNonNull(GraphQLFloat)),
+            ])
         orderBy = try GraphQLEnumType(
             name: "order_by", description: "Sort direction.",
             values: ["asc": GraphQLEnumValue(value: .string("asc")), "desc": GraphQLEnumValue(value: .string("desc"))])
@@ -86,7 +91,9 @@ struct SharedTypes {
         }
     }
 
-    private static func comparisonType(_ comparison: ScalarComparison, json: GraphQLScalarType, dateTime: GraphQLScalarType)
+    private static func comparisonType(
+        _ comparison: ScalarComparison, json: GraphQLScalarType, dateTime: GraphQLScalarType
+    )
         throws -> GraphQLInputObjectType
     {
         let operand: any GraphQLInputType =

@@ -37,16 +37,21 @@ struct GraphQLExecutor: Sendable {
             return GraphQLOutcome(result: GraphQLResult(errors: [mapping.map(GraphQLError(error))]), status: 500)
         }
         let document: Document
-        do {
-            document = try parse(source: Source(body: request.query, name: "GraphQL request"))
-        } catch let error as GraphQLError {
-            return GraphQLOutcome(result: GraphQLResult(errors: [error]))
-        } catch {
-            return GraphQLOutcome(
-                result: GraphQLResult(errors: [GraphQLError(message: "The query could not be parsed.")]))
+        if let cached = bundle.documents.document(for: request.query) {
+            document = cached
+        } else {
+            do {
+                document = try parse(source: Source(body: request.query, name: "GraphQL request"))
+            } catch let error as GraphQLError {
+                return GraphQLOutcome(result: GraphQLResult(errors: [error]))
+            } catch {
+                return GraphQLOutcome(
+                    result: GraphQLResult(errors: [GraphQLError(message: "The query could not be parsed.")]))
+            }
+            let invalid = validate(schema: bundle.schema, ast: document)
+            guard invalid.isEmpty else { return GraphQLOutcome(result: GraphQLResult(errors: invalid)) }
+            bundle.documents.insert(document, for: request.query)
         }
-        let invalid = validate(schema: bundle.schema, ast: document)
-        guard invalid.isEmpty else { return GraphQLOutcome(result: GraphQLResult(errors: invalid)) }
         let overLimits = OperationLimits.check(document, variables: request.variables, limits: limits)
         guard overLimits.isEmpty else { return GraphQLOutcome(result: GraphQLResult(errors: overLimits)) }
         if !allowMutations, Self.operation(in: document, named: request.operationName)?.operation == .mutation {

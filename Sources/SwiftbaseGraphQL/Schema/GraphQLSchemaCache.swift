@@ -13,6 +13,8 @@ final class GraphQLSchemaBundle: @unchecked Sendable {
     let catalog: GraphQLCatalog
     /// The schema as SDL, for `GET /api/graphql/schema`.
     let sdl: String
+    /// Documents parsed and validated against this schema.
+    let documents = DocumentCache()
     private let table: TypeTable
 
     init(generation: Int, snapshot: SchemaSnapshot) throws {

@@ -36,6 +36,9 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swiftwasm/WasmKit.git", .upToNextMinor(from: "0.4.2")),
+        .package(url: "https://github.com/GraphQLSwift/GraphQL.git", from: "4.3.0"),
+        // GraphQL's `Map` holds `OrderedDictionary`; named here so SwiftbaseGraphQL may import it.
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
     ],
     targets: [
         .target(
@@ -109,6 +112,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // GraphQL: a transport over the core, generated from the collections; mounts on the HTTP server.
+        .target(
+            name: "SwiftbaseGraphQL",
+            dependencies: [
+                "SwiftbaseCore",
+                "SwiftbaseHTTP",
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Swiftbase",
             dependencies: [
@@ -117,6 +134,7 @@ let package = Package(
                 "SwiftbaseSQLite",
                 "SwiftbaseServices",
                 "SwiftbaseHTTP",
+                "SwiftbaseGraphQL",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -186,6 +204,20 @@ let package = Package(
         .testTarget(
             name: "SwiftbaseSQLiteTests",
             dependencies: ["SwiftbaseSQLite", "SwiftbaseCore", "SwiftbaseServices", "SwiftbaseTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwiftbaseGraphQLTests",
+            dependencies: [
+                "SwiftbaseGraphQL",
+                "SwiftbaseSQLite",
+                "Swiftbase",
+                "SwiftbaseCore",
+                "SwiftbaseTesting",
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -3,6 +3,7 @@ public import Hummingbird
 public import ServiceLifecycle
 public import SwiftbaseHTTP
 public import SwiftbaseCore
+import SwiftbaseGraphQL
 import SwiftbaseServices
 import Synchronization
 
@@ -43,13 +44,14 @@ extension SwiftbaseApp {
     /// The record hooks every write runs (see `RecordHooks`); register them before `run`.
     public var hooks: RecordHooks { services.records.hooks }
 
-    /// Swiftbase's routes and middleware, then the added routes.
+    /// Swiftbase's routes and middleware (GraphQL at `/api/graphql` among them), then the added routes.
     public func router() -> Router<SwiftbaseRequestContext> {
         let router = Routes.router(
             services: http, allowedOrigins: configuration.allowedOrigins,
             publicFiles: configuration.publicDirectory.map {
                 PublicFiles(root: URL(fileURLWithPath: $0, isDirectory: true), indexFallback: configuration.indexFallback)
             })
+        GraphQLRoutes(services: http, logger: logger).add(to: router)
         for add in extensions.withLock({ $0.routes }) { add(router) }
         return router
     }

@@ -5,6 +5,12 @@ public struct RecordListOptions: Sendable {
     public var skipTotal: Bool
     public var sort: String
     public var filter: String
+    /// A condition already parsed (or built by a transport, as GraphQL's `where`), ANDed with `filter`. Its
+    /// values are operands of the tree, bound when compiled: never filter text.
+    package var condition: FilterExpression?
+    /// Rows to skip, overriding the one `page` implies (GraphQL's `offset` need not be a multiple of the
+    /// page size).
+    package var offset: Int?
 
     public init(page: Int = 1, perPage: Int = 30, skipTotal: Bool = false, sort: String = "", filter: String = "") {
         self.page = page
@@ -39,8 +45,9 @@ extension RecordService {
         var resolver = RecordFieldResolver(
             schema: schema, collection: collection, request: request, allowHiddenFields: auth.isSuperuser,
             allowRequestAndCollectionReferences: auth.isSuperuser)
-        if let expression = try FilterParser.parse(options.filter) {
-            query.conditions.append(try FilterCompiler.compile(expression, resolver: &resolver))
+        let conditions = [try FilterParser.parse(options.filter), options.condition].compactMap { $0 }
+        if !conditions.isEmpty {
+            query.conditions.append(try FilterCompiler.compile(.conjunction(conditions), resolver: &resolver))
         }
         if !options.sort.isEmpty {
             query.orderBy = try SortCompiler.compile(options.sort, resolver: &resolver)
@@ -50,9 +57,10 @@ extension RecordService {
             query.add(try RuleCompiler.condition(rule, collection: collection, schema: schema, request: request))
         }
         let paging = Paging(page: options.page, perPage: options.perPage)
+        let offset = max(0, options.offset ?? paging.offset)
         let finalQuery = query
         let (rows, total) = try await store.read { conn in
-            let rows = try conn.rows(finalQuery.select(limit: paging.perPage, offset: paging.offset))
+            let rows = try conn.rows(finalQuery.select(limit: paging.perPage, offset: offset))
             let total =
                 options.skipTotal
                 ? -1 : try conn.count(finalQuery.count(), orScan: finalQuery.scanCount(in: conn.dialect))

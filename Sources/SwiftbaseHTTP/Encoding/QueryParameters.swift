@@ -3,10 +3,10 @@ import SwiftbaseCore
 
 /// Query-string parameters decoded as Go's `url.ParseQuery` does (`+` is a space, keys and values
 /// percent-decoded); the SDKs rely on that. The last value of a repeated key wins for `subscript`.
-struct QueryParameters: Sendable {
+package struct QueryParameters: Sendable {
     private(set) var pairs: [(String, String)] = []
 
-    init(_ rawQuery: String?) {
+    package init(_ rawQuery: String?) {
         guard let rawQuery, !rawQuery.isEmpty else { return }
         for part in rawQuery.split(separator: "&", omittingEmptySubsequences: true) {
             let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -16,7 +16,7 @@ struct QueryParameters: Sendable {
         }
     }
 
-    subscript(key: String) -> String? {
+    package subscript(key: String) -> String? {
         pairs.last(where: { $0.0 == key })?.1
     }
 

@@ -1,4 +1,4 @@
-import SwiftbaseCore
+package import SwiftbaseCore
 
 /// A JSON reader that is as strict as Go's `encoding/json/v2` defaults, which PocketBase 0.40 uses for
 /// request bodies: RFC 8259 grammar, valid UTF-8 only (no lone surrogate escapes), no duplicate object
@@ -6,8 +6,8 @@ import SwiftbaseCore
 ///
 /// It reads one value from the start of the input and reports where it ended, so the caller decides what
 /// trailing bytes mean. Nesting is capped at ``maxDepth`` so hostile input cannot exhaust the stack.
-struct StrictJSONParser {
-    struct Failure: Error, Equatable {
+package struct StrictJSONParser {
+    package struct Failure: Error, Equatable {
         var reason: String
         var offset: Int
     }
@@ -22,7 +22,7 @@ struct StrictJSONParser {
     }
 
     /// Parses the whole input as exactly one value (surrounding whitespace allowed).
-    static func parseDocument(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+    package static func parseDocument(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
         var parser = StrictJSONParser(bytes)
         let value = try parser.parseLeadingValue()
         parser.skipWhitespace()

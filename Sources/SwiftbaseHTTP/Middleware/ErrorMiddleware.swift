@@ -81,7 +81,7 @@ public struct ErrorMiddleware: RouterMiddleware {
         }
     }
 
-    static func status(for code: SwiftbaseError.Code) -> HTTPResponse.Status {
+    package static func status(for code: SwiftbaseError.Code) -> HTTPResponse.Status {
         switch code {
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""GraphQL against REST on the same Swiftbase server, same data, same run (issue 17's targets).
+
+One server on a loopback port, seeded as http_scenarios.py seeds it (posts with an author relation), then the
+same bounded wrk load per scenario and connection count:
+
+    rest_view   GET  /api/collections/posts/records/{random id}?fields=id,title,views,published
+    gql_by_pk   POST /api/graphql  { posts_by_pk(id: $id) { id title views published } }
+    rest_list   GET  /api/collections/posts/records?perPage=50&sort=-views&expand=author&skipTotal=1
+    gql_list    POST /api/graphql  { posts(limit: 50, order_by: {views: desc}) { id title views published author { name } } }
+
+Reported per cell: req/s, p50, p99, errors, server CPU per request; then the ratios issue 17 names
+(`posts_by_pk` ≥ 70 % of the REST view's throughput, the list of 50 with its author within 2× the REST list's
+latency). Timings are printed, never asserted.
+
+    .venv-it/bin/python Benchmarks/compare/graphql.py --swiftbase .build-release/release/swiftbase \\
+        [--connections 16] [--duration 5] [--runs 2] [--json out.json]
+"""
+import argparse
+import json
+import os
+import statistics
+import tempfile
+
+from http_scenarios import WRK_DONE, Server, run_wrk, seed
+
+SCENARIOS = ["rest_view", "gql_by_pk", "rest_list", "gql_list"]
+
+
+def lua_script(scenario, posts):
+    ids = "{" + ",".join(f'"{i}"' for i in posts) + "}"
+    head = f"local ids = {ids}\n"
+    if scenario == "rest_view":
+        body = """request = function()
+  return wrk.format("GET", "/api/collections/posts/records/" .. ids[math.random(#ids)] .. "?fields=id,title,views,published")
+end"""
+    elif scenario == "gql_by_pk":
+        body = """request = function()
+  local b = '{"query":"query($id: String!) { posts_by_pk(id: $id) { id title views published } }","variables":{"id":"'
+    .. ids[math.random(#ids)] .. '"}}'
+  return wrk.format("POST", "/api/graphql", {["Content-Type"] = "application/json"}, b)
+end"""
+    elif scenario == "rest_list":
+        body = """request = function()
+  return wrk.format("GET", "/api/collections/posts/records?perPage=50&sort=-views&expand=author&skipTotal=1")
+end"""
+    else:
+        body = """request = function()
+  local b = '{"query":"{ posts(limit: 50, order_by: {views: desc}) { id title views published author { name } } }"}'
+  return wrk.format("POST", "/api/graphql", {["Content-Type"] = "application/json"}, b)
+end"""
+    return head + body + "\n" + WRK_DONE
+
+
+def bench(binary, args):
+    with Server("swiftbase", binary) as server:
+        posts, _, _ = seed(server, args.records)
+        cells = {}
+        with tempfile.TemporaryDirectory() as scripts:
+            for scenario in SCENARIOS:
+                path = os.path.join(scripts, f"{scenario}.lua")
+                with open(path, "w") as f:
+                    f.write(lua_script(scenario, posts))
+                for c in args.connections:
+                    cells[f"{scenario}/{c}"] = cell = run_wrk(server, path, c, args.duration)
+                    print(f"  {scenario:9} c={c:<3} {cell['rps']:9.0f} req/s  p50 {cell['p50_ms']:.2f} ms"
+                          f"  errors {cell['errors']}", flush=True)
+        return cells
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--swiftbase", required=True)
+    ap.add_argument("--connections", type=int, nargs="+", default=[16])
+    ap.add_argument("--duration", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--records", type=int, default=10_000)
+    ap.add_argument("--json")
+    args = ap.parse_args()
+
+    runs = []
+    for run in range(args.runs):
+        print(f"run {run + 1}/{args.runs}", flush=True)
+        runs.append(bench(args.swiftbase, args))
+    median = {key: {m: statistics.median(r[key][m] for r in runs) for m in runs[0][key]} for key in runs[0]}
+
+    print(f"\n{'scenario':9} {'conns':>5} | {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} {'cpu us/req':>10}")
+    for key, m in median.items():
+        scenario, c = key.split("/")
+        print(f"{scenario:9} {c:>5} | {m['rps']:9.0f} {m['p50_ms']:8.2f} {m['p99_ms']:8.2f} {m['errors']:6.0f} "
+              f"{m['server_cpu_us_per_req']:10.0f}")
+    ratios = {}
+    for c in args.connections:
+        view, by_pk = median[f"rest_view/{c}"], median[f"gql_by_pk/{c}"]
+        rest_list, gql_list = median[f"rest_list/{c}"], median[f"gql_list/{c}"]
+        ratios[c] = {"by_pk_throughput_vs_view": by_pk["rps"] / max(view["rps"], 1e-9),
+                     "list_p50_vs_rest": gql_list["p50_ms"] / max(rest_list["p50_ms"], 1e-9)}
+        print(f"c={c}: posts_by_pk at {ratios[c]['by_pk_throughput_vs_view']:.0%} of the REST view's req/s "
+              f"(target >= 70 %); list of 50 with author at {ratios[c]['list_p50_vs_rest']:.2f}x the REST list's "
+              f"p50 (target <= 2x)")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"args": vars(args), "median": median, "ratios": ratios, "runs": runs}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+import GraphQL
+import SwiftbaseCore
+
+/// One GraphQL request as clients send it: `{query, variables, operationName}`.
+struct GraphQLOperationRequest: Sendable {
+    var query: String
+    var variables: [String: Map] = [:]
+    var operationName: String?
+}
+
+/// What a request answers: the GraphQL result and the HTTP status it goes with (200 unless the request
+/// could not be taken at all).
+struct GraphQLOutcome: Sendable {
+    var result: GraphQLResult
+    var status: Int = 200
+}
+
+/// Runs GraphQL requests against the current schema, independent of the transport (HTTP now; WebSocket
+/// subscriptions can run through the same steps): bound the text, parse, validate, check the limits, then
+/// execute with the resolvers calling the core. Every failure is an answer, never a thrown error.
+struct GraphQLExecutor: Sendable {
+    let cache: GraphQLSchemaCache
+    let limits: GraphQLLimits
+
+    /// - Parameter allowMutations: false for `GET`, where a mutation is refused (405) as GraphQL over HTTP asks.
+    func run(
+        _ request: GraphQLOperationRequest, context: GraphQLRequestContext, errors mapping: GraphQLErrorMapping,
+        allowMutations: Bool
+    ) async -> GraphQLOutcome {
+        if let error = OperationLimits.checkTextNesting(request.query, max: limits.maxTextNesting) {
+            return GraphQLOutcome(result: GraphQLResult(errors: [error]))
+        }
+        let bundle: GraphQLSchemaBundle
+        do {
+            bundle = try cache.current()
+        } catch {
+            return GraphQLOutcome(result: GraphQLResult(errors: [mapping.map(GraphQLError(error))]), status: 500)
+        }
+        let document: Document
+        if let cached = bundle.documents.document(for: request.query) {
+            document = cached
+        } else {
+            do {
+                document = try parse(source: Source(body: request.query, name: "GraphQL request"))
+            } catch let error as GraphQLError {
+                return GraphQLOutcome(result: GraphQLResult(errors: [error]))
+            } catch {
+                return GraphQLOutcome(
+                    result: GraphQLResult(errors: [GraphQLError(message: "The query could not be parsed.")]))
+            }
+            let invalid = validate(schema: bundle.schema, ast: document)
+            guard invalid.isEmpty else { return GraphQLOutcome(result: GraphQLResult(errors: invalid)) }
+            bundle.documents.insert(document, for: request.query)
+        }
+        let overLimits = OperationLimits.check(document, variables: request.variables, limits: limits)
+        guard overLimits.isEmpty else { return GraphQLOutcome(result: GraphQLResult(errors: overLimits)) }
+        if !allowMutations, Self.operation(in: document, named: request.operationName)?.operation == .mutation {
+            return GraphQLOutcome(
+                result: GraphQLResult(errors: [GraphQLError(message: "Mutations are only accepted in POST requests.")]),
+                status: 405)
+        }
+        do {
+            var result = try await execute(
+                schema: bundle.schema, documentAST: document, rootValue: (), context: context,
+                variableValues: request.variables, operationName: request.operationName)
+            result.errors = mapping.map(result.errors)
+            return GraphQLOutcome(result: result)
+        } catch let error as GraphQLError {
+            return GraphQLOutcome(result: GraphQLResult(errors: [mapping.map(error)]))
+        } catch {
+            return GraphQLOutcome(result: GraphQLResult(errors: [mapping.map(GraphQLError(error))]))
+        }
+    }
+
+    /// The operation `name` selects, or the only one when no name is given.
+    static func operation(in document: Document, named name: String?) -> OperationDefinition? {
+        let operations = document.definitions.compactMap { $0 as? OperationDefinition }
+        guard let name else { return operations.count == 1 ? operations[0] : nil }
+        return operations.first { $0.name?.value == name }
+    }
+}

@@ -1,5 +1,6 @@
 import Prometheus
 import SwiftbaseFunctions
+import Synchronization
 
 /// Functions on `/api/metrics`: `swiftbase_function_invocations_total{function,trigger,outcome}`,
 /// `swiftbase_function_errors_total{function}` (failed and timed-out calls),
@@ -35,21 +36,48 @@ enum FunctionMetrics {
             helpText: "Instructions (WasmKit fuel) used by the calls of each function that finished.")
     }
 
+    /// The handles one function's calls from one trigger update, made once: a registry lookup builds label
+    /// strings and takes the registry's lock, which is most of the cost of counting a call of a few microseconds.
+    private struct Handles: Sendable {
+        let invocations: [FunctionCallReport.Outcome: Counter]
+        let errors: Counter
+        let duration: DurationHistogram
+        let fuel: Counter
+    }
+
+    private struct Key: Hashable {
+        let function: String
+        let trigger: String
+    }
+
     static func observer(registry: PrometheusCollectorRegistry) -> WasmFunctionEngine.Observer {
-        { function, report in
-            registry.makeCounter(
-                descriptor: invocations,
-                labels: [("function", function), ("trigger", report.trigger), ("outcome", report.outcome.rawValue)]
-            ).increment()
-            registry.makeDurationHistogram(descriptor: duration, labels: [("function", function)], buckets: buckets)
-                .record(report.duration)
-            if report.outcome != .success {
-                registry.makeCounter(descriptor: errors, labels: [("function", function)]).increment()
+        let cache = Mutex<[Key: Handles]>([:])
+        return { function, report in
+            let key = Key(function: function, trigger: report.trigger)
+            let handles = cache.withLock { cache in
+                if let known = cache[key] { return known }
+                let outcomes: [FunctionCallReport.Outcome] = [.success, .error, .timeout]
+                let made = Handles(
+                    invocations: Dictionary(
+                        uniqueKeysWithValues: outcomes.map { outcome in
+                            (
+                                outcome,
+                                registry.makeCounter(
+                                    descriptor: invocations,
+                                    labels: [("function", function), ("trigger", report.trigger), ("outcome", outcome.rawValue)])
+                            )
+                        }),
+                    errors: registry.makeCounter(descriptor: errors, labels: [("function", function)]),
+                    duration: registry.makeDurationHistogram(
+                        descriptor: duration, labels: [("function", function)], buckets: buckets),
+                    fuel: registry.makeCounter(descriptor: fuel, labels: [("function", function)]))
+                cache[key] = made
+                return made
             }
-            if report.fuel > 0 {
-                registry.makeCounter(descriptor: fuel, labels: [("function", function)])
-                    .increment(by: Int64(clamping: report.fuel))
-            }
+            handles.invocations[report.outcome]?.increment()
+            if report.outcome != .success { handles.errors.increment() }
+            handles.duration.record(report.duration)
+            if report.fuel > 0 { handles.fuel.increment(by: Int64(clamping: report.fuel)) }
         }
     }
 }

@@ -55,6 +55,10 @@ final class CallWatchdog: Sendable {
         private var heap: [Ticket] = []
         private var threadStarted = false
         private var isShutDown = false
+        /// When the thread wakes by itself next; nil while it waits for a signal. A ticket due later needs no
+        /// signal: the thread looks at the heap again when it wakes. So a runtime answering calls one after another
+        /// (each due seconds ahead, each cancelled at once) wakes the thread about once per timeout, not per call.
+        private var sleepingUntil: ContinuousClock.Instant?
 
         func insert(_ ticket: Ticket) {
             condition.lock()
@@ -65,8 +69,8 @@ final class CallWatchdog: Sendable {
                 let thread = Thread { [self] in run() }
                 thread.name = "swiftbase-functions-watchdog"
                 thread.start()
-            } else if ticket.index == 0 {
-                condition.signal()  // a new earliest deadline: wake the thread to wait for it instead
+            } else if ticket.index == 0, sleepingUntil.map({ ticket.deadline < $0 }) ?? true {
+                condition.signal()  // due before the thread wakes: wake it to wait for this one instead
             }
         }
 
@@ -88,11 +92,13 @@ final class CallWatchdog: Sendable {
             condition.lock()
             while !isShutDown {
                 guard let earliest = heap.first else {
+                    sleepingUntil = nil
                     condition.wait()
                     continue
                 }
                 let now = ContinuousClock.now
                 guard earliest.deadline <= now else {
+                    sleepingUntil = earliest.deadline
                     _ = condition.wait(until: Date(timeIntervalSinceNow: (earliest.deadline - now).seconds))
                     continue
                 }

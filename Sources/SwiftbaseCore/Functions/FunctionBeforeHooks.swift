@@ -69,7 +69,7 @@ enum FunctionBeforeHooks {
     /// Reads a before hook's output: nothing, `{"record": {…}}` or `{"error": {…}}`.
     static func apply(_ output: [UInt8], to event: inout RecordWriteEvent, function: String) throws {
         guard !output.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return }
-        guard let json = try? JSONValue.parse(Data(output)), let object = json.objectValue else {
+        guard let json = try? StrictJSONParser.parseDocument(output), let object = json.objectValue else {
             throw SwiftbaseError(
                 .internalError, "Function \"\(function)\" failed: its output is not a JSON object.")
         }

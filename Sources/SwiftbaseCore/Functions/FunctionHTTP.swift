@@ -57,12 +57,12 @@ extension FunctionService {
     /// Reads a plug-in's output as an HTTP answer: `{"status", "headers", "body"}` (any of them), or anything
     /// else as a 200 body as it is.
     static func httpResponse(from output: [UInt8]) -> FunctionHTTPResponse {
-        let parsed = output.first == UInt8(ascii: "{") ? try? JSONValue.parse(Data(output)) : nil
+        // The strict reader, not Foundation's decoder: this runs on every call, and outputs are small documents.
+        let parsed = try? StrictJSONParser.parseDocument(output)
         guard let object = parsed?.objectValue, !object.isEmpty,
             object.keys.allSatisfy({ ["status", "headers", "body"].contains($0) })
         else {
-            let type = parsed != nil || (try? JSONValue.parse(Data(output))) != nil
-                ? "application/json" : "text/plain; charset=utf-8"
+            let type = parsed != nil ? "application/json" : "text/plain; charset=utf-8"
             return FunctionHTTPResponse(status: 200, headers: ["content-type": type], body: output)
         }
         var status = 200

@@ -71,7 +71,7 @@ public struct FunctionRecordsAPI: Sendable {
     }
 
     private func perform(_ operation: Operation, request: [UInt8], identity: AuthContext) async throws -> JSONValue {
-        guard let json = try? JSONValue.parse(Data(request)), let body = json.objectValue else {
+        guard let json = try? StrictJSONParser.parseDocument(request), let body = json.objectValue else {
             throw SwiftbaseError.badRequest("The request must be a JSON object.")
         }
         let name = body["collection"]?.stringValue ?? ""

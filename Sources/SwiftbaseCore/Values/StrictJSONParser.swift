@@ -1,5 +1,3 @@
-package import SwiftbaseCore
-
 /// A JSON reader that is as strict as Go's `encoding/json/v2` defaults, which PocketBase 0.40 uses for
 /// request bodies: RFC 8259 grammar, valid UTF-8 only (no lone surrogate escapes), no duplicate object
 /// names, finite numbers.
@@ -8,16 +6,16 @@ package import SwiftbaseCore
 /// trailing bytes mean. Nesting is capped at ``maxDepth`` so hostile input cannot exhaust the stack.
 package struct StrictJSONParser {
     package struct Failure: Error, Equatable {
-        var reason: String
-        var offset: Int
+        package var reason: String
+        package var offset: Int
     }
 
-    static let maxDepth = 512
+    package static let maxDepth = 512
 
     private let bytes: [UInt8]
-    private(set) var position = 0
+    package private(set) var position = 0
 
-    init(_ bytes: [UInt8]) {
+    package init(_ bytes: [UInt8]) {
         self.bytes = bytes
     }
 
@@ -31,7 +29,7 @@ package struct StrictJSONParser {
     }
 
     /// Parses the first value after optional whitespace; ``position`` is then just past it.
-    mutating func parseLeadingValue() throws(Failure) -> JSONValue {
+    package mutating func parseLeadingValue() throws(Failure) -> JSONValue {
         skipWhitespace()
         return try parseValue(depth: 0)
     }
@@ -247,7 +245,7 @@ package struct StrictJSONParser {
 
     // MARK: - Helpers
 
-    mutating func skipWhitespace() {
+    package mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
             case 0x20, 0x09, 0x0A, 0x0D: position += 1

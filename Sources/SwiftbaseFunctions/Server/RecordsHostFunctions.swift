@@ -25,11 +25,12 @@ enum RecordsHostFunctions {
         }
     }
 
-    /// Runs `body` as a task and blocks this (guest) thread until it answers.
+    /// Runs `body` as a task and blocks this (guest) thread until it answers. The task starts on this thread
+    /// (`Task.immediate`) and leaves it only at its first suspension (the store), saving a hand-off per call.
     private static func wait(_ body: @escaping @Sendable () async -> [UInt8]) -> [UInt8] {
         let result = Mutex<[UInt8]>([])
         let done = DispatchSemaphore(value: 0)
-        Task {
+        Task.immediate {
             let answer = await body()
             result.withLock { $0 = answer }
             done.signal()

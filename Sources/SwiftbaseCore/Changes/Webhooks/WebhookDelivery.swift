@@ -34,16 +34,17 @@ public struct WebhookDelivery: Sendable, Equatable {
         messageId = message.id
         seq = message.seq
         type = message.type
-        payload = status == .succeeded && message.seq != nil ? [] : message.body
-        self.status = status
-        attempts = 1
-        responseStatus = attempt.status
-        responseBody = attempt.body
-        durationMs = attempt.durationMs
-        error = attempt.error
-        self.nextAttempt = nextAttempt
+        payload = message.body
+        self.status = .pending
+        attempts = 0
+        responseStatus = 0
+        responseBody = ""
+        durationMs = 0
+        error = ""
+        self.nextAttempt = ""
         created = now
         updated = now
+        record(attempt, status: status, nextAttempt: nextAttempt, now: now)
     }
 
     init(row: StoreRow) {

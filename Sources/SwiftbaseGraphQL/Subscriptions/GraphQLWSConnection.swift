@@ -152,7 +152,7 @@ final class GraphQLWSConnection: Sendable {
         let mapping = GraphQLErrorMapping(
             audit: services.audit, auditActor: auth.auditActor, remoteIP: remoteIP, logger: logger)
         let fail = { (errors: [GraphQLError]) in
-            send(.text(machine.failure(operation.id, errors: Self.json(errors)).jsonString))
+            for message in machine.failure(operation.id, errors: Self.json(errors)) { send(.text(message.jsonString)) }
         }
         var request = GraphQLOperationRequest(query: operation.query)
         switch operation.variables {

@@ -102,9 +102,15 @@ struct GraphQLWSStateMachine: Sendable {
         running.remove(id)
     }
 
-    /// The messages for operation `id`'s failure before or while it ran: `errors` are GraphQL error objects.
-    func failure(_ id: String, errors: [JSONValue]) -> JSONValue {
-        ["id": .string(id), "type": "error", "payload": .array(errors)]
+    /// The messages for operation `id`'s failure before it ran: `errors` are GraphQL error objects.
+    /// graphql-transport-ws sends them as one `error` message; the legacy protocol, as
+    /// subscriptions-transport-ws did for invalid documents, as a result holding them followed by `complete`
+    /// (its `error` message carries a single object, which clients read as one error).
+    func failure(_ id: String, errors: [JSONValue]) -> [JSONValue] {
+        switch wsProtocol {
+        case .transportWS: [["id": .string(id), "type": "error", "payload": .array(errors)]]
+        case .legacy: [result(id, ["errors": .array(errors)]), Self.complete(id)]
+        }
     }
 
     /// One result of operation `id` (`next` or, in the legacy protocol, `data`).
@@ -137,13 +143,13 @@ struct GraphQLWSStateMachine: Sendable {
             case .string(let query)? = payload["query"]
         else {
             if wsProtocol == .legacy, case .string(let id)? = message["id"] {
-                return [.send(failure(id, errors: [Self.error("The payload must hold a query.")]))]
+                return failure(id, errors: [Self.error("The payload must hold a query.")]).map(GraphQLWSAction.send)
             }
             return invalid("Invalid message received", legacyMessage: "Invalid message type!")
         }
         guard state == .ready else {
             if wsProtocol == .transportWS { return close(code: 4401, reason: "Unauthorized") }
-            return [.send(failure(id, errors: [Self.error("Send connection_init first.")]))]
+            return failure(id, errors: [Self.error("Send connection_init first.")]).map(GraphQLWSAction.send)
         }
         var actions: [GraphQLWSAction] = []
         if running.contains(id) {
@@ -153,9 +159,8 @@ struct GraphQLWSStateMachine: Sendable {
             actions.append(.stop(id: id))
         }
         guard running.count < maxOperations else {
-            return actions + [
-                .send(failure(id, errors: [Self.error("At most \(maxOperations) operations run on one connection.")]))
-            ]
+            let message = "At most \(maxOperations) operations run on one connection."
+            return actions + failure(id, errors: [Self.error(message)]).map(GraphQLWSAction.send)
         }
         running.insert(id)
         var operation = GraphQLWSOperation(id: id, query: query, variables: payload["variables"])

@@ -219,3 +219,56 @@ def test_legacy_protocol_answers_errors_and_stop(server):
                 await recv()
 
     asyncio.run(session())
+
+
+def test_complete_stops_one_subscription_and_the_header_identifies(server, api, feed):
+    """Raw graphql-transport-ws: the client's `complete` ends subscription "a" while "b" goes on; with no
+    credential in `connection_init`, the upgrade request's Authorization header is the identity (Ann sees her
+    hidden note)."""
+    notes = feed["notes"]
+    key = f"{notes['name']}_events"
+    sentinel = unique_name("end")
+    query = {"query": f"subscription {{ {key} {{ action record {{ title }} }} }}"}
+
+    async def session():
+        headers = {"Authorization": feed["ann_token"]}
+        async with websockets.connect(ws_url(server), subprotocols=["graphql-transport-ws"],
+                                      additional_headers=headers) as ws:
+            async def recv():
+                return json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
+
+            async def send(message):
+                await ws.send(json.dumps(message))
+
+            async def settle(marker):
+                # The server takes a connection's messages in order: once this query is answered, everything
+                # sent before it has been taken.
+                await send({"id": marker, "type": "subscribe", "payload": {"query": "{ __typename }"}})
+                received = []
+                while True:
+                    message = await recv()
+                    if message.get("id") == marker:
+                        if message["type"] == "complete":
+                            return received
+                    else:
+                        received.append(message)
+
+            await send({"type": "connection_init"})
+            assert await recv() == {"type": "connection_ack"}
+            await send({"id": "a", "type": "subscribe", "payload": query})
+            await send({"id": "b", "type": "subscribe", "payload": query})
+            assert await settle("q1") == []
+            await send({"id": "a", "type": "complete"})
+            assert await settle("q2") == []
+            await asyncio.to_thread(lambda: (
+                new_record(api, notes, title="hidden-ann-2", live=False, author=feed["ann"]["id"]),
+                new_record(api, notes, title=sentinel, live=True)))
+            received = []
+            while not received or received[-1]["payload"]["data"][key]["record"]["title"] != sentinel:
+                received.append(await recv())
+            return received
+
+    received = asyncio.run(session())
+    assert [m["id"] for m in received] == ["b", "b"]
+    assert [m["type"] for m in received] == ["next", "next"]
+    assert [m["payload"]["data"][key]["record"]["title"] for m in received] == ["hidden-ann-2", sentinel]

@@ -46,12 +46,16 @@ extension SwiftbaseApp {
 
     /// Swiftbase's routes and middleware (GraphQL at `/api/graphql` among them), then the added routes.
     public func router() -> Router<SwiftbaseRequestContext> {
+        router(graphQL: GraphQLRoutes(services: http, logger: logger))
+    }
+
+    func router(graphQL: GraphQLRoutes) -> Router<SwiftbaseRequestContext> {
         let router = Routes.router(
             services: http, allowedOrigins: configuration.allowedOrigins,
             publicFiles: configuration.publicDirectory.map {
                 PublicFiles(root: URL(fileURLWithPath: $0, isDirectory: true), indexFallback: configuration.indexFallback)
             })
-        GraphQLRoutes(services: http, logger: logger).add(to: router)
+        graphQL.add(to: router)
         for add in extensions.withLock({ $0.routes }) { add(router) }
         return router
     }

@@ -7,6 +7,7 @@ import HummingbirdWebSocket
 import SwiftbaseHTTP
 import SwiftbaseSQLite
 import SwiftbaseServices
+import SwiftbaseGraphQL
 public import ServiceLifecycle
 import UnixSignals
 import Synchronization
@@ -86,9 +87,11 @@ public final class SwiftbaseApp: Sendable {
         let files = OpenFilesLimit.raise()
         logger.info("open files limit", metadata: ["sb.before": "\(files.before)", "sb.limit": "\(files.after)"])
         let limits = connectionLimits(openFiles: files.after)
+        // One GraphQL endpoint for HTTP and its WebSocket upgrade, so both share one schema cache.
+        let graphQL = GraphQLRoutes(services: http, logger: logger)
         return Application(
-            router: router(),
-            server: .swiftbase(services: http, limits: limits),
+            router: router(graphQL: graphQL),
+            server: .swiftbase(services: http, limits: limits, webSockets: [graphQL.webSocketUpgrade(events: events)]),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil,
                 availableConnectionsDelegate: MaximumAvailableConnections(limits.acceptLimit, logger: logger)),

@@ -39,15 +39,20 @@ enum GraphQLNames {
     static func insertOne(_ type: String) -> String { "insert_" + type + "_one" }
     static func updateByPK(_ type: String) -> String { "update_" + type + "_by_pk" }
     static func deleteByPK(_ type: String) -> String { "delete_" + type + "_by_pk" }
+    static func events(_ type: String) -> String { type + "_events" }
+    static func event(_ type: String) -> String { type + "_event" }
 
     /// Every type name one collection's GraphQL type takes (the object and its input types).
     static func typeNames(of type: String) -> [String] {
-        [type, boolExp(type), orderBy(type), insertInput(type), setInput(type), incInput(type), pkColumnsInput(type)]
+        [
+            type, boolExp(type), orderBy(type), insertInput(type), setInput(type), incInput(type), pkColumnsInput(type),
+            event(type),
+        ]
     }
 
-    /// Every root field one collection takes, queries and mutations.
+    /// Every root field one collection takes: queries, mutations and its subscription.
     static func rootFields(of type: String) -> [String] {
-        [type, byPK(type), insertOne(type), updateByPK(type), deleteByPK(type)]
+        [type, byPK(type), insertOne(type), updateByPK(type), deleteByPK(type), events(type)]
     }
 
     /// Names the shared types use; no collection may take them.

@@ -2,7 +2,7 @@ import Foundation
 import GraphQL
 public import Hummingbird
 public import Logging
-import SwiftbaseCore
+public import SwiftbaseCore
 public import SwiftbaseHTTP
 
 /// `/api/graphql`: GraphQL over HTTP for the collections, with the identity REST resolves for the same
@@ -64,6 +64,13 @@ public struct GraphQLRoutes: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: bundle.sdl)))
         }
+    }
+
+    /// The WebSocket upgrade of `/api/graphql` (see `GraphQLWebSocket`), sharing this endpoint's schema cache;
+    /// subscriptions read committed changes from `events`. Hand it to `HTTPServerBuilder.swiftbase(webSockets:)`.
+    public func webSocketUpgrade(events: EventBus) -> WebSocketUpgrade {
+        let socket = GraphQLWebSocket(services: services, events: events, executor: executor)
+        return { request, channel, logger in socket.shouldUpgrade(request: request, channel: channel, logger: logger) }
     }
 
     private func answer(

@@ -112,6 +112,16 @@ extension RecordService {
         _ record: RecordModel, in collection: CollectionModel, rule: String?, filter: String, request: RequestInfo,
         deleted: [RecordModel] = []
     ) async throws -> Bool {
+        try await realtimeAllows(
+            record, in: collection, rule: rule, filter: filter, request: request, deleted: deleted, condition: nil)
+    }
+
+    /// `realtimeAllows` with `condition`, a filter tree ANDed with `filter` under the same restrictions: what
+    /// GraphQL's subscriptions compile their typed `where` into.
+    package func realtimeAllows(
+        _ record: RecordModel, in collection: CollectionModel, rule: String?, filter: String, request: RequestInfo,
+        deleted: [RecordModel], condition: FilterExpression?
+    ) async throws -> Bool {
         if !request.auth.isSuperuser && rule == nil { return false }
         let schema = registry.snapshot
         let check: SQLFragment?
@@ -120,8 +130,14 @@ extension RecordService {
                 if !request.auth.isSuperuser, let rule {
                     query.add(try RuleCompiler.condition(rule, collection: candidate, schema: schema, request: request))
                 }
-                guard !filter.isEmpty else { return }
-                guard let expression = try FilterParser.parse(filter) else { throw SwiftbaseError.badRequest() }
+                var expressions: [FilterExpression] = []
+                if !filter.isEmpty {
+                    guard let expression = try FilterParser.parse(filter) else { throw SwiftbaseError.badRequest() }
+                    expressions.append(expression)
+                }
+                if let condition { expressions.append(condition) }
+                guard !expressions.isEmpty else { return }
+                let expression = FilterExpression.conjunction(expressions)
                 var resolver = RecordFieldResolver(
                     schema: schema, collection: candidate, request: request, allowHiddenFields: false,
                     allowRequestAndCollectionReferences: request.auth.isSuperuser)

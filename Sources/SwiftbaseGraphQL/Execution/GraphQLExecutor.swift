@@ -27,34 +27,23 @@ struct GraphQLExecutor: Sendable {
         _ request: GraphQLOperationRequest, context: GraphQLRequestContext, errors mapping: GraphQLErrorMapping,
         allowMutations: Bool
     ) async -> GraphQLOutcome {
-        if let error = OperationLimits.checkTextNesting(request.query, max: limits.maxTextNesting) {
-            return GraphQLOutcome(result: GraphQLResult(errors: [error]))
-        }
         let bundle: GraphQLSchemaBundle
-        do {
-            bundle = try cache.current()
-        } catch {
-            return GraphQLOutcome(result: GraphQLResult(errors: [mapping.map(GraphQLError(error))]), status: 500)
-        }
         let document: Document
-        if let cached = bundle.documents.document(for: request.query) {
-            document = cached
-        } else {
-            do {
-                document = try parse(source: Source(body: request.query, name: "GraphQL request"))
-            } catch let error as GraphQLError {
-                return GraphQLOutcome(result: GraphQLResult(errors: [error]))
-            } catch {
-                return GraphQLOutcome(
-                    result: GraphQLResult(errors: [GraphQLError(message: "The query could not be parsed.")]))
-            }
-            let invalid = validate(schema: bundle.schema, ast: document)
-            guard invalid.isEmpty else { return GraphQLOutcome(result: GraphQLResult(errors: invalid)) }
-            bundle.documents.insert(document, for: request.query)
+        switch prepare(request) {
+        case .success(let prepared): (bundle, document) = prepared
+        case .failure(let refusal):
+            // Only a failed schema build (500) carries a cause to hide; parse and validation errors are the client's.
+            let errors = refusal.status == 500 ? mapping.map(refusal.errors) : refusal.errors
+            return GraphQLOutcome(result: GraphQLResult(errors: errors), status: refusal.status)
         }
-        let overLimits = OperationLimits.check(document, variables: request.variables, limits: limits)
-        guard overLimits.isEmpty else { return GraphQLOutcome(result: GraphQLResult(errors: overLimits)) }
-        if !allowMutations, Self.operation(in: document, named: request.operationName)?.operation == .mutation {
+        let kind = Self.operation(in: document, named: request.operationName)?.operation
+        if kind == .subscription {
+            return GraphQLOutcome(
+                result: GraphQLResult(errors: [
+                    GraphQLError(message: "Subscriptions are served over a WebSocket at /api/graphql.")
+                ]))
+        }
+        if !allowMutations, kind == .mutation {
             return GraphQLOutcome(
                 result: GraphQLResult(errors: [GraphQLError(message: "Mutations are only accepted in POST requests.")]),
                 status: 405)
@@ -70,6 +59,44 @@ struct GraphQLExecutor: Sendable {
         } catch {
             return GraphQLOutcome(result: GraphQLResult(errors: [mapping.map(GraphQLError(error))]))
         }
+    }
+
+    /// Why a request was refused before it ran, and the HTTP status that goes with it.
+    struct Refusal: Error {
+        var errors: [GraphQLError]
+        var status = 200
+    }
+
+    /// The schema and the parsed, validated document of `request`, within the limits; checked before anything
+    /// runs (the WebSocket transport prepares each operation through here too).
+    func prepare(_ request: GraphQLOperationRequest) -> Result<(GraphQLSchemaBundle, Document), Refusal> {
+        if let error = OperationLimits.checkTextNesting(request.query, max: limits.maxTextNesting) {
+            return .failure(Refusal(errors: [error]))
+        }
+        let bundle: GraphQLSchemaBundle
+        do {
+            bundle = try cache.current()
+        } catch {
+            return .failure(Refusal(errors: [GraphQLError(error)], status: 500))
+        }
+        let document: Document
+        if let cached = bundle.documents.document(for: request.query) {
+            document = cached
+        } else {
+            do {
+                document = try parse(source: Source(body: request.query, name: "GraphQL request"))
+            } catch let error as GraphQLError {
+                return .failure(Refusal(errors: [error]))
+            } catch {
+                return .failure(Refusal(errors: [GraphQLError(message: "The query could not be parsed.")]))
+            }
+            let invalid = validate(schema: bundle.schema, ast: document)
+            guard invalid.isEmpty else { return .failure(Refusal(errors: invalid)) }
+            bundle.documents.insert(document, for: request.query)
+        }
+        let overLimits = OperationLimits.check(document, variables: request.variables, limits: limits)
+        guard overLimits.isEmpty else { return .failure(Refusal(errors: overLimits)) }
+        return .success((bundle, document))
     }
 
     /// The operation `name` selects, or the only one when no name is given.

@@ -17,8 +17,8 @@ final class TypeTable {
 
 /// Builds the GraphQL schema of a catalog: for each collection its record type, `where`/`order_by` inputs,
 /// the query fields `posts`/`posts_by_pk` and, unless it is a view, the mutation fields
-/// `insert_posts_one`/`update_posts_by_pk`/`delete_posts_by_pk`. Root types are `query_root` and
-/// `mutation_root`, as Hasura names them.
+/// `insert_posts_one`/`update_posts_by_pk`/`delete_posts_by_pk`, and the subscription field `posts_events`.
+/// Root types are `query_root`, `mutation_root` and `subscription_root`, as Hasura names them.
 struct SchemaBuilder {
     let catalog: GraphQLCatalog
 
@@ -44,10 +44,15 @@ struct SchemaBuilder {
         }
         var queries = GraphQLFieldMap()
         var mutations = GraphQLFieldMap()
+        var subscriptions = GraphQLFieldMap()
         for shape in catalog.shapes {
             guard let object = table.objects[shape.typeName] else { continue }
             try addQueries(shape, object: object, table: table, to: &queries)
             if shape.isWritable { try addMutations(shape, object: object, shared: shared, to: &mutations) }
+            if let boolExp = table.boolExps[shape.typeName] {
+                subscriptions[GraphQLNames.events(shape.typeName)] = try RecordEvents(shape: shape, catalog: catalog)
+                    .field(object: object, boolExp: boolExp)
+            }
         }
         if queries.isEmpty {
             // A schema needs a query field; this one says there is nothing to query yet.
@@ -57,6 +62,7 @@ struct SchemaBuilder {
         let schema = try GraphQLSchema(
             query: GraphQLObjectType(name: "query_root", fields: queries),
             mutation: mutations.isEmpty ? nil : GraphQLObjectType(name: "mutation_root", fields: mutations),
+            subscription: subscriptions.isEmpty ? nil : GraphQLObjectType(name: "subscription_root", fields: subscriptions),
             types: [shared.geoPoint])
         return (schema, table)
     }

@@ -37,10 +37,13 @@ struct GuardedHTTPChannel: ServerChildChannel {
 }
 
 extension HTTPServerBuilder {
-    /// Swiftbase's server: HTTP/1.1 with the realtime WebSocket upgrade, under `limits` (see `ConnectionLimits`).
-    public static func swiftbase(services: HTTPServices, limits: ConnectionLimits) -> HTTPServerBuilder {
+    /// Swiftbase's server: HTTP/1.1 with the realtime WebSocket upgrade and `webSockets` (tried after it, in
+    /// order), under `limits` (see `ConnectionLimits`).
+    public static func swiftbase(
+        services: HTTPServices, limits: ConnectionLimits, webSockets: [WebSocketUpgrade] = []
+    ) -> HTTPServerBuilder {
         let registry = ConnectionRegistry(maxConnections: limits.maxConnections)
-        let shouldUpgrade = RealtimeWebSocket.shouldUpgrade(services: services)
+        let shouldUpgrade = firstWebSocketUpgrade([RealtimeWebSocket.shouldUpgrade(services: services)] + webSockets)
         return .init { responder in
             GuardedHTTPChannel(
                 inner: HTTP1WebSocketUpgradeChannel(

@@ -1,0 +1,280 @@
+import Foundation
+import GraphQL
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import SwiftbaseCore
+import SwiftbaseHTTP
+import Synchronization
+
+/// One GraphQL WebSocket connection. Three parts run together: the reader feeds client messages to the
+/// protocol's state machine and starts and stops operations; the event loop reads committed changes from
+/// the event bus (after commit, in commit order) and answers each subscription the change concerns, once
+/// the collection's `listRule` for the subscriber and the subscription's `where` allow it; the writer sends
+/// what both queue, in order. The queue is bounded: a connection that falls `maxQueued` messages behind is
+/// closed (1013) rather than allowed to grow memory. Closing the socket ends every subscription.
+final class GraphQLWSConnection: Sendable {
+    /// Messages waiting for the socket, at most.
+    static let maxQueued = 1_000
+
+    let wsProtocol: GraphQLWSProtocol
+    let services: HTTPServices
+    let events: EventBus
+    let executor: GraphQLExecutor
+    let remoteIP: String
+    let headerCredential: String?
+    let maxOperations: Int
+    let logger: Logger
+    private let subscriptions = Mutex<[String: ActiveSubscription]>([:])
+    private let started = Atomic<Int>(0)
+
+    enum Outgoing: Sendable {
+        case text(String)
+        case close(code: UInt16, reason: String)
+    }
+
+    /// A running subscription: the document it runs per event and what the events are judged by.
+    struct ActiveSubscription: Sendable {
+        let order: Int
+        let bundle: GraphQLSchemaBundle
+        let document: Document
+        let request: GraphQLOperationRequest
+        let context: GraphQLRequestContext
+        let mapping: GraphQLErrorMapping
+        let target: RecordEventsTarget
+    }
+
+    init(
+        wsProtocol: GraphQLWSProtocol, services: HTTPServices, events: EventBus, executor: GraphQLExecutor,
+        remoteIP: String, headerCredential: String?, maxOperations: Int, logger: Logger
+    ) {
+        self.wsProtocol = wsProtocol
+        self.services = services
+        self.events = events
+        self.executor = executor
+        self.remoteIP = remoteIP
+        self.headerCredential = headerCredential
+        self.maxOperations = maxOperations
+        self.logger = logger
+    }
+
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        let (outgoing, queue) = AsyncStream<Outgoing>.makeStream(bufferingPolicy: .bufferingOldest(Self.maxQueued))
+        let overflowed = Atomic<Bool>(false)
+        let send: @Sendable (Outgoing) -> Void = { message in
+            if case .dropped = queue.yield(message) {
+                overflowed.store(true, ordering: .relaxed)
+                queue.finish()
+            }
+        }
+        let changes = events.subscribeTransactions(bufferSize: Self.maxQueued)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await self.read(inbound, send: send)
+                queue.finish()
+            }
+            group.addTask {
+                for await entries in changes { await self.deliver(entries, send: send) }
+                // The bus ends at shutdown: the server is going away.
+                send(.close(code: 1001, reason: "Going Away"))
+                queue.finish()
+            }
+            for await message in outgoing {
+                if overflowed.load(ordering: .relaxed) { break }
+                do {
+                    switch message {
+                    case .text(let text):
+                        try await outbound.write(.text(text))
+                    case .close(let code, let reason):
+                        try await outbound.close(.unknown(code), reason: reason)
+                    }
+                } catch {
+                    break
+                }
+                if case .close = message { break }
+            }
+            if overflowed.load(ordering: .relaxed) {
+                try? await outbound.close(.unknown(1013), reason: "Too slow: the message queue overflowed")
+            }
+            group.cancelAll()
+        }
+        subscriptions.withLock { $0.removeAll() }
+    }
+
+    // MARK: - Client messages
+
+    private func read(_ inbound: WebSocketInboundStream, send: @escaping @Sendable (Outgoing) -> Void) async {
+        var machine = GraphQLWSStateMachine(protocol: wsProtocol, maxOperations: maxOperations)
+        var auth = AuthContext.guest
+        do {
+            for try await message in inbound.messages(maxSize: GraphQLWebSocket.maxMessageSize) {
+                // Both protocols speak JSON text; a binary frame is ignored.
+                guard case .text(let text) = message else { continue }
+                for action in machine.receive(text) {
+                    switch action {
+                    case .send(let value):
+                        send(.text(value.jsonString))
+                    case .initialize(let payload, let acknowledgement):
+                        auth = await identity(GraphQLWebSocket.credential(in: payload) ?? headerCredential)
+                        for message in acknowledgement { send(.text(message.jsonString)) }
+                    case .start(let operation):
+                        let done = await start(operation, auth: auth, machine: machine, send: send)
+                        if done { machine.ended(operation.id) }
+                    case .stop(let id):
+                        _ = subscriptions.withLock { $0.removeValue(forKey: id) }
+                    case .close(let code, let reason):
+                        send(.close(code: code, reason: reason))
+                        return
+                    }
+                }
+            }
+        } catch {
+            logger.debug("graphql websocket read ended", metadata: ["sb.error": "\(error)"])
+        }
+    }
+
+    private func identity(_ credential: String?) async -> AuthContext {
+        guard let credential, !credential.isEmpty else { return .guest }
+        do {
+            return try await services.identities.resolve(credential: credential, clientIP: remoteIP)
+        } catch {
+            logger.debug("credential not accepted, acting as guest", metadata: ["sb.error": "\(error)"])
+            return .guest
+        }
+    }
+
+    /// Starts an operation; true when it has already answered everything (a query, a mutation, a failure).
+    private func start(
+        _ operation: GraphQLWSOperation, auth: AuthContext, machine: GraphQLWSStateMachine,
+        send: @escaping @Sendable (Outgoing) -> Void
+    ) async -> Bool {
+        let mapping = GraphQLErrorMapping(
+            audit: services.audit, auditActor: auth.auditActor, remoteIP: remoteIP, logger: logger)
+        let fail = { (errors: [GraphQLError]) in
+            for message in machine.failure(operation.id, errors: Self.json(errors)) { send(.text(message.jsonString)) }
+        }
+        var request = GraphQLOperationRequest(query: operation.query)
+        switch operation.variables {
+        case .object(let members)?:
+            for (key, value) in members { request.variables[key] = Map(value) }
+        case .null?, nil:
+            break
+        default:
+            fail([GraphQLError(message: "The variables must be a JSON object.")])
+            return true
+        }
+        request.operationName = operation.operationName
+        let context = GraphQLRequestContext(
+            records: services.records, presenter: services.presenter,
+            request: RequestInfo(auth: auth, method: "GET", context: "realtime"),
+            maxPageSize: executor.limits.maxPageSize, logger: logger)
+        let bundle: GraphQLSchemaBundle
+        let document: Document
+        switch executor.prepare(request) {
+        case .success(let prepared):
+            (bundle, document) = prepared
+        case .failure(let refusal):
+            fail(refusal.status == 500 ? mapping.map(refusal.errors) : refusal.errors)
+            return true
+        }
+        let definition = GraphQLExecutor.operation(in: document, named: request.operationName)
+        guard let definition, definition.operation == .subscription else {
+            // Queries and mutations answer once, then complete.
+            let outcome = await executor.run(request, context: context, errors: mapping, allowMutations: true)
+            send(.text(machine.result(operation.id, Self.json(outcome.result)).jsonString))
+            send(.text(GraphQLWSStateMachine.complete(operation.id).jsonString))
+            return true
+        }
+        guard definition.selectionSet.selections.count == 1,
+            let field = definition.selectionSet.selections.first as? Field, !field.name.value.hasPrefix("__")
+        else {
+            fail([GraphQLError(message: "A subscription selects exactly one root field.")])
+            return true
+        }
+        // The first execution checks the variables and captures the root field's arguments.
+        let probe = RecordEventsProbe()
+        let first: GraphQLResult
+        do {
+            first = try await execute(
+                schema: bundle.schema, documentAST: document, rootValue: probe, context: context,
+                variableValues: request.variables, operationName: request.operationName)
+        } catch let error as GraphQLError {
+            fail([mapping.map(error)])
+            return true
+        } catch {
+            fail([mapping.map(GraphQLError(error))])
+            return true
+        }
+        guard first.errors.isEmpty, let target = probe.target else {
+            fail(first.errors.isEmpty ? [GraphQLError(message: "The subscription could not be started.")] : mapping.map(first.errors))
+            return true
+        }
+        let subscription = ActiveSubscription(
+            order: started.add(1, ordering: .relaxed).newValue, bundle: bundle, document: document, request: request,
+            context: context, mapping: mapping, target: target)
+        subscriptions.withLock { $0[operation.id] = subscription }
+        return false
+    }
+
+    // MARK: - Events
+
+    /// Answers the subscriptions each change of one committed transaction concerns, in commit order.
+    private func deliver(_ entries: [ChangeLogEntry], send: @Sendable (Outgoing) -> Void) async {
+        let deleted = entries.filter { $0.action == .delete }.map(\.record)
+        for entry in entries {
+            let concerned = subscriptions.withLock { table in
+                table.filter { $0.value.target.shape.collection.id == entry.collectionId }.sorted {
+                    $0.value.order < $1.value.order
+                }
+            }
+            guard !concerned.isEmpty, let collection = services.schema.snapshot.collection(entry.collectionId) else {
+                continue
+            }
+            let shadowed = deleted.filter { $0.id != entry.record.id || $0.collectionId != entry.collectionId }
+            for (id, subscription) in concerned {
+                let target = subscription.target
+                let allowed: Bool
+                do {
+                    allowed = try await services.records.realtimeAllows(
+                        entry.record, in: collection, rule: collection.listRule, filter: "", request: target.request,
+                        deleted: entry.action == .delete ? shadowed : [], condition: target.condition)
+                } catch {
+                    logger.debug("graphql subscription event not judged", metadata: ["sb.error": "\(error)"])
+                    continue
+                }
+                guard allowed else { continue }
+                let event = RecordEvent(action: entry.action.rawValue, record: entry.record, request: target.request)
+                var result: GraphQLResult
+                do {
+                    result = try await execute(
+                        schema: subscription.bundle.schema, documentAST: subscription.document, rootValue: event,
+                        context: subscription.context, variableValues: subscription.request.variables,
+                        operationName: subscription.request.operationName)
+                    result.errors = subscription.mapping.map(result.errors)
+                } catch let error as GraphQLError {
+                    result = GraphQLResult(errors: [subscription.mapping.map(error)])
+                } catch {
+                    result = GraphQLResult(errors: [subscription.mapping.map(GraphQLError(error))])
+                }
+                // A subscription the client completed meanwhile receives nothing more.
+                guard subscriptions.withLock({ $0[id] != nil }) else { continue }
+                let machine = GraphQLWSStateMachine(protocol: wsProtocol)
+                send(.text(machine.result(id, Self.json(result)).jsonString))
+            }
+        }
+    }
+
+    // MARK: - Encoding
+
+    static func json(_ result: GraphQLResult) -> JSONValue {
+        guard let data = try? GraphQLJSONEncoder().encode(result), let value = try? JSONValue.parse(data) else {
+            return ["errors": [["message": "Something went wrong while processing your request."]]]
+        }
+        return value
+    }
+
+    static func json(_ errors: [GraphQLError]) -> [JSONValue] {
+        json(GraphQLResult(errors: errors))["errors"]?.arrayValue ?? []
+    }
+}

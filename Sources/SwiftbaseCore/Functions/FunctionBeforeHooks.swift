@@ -25,9 +25,7 @@ enum FunctionBeforeHooks {
     static func run(_ event: inout RecordWriteEvent, functions: FunctionService) throws {
         let collection = event.collection
         let action = event.action
-        let matching = functions.functions.values.sorted { $0.name < $1.name }.flatMap { function in
-            function.config.beforeHooks.filter { $0.applies(to: collection, action) }.map { (function, $0) }
-        }
+        let matching = functions.beforeHooks(for: collection, action)
         guard !matching.isEmpty else { return }
         let schema = functions.registry.snapshot
         for (function, hook) in matching {

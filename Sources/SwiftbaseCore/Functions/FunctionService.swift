@@ -19,7 +19,21 @@ public final class FunctionService: Sendable {
     let afterHooks: FunctionAfterHooks
     /// Cron triggers as the scheduler's jobs; nil without a scheduler.
     let schedules: FunctionSchedules?
-    private let running = Mutex<[String: DeployedFunction]>([:])
+    private let running = Mutex(Running())
+
+    /// The running functions, and their before hooks in the order they run (by function name), kept together so
+    /// a write looks its hooks up without going through every function.
+    private struct Running {
+        var functions: [String: DeployedFunction] = [:]
+        var beforeHooks: [(function: DeployedFunction, hook: FunctionRecordTrigger)] = []
+
+        mutating func set(_ name: String, _ function: DeployedFunction?) {
+            functions[name] = function
+            beforeHooks = functions.values.sorted { $0.name < $1.name }.flatMap { function in
+                function.config.beforeHooks.map { (function, $0) }
+            }
+        }
+    }
     private let changes = AsyncSemaphore(permits: 1)
     /// Called with every function that starts or stops running (the scheduler registers its cron triggers).
     private let observers = Mutex<[@Sendable (_ name: String, _ function: DeployedFunction?) -> Void]>([])
@@ -48,9 +62,19 @@ public final class FunctionService: Sendable {
     // MARK: - Running state
 
     /// The running version of every function, by name.
-    public var functions: [String: DeployedFunction] { running.withLock { $0 } }
+    public var functions: [String: DeployedFunction] { running.withLock { $0.functions } }
 
-    public func function(named name: String) -> DeployedFunction? { running.withLock { $0[name] } }
+    public func function(named name: String) -> DeployedFunction? { running.withLock { $0.functions[name] } }
+
+    /// The before hooks of the running functions that a write of `action` on `collection` runs, in order.
+    func beforeHooks(for collection: CollectionModel, _ action: RecordHookAction)
+        -> [(function: DeployedFunction, hook: FunctionRecordTrigger)]
+    {
+        running.withLock { running in
+            guard !running.beforeHooks.isEmpty else { return [] }
+            return running.beforeHooks.filter { $0.hook.applies(to: collection, action) }
+        }
+    }
 
     /// Whether `function`'s version is the one running.
     public func isRunning(_ function: DeployedFunction) -> Bool { self.function(named: function.name)?.version == function.version }
@@ -81,14 +105,14 @@ public final class FunctionService: Sendable {
 
     private func start(_ function: DeployedFunction, _ compiled: any CompiledFunction) {
         engine.install(compiled)
-        running.withLock { $0[function.name] = function }
+        running.withLock { $0.set(function.name, function) }
         afterHooks.update(function)
         schedules?.update(function)
         for observer in observers.withLock({ $0 }) { observer(function.name, function) }
     }
 
     private func stop(_ name: String) {
-        running.withLock { _ = $0.removeValue(forKey: name) }
+        running.withLock { $0.set(name, nil) }
         afterHooks.remove(name)
         schedules?.remove(name)
         engine.remove(name)

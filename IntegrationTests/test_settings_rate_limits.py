@@ -148,7 +148,8 @@ def test_settings_require_superuser(ctx):
 # Settings Swiftbase adds beside PocketBase's (its own modules' knobs), with their defaults.
 SWIFTBASE_SETTINGS = {"changes": {"maxAgeDays": 7}, "webhooks": {
     "retrySchedule": [5, 300, 1800, 7200, 18000, 36000, 36000], "disableAfterFailures": 20, "allowPrivateTargets": False,
-    "timeout": 10}, "functions": {"allowPrivateHosts": False}}
+    "timeout": 10}, "functions": {"allowPrivateHosts": False},
+    "graphql": {"introspection": True}}
 
 
 def test_default_settings(ctx, request):

@@ -107,6 +107,23 @@ def test_introspection_sdl_and_hasura_names(server, api, blog):
     assert f"{p}_by_pk(id: String!): {p}" in sdl.text
 
 
+def test_introspection_can_be_turned_off_in_the_settings(server, api, blog):
+    p = blog["posts"]["name"]
+    r = api.patch("/api/settings", json={"graphql": {"introspection": False}})
+    assert r.status_code == 200 and r.json()["graphql"] == {"introspection": False}, r.text
+    try:
+        plain = client(server, api.token, schema=False)  # gql's own introspection would be refused too
+        errors = run_error(plain, "{ __schema { queryType { name } } }")
+        assert any("introspection" in e["message"].lower() for e in errors), errors
+        errors = run_error(plain, f'{{ __type(name: "{p}") {{ name }} }}')
+        assert any("introspection" in e["message"].lower() for e in errors), errors
+        # Everything else still answers, `__typename` included (it is not introspection of the schema).
+        assert run(plain, f"{{ {p}(limit: 1) {{ __typename }} }}")[p][0]["__typename"] == p
+    finally:
+        assert api.patch("/api/settings", json={"graphql": {"introspection": True}}).status_code == 200
+    assert "__schema" in run(client(server, api.token, schema=False), "{ __schema { queryType { name } } }")
+
+
 def test_schema_follows_collection_changes_at_once(server, api):
     coll = create_collection(api, {"name": unique_name("gq_live"), "listRule": "",
                                    "fields": [{"name": "a", "type": "text"}]})

@@ -27,8 +27,10 @@ public struct GraphQLRoutes: Sendable {
     public init(services: HTTPServices, limits: GraphQLLimits = GraphQLLimits(), logger: Logger) {
         self.services = services
         self.logger = logger
+        let settings = services.settings
         self.executor = GraphQLExecutor(
-            cache: GraphQLSchemaCache(registry: services.schema, logger: logger), limits: limits)
+            cache: GraphQLSchemaCache(registry: services.schema, logger: logger), limits: limits,
+            introspection: { settings.graphqlIntrospection })
     }
 
     public func add(to router: Router<SwiftbaseRequestContext>) {

@@ -103,6 +103,8 @@ extension SettingsShape {
         ])),
         // Swiftbase's own: what functions' `http_request` may reach beyond public addresses.
         ("functions", .object([("allowPrivateHosts", .bool)])),
+        // Swiftbase's own: whether GraphQL answers introspection (`__schema`, `__type`).
+        ("graphql", .object([("introspection", .bool)])),
         ("logs", .object([
             ("maxDataSize", .integer), ("maxDays", .integer), ("minLevel", .integer), ("logIP", .bool),
             ("logAuthId", .bool),
@@ -136,6 +138,7 @@ extension SettingsShape {
                     "retrySchedule": .array(WebhookSettings.defaultRetrySchedule.map { .number($0) }),
                     "disableAfterFailures": 20, "timeout": 10,
                 ],
+                "graphql": ["introspection": true],
                 "logs": ["maxDays": 5, "logIP": true],
             ], over: settings.zero)
         return merged ?? settings.zero

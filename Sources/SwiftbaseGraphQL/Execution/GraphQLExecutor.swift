@@ -21,6 +21,8 @@ struct GraphQLOutcome: Sendable {
 struct GraphQLExecutor: Sendable {
     let cache: GraphQLSchemaCache
     let limits: GraphQLLimits
+    /// Whether introspection is answered (`graphql.introspection` in the settings), read per operation.
+    var introspection: @Sendable () -> Bool = { true }
 
     /// - Parameter allowMutations: false for `GET`, where a mutation is refused (405) as GraphQL over HTTP asks.
     func run(
@@ -93,6 +95,10 @@ struct GraphQLExecutor: Sendable {
             let invalid = validate(schema: bundle.schema, ast: document)
             guard invalid.isEmpty else { return .failure(Refusal(errors: invalid)) }
             bundle.documents.insert(document, for: request.query)
+        }
+        if !introspection() {
+            let refused = validate(schema: bundle.schema, ast: document, rules: [NoSchemaIntrospectionCustomRule])
+            guard refused.isEmpty else { return .failure(Refusal(errors: refused)) }
         }
         let overLimits = OperationLimits.check(document, variables: request.variables, limits: limits)
         guard overLimits.isEmpty else { return .failure(Refusal(errors: overLimits)) }

@@ -10,16 +10,6 @@
 
 #include "json.h"
 
-static Span collection_name(void) {
-  ExtismHandle value = extism_config_get_buf_from_sz("collection");
-  if (value == 0) {
-    return (Span){"seen", 4};
-  }
-  Span name = span_from_handle(value);
-  extism_free(value);
-  return name;
-}
-
 int32_t EXTISM_EXPORTED_FUNCTION(handle) {
   arena_reset();
   Span input = span_value(span_from_input());
@@ -34,7 +24,7 @@ int32_t EXTISM_EXPORTED_FUNCTION(handle) {
   // seq, action and the id are copied as the host wrote them: a number and two JSON strings.
   Text request = text_new(seq.length + action.length + record_id.length + 128);
   text_add(&request, "{\"collection\": ");
-  text_string(&request, collection_name());
+  text_string(&request, config_or("collection", "seen"));
   text_add(&request, ", \"data\": {\"seq\": ");
   text_raw(&request, seq);
   text_add(&request, ", \"action\": ");

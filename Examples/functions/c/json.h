@@ -347,6 +347,19 @@ static inline Span text_span(const Text *t) { return (Span){t->at, t->length}; }
 
 static inline void output_text(const Text *t) { extism_output_buf(t->at, t->length); }
 
+// MARK: - Config
+
+// The plug-in's config value `key` (copied into the arena), or `fallback` when the function's config has none.
+static inline Span config_or(const char *key, const char *fallback) {
+  ExtismHandle value = extism_config_get_buf_from_sz(key);
+  if (value == 0) {
+    return (Span){fallback, text_length(fallback)};
+  }
+  Span found = span_from_handle(value);
+  extism_free(value);
+  return found;
+}
+
 // MARK: - Swiftbase's records host functions (extism:host/user)
 
 EXTISM_IMPORT_USER("records_list") extern ExtismHandle records_list(ExtismHandle);

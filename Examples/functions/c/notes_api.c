@@ -59,17 +59,6 @@ static int32_t answer_host(Span answer, bool deleted) {
   return 0;
 }
 
-// The collection from the config, default "notes".
-static Span collection_name(void) {
-  ExtismHandle value = extism_config_get_buf_from_sz("collection");
-  if (value == 0) {
-    return (Span){"notes", 5};
-  }
-  Span name = span_from_handle(value);
-  extism_free(value);
-  return name;
-}
-
 int32_t EXTISM_EXPORTED_FUNCTION(handle) {
   arena_reset();
   Span input = span_value(span_from_input());
@@ -122,7 +111,7 @@ int32_t EXTISM_EXPORTED_FUNCTION(handle) {
 
   Text request = text_new(path.length * 6 + body.length + 256);
   text_add(&request, "{\"collection\": ");
-  text_string(&request, collection_name());
+  text_string(&request, config_or("collection", "notes"));
   if (one) {
     text_add(&request, ", \"id\": ");
     text_string(&request, id);

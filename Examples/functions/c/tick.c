@@ -9,16 +9,6 @@
 
 #include "json.h"
 
-static Span collection_name(void) {
-  ExtismHandle value = extism_config_get_buf_from_sz("collection");
-  if (value == 0) {
-    return (Span){"ticks", 5};
-  }
-  Span name = span_from_handle(value);
-  extism_free(value);
-  return name;
-}
-
 int32_t EXTISM_EXPORTED_FUNCTION(handle) {
   arena_reset();
   Span input = span_value(span_from_input());
@@ -31,7 +21,7 @@ int32_t EXTISM_EXPORTED_FUNCTION(handle) {
 
   Text request = text_new(scheduled_at.length + schedule.length + 128);
   text_add(&request, "{\"collection\": ");
-  text_string(&request, collection_name());
+  text_string(&request, config_or("collection", "ticks"));
   text_add(&request, ", \"data\": {\"scheduledAt\": ");
   text_raw(&request, scheduled_at);
   text_add(&request, ", \"schedule\": ");

@@ -41,18 +41,25 @@ enum GraphQLNames {
     static func deleteByPK(_ type: String) -> String { "delete_" + type + "_by_pk" }
     static func events(_ type: String) -> String { type + "_events" }
     static func event(_ type: String) -> String { type + "_event" }
+    static func aggregate(_ type: String) -> String { type + "_aggregate" }
+    static func aggregateFields(_ type: String) -> String { type + "_aggregate_fields" }
+    static func functionFields(_ type: String, _ function: String) -> String { type + "_" + function + "_fields" }
+    static func selectColumn(_ type: String) -> String { type + "_select_column" }
+    static func groupBy(_ type: String) -> String { type + "_group_by" }
+    static func group(_ type: String) -> String { type + "_group" }
+    static func groupKeys(_ type: String) -> String { type + "_group_keys" }
 
     /// Every type name one collection's GraphQL type takes (the object and its input types).
     static func typeNames(of type: String) -> [String] {
         [
             type, boolExp(type), orderBy(type), insertInput(type), setInput(type), incInput(type), pkColumnsInput(type),
-            event(type),
-        ]
+            event(type), aggregate(type), aggregateFields(type), selectColumn(type), group(type), groupKeys(type),
+        ] + ["sum", "avg", "min", "max"].map { functionFields(type, $0) }
     }
 
     /// Every root field one collection takes: queries, mutations and its subscription.
     static func rootFields(of type: String) -> [String] {
-        [type, byPK(type), insertOne(type), updateByPK(type), deleteByPK(type), events(type)]
+        [type, byPK(type), insertOne(type), updateByPK(type), deleteByPK(type), events(type), aggregate(type), groupBy(type)]
     }
 
     /// Names the shared types use; no collection may take them.

@@ -38,9 +38,30 @@ extension RecordService {
     {
         let schema = registry.snapshot
         let collection = try Self.collection(collectionIDOrName, in: schema)
+        let query = try listQuery(collection, options: options, schema: schema, request: request)
+        let paging = Paging(page: options.page, perPage: options.perPage)
+        let offset = max(0, options.offset ?? paging.offset)
+        let finalQuery = query
+        let (rows, total) = try await store.read { conn in
+            let rows = try conn.rows(finalQuery.select(limit: paging.perPage, offset: offset))
+            let total =
+                options.skipTotal
+                ? -1 : try conn.count(finalQuery.count(), orScan: finalQuery.scanCount(in: conn.dialect))
+            return (rows, total)
+        }
+        let items = rows.map { RecordRow.record(from: $0, in: collection) }
+        return RecordPage(
+            page: paging.page, perPage: paging.perPage, totalItems: total, totalPages: paging.totalPages(of: total),
+            items: items)
+    }
+
+    /// The query of a list request: the client's filter and sort, and the list rule unless the requester is a
+    /// superuser (a `null` rule refuses everyone else).
+    func listQuery(
+        _ collection: CollectionModel, options: RecordListOptions, schema: SchemaSnapshot, request: RequestInfo
+    ) throws -> RecordQuery {
         let auth = request.auth
         if collection.listRule == nil && !auth.isSuperuser { throw Self.superusersOnly(collection, .list) }
-
         var query = RecordQuery(collection)
         var resolver = RecordFieldResolver(
             schema: schema, collection: collection, request: request, allowHiddenFields: auth.isSuperuser,
@@ -56,20 +77,7 @@ extension RecordService {
         if !auth.isSuperuser, let rule = collection.listRule {
             query.add(try RuleCompiler.condition(rule, collection: collection, schema: schema, request: request))
         }
-        let paging = Paging(page: options.page, perPage: options.perPage)
-        let offset = max(0, options.offset ?? paging.offset)
-        let finalQuery = query
-        let (rows, total) = try await store.read { conn in
-            let rows = try conn.rows(finalQuery.select(limit: paging.perPage, offset: offset))
-            let total =
-                options.skipTotal
-                ? -1 : try conn.count(finalQuery.count(), orScan: finalQuery.scanCount(in: conn.dialect))
-            return (rows, total)
-        }
-        let items = rows.map { RecordRow.record(from: $0, in: collection) }
-        return RecordPage(
-            page: paging.page, perPage: paging.perPage, totalItems: total, totalPages: paging.totalPages(of: total),
-            items: items)
+        return query
     }
 
     /// One record by id; a record the view rule hides is reported as missing (404).

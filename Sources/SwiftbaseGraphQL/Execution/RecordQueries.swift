@@ -11,16 +11,8 @@ struct RecordQueries: Sendable {
     func list(_ args: Map, context: GraphQLRequestContext, info: GraphQLResolveInfo) async throws -> [(any Sendable)?] {
         let collection = shape.collection
         let request = try context.request(for: .list, on: collection)
-        let limit = try Self.integer(args["limit"], name: "limit") ?? context.maxPageSize
-        let offset = try Self.integer(args["offset"], name: "offset") ?? 0
-        guard limit <= context.maxPageSize else { throw OperationLimits.pageTooLarge(limit, max: context.maxPageSize) }
-        let condition = try WhereCompiler(catalog: catalog).compile(args["where"], on: shape)
-        var options = RecordListOptions(
-            page: 1, perPage: limit, skipTotal: true,
-            sort: try OrderByCompiler(catalog: catalog).compile(args["order_by"], on: shape),
-            filter: args["filter"].string ?? "")
-        options.condition = condition.filter
-        options.offset = offset
+        var options = try listOptions(args, context: context)
+        let limit = options.perPage
         if limit == 0 {
             // Still asked, so a refused collection (a `null` rule, an invalid filter) is refused whatever the limit.
             options.perPage = 1
@@ -30,6 +22,21 @@ struct RecordQueries: Sendable {
         let page = try await context.records.list(in: collection.name, options: options, request: request)
         let nodes = try await context.present(page.items, of: shape, catalog: catalog, info: info, request: request)
         return nodes.map { $0 as (any Sendable)? }
+    }
+
+    /// The list options of `where`, `order_by`, `filter`, `limit` (default and cap: the page size limit) and
+    /// `offset`.
+    func listOptions(_ args: Map, context: GraphQLRequestContext) throws -> RecordListOptions {
+        let limit = try Self.integer(args["limit"], name: "limit") ?? context.maxPageSize
+        guard limit <= context.maxPageSize else { throw OperationLimits.pageTooLarge(limit, max: context.maxPageSize) }
+        let condition = try WhereCompiler(catalog: catalog).compile(args["where"], on: shape)
+        var options = RecordListOptions(
+            page: 1, perPage: limit, skipTotal: true,
+            sort: try OrderByCompiler(catalog: catalog).compile(args["order_by"], on: shape),
+            filter: args["filter"].string ?? "")
+        options.condition = condition.filter
+        options.offset = try Self.integer(args["offset"], name: "offset") ?? 0
+        return options
     }
 
     func byPK(_ args: Map, context: GraphQLRequestContext, info: GraphQLResolveInfo) async throws -> (any Sendable)? {

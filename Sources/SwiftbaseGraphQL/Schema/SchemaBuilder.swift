@@ -16,7 +16,7 @@ final class TypeTable {
 }
 
 /// Builds the GraphQL schema of a catalog: for each collection its record type, `where`/`order_by` inputs,
-/// the query fields `posts`/`posts_by_pk` and, unless it is a view, the mutation fields
+/// the query fields `posts`/`posts_by_pk`, the aggregates `posts_aggregate`/`posts_group_by` and, unless it is a view, the mutation fields
 /// `insert_posts_one`/`update_posts_by_pk`/`delete_posts_by_pk`, and the subscription field `posts_events`.
 /// Root types are `query_root`, `mutation_root` and `subscription_root`, as Hasura names them.
 struct SchemaBuilder {
@@ -48,6 +48,10 @@ struct SchemaBuilder {
         for shape in catalog.shapes {
             guard let object = table.objects[shape.typeName] else { continue }
             try addQueries(shape, object: object, table: table, to: &queries)
+            if let boolExp = table.boolExps[shape.typeName], let orderBy = table.orderBys[shape.typeName] {
+                try AggregateTypes(shape: shape, catalog: catalog, shared: shared).addQueries(
+                    object: object, boolExp: boolExp, orderBy: orderBy, to: &queries)
+            }
             if shape.isWritable { try addMutations(shape, object: object, shared: shared, to: &mutations) }
             if let boolExp = table.boolExps[shape.typeName] {
                 subscriptions[GraphQLNames.events(shape.typeName)] = try RecordEvents(shape: shape, catalog: catalog)

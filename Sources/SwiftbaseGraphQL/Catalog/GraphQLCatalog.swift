@@ -93,6 +93,17 @@ struct GraphQLCatalog: Sendable {
     }
 
     func shape(type: String) -> CollectionShape? { byType[type].map { shapes[$0] } }
+
+    /// The collection a query root field reads (`posts`, `posts_by_pk`, `posts_aggregate`, `posts_group_by`)
+    /// and the rule that decides it (`view` for `_by_pk`, else `list`).
+    func shape(queryRoot name: String) -> (CollectionShape, RecordAction)? {
+        if let shape = shape(type: name) { return (shape, .list) }
+        for (suffix, action) in [("_by_pk", RecordAction.view), ("_aggregate", .list), ("_group_by", .list)]
+        where name.hasSuffix(suffix) {
+            if let shape = shape(type: String(name.dropLast(suffix.count))) { return (shape, action) }
+        }
+        return nil
+    }
     func shape(collectionID: String) -> CollectionShape? { byCollectionID[collectionID].map { shapes[$0] } }
 
     private static func fields(of collection: CollectionModel, in snapshot: SchemaSnapshot, typeByID: [String: String])

@@ -54,6 +54,44 @@ struct SelectionPlanner {
         }
     }
 
+    /// Adds the ids of the collections the selection sets of `fields` reach through relations and
+    /// back-relations, at any depth; a selection that is not a field of `shape` (`nodes`, `aggregate`, `sum`)
+    /// is read on the same shape.
+    func collections(in fields: [Field], on shape: CollectionShape, into reached: inout Set<String>) {
+        for field in fields {
+            if let selectionSet = field.selectionSet {
+                reach(selectionSet, shape: shape, depth: 0, visiting: [], into: &reached)
+            }
+        }
+    }
+
+    private func reach(
+        _ selectionSet: SelectionSet, shape: CollectionShape, depth: Int, visiting: Set<String>,
+        into reached: inout Set<String>
+    ) {
+        guard depth <= Self.maxDepth + 2 else { return }
+        for selection in selectionSet.selections {
+            switch selection {
+            case let field as Field:
+                guard let nested = field.selectionSet else { continue }
+                if let shaped = shape.field(field.name.value), let target = targetShape(of: shaped) {
+                    reached.insert(target.collection.id)
+                    reach(nested, shape: target, depth: depth + 1, visiting: visiting, into: &reached)
+                } else {
+                    reach(nested, shape: shape, depth: depth + 1, visiting: visiting, into: &reached)
+                }
+            case let spread as FragmentSpread:
+                let name = spread.name.value
+                guard !visiting.contains(name), let fragment = fragments[name] else { continue }
+                reach(fragment.selectionSet, shape: shape, depth: depth, visiting: visiting.union([name]), into: &reached)
+            case let inline as InlineFragment:
+                reach(inline.selectionSet, shape: shape, depth: depth, visiting: visiting, into: &reached)
+            default:
+                continue
+            }
+        }
+    }
+
     private func targetShape(of field: FieldShape) -> CollectionShape? {
         switch field.kind {
         case .relation(_, let targetType, _): catalog.shape(type: targetType)

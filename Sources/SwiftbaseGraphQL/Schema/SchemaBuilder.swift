@@ -58,6 +58,14 @@ struct SchemaBuilder {
                     .field(object: object, boolExp: boolExp)
             }
         }
+        // Live queries: every query root field is also a subscription field, answered again on each change
+        // that could alter it (`LiveQuery`).
+        for shape in catalog.shapes {
+            let type = shape.typeName
+            for name in [type, GraphQLNames.byPK(type), GraphQLNames.aggregate(type), GraphQLNames.groupBy(type)] {
+                if let field = queries[name] { subscriptions[name] = field }
+            }
+        }
         if queries.isEmpty {
             // A schema needs a query field; this one says there is nothing to query yet.
             let nothing: GraphQLFieldResolve = { _, _, _, _ in nil }

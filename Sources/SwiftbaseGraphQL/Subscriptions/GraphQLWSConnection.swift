@@ -34,7 +34,8 @@ final class GraphQLWSConnection: Sendable {
         case close(code: UInt16, reason: String)
     }
 
-    /// A running subscription: the document it runs per event and what the events are judged by.
+    /// A running subscription: the document it runs per event and what the events are judged by (a
+    /// `posts_events` subscription), or the live query it re-runs.
     struct ActiveSubscription: Sendable {
         let order: Int
         let bundle: GraphQLSchemaBundle
@@ -42,7 +43,8 @@ final class GraphQLWSConnection: Sendable {
         let request: GraphQLOperationRequest
         let context: GraphQLRequestContext
         let mapping: GraphQLErrorMapping
-        let target: RecordEventsTarget
+        let target: RecordEventsTarget?
+        var live: LiveQuery? = nil
     }
 
     init(
@@ -99,7 +101,11 @@ final class GraphQLWSConnection: Sendable {
             }
             group.cancelAll()
         }
-        subscriptions.withLock { $0.removeAll() }
+        let ended = subscriptions.withLock { table in
+            defer { table.removeAll() }
+            return Array(table.values)
+        }
+        for subscription in ended { subscription.live?.stop() }
     }
 
     // MARK: - Client messages
@@ -122,7 +128,7 @@ final class GraphQLWSConnection: Sendable {
                         let done = await start(operation, auth: auth, machine: machine, send: send)
                         if done { machine.ended(operation.id) }
                     case .stop(let id):
-                        _ = subscriptions.withLock { $0.removeValue(forKey: id) }
+                        subscriptions.withLock { $0.removeValue(forKey: id) }?.live?.stop()
                     case .close(let code, let reason):
                         send(.close(code: code, reason: reason))
                         return
@@ -206,34 +212,84 @@ final class GraphQLWSConnection: Sendable {
             fail([mapping.map(GraphQLError(error))])
             return true
         }
-        guard first.errors.isEmpty, let target = probe.target else {
-            fail(first.errors.isEmpty ? [GraphQLError(message: "The subscription could not be started.")] : mapping.map(first.errors))
+        guard first.errors.isEmpty else {
+            fail(mapping.map(first.errors))
             return true
         }
-        let subscription = ActiveSubscription(
+        var subscription = ActiveSubscription(
             order: started.add(1, ordering: .relaxed).newValue, bundle: bundle, document: document, request: request,
-            context: context, mapping: mapping, target: target)
+            context: context, mapping: mapping, target: probe.target)
+        if probe.target == nil {
+            // A live query: the first execution was its first answer.
+            let live = LiveQuery(
+                scope: LiveQuery.scope(of: field, catalog: bundle.catalog, fragments: Self.fragments(of: document)))
+            subscription.live = live
+            let answer = Self.json(first)
+            send(.text(machine.result(operation.id, answer).jsonString))
+            subscriptions.withLock { $0[operation.id] = subscription }
+            let running = subscription
+            let id = operation.id
+            let wsProtocol = wsProtocol
+            Task {
+                await live.run(
+                    first: answer, execute: { await Self.rerun(running) },
+                    send: { [weak self] result in
+                        // A subscription the client completed meanwhile receives nothing more.
+                        guard let self, self.subscriptions.withLock({ $0[id] != nil }) else { return }
+                        send(.text(GraphQLWSStateMachine(protocol: wsProtocol).result(id, result).jsonString))
+                    })
+            }
+            return false
+        }
         subscriptions.withLock { $0[operation.id] = subscription }
         return false
+    }
+
+    /// A live query's next answer, for the identity it started with.
+    private static func rerun(_ subscription: ActiveSubscription) async -> JSONValue {
+        var result: GraphQLResult
+        do {
+            result = try await execute(
+                schema: subscription.bundle.schema, documentAST: subscription.document, rootValue: (),
+                context: subscription.context, variableValues: subscription.request.variables,
+                operationName: subscription.request.operationName)
+            result.errors = subscription.mapping.map(result.errors)
+        } catch let error as GraphQLError {
+            result = GraphQLResult(errors: [subscription.mapping.map(error)])
+        } catch {
+            result = GraphQLResult(errors: [subscription.mapping.map(GraphQLError(error))])
+        }
+        return json(result)
+    }
+
+    private static func fragments(of document: Document) -> [String: FragmentDefinition] {
+        var fragments: [String: FragmentDefinition] = [:]
+        for case let fragment as FragmentDefinition in document.definitions { fragments[fragment.name.value] = fragment }
+        return fragments
     }
 
     // MARK: - Events
 
     /// Answers the subscriptions each change of one committed transaction concerns, in commit order.
     private func deliver(_ entries: [ChangeLogEntry], send: @Sendable (Outgoing) -> Void) async {
+        let touched = Set(entries.map(\.collectionId))
+        for live in subscriptions.withLock({ $0.values.compactMap(\.live) }) where live.concerns(touched) {
+            live.changed()
+        }
         let deleted = entries.filter { $0.action == .delete }.map(\.record)
         for entry in entries {
             let concerned = subscriptions.withLock { table in
-                table.filter { $0.value.target.shape.collection.id == entry.collectionId }.sorted {
-                    $0.value.order < $1.value.order
+                table.compactMap { id, subscription in
+                    subscription.target.map { (id, subscription, $0) }
+                }.filter { $0.2.shape.collection.id == entry.collectionId }.sorted {
+                    $0.1.order < $1.1.order
                 }
             }
             guard !concerned.isEmpty, let collection = services.schema.snapshot.collection(entry.collectionId) else {
                 continue
             }
             let shadowed = deleted.filter { $0.id != entry.record.id || $0.collectionId != entry.collectionId }
-            for (id, subscription) in concerned {
-                let target = subscription.target
+            for (id, subscription, target) in concerned {
                 let allowed: Bool
                 do {
                     allowed = try await services.records.realtimeAllows(

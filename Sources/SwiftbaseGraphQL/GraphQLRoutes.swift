@@ -30,7 +30,7 @@ public struct GraphQLRoutes: Sendable {
         let settings = services.settings
         self.executor = GraphQLExecutor(
             cache: GraphQLSchemaCache(registry: services.schema, logger: logger), limits: limits,
-            introspection: { settings.graphqlIntrospection })
+            settings: { settings.graphql })
     }
 
     public func add(to router: Router<SwiftbaseRequestContext>) {

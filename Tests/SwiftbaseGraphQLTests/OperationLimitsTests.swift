@@ -43,6 +43,61 @@ import Testing
     }
 }
 
+@Suite struct OperationBreadthAndCostTests {
+    func errors(_ query: String, variables: [String: Map] = [:], limits: GraphQLLimits) throws -> [String] {
+        OperationLimits.check(
+            try parse(source: query), variables: variables, limits: limits, catalog: GraphQLFixture.catalog
+        ).map(\.message)
+    }
+
+    func cost(_ query: String, variables: [String: Map] = [:]) throws -> Int {
+        let document = try parse(source: query)
+        let operation = try #require(document.definitions.first as? OperationDefinition)
+        var fragments: [String: FragmentDefinition] = [:]
+        for case let fragment as FragmentDefinition in document.definitions { fragments[fragment.name.value] = fragment }
+        return OperationCost(catalog: GraphQLFixture.catalog, fragments: fragments, variables: variables, maxPageSize: 1000)
+            .records(operation)
+    }
+
+    @Test func breadthCountsFieldsOfOneSelectionSetWithFragments() throws {
+        let limits = GraphQLLimits(maxBreadth: 3)
+        #expect(try errors("{ posts { id title views } }", limits: limits).isEmpty)
+        #expect(
+            try errors("{ posts { id title views tags } }", limits: limits) == [
+                "A selection set asks for 4 fields; at most 3 are allowed."
+            ])
+        #expect(try errors("{ posts { id ...F } } fragment F on posts { title views tags }", limits: limits).count == 1)
+        #expect(try errors("{ posts { id __typename title views } }", limits: limits).isEmpty)
+    }
+
+    @Test func costMultipliesListsByTheirLimitsAndFanOut() throws {
+        #expect(try cost("{ posts(limit: 50) { id author { name } } }") == 50 + 50)
+        #expect(try cost("{ posts(limit: 50) { comments_via_post { id } } }") == 50 + 1000)  // one query, LIMIT 1000
+        #expect(try cost("{ posts(limit: 1) { comments_via_post { id } } }") == 1 + 1000)
+        #expect(try cost("{ posts(limit: 2) { editors { id } } }") == 2 + 2 * 5)  // a multi relation's maxSelect
+        #expect(try cost("{ posts(limit: 2) { pins_via_post { id } } }") == 2 + 2)  // unique: one record
+        #expect(try cost("{ posts { id } }") == 1000)  // no limit: the page size limit
+        #expect(try cost("query($n: Int) { posts(limit: $n) { id } }", variables: ["n": .int(7)]) == 7)
+        #expect(try cost(#"{ posts_by_pk(id: "x") { comments_via_post { post { id } } } }"#) == 1 + 1000 + 1000)
+        #expect(try cost("{ posts_aggregate(limit: 3) { aggregate { count } nodes { author { id } } } }") == 1 + 3 + 3)
+        #expect(try cost("{ posts_group_by(by: [status], limit: 4) { count } }") == 4)
+        #expect(try cost(#"mutation { insert_posts_one(object: {title: "x"}) { author { id } } }"#) == 2)
+        #expect(try cost("{ a: posts(limit: 1) { id } b: posts(limit: 2) { id } }") == 3)
+    }
+
+    @Test func anOperationOverItsCostIsRefused() throws {
+        let limits = GraphQLLimits(maxCost: 4_000)
+        #expect(try errors("{ posts { comments_via_post { post { id } } } }", limits: limits).isEmpty)
+        #expect(try errors("{ posts { comments_via_post { post { comments_via_post { id } } } } }", limits: limits).isEmpty)
+        #expect(
+            try errors("{ posts { editors { id } comments_via_post { post { comments_via_post { id } } } } }", limits: limits)
+                == [
+                    "The query may answer up to 9000 records; at most 4000 are allowed. "
+                        + "Lower its limits or select fewer relations."
+                ])
+    }
+}
+
 @Suite struct RecordNodeTests {
     let posts = GraphQLFixture.shape("posts")
 

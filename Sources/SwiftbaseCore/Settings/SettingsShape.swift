@@ -103,8 +103,12 @@ extension SettingsShape {
         ])),
         // Swiftbase's own: what functions' `http_request` may reach beyond public addresses.
         ("functions", .object([("allowPrivateHosts", .bool)])),
-        // Swiftbase's own: whether GraphQL answers introspection (`__schema`, `__type`).
-        ("graphql", .object([("introspection", .bool)])),
+        // Swiftbase's own: whether GraphQL answers introspection (`__schema`, `__type`), and the bounds of one
+        // operation (selection depth, fields per selection set, records it may answer, seconds it may run).
+        ("graphql", .object([
+            ("introspection", .bool), ("maxDepth", .integer), ("maxBreadth", .integer), ("maxCost", .integer),
+            ("timeout", .number),
+        ])),
         ("logs", .object([
             ("maxDataSize", .integer), ("maxDays", .integer), ("minLevel", .integer), ("logIP", .bool),
             ("logAuthId", .bool),
@@ -138,7 +142,12 @@ extension SettingsShape {
                     "retrySchedule": .array(WebhookSettings.defaultRetrySchedule.map { .number($0) }),
                     "disableAfterFailures": 20, "timeout": 10,
                 ],
-                "graphql": ["introspection": true],
+                "graphql": [
+                    "introspection": true, "maxDepth": .number(Double(GraphQLSettings.defaults.maxDepth)),
+                    "maxBreadth": .number(Double(GraphQLSettings.defaults.maxBreadth)),
+                    "maxCost": .number(Double(GraphQLSettings.defaults.maxCost)),
+                    "timeout": .number(GraphQLSettings.defaults.timeout),
+                ],
                 "logs": ["maxDays": 5, "logIP": true],
             ], over: settings.zero)
         return merged ?? settings.zero

@@ -14,6 +14,7 @@ enum SettingsValidator {
         section("logs", logs)
         section("changes", changes)
         section("webhooks", webhooks)
+        section("graphql", graphql)
         section("smtp", smtp)
         section("s3", s3)
         section("backups", backups)
@@ -51,6 +52,17 @@ enum SettingsValidator {
 
     static func changes(_ changes: JSONValue) -> [String: ErrorData] {
         integer(changes, "maxAgeDays") < 0 ? ["maxAgeDays": .item(minimum(0))] : [:]
+    }
+
+    static func graphql(_ graphql: JSONValue) -> [String: ErrorData] {
+        var e: [String: ErrorData] = [:]
+        for key in ["maxDepth", "maxBreadth", "maxCost"] where graphql[key] != nil && integer(graphql, key) < 1 {
+            e[key] = .item(minimum(1))
+        }
+        if let timeout = graphql["timeout"]?.doubleValue, timeout < 0.1 || timeout > 300 {
+            e["timeout"] = .item(ErrorItem("validation_out_of_range", "Must be between 0.1 and 300 seconds."))
+        }
+        return e
     }
 
     static func webhooks(_ webhooks: JSONValue) -> [String: ErrorData] {

@@ -1,4 +1,5 @@
 import GraphQL
+import OrderedCollections
 import SwiftbaseCore
 
 /// One GraphQL request as clients send it: `{query, variables, operationName}`.
@@ -20,9 +21,13 @@ struct GraphQLOutcome: Sendable {
 /// execute with the resolvers calling the core. Every failure is an answer, never a thrown error.
 struct GraphQLExecutor: Sendable {
     let cache: GraphQLSchemaCache
+    /// The page size and text nesting limits; depth, breadth, cost and time come from `settings`.
     let limits: GraphQLLimits
-    /// Whether introspection is answered (`graphql.introspection` in the settings), read per operation.
-    var introspection: @Sendable () -> Bool = { true }
+    /// The `graphql` settings (introspection and the bounds of an operation), read per operation.
+    var settings: @Sendable () -> GraphQLSettings = { .defaults }
+
+    /// The limits the next operation is held to.
+    var currentLimits: GraphQLLimits { limits.with(settings()) }
 
     /// - Parameter allowMutations: false for `GET`, where a mutation is refused (405) as GraphQL over HTTP asks.
     func run(
@@ -50,10 +55,16 @@ struct GraphQLExecutor: Sendable {
                 result: GraphQLResult(errors: [GraphQLError(message: "Mutations are only accepted in POST requests.")]),
                 status: 405)
         }
+        let timeout = currentLimits.timeout
         do {
-            var result = try await execute(
-                schema: bundle.schema, documentAST: document, rootValue: (), context: context,
-                variableValues: request.variables, operationName: request.operationName)
+            let answer = try await withDeadline(timeout) {
+                try await execute(
+                    schema: bundle.schema, documentAST: document, rootValue: (), context: context,
+                    variableValues: request.variables, operationName: request.operationName)
+            }
+            guard var result = answer else {
+                return GraphQLOutcome(result: GraphQLResult(errors: [Self.overTime(timeout)]))
+            }
             result.errors = mapping.map(result.errors)
             return GraphQLOutcome(result: result)
         } catch let error as GraphQLError {
@@ -61,6 +72,15 @@ struct GraphQLExecutor: Sendable {
         } catch {
             return GraphQLOutcome(result: GraphQLResult(errors: [mapping.map(GraphQLError(error))]))
         }
+    }
+
+    /// The error of an operation that ran past its time budget; what it had read is not answered.
+    static func overTime(_ timeout: Duration) -> GraphQLError {
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        let text = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+        return GraphQLError(
+            message: "The operation ran over its time budget of \(text) seconds.",
+            extensions: ["code": .int(504), "data": .dictionary([:])])
     }
 
     /// Why a request was refused before it ran, and the HTTP status that goes with it.
@@ -96,11 +116,13 @@ struct GraphQLExecutor: Sendable {
             guard invalid.isEmpty else { return .failure(Refusal(errors: invalid)) }
             bundle.documents.insert(document, for: request.query)
         }
-        if !introspection() {
+        let settings = settings()
+        if !settings.introspection {
             let refused = validate(schema: bundle.schema, ast: document, rules: [NoSchemaIntrospectionCustomRule])
             guard refused.isEmpty else { return .failure(Refusal(errors: refused)) }
         }
-        let overLimits = OperationLimits.check(document, variables: request.variables, limits: limits)
+        let overLimits = OperationLimits.check(
+            document, variables: request.variables, limits: limits.with(settings), catalog: bundle.catalog)
         guard overLimits.isEmpty else { return .failure(Refusal(errors: overLimits)) }
         return .success((bundle, document))
     }

@@ -13,11 +13,34 @@ public struct GraphQLLimits: Sendable, Equatable {
     /// Deepest nesting of brackets in the query text, checked before parsing so that no input can exhaust
     /// the parser's stack.
     public var maxTextNesting: Int
+    /// Most fields in one selection set, fragments spread in (`graphql.maxBreadth`).
+    public var maxBreadth: Int
+    /// Most records one operation may answer in the worst case its limits allow (`graphql.maxCost`; see
+    /// `OperationCost`).
+    public var maxCost: Int
+    /// How long one operation may run (`graphql.timeout`).
+    public var timeout: Duration
 
-    public init(maxDepth: Int = 8, maxPageSize: Int = 1000, maxTextNesting: Int = 64) {
+    public init(
+        maxDepth: Int = 8, maxPageSize: Int = 1000, maxTextNesting: Int = 64, maxBreadth: Int = 200,
+        maxCost: Int = 5_000_000, timeout: Duration = .seconds(10)
+    ) {
         self.maxDepth = maxDepth
         self.maxPageSize = maxPageSize
         self.maxTextNesting = maxTextNesting
+        self.maxBreadth = maxBreadth
+        self.maxCost = maxCost
+        self.timeout = timeout
+    }
+
+    /// These limits with the bounds the settings hold.
+    func with(_ settings: GraphQLSettings) -> GraphQLLimits {
+        var limits = self
+        limits.maxDepth = settings.maxDepth
+        limits.maxBreadth = settings.maxBreadth
+        limits.maxCost = settings.maxCost
+        limits.timeout = .milliseconds(Int64(settings.timeout * 1000))
+        return limits
     }
 }
 
@@ -63,8 +86,11 @@ enum OperationLimits {
         return nil
     }
 
-    /// The selection depth and page size checks over every operation of a parsed, valid document.
-    static func check(_ document: Document, variables: [String: Map], limits: GraphQLLimits) -> [GraphQLError] {
+    /// The selection depth, breadth, page size and (with the catalog) cost checks over every operation of a
+    /// parsed, valid document.
+    static func check(
+        _ document: Document, variables: [String: Map], limits: GraphQLLimits, catalog: GraphQLCatalog? = nil
+    ) -> [GraphQLError] {
         var fragments: [String: FragmentDefinition] = [:]
         for case let fragment as FragmentDefinition in document.definitions {
             fragments[fragment.name.value] = fragment
@@ -77,8 +103,23 @@ enum OperationLimits {
                 errors.append(
                     error("The query is nested \(walker.deepest) levels deep; at most \(limits.maxDepth) are allowed."))
             }
+            if walker.widest > limits.maxBreadth {
+                errors.append(
+                    error("A selection set asks for \(walker.widest) fields; at most \(limits.maxBreadth) are allowed."))
+            }
             if let limit = walker.largestLimit, limit > limits.maxPageSize {
                 errors.append(error(pageTooLarge(limit, max: limits.maxPageSize).message))
+            }
+            if errors.isEmpty, let catalog {
+                let cost = OperationCost(
+                    catalog: catalog, fragments: fragments, variables: variables, maxPageSize: limits.maxPageSize
+                ).records(operation)
+                if cost > limits.maxCost {
+                    errors.append(
+                        error(
+                            "The query may answer up to \(cost) records; at most \(limits.maxCost) are allowed. "
+                                + "Lower its limits or select fewer relations."))
+                }
             }
         }
         return errors
@@ -98,11 +139,13 @@ enum OperationLimits {
         let variables: [String: Map]
         let limits: GraphQLLimits
         var deepest = 0
+        var widest = 0
         var largestLimit: Int?
 
         mutating func walk(_ selectionSet: SelectionSet, depth: Int, visiting: Set<String>) {
-            // Past the limit the answer is known: stop walking.
-            guard deepest <= limits.maxDepth else { return }
+            // Past the limits the answer is known: stop walking.
+            guard deepest <= limits.maxDepth, widest <= limits.maxBreadth else { return }
+            widest = Swift.max(widest, width(of: selectionSet, visiting: visiting))
             for selection in selectionSet.selections {
                 switch selection {
                 case let field as Field:
@@ -124,6 +167,27 @@ enum OperationLimits {
                     continue
                 }
             }
+        }
+
+        /// The fields of one selection set, fragments spread in (each once per path), introspection aside.
+        func width(of selectionSet: SelectionSet, visiting: Set<String>) -> Int {
+            var count = 0
+            for selection in selectionSet.selections {
+                switch selection {
+                case let field as Field:
+                    if !field.name.value.hasPrefix("__") { count += 1 }
+                case let spread as FragmentSpread:
+                    let name = spread.name.value
+                    guard !visiting.contains(name), let fragment = fragments[name] else { continue }
+                    count += width(of: fragment.selectionSet, visiting: visiting.union([name]))
+                case let inline as InlineFragment:
+                    count += width(of: inline.selectionSet, visiting: visiting)
+                default:
+                    continue
+                }
+                if count > limits.maxBreadth { return count }
+            }
+            return count
         }
 
         func integer(_ value: any Value) -> Int? {

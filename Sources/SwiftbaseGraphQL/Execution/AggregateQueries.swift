@@ -39,7 +39,7 @@ struct AggregateQueries: Sendable {
     func nodes(_ source: AggregateRequest, context: GraphQLRequestContext, info: GraphQLResolveInfo) async throws
         -> [(any Sendable)?]
     {
-        try await queries.list(source.args, context: context, info: info)
+        try await queries.list(source.args, context: context, selection: FieldSelection(info))
     }
 
     /// `posts_group_by(by:, where:, filter:, limit:)`: one answer per distinct combination of the `by`

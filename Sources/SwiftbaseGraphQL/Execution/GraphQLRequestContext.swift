@@ -37,12 +37,12 @@ struct GraphQLRequestContext: Sendable {
 
     /// `records` presented for `request` with the relations the field's selection set asks for.
     func present(
-        _ records: [RecordModel], of shape: CollectionShape, catalog: GraphQLCatalog, info: GraphQLResolveInfo,
+        _ records: [RecordModel], of shape: CollectionShape, catalog: GraphQLCatalog, selection: FieldSelection,
         request: RequestInfo
     ) async throws -> [RecordNode] {
         guard !records.isEmpty else { return [] }
-        let expand = SelectionPlanner(catalog: catalog, fragments: info.fragments).expand(
-            for: info.fieldASTs, on: shape)
+        let expand = SelectionPlanner(catalog: catalog, fragments: selection.fragments).expand(
+            for: selection.fieldASTs, on: shape)
         let json = try await presenter.json(
             records, of: shape.collection, for: request, RecordPresentation(expand: expand))
         return json.map { RecordNode($0) }

@@ -13,7 +13,7 @@ struct RecordMutations: Sendable {
         let values = try RecordInputMapper(shape: shape).values(object: args["object"])
         let request = try context.request(for: .create, on: collection, body: values)
         let record = try await context.records.create(in: collection.name, input: RecordInput(values), request: request)
-        return try await context.present([record], of: shape, catalog: catalog, info: info, request: request).first
+        return try await context.present([record], of: shape, catalog: catalog, selection: FieldSelection(info), request: request).first
     }
 
     func update(_ args: Map, context: GraphQLRequestContext, info: GraphQLResolveInfo) async throws -> (any Sendable)? {
@@ -23,7 +23,7 @@ struct RecordMutations: Sendable {
         let request = try context.request(for: .update, on: collection, body: values)
         let record = try await context.records.update(
             in: collection.name, id: id, input: RecordInput(values), request: request)
-        return try await context.present([record], of: shape, catalog: catalog, info: info, request: request).first
+        return try await context.present([record], of: shape, catalog: catalog, selection: FieldSelection(info), request: request).first
     }
 
     /// Answers the record as it was, when the requester may view it (Hasura returns the deleted row); null
@@ -36,7 +36,7 @@ struct RecordMutations: Sendable {
         if let viewRequest = try? context.request(for: .view, on: collection),
             let record = try? await context.records.view(in: collection.name, id: id, request: viewRequest)
         {
-            before = try await context.present([record], of: shape, catalog: catalog, info: info, request: viewRequest)
+            before = try await context.present([record], of: shape, catalog: catalog, selection: FieldSelection(info), request: viewRequest)
                 .first
         }
         try await context.records.delete(in: collection.name, id: id, request: request)

@@ -8,7 +8,9 @@ struct RecordQueries: Sendable {
     let shape: CollectionShape
     let catalog: GraphQLCatalog
 
-    func list(_ args: Map, context: GraphQLRequestContext, info: GraphQLResolveInfo) async throws -> [(any Sendable)?] {
+    func list(_ args: Map, context: GraphQLRequestContext, selection: FieldSelection) async throws
+        -> [(any Sendable)?]
+    {
         let collection = shape.collection
         let request = try context.request(for: .list, on: collection)
         var options = try listOptions(args, context: context)
@@ -20,7 +22,7 @@ struct RecordQueries: Sendable {
             return []
         }
         let page = try await context.records.list(in: collection.name, options: options, request: request)
-        let nodes = try await context.present(page.items, of: shape, catalog: catalog, info: info, request: request)
+        let nodes = try await context.present(page.items, of: shape, catalog: catalog, selection: selection, request: request)
         return nodes.map { $0 as (any Sendable)? }
     }
 
@@ -39,7 +41,9 @@ struct RecordQueries: Sendable {
         return options
     }
 
-    func byPK(_ args: Map, context: GraphQLRequestContext, info: GraphQLResolveInfo) async throws -> (any Sendable)? {
+    func byPK(_ args: Map, context: GraphQLRequestContext, selection: FieldSelection) async throws
+        -> (any Sendable)?
+    {
         let collection = shape.collection
         let request = try context.request(for: .view, on: collection)
         guard let id = args["id"].string else { return nil }
@@ -50,7 +54,7 @@ struct RecordQueries: Sendable {
             // Hasura answers a missing (or hidden) row with null, not an error.
             return nil
         }
-        return try await context.present([record], of: shape, catalog: catalog, info: info, request: request).first
+        return try await context.present([record], of: shape, catalog: catalog, selection: selection, request: request).first
     }
 
     /// A non-negative `Int` argument, or nil when absent.

@@ -1,5 +1,6 @@
 import GraphQL
 import Logging
+import OrderedCollections
 import SwiftbaseCore
 import Synchronization
 
@@ -15,6 +16,8 @@ final class GraphQLSchemaBundle: @unchecked Sendable {
     let sdl: String
     /// Documents parsed and validated against this schema.
     let documents = DocumentCache()
+    /// Every object type's fields by type name, read once: `FastQuery` looks fields up per record.
+    let objectFields: [String: GraphQLFieldMap]
     private let table: TypeTable
 
     init(generation: Int, snapshot: SchemaSnapshot) throws {
@@ -27,6 +30,11 @@ final class GraphQLSchemaBundle: @unchecked Sendable {
                 debugDetail: "generated GraphQL schema is invalid: \(first.message)")
         }
         IntrospectionPatch.apply(to: schema)
+        var objectFields: [String: GraphQLFieldMap] = [:]
+        for (name, type) in schema.typeMap where !name.hasPrefix("__") {
+            if let object = type as? GraphQLObjectType { objectFields[name] = try object.fields() }
+        }
+        self.objectFields = objectFields
         self.generation = generation
         self.schema = schema
         self.catalog = catalog

@@ -168,10 +168,10 @@ struct SchemaBuilder {
         guard let boolExp = table.boolExps[shape.typeName], let orderBy = table.orderBys[shape.typeName] else { return }
         let queries = RecordQueries(shape: shape, catalog: catalog)
         let list: GraphQLFieldResolve = { _, args, context, info in
-            try await queries.list(args, context: try GraphQLRequestContext.from(context), info: info)
+            try await queries.list(args, context: try GraphQLRequestContext.from(context), selection: FieldSelection(info))
         }
         let byPK: GraphQLFieldResolve = { _, args, context, info in
-            try await queries.byPK(args, context: try GraphQLRequestContext.from(context), info: info)
+            try await queries.byPK(args, context: try GraphQLRequestContext.from(context), selection: FieldSelection(info))
         }
         let name = shape.collection.name
         root[shape.typeName] = GraphQLField(

@@ -44,7 +44,7 @@ struct RecordEvents: Sendable {
             guard let event = source as? RecordEvent else { return nil }
             let context = try GraphQLRequestContext.from(context)
             return try await context.present(
-                [event.record], of: shape, catalog: catalog, info: info, request: event.request
+                [event.record], of: shape, catalog: catalog, selection: FieldSelection(info), request: event.request
             ).first
         }
         let action: GraphQLFieldResolve = { source, _, _, _ in (source as? RecordEvent).map { Map.string($0.action) } }

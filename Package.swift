@@ -65,6 +65,14 @@ let package = Package(
             name: "CImageCodec",
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
         ),
+        // The admin dashboard's files (Dashboard/, packed by scripts/pack-dashboard) as bytes the linker carries:
+        // an assembly .incbin, so the binary stays one file and no Swift literal is compiled.
+        .target(
+            name: "CDashboardAssets",
+            exclude: ["dashboard.pack"],
+            // The .incbin finds dashboard.pack through this include path (the target folder itself).
+            cSettings: [.headerSearchPath(".")]
+        ),
         .target(
             name: "SwiftbaseServices",
             dependencies: [
@@ -97,6 +105,7 @@ let package = Package(
             name: "SwiftbaseHTTP",
             dependencies: [
                 "SwiftbaseCore",
+                "CDashboardAssets",
                 "SwiftbaseServices",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -65,12 +65,11 @@ let package = Package(
             name: "CImageCodec",
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
         ),
-        // The admin dashboard's files (Dashboard/, packed by scripts/pack-dashboard) as bytes the linker carries:
-        // an assembly .incbin, so the binary stays one file and no Swift literal is compiled.
+        // The admin dashboard's files (Dashboard/) as bytes the linker carries: an assembly file written by
+        // scripts/pack-dashboard .incbin's each of them, so the binary stays one file and no Swift literal is compiled.
         .target(
             name: "CDashboardAssets",
-            exclude: ["dashboard.pack"],
-            // The .incbin finds dashboard.pack through this include path (the target folder itself).
+            // The .incbin paths are relative to the target folder, given here as an include path.
             cSettings: [.headerSearchPath(".")]
         ),
         .target(

@@ -1,9 +1,9 @@
 import CDashboardAssets
 import NIOCore
 
-/// The admin dashboard's files as the binary carries them: `scripts/pack-dashboard` packs `Dashboard/` into one
-/// file that the `CDashboardAssets` target's assembly `.incbin`s, so changing the dashboard changes no Swift
-/// code and compiles no literal. Read once, on first use.
+/// The admin dashboard's files as the binary carries them: one pack laid out by the `CDashboardAssets` target's
+/// assembly (written by `scripts/pack-dashboard`, each file `.incbin`'d from `Dashboard/`), so changing the
+/// dashboard changes no Swift code and compiles no literal. Read once, on first use.
 struct DashboardPack: Sendable {
     /// One file of the dashboard, ready to send.
     struct Asset: Sendable {

@@ -15,10 +15,13 @@ struct DashboardRoutes {
 
     func add(to router: Router<SwiftbaseRequestContext>) {
         for method in [HTTPRequest.Method.get, .head] {
-            router.on("/_", method: method) { _, _ in
-                Response(status: .temporaryRedirect, headers: [.location: "/_/"])
+            // The router reads "/_" and "/_/" as one path; only the path itself tells them apart.
+            router.on("/_", method: method) { request, _ in
+                guard request.uri.path.hasSuffix("/") else {
+                    return Response(status: .temporaryRedirect, headers: [.location: "/_/"])
+                }
+                return try serve(request, path: "")
             }
-            router.on("/_/", method: method) { request, _ in try serve(request, path: "") }
             router.on("/_/**", method: method) { request, context in
                 try serve(request, path: context.parameters.getCatchAll().joined(separator: "/"))
             }

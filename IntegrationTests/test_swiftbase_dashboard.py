@@ -51,11 +51,23 @@ def browser():
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 "--window-size=1400,1000", "--no-first-run", "--disable-extensions"):
         options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     driver.set_page_load_timeout(30)
     SHOTS.mkdir(parents=True, exist_ok=True)
     yield driver
     driver.quit()
+
+
+@pytest.fixture(autouse=True)
+def console_on_failure(request, browser):
+    """After a failing test: a screenshot and the browser's console (printed, so pytest shows it)."""
+    failed_before = request.session.testsfailed
+    yield
+    if request.session.testsfailed > failed_before:
+        shot(browser, f"failed-{request.node.name}")
+        for entry in browser.get_log("browser"):
+            print("browser console:", entry.get("level"), entry.get("message"))
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +103,11 @@ def text_of(browser, css):
 
 def row_ids(browser):
     return [r.get_attribute("data-id") for r in browser.find_elements(By.CSS_SELECTOR, "#records-table tbody tr[data-id]")]
+
+
+def click(browser, css):
+    """Clicks what `css` finds, finding it again if the page re-rendered it in between (live updates do)."""
+    wait(browser).until(lambda b: b.find_element(By.CSS_SELECTOR, css).click() or True, f"clicked {css}")
 
 
 def dialog_field(browser, name, css="input"):
@@ -229,7 +246,7 @@ def test_create_edit_filter_and_delete_records(browser, srv, api, state):
     save_record(browser)
     wait(browser).until(lambda b: len(row_ids(b)) == 2)
 
-    browser.find_element(By.CSS_SELECTOR, f'tr[data-id="{rec["id"]}"] .open-record').click()
+    click(browser, f'tr[data-id="{rec["id"]}"] .open-record')
     title = visible(browser, 'dialog [data-field-name="title"] input')
     title.clear()
     title.send_keys("first post edited")
@@ -251,14 +268,14 @@ def test_create_edit_filter_and_delete_records(browser, srv, api, state):
     wait(browser).until(lambda b: len(row_ids(b)) == 2)
 
     # Sort by clicking a column: ascending by title, then descending.
-    browser.find_element(By.CSS_SELECTOR, 'th button[data-sort="title"]').click()
+    click(browser, 'th button[data-sort="title"]')
     wait(browser).until(lambda b: b.find_element(By.CSS_SELECTOR, 'th button[data-sort="title"]')
                         .find_element(By.XPATH, "..").get_attribute("aria-sort") == "ascending")
     wait(browser).until(lambda b: row_ids(b)[0] == rec["id"])
-    browser.find_element(By.CSS_SELECTOR, 'th button[data-sort="title"]').click()
+    click(browser, 'th button[data-sort="title"]')
     wait(browser).until(lambda b: row_ids(b)[-1] == rec["id"])
 
-    browser.find_element(By.CSS_SELECTOR, f'tr[data-id="{rec["id"]}"] .open-record').click()
+    click(browser, f'tr[data-id="{rec["id"]}"] .open-record')
     clickable(browser, "#delete-record").click()
     clickable(browser, "dialog button.danger:not(#delete-record)").click()
     wait(browser).until(lambda b: rec["id"] not in row_ids(b), "the deleted row is gone")

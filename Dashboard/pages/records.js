@@ -14,7 +14,7 @@ const columnsKey = (name) => `swiftbase_dashboard_columns_${name}`;
 
 function defaultColumns(collection) {
   const fields = collection.fields.filter((f) => f.type !== "password" && !f.hidden || f.name === "id");
-  return fields.slice(0, 8).map((f) => f.name);
+  return fields.slice(0, 12).map((f) => f.name);
 }
 
 function savedColumns(collection) {

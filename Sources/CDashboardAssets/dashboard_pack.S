@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 55f069ad02446fc658e41322be348077c4d1e7b3a4885915c5b4d92a2331dcd0\n"
+    .ascii "SBDASH1 336fa60cec7515efdd217d435cf62cd16c9c99ad3ea9a964912f358ebd5ed094\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0

@@ -3,7 +3,7 @@
 import { authStore, refreshIfNeeded } from "./lib/api.js";
 import { h, mount } from "./lib/dom.js";
 import { disconnect } from "./lib/realtime.js";
-import { navigate, navigationPages, startRouter, currentPath } from "./lib/router.js";
+import { BASE, currentPath, href, navigate, navigationPages, startRouter } from "./lib/router.js";
 import { applyTheme, effectiveTheme, toggleTheme } from "./lib/theme.js";
 import { collectionsSidebar } from "./pages/collections-sidebar.js";
 import "./pages/index.js";
@@ -40,12 +40,12 @@ function layout(signedIn) {
   }
   const nav = h("nav", { class: "sidebar", "aria-label": "Main" },
     h("ul", { class: "nav-list" }, navigationPages().map((page) =>
-      h("li", {}, h("a", { href: `/_${page.nav.href || page.path}`, dataset: { nav: page.path } }, page.nav.label)))),
+      h("li", {}, h("a", { href: href(page.nav.href || page.path), dataset: { nav: page.path } }, page.nav.label)))),
     collectionsSidebar());
   const user = h("span", { class: "muted", id: "signed-in-as" }, authStore.record?.email || "");
   mount(root,
     h("header", { class: "topbar" },
-      h("a", { class: "brand", href: "/_/" }, "Swiftbase"),
+      h("a", { class: "brand", href: href("/") }, "Swiftbase"),
       h("div", { class: "spacer" }), user, themeButton(),
       h("button", { type: "button", id: "sign-out", onclick: signOut }, "Sign out")),
     h("div", { class: "shell" }, nav, main));
@@ -55,7 +55,7 @@ let layoutSignedIn = null;
 document.addEventListener("sb:navigate", () => {
   const path = currentPath();
   for (const link of root.querySelectorAll("a[data-nav], a[data-collection]")) {
-    const target = new URL(link.href).pathname.slice(2);
+    const target = new URL(link.href).pathname.slice(BASE.length);
     const active = path === target || (target !== "/" && path.startsWith(`${target}/`));
     if (active) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");

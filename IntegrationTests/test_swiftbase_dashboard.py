@@ -5,29 +5,20 @@ of each page goes to IntegrationTests/.output/dashboard/ (gitignored)."""
 from __future__ import annotations
 
 import io
-import json
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 import requests
 from PIL import Image
-from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from conftest import SU_EMAIL, SU_PASSWORD, Api, superuser_token, unique_name
+from dashboard_browser import (click, clickable, report_failure, shot, start_browser, text_of, visible,
+                               wait)
 
 pytestmark = pytest.mark.usefixtures("swiftbase_only")
-
-WAIT = 15
-SHOTS = Path(__file__).resolve().parent / ".output" / "dashboard"
 
 
 @pytest.fixture(scope="module")
@@ -42,32 +33,16 @@ def api(srv) -> Api:
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
-    if not chromium or not driver_path:
-        pytest.fail("chromium and chromedriver must be on PATH (Debian: apt-get install chromium chromium-driver)")
-    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager look for drivers online
-    options = Options()
-    options.binary_location = chromium
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1400,1000", "--no-first-run", "--disable-extensions"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    driver.set_page_load_timeout(30)
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver = start_browser()
     yield driver
     driver.quit()
 
 
 @pytest.fixture(autouse=True)
 def console_on_failure(request, browser):
-    """After a failing test: a screenshot and the browser's console (printed, so pytest shows it)."""
     failed_before = request.session.testsfailed
     yield
-    if request.session.testsfailed > failed_before:
-        shot(browser, f"failed-{request.node.name}")
-        for entry in browser.get_log("browser"):
-            print("browser console:", entry.get("level"), entry.get("message"))
+    report_failure(request, browser, failed_before)
 
 
 @pytest.fixture(scope="module")
@@ -76,38 +51,12 @@ def state():
     return {}
 
 
-def wait(browser, timeout=WAIT):
-    return WebDriverWait(browser, timeout, poll_frequency=0.05,
-                         ignored_exceptions=(StaleElementReferenceException,))
-
-
-def visible(browser, css, timeout=WAIT):
-    return wait(browser, timeout).until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)), f"visible {css}")
-
-
-def clickable(browser, css):
-    return wait(browser).until(EC.element_to_be_clickable((By.CSS_SELECTOR, css)), f"clickable {css}")
-
-
-def shot(browser, name):
-    browser.save_screenshot(str(SHOTS / f"{name}.png"))
-
-
 def go(browser, srv, path):
     browser.get(srv.url + "/_" + path)
 
 
-def text_of(browser, css):
-    return browser.find_element(By.CSS_SELECTOR, css).text
-
-
 def row_ids(browser):
     return [r.get_attribute("data-id") for r in browser.find_elements(By.CSS_SELECTOR, "#records-table tbody tr[data-id]")]
-
-
-def click(browser, css):
-    """Clicks what `css` finds, finding it again if the page re-rendered it in between (live updates do)."""
-    wait(browser).until(lambda b: b.find_element(By.CSS_SELECTOR, css).click() or True, f"clicked {css}")
 
 
 def dialog_field(browser, name, css="input"):
@@ -378,30 +327,41 @@ def test_settings_audit_and_theme(browser, srv, api):
     browser.find_element(By.CSS_SELECTOR, "#theme-toggle").click()
 
 
-def test_logs_table_chart_and_detail(browser, srv, api):
-    if api.get("/api/logs").status_code == 404:
-        pytest.skip("this build has no /api/logs (the logs API lands on its own branch)")
-    for _ in range(3):
-        requests.get(srv.url + "/api/collections/nope/records", timeout=10)
-    # Logs are written in batches off the request path: wait until the API has them, then open the page.
-    wait(browser, 30).until(lambda b: api.get("/api/logs", params={"filter": 'data.auth != "_superusers"'})
-                            .json().get("totalItems", 0) > 0, "guest requests logged")
-    go(browser, srv, "/logs")
-    wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#logs-table tbody tr[data-id]"), "log rows")
-    wait(browser).until(lambda b: b.execute_script(
-        "const c = document.getElementById('logs-chart'); return !!(window.Chart && Chart.getChart(c))"), "the chart")
-    shot(browser, "13-logs")
-    browser.find_element(By.CSS_SELECTOR, "#logs-table tbody tr[data-id] button").click()
-    visible(browser, "#log-detail")
-    shot(browser, "14-log-detail")
-
-
 def test_metrics_page_charts_the_prometheus_text(browser, srv):
-    go(browser, srv, "/metrics")
+    go(browser, srv, "/metrics?every=1")
     wait(browser).until(lambda b: text_of(b, "#figure-requests").isdigit() and int(text_of(b, "#figure-requests")) > 0)
-    assert browser.execute_script(
-        "return ['metrics-rate','metrics-latency','metrics-clients'].every(id => !!Chart.getChart(document.getElementById(id)))")
+    # The realtime subscription of the records pages counted as a client at least once: the gauge is read.
+    assert text_of(browser, "#figure-clients").isdigit()
+    points = "return ['metrics-rate','metrics-latency','metrics-clients'].map(id => Chart.getChart(document.getElementById(id)).data.labels.length)"
+    wait(browser).until(lambda b: min(b.execute_script(points)) >= 1, "a second scrape charted a rate and percentiles")
     shot(browser, "15-metrics")
+
+
+def test_prometheus_parsing_and_quantiles_in_the_page(browser, srv):
+    """lib/prometheus.js on a known exposition: labels with escapes, +Inf, sums, quantiles interpolated in buckets."""
+    result = browser.execute_async_script(r"""
+        const done = arguments[arguments.length - 1];
+        import('/_/lib/prometheus.js').then((m) => {
+          const text = [
+            '# HELP d Request durations.', '# TYPE d histogram',
+            'd_bucket{le="0.1",path="/a \\"q\\""} 50', 'd_bucket{le="0.5",path="/a \\"q\\""} 90',
+            'd_bucket{le="+Inf",path="/a \\"q\\""} 100',
+            'd_bucket{le="0.1",path="/b"} 0', 'd_bucket{le="0.5",path="/b"} 0', 'd_bucket{le="+Inf",path="/b"} 0',
+            'requests_total{m="GET"} 7', 'requests_total{m="POST"} 3', 'clients 2'].join('\n');
+          const s = m.parsePrometheus(text);
+          const b = m.buckets(s, 'd');
+          done({ labels: s[0].labels, total: m.sum(s, 'requests_total'), get: m.sum(s, 'requests_total', {m: 'GET'}),
+                 p50: m.quantile(0.5, b), p70: m.quantile(0.7, b), p99: m.quantile(0.99, b),
+                 window: m.bucketDelta(b, b.map((x) => ({ le: x.le, count: x.count / 2 }))).map((x) => x.count) });
+        }).catch((e) => done({ error: String(e) }));
+    """)
+    assert "error" not in result, result
+    assert result["labels"] == {"le": "0.1", "path": '/a "q"'}
+    assert (result["total"], result["get"]) == (10, 7)
+    assert result["p50"] == pytest.approx(0.1)
+    assert result["p70"] == pytest.approx(0.3)   # 20 of the 40 between 0.1 and 0.5
+    assert result["p99"] == pytest.approx(0.5)   # in +Inf: the highest finite bound, as Prometheus answers
+    assert result["window"] == [25, 45, 50]
 
 
 def test_superusers_page_lists_the_superuser(browser, srv):

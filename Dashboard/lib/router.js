@@ -2,7 +2,14 @@
 // (app.js) builds the navigation from the registry and renders the matching page into <main>. A later module
 // (webhooks, functions, GraphQL, MQTT) adds a file under pages/ and one import line in pages/index.js.
 
-export const BASE = "/_";
+/** Where the app lives ("/_" when Swiftbase serves it), from this module's own URL: the same files work under
+ *  another prefix (the browser tests serve them from PocketBase's public folder to check its API shapes). */
+export const BASE = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** The URL of an app path ("/logs" → "/_/logs"), for links. */
+export function href(path) {
+  return BASE + path;
+}
 const pages = [];
 let current = null;
 let renderTarget = null;

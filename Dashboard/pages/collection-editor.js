@@ -3,7 +3,7 @@
 // shown under that rule.
 import { ApiError, collections as collectionsAPI } from "../lib/api.js";
 import { confirmAction, field as labelled, h, mount, showFieldErrors, toast } from "../lib/dom.js";
-import { navigate, registerPage } from "../lib/router.js";
+import { href, navigate, registerPage } from "../lib/router.js";
 import { allCollections, findCollection, reloadCollections } from "../lib/state.js";
 import { fieldEditor, FIELD_TYPES, newField } from "./field-editor.js";
 
@@ -136,7 +136,7 @@ async function renderEditor({ el, params }) {
   drawBody();
   mount(el, h("div", { class: "page-header" }, h("h1", {}, isNew ? "New collection" : `Edit ${existing.name}`),
     h("div", { class: "spacer" }),
-    existing ? h("a", { class: "button", href: `/_/collections/${encodeURIComponent(existing.name)}` }, "Records") : null), form);
+    existing ? h("a", { class: "button", href: href(`/collections/${encodeURIComponent(existing.name)}`) }, "Records") : null), form);
   name.focus();
 }
 

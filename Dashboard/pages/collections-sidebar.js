@@ -1,10 +1,10 @@
 // The collections part of the navigation: a searchable list (system collections last), a link to each
 // collection's records and one to create a collection. Kept current through lib/state.js.
 import { h, mount } from "../lib/dom.js";
-import { currentPath } from "../lib/router.js";
+import { BASE, currentPath, href as link } from "../lib/router.js";
 import { allCollections, onCollectionsChange, reloadCollections } from "../lib/state.js";
 
-const typeMarks = { base: "▤", auth: "👤", view: "◫" };
+const typeMarks = { base: "▤", auth: "◉", view: "◫" };
 
 export function collectionsSidebar() {
   const search = h("input", { type: "search", placeholder: "Search collections", "aria-label": "Search collections" });
@@ -15,9 +15,10 @@ export function collectionsSidebar() {
     const ordinary = items.filter((c) => !c.system);
     const system = items.filter((c) => c.system);
     const item = (c) => {
-      const href = `/_/collections/${encodeURIComponent(c.name)}`;
+      const href = link(`/collections/${encodeURIComponent(c.name)}`);
       const path = currentPath();
-      const active = path === href.slice(2) || path.startsWith(`${href.slice(2)}/`);
+      const own = href.slice(BASE.length);
+      const active = path === own || path.startsWith(`${own}/`);
       return h("li", {}, h("a", { href, dataset: { collection: c.name }, "aria-current": active ? "page" : null },
         h("span", { class: "mark", "aria-hidden": "true" }, typeMarks[c.type] || "▤"), c.name));
     };
@@ -29,6 +30,6 @@ export function collectionsSidebar() {
   reloadCollections().catch(() => {});
   return h("section", { class: "collections-nav", "aria-label": "Collections" },
     h("div", { class: "nav-heading" }, h("h2", {}, "Collections"),
-      h("a", { class: "button small", href: "/_/collections-new", id: "new-collection" }, "+ New")),
+      h("a", { class: "button small", href: link("/collections-new"), id: "new-collection" }, "+ New")),
     search, list);
 }

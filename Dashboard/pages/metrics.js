@@ -6,8 +6,8 @@ import { h, mount, toast } from "../lib/dom.js";
 import { bucketDelta, buckets, names, parsePrometheus, quantile, sum } from "../lib/prometheus.js";
 import { registerPage } from "../lib/router.js";
 
-const INTERVAL_MS = 5000;
-const KEEP = 120; // points per chart: ten minutes at one scrape every five seconds
+const DEFAULT_SECONDS = 5; // between scrapes; ?every=N (1…60) changes it
+const KEEP = 120; // points per chart: ten minutes at the default interval
 
 async function scrape(signal) {
   const response = await fetch("/api/metrics", { headers: { Authorization: authStore.token }, signal });
@@ -28,12 +28,13 @@ registerPage({
   path: "/metrics",
   title: "Metrics",
   nav: { label: "Metrics", order: 30 },
-  async render({ el, signal }) {
+  async render({ el, query, signal }) {
+    const seconds = Math.min(60, Math.max(1, Number(query.every) || DEFAULT_SECONDS));
     const rateCanvas = h("canvas", { id: "metrics-rate", role: "img", "aria-label": "Requests per second" });
     const latencyCanvas = h("canvas", { id: "metrics-latency", role: "img", "aria-label": "Latency percentiles" });
     const clientsCanvas = h("canvas", { id: "metrics-clients", role: "img", "aria-label": "Realtime clients" });
     const figures = h("dl", { class: "figures", id: "metrics-figures", "aria-live": "polite" });
-    mount(el, h("div", { class: "page-header" }, h("h1", {}, "Metrics"), h("span", { class: "muted" }, `every ${INTERVAL_MS / 1000} s`)),
+    mount(el, h("div", { class: "page-header" }, h("h1", {}, "Metrics"), h("span", { class: "muted" }, `every ${seconds} s`)),
       figures,
       h("div", { class: "charts" },
         h("section", {}, h("h2", {}, "Requests per second"), h("div", { class: "chart-box" }, rateCanvas)),
@@ -88,7 +89,7 @@ registerPage({
     }
 
     await tick();
-    const timer = setInterval(tick, INTERVAL_MS);
+    const timer = setInterval(tick, seconds * 1000);
     return () => {
       clearInterval(timer);
       Object.values(charts || {}).forEach((c) => c.destroy());

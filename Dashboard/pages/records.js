@@ -5,7 +5,7 @@ import { ApiError, fileToken, records as recordsAPI, send } from "../lib/api.js"
 import { cellContent } from "../lib/field-cells.js";
 import { debounce, h, mount, toast } from "../lib/dom.js";
 import { subscribe } from "../lib/realtime.js";
-import { navigate, registerPage } from "../lib/router.js";
+import { href, navigate, registerPage } from "../lib/router.js";
 import { allCollections, findCollection, reloadCollections } from "../lib/state.js";
 import { openRecordForm } from "./record-form.js";
 
@@ -89,7 +89,7 @@ async function renderRecords({ el, params, query, signal }) {
   const header = h("div", { class: "page-header" },
     h("h1", {}, collection.name, " ", h("span", { class: "badge" }, collection.type)),
     live, h("div", { class: "spacer" }),
-    h("a", { class: "button", href: `/_/collections/${encodeURIComponent(collection.name)}/schema`, id: "edit-collection" },
+    h("a", { class: "button", href: href(`/collections/${encodeURIComponent(collection.name)}/schema`), id: "edit-collection" },
       "Edit collection"),
     collection.type !== "view"
       ? h("button", { type: "button", class: "primary", id: "new-record", onclick: () => edit(null) }, "+ New record")
@@ -214,7 +214,7 @@ registerPage({
     const first = list.find((c) => !c.system);
     if (first) { navigate(`/collections/${encodeURIComponent(first.name)}`, { replace: true }); return; }
     mount(el, h("h1", {}, "Collections"),
-      h("p", {}, "No collections yet. ", h("a", { href: "/_/collections-new" }, "Create the first one"), "."));
+      h("p", {}, "No collections yet. ", h("a", { href: href("/collections-new") }, "Create the first one"), "."));
   },
 });
 

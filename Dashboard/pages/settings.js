@@ -3,7 +3,7 @@
 // every section registers in SETTINGS_SECTIONS so the sub-navigation lists it.
 import { ApiError, send } from "../lib/api.js";
 import { field, h, mount, showFieldErrors, toast } from "../lib/dom.js";
-import { navigate, registerPage } from "../lib/router.js";
+import { href, navigate, registerPage } from "../lib/router.js";
 
 /** Sections of the settings page: [slug, label, render({el, signal})]. Other modules push theirs. */
 export const SETTINGS_SECTIONS = [];
@@ -161,7 +161,7 @@ registerPage({
     const content = h("div", { class: "settings-content", id: `settings-${section[0]}` });
     mount(el, h("h1", {}, "Settings"), h("div", { class: "settings" },
       h("nav", { class: "subnav", "aria-label": "Settings sections" }, h("ul", {}, SETTINGS_SECTIONS.map(([slug, label]) =>
-        h("li", {}, h("a", { href: `/_/settings/${slug}`, "aria-current": slug === section[0] ? "page" : null }, label))))),
+        h("li", {}, h("a", { href: href(`/settings/${slug}`), "aria-current": slug === section[0] ? "page" : null }, label))))),
       content));
     try {
       return await section[2]({ el: content, signal });

@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 336fa60cec7515efdd217d435cf62cd16c9c99ad3ea9a964912f358ebd5ed094\n"
+    .ascii "SBDASH1 ca9e8d84e20ec72ca0dfdae21b1564bbdd038ee7e356218c6658720061259e01\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0

@@ -5,6 +5,7 @@ of each page goes to IntegrationTests/.output/dashboard/ (gitignored)."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 import requests
@@ -14,7 +15,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from conftest import SU_EMAIL, SU_PASSWORD, Api, superuser_token, unique_name
+from conftest import SU_EMAIL, SU_PASSWORD, Api, EmlDirMailbox, superuser_token, unique_name
 from dashboard_browser import (click, clickable, report_failure, shot, start_browser, text_of, visible,
                                wait)
 
@@ -368,3 +369,59 @@ def test_superusers_page_lists_the_superuser(browser, srv):
     go(browser, srv, "/superusers")
     wait(browser).until(lambda b: SU_EMAIL in text_of(b, "#records-table"))
     shot(browser, "16-superusers")
+
+
+def test_impersonate_an_auth_record(browser, srv, api):
+    users = unique_name("ui_users")
+    assert api.post("/api/collections", json={"name": users, "type": "auth"}).status_code == 200
+    email = f"{users}@example.com"
+    user = api.post(f"/api/collections/{users}/records", json={
+        "email": email, "password": "Secret-123456", "passwordConfirm": "Secret-123456"}).json()
+    go(browser, srv, f"/collections/{users}")
+    click(browser, f'tr[data-id="{user["id"]}"] .open-record')
+    verified = visible(browser, 'dialog [data-field-name="verified"] input')
+    assert not verified.is_selected()
+    clickable(browser, "#impersonate").click()
+    token = wait(browser).until(lambda b: b.find_element(By.CSS_SELECTOR, "#impersonate-token").get_attribute("value"))
+    shot(browser, "17-impersonate")
+    me = requests.post(f"{srv.url}/api/collections/{users}/auth-refresh", headers={"Authorization": token}, timeout=10)
+    assert me.status_code == 200 and me.json()["record"]["id"] == user["id"], me.text
+    browser.find_element(By.CSS_SELECTOR, "#impersonate-token").send_keys(Keys.ESCAPE)
+    wait(browser).until(lambda b: not b.find_elements(By.CSS_SELECTOR, "#impersonate-token"))
+    # Marking the record verified from the form.
+    click(browser, 'dialog [data-field-name="verified"] input')
+    save_record(browser)
+    assert api.get(f"/api/collections/{users}/records/{user['id']}").json()["verified"] is True
+
+
+def test_send_a_test_mail(browser, srv):
+    mailbox = EmlDirMailbox(srv.data_dir / "mail")
+    go(browser, srv, "/settings/mail")
+    visible(browser, "#test-email-to").send_keys("dashboard-test@example.com")
+    browser.find_element(By.CSS_SELECTOR, "#test-email-form button[type=submit]").click()
+    wait(browser).until(lambda b: "Sent to" in b.find_element(By.CSS_SELECTOR, "#test-email-form [role=status]").text)
+    mail = mailbox.wait_for("dashboard-test@example.com")
+    assert mail.text
+    shot(browser, "18-settings-mail")
+
+
+def test_sign_in_with_mfa_and_an_emailed_code(browser, srv, api):
+    """Last: the superusers' collection then asks for a second factor, as a PocketBase admin may configure it."""
+    su = api.patch("/api/collections/_superusers", json={"mfa": {"enabled": True}, "otp": {"enabled": True}})
+    assert su.status_code == 200, su.text
+    length = su.json()["otp"]["length"]
+    mailbox = EmlDirMailbox(srv.data_dir / "mail")
+    try:
+        clickable(browser, "#sign-out").click()
+        visible(browser, 'input[name="identity"]').send_keys(SU_EMAIL)
+        browser.find_element(By.CSS_SELECTOR, 'input[name="password"]').send_keys(SU_PASSWORD, Keys.ENTER)
+        visible(browser, "#otp-title")
+        shot(browser, "19-mfa-code")
+        mail = mailbox.wait_for(SU_EMAIL, subject_contains="OTP")
+        codes = set(re.findall(rf"(?<![0-9])[0-9]{{{length}}}(?![0-9])", mail.text))
+        assert len(codes) == 1, mail.text
+        visible(browser, 'input[name="password"]').send_keys(codes.pop(), Keys.ENTER)
+        visible(browser, "#sign-out")
+        assert "/login" not in browser.current_url
+    finally:
+        api.patch("/api/collections/_superusers", json={"mfa": {"enabled": False}, "otp": {"enabled": False}})

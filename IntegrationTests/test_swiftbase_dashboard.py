@@ -279,6 +279,55 @@ def test_column_picker_hides_a_column(browser, srv, state):
     assert has(browser) != was
 
 
+def test_keyboard_opens_and_closes_a_record(browser, srv, state):
+    go(browser, srv, f"/collections/{state['posts']}")
+    first = visible(browser, "#records-table tbody tr[data-id] .open-record")
+    browser.execute_script("arguments[0].focus()", first)
+    first.send_keys(Keys.ENTER)
+    form = visible(browser, "dialog .record-form")
+    focused = browser.switch_to.active_element
+    assert form.find_elements(By.XPATH, ".//*") and focused.tag_name in ("input", "select", "textarea")
+    focused.send_keys(Keys.ESCAPE)
+    wait(browser).until(EC.invisibility_of_element_located((By.CSS_SELECTOR, "dialog .record-form")))
+
+
+def test_auth_and_view_collections_indexes_and_deleting_one(browser, srv, api, state):
+    members = unique_name("ui_members")
+    go(browser, srv, "/collections-new")
+    visible(browser, "#collection-name").send_keys(members)
+    Select(browser.find_element(By.CSS_SELECTOR, "#collection-type")).select_by_value("auth")
+    visible(browser, "#auth-otp").click()
+    browser.find_element(By.CSS_SELECTOR, "#collection-indexes").send_keys(
+        f"CREATE INDEX idx_{members}_created ON {members} (created)")
+    shot(browser, "21-auth-collection")
+    browser.find_element(By.CSS_SELECTOR, "#save-collection").click()
+    wait(browser).until(EC.url_contains(f"/_/collections/{members}"))
+    saved = api.get(f"/api/collections/{members}").json()
+    assert saved["type"] == "auth" and saved["otp"]["enabled"] is True
+    assert any(f"idx_{members}_created" in i for i in saved["indexes"])
+    assert {"email", "password", "verified"} <= {f["name"] for f in saved["fields"]}
+
+    view = unique_name("ui_view")
+    go(browser, srv, "/collections-new")
+    visible(browser, "#collection-name").send_keys(view)
+    Select(browser.find_element(By.CSS_SELECTOR, "#collection-type")).select_by_value("view")
+    visible(browser, "#view-query").send_keys(f"SELECT id, title FROM {state['posts']}")
+    browser.find_element(By.CSS_SELECTOR, "#rule-listRule-lock").click()
+    browser.find_element(By.CSS_SELECTOR, "#save-collection").click()
+    wait(browser).until(EC.url_contains(f"/_/collections/{view}"))
+    wait(browser).until(lambda b: len(row_ids(b)) == api.get(f"/api/collections/{view}/records").json()["totalItems"] > 0)
+    assert not browser.find_elements(By.CSS_SELECTOR, "#new-record")  # a view is read-only
+    shot(browser, "22-view-collection")
+
+    clickable(browser, "#edit-collection").click()
+    clickable(browser, "#delete-collection").click()
+    clickable(browser, "dialog button.danger:not(#delete-collection)").click()
+    wait(browser).until(lambda b: b.current_url.rstrip("/").endswith("/_/collections") or
+                        f"/collections/{view}" not in b.current_url)
+    assert api.get(f"/api/collections/{view}").status_code == 404
+    wait(browser).until(lambda b: not b.find_elements(By.CSS_SELECTOR, f'#collection-list a[data-collection="{view}"]'))
+
+
 def test_create_and_revoke_an_api_key(browser, srv, api):
     go(browser, srv, "/settings/api-keys")
     key_name = unique_name("uikey")
@@ -307,6 +356,40 @@ def test_take_a_backup(browser, srv, api):
     visible(browser, '#backups-table tr[data-key="ui_backup.zip"]', timeout=60)
     assert "ui_backup.zip" in [b["key"] for b in api.get("/api/backups").json()]
     shot(browser, "09-backups")
+
+
+def test_upload_and_delete_a_backup(browser, srv, api, tmp_path):
+    token = api.post("/api/files/token").json()["token"]
+    data = requests.get(f"{srv.url}/api/backups/ui_backup.zip", params={"token": token}, timeout=30)
+    assert data.status_code == 200 and data.content[:2] == b"PK"
+    copy = tmp_path / "uploaded_copy.zip"
+    copy.write_bytes(data.content)
+    go(browser, srv, "/settings/backups")
+    visible(browser, '#backups-table tr[data-key="ui_backup.zip"]')
+    browser.find_element(By.CSS_SELECTOR, "#backup-file").send_keys(str(copy))
+    row = '#backups-table tr[data-key="uploaded_copy.zip"]'
+    visible(browser, row, timeout=60)
+    assert "uploaded_copy.zip" in [b["key"] for b in api.get("/api/backups").json()]
+    click(browser, f"{row} button.danger")
+    clickable(browser, "dialog button.danger").click()
+    wait(browser).until(lambda b: not b.find_elements(By.CSS_SELECTOR, row), "the deleted backup is gone")
+    assert "uploaded_copy.zip" not in [b["key"] for b in api.get("/api/backups").json()]
+
+
+def test_rate_limit_rules(browser, srv, api):
+    go(browser, srv, "/settings/rate-limits")
+    form = visible(browser, "#settings-rate-limits form")
+    form.find_element(By.XPATH, ".//button[text()='+ Add rule']").click()
+    label = form.find_elements(By.CSS_SELECTOR, "tbody tr")[-1].find_element(By.CSS_SELECTOR, "input")
+    label.send_keys("bad label!")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser).until(lambda b: b.find_element(By.CSS_SELECTOR, "#settings-rate-limits .form-error").text != "",
+                        "the server's validation error")
+    label.clear()
+    label.send_keys("*:create")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser).until(lambda b: any(r["label"] == "*:create" for r in api.get("/api/settings").json()["rateLimits"]["rules"]))
+    shot(browser, "20-rate-limits")
 
 
 def test_settings_audit_and_theme(browser, srv, api):

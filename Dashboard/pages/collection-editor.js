@@ -83,11 +83,27 @@ async function renderEditor({ el, params }) {
       indexes.value = (draft.indexes || []).join("\n");
       parts.push(labelled("Indexes (one CREATE INDEX per line)", indexes, { name: "indexes" }));
     }
+    if (draft.type === "auth") parts.push(authOptions());
     const rules = [...RULES, ...(draft.type === "auth" ? AUTH_RULES : [])];
     parts.push(h("section", { "aria-labelledby": "rules-title", class: "rules" }, h("h2", { id: "rules-title" }, "API rules"),
       h("p", { class: "hint" }, "PocketBase's filter language with @request.*, @collection.*; checked by the server when you save."),
       rules.map(([key, label]) => ruleEditor(draft, key, label))));
     mount(body, parts);
+  }
+
+  /** The sign-in methods of an auth collection (the server fills in the other options' defaults). */
+  function authOptions() {
+    const toggle = (key, label) => {
+      const id = `auth-${key}`;
+      const box = h("input", { type: "checkbox", id, checked: !!draft[key]?.enabled, onchange: () => {
+        draft[key] = { ...(draft[key] || {}), enabled: box.checked };
+      } });
+      return h("span", { class: "check" }, box, h("label", { for: id }, label),
+        h("span", { class: "field-error", role: "alert", dataset: { errorFor: `${key}.enabled` } }));
+    };
+    return h("section", { "aria-labelledby": "auth-options-title" }, h("h2", { id: "auth-options-title" }, "Sign-in methods"),
+      h("div", { class: "row" }, toggle("passwordAuth", "Password"), toggle("otp", "One-time code by mail"),
+        toggle("mfa", "Multi-factor (two methods)")));
   }
 
   form.addEventListener("submit", async (event) => {

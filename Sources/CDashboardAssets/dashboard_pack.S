@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 ca9e8d84e20ec72ca0dfdae21b1564bbdd038ee7e356218c6658720061259e01\n"
+    .ascii "SBDASH1 449fb67bc93e915c0e63dee12c6fc0e97c52cca0bb9bc8c17ff4f7b4e32d3823\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0

@@ -86,11 +86,8 @@ authStore.onChange(() => {
   if (!authStore.isValid && layoutSignedIn) navigate("/login", { replace: true });
 });
 
-try {
-  await refreshIfNeeded();
-} catch {
-  authStore.clear();
-}
+// A refused token signs out (lib/api.js clears it on 401); a server that cannot be reached keeps the session.
+await refreshIfNeeded().catch(() => {});
 setInterval(() => refreshIfNeeded().catch(() => {}), 3600 * 1000);
 root.removeAttribute("aria-busy");
 startRouter(main, guard);

@@ -1,7 +1,7 @@
 // A collection's records: a server-paged table (skipTotal for the page, a separate count), the filter language,
 // sort by clicking a column, a column picker, relations expanded inline, live updates over realtime, and the
 // record form for create/edit/delete.
-import { ApiError, fileToken, records as recordsAPI, send } from "../lib/api.js";
+import { ApiError, fileToken, send } from "../lib/api.js";
 import { cellContent } from "../lib/field-cells.js";
 import { debounce, h, mount, toast } from "../lib/dom.js";
 import { subscribe } from "../lib/realtime.js";
@@ -39,7 +39,6 @@ async function renderRecords({ el, params, query, signal }) {
     mount(el, h("h1", {}, "Collection not found"), h("p", {}, `There is no collection "${params.name}".`));
     return undefined;
   }
-  const api = recordsAPI(collection.name);
   const hasRowOrder = collection.type !== "view";
   const state = {
     page: Number(query.page) || 1,
@@ -151,7 +150,7 @@ async function renderRecords({ el, params, query, signal }) {
     loading?.abort();
     const controller = new AbortController();
     loading = controller;
-    signal.addEventListener("abort", () => controller.abort());
+    signal.addEventListener("abort", () => controller.abort(), { once: true });
     const relations = state.columns
       .map((n) => collection.fields.find((f) => f.name === n))
       .filter((f) => f?.type === "relation").map((f) => f.name);

@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 449fb67bc93e915c0e63dee12c6fc0e97c52cca0bb9bc8c17ff4f7b4e32d3823\n"
+    .ascii "SBDASH1 b9f7d221ff20cfd52ee70081a21b9accbf4c4461cc034a798acefa1971879807\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0

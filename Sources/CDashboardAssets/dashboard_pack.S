@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 b9f7d221ff20cfd52ee70081a21b9accbf4c4461cc034a798acefa1971879807\n"
+    .ascii "SBDASH1 a05d427a301e662fe705cd4356e4fb2873469b02d076911896fed0881e80af71\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0

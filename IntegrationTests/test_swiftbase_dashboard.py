@@ -448,10 +448,20 @@ def test_prometheus_parsing_and_quantiles_in_the_page(browser, srv):
     assert result["window"] == [25, 45, 50]
 
 
-def test_superusers_page_lists_the_superuser(browser, srv):
+def test_superusers_page_lists_and_adds_superusers(browser, srv):
     go(browser, srv, "/superusers")
     wait(browser).until(lambda b: SU_EMAIL in text_of(b, "#records-table"))
     shot(browser, "16-superusers")
+    email = f"{unique_name('second')}@example.com"
+    open_new_record(browser)
+    dialog_field(browser, "email").send_keys(email)
+    dialog_field(browser, "password", 'input[type="password"]').send_keys("Another-Passw0rd")
+    browser.find_element(By.CSS_SELECTOR, 'dialog input[name="passwordConfirm"]').send_keys("Another-Passw0rd")
+    save_record(browser)
+    wait(browser).until(lambda b: email in text_of(b, "#records-table"), "the new superuser listed")
+    signed = requests.post(f"{srv.url}/api/collections/_superusers/auth-with-password",
+                           json={"identity": email, "password": "Another-Passw0rd"}, timeout=10)
+    assert signed.status_code == 200, signed.text
 
 
 def test_impersonate_an_auth_record(browser, srv, api):

@@ -238,11 +238,14 @@ def test_upload_a_file_and_see_its_thumbnail(browser, srv, api, state, tmp_path)
     image.write_bytes(png_bytes())
     open_new_record(browser)
     dialog_field(browser, "title").send_keys("with cover")
+    # The date picker (a datetime-local input, in UTC); its typing order depends on the locale, so set its value.
+    browser.execute_script("arguments[0].value = '2025-03-10T04:05:06'", dialog_field(browser, "due"))
     dialog_field(browser, "cover", 'input[type="file"]').send_keys(str(image))
     wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, 'dialog [data-field-name="cover"] .files img.thumb'))
     save_record(browser)
     rec = api.get(f"/api/collections/{name}/records", params={"filter": 'title = "with cover"'}).json()["items"][0]
     assert rec["cover"].startswith("cover") and rec["cover"].endswith(".png")
+    assert rec["due"] == "2025-03-10 04:05:06.000Z"
     thumb_css = f'tr[data-id="{rec["id"]}"] td[data-field="cover"] img.thumb'
     img = wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, thumb_css)))
     assert "thumb=100x100" in img.get_attribute("src")

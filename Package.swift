@@ -65,6 +65,13 @@ let package = Package(
             name: "CImageCodec",
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
         ),
+        // The admin dashboard's files (Dashboard/) as bytes the linker carries: an assembly file written by
+        // scripts/pack-dashboard .incbin's each of them, so the binary stays one file and no Swift literal is compiled.
+        .target(
+            name: "CDashboardAssets",
+            // The .incbin paths are relative to the target folder, given here as an include path.
+            cSettings: [.headerSearchPath(".")]
+        ),
         .target(
             name: "SwiftbaseServices",
             dependencies: [
@@ -97,6 +104,7 @@ let package = Package(
             name: "SwiftbaseHTTP",
             dependencies: [
                 "SwiftbaseCore",
+                "CDashboardAssets",
                 "SwiftbaseServices",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

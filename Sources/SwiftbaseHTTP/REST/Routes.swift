@@ -35,6 +35,7 @@ public enum Routes {
         FileRoutes(services: services).add(to: router)
         BackupRoutes(services: services).add(to: router)
         CronRoutes(services: services).add(to: router)
+        DashboardRoutes().add(to: router)
         if let publicFiles { PublicFileRoutes(files: publicFiles).add(to: router) }
         return router
     }

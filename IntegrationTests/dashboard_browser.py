@@ -1,0 +1,79 @@
+"""Selenium helpers shared by the dashboard's browser tests: Debian's headless chromium through chromedriver
+(both from PATH), waits on conditions only, screenshots under IntegrationTests/.output/dashboard/ (gitignored)."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+WAIT = 15
+SHOTS = Path(__file__).resolve().parent / ".output" / "dashboard"
+
+
+def start_browser():
+    chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
+    if not chromium or not driver_path:
+        pytest.fail("chromium and chromedriver must be on PATH (Debian: apt-get install chromium chromium-driver)")
+    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager look for drivers online
+    options = Options()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1400,1000", "--no-first-run", "--disable-extensions"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    driver.set_page_load_timeout(30)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return driver
+
+
+def report_failure(request, browser, failed_before):
+    """After a failing test: a screenshot and the browser's console (printed, so pytest shows it)."""
+    if request.session.testsfailed > failed_before:
+        shot(browser, f"failed-{request.node.name}")
+        for entry in browser.get_log("browser"):
+            print("browser console:", entry.get("level"), entry.get("message"))
+
+
+def wait(browser, timeout=WAIT):
+    return WebDriverWait(browser, timeout, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException,))
+
+
+def visible(browser, css, timeout=WAIT):
+    return wait(browser, timeout).until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)), f"visible {css}")
+
+
+def clickable(browser, css):
+    return wait(browser).until(EC.element_to_be_clickable((By.CSS_SELECTOR, css)), f"clickable {css}")
+
+
+def click(browser, css):
+    """Clicks what `css` finds, finding it again if the page re-rendered it in between (live updates do)."""
+    wait(browser).until(lambda b: b.find_element(By.CSS_SELECTOR, css).click() or True, f"clicked {css}")
+
+
+def shot(browser, name):
+    browser.save_screenshot(str(SHOTS / f"{name}.png"))
+
+
+def text_of(browser, css):
+    return browser.find_element(By.CSS_SELECTOR, css).text
+
+
+def sign_in(browser, url, email, password):
+    """Signs in on the dashboard's sign-in page at `url` and waits for the signed-in shell."""
+    browser.get(url)
+    visible(browser, 'input[name="identity"]').send_keys(email)
+    browser.find_element(By.CSS_SELECTOR, 'input[name="password"]').send_keys(password, Keys.ENTER)
+    visible(browser, "#sign-out")

@@ -1,0 +1,523 @@
+"""The admin dashboard at /_/ in a real browser: Selenium driving Debian's headless chromium (chromedriver on
+PATH) against the binary. One browser and one server for the module; the tests run in file order, each
+continuing the last one's session (sign-in first). Every wait is a WebDriverWait on a condition; a screenshot
+of each page goes to IntegrationTests/.output/dashboard/ (gitignored)."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+import requests
+from PIL import Image
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select
+
+from conftest import SU_EMAIL, SU_PASSWORD, Api, EmlDirMailbox, superuser_token, unique_name
+from dashboard_browser import (click, clickable, report_failure, shot, start_browser, text_of, visible,
+                               wait)
+
+pytestmark = pytest.mark.usefixtures("swiftbase_only")
+
+
+@pytest.fixture(scope="module")
+def srv(own_server):
+    return own_server
+
+
+@pytest.fixture(scope="module")
+def api(srv) -> Api:
+    return Api(srv.url, superuser_token(srv.url))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver = start_browser()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(autouse=True)
+def console_on_failure(request, browser):
+    failed_before = request.session.testsfailed
+    yield
+    report_failure(request, browser, failed_before)
+
+
+@pytest.fixture(scope="module")
+def state():
+    """What one test leaves for the next (collection names, ids)."""
+    return {}
+
+
+def go(browser, srv, path):
+    browser.get(srv.url + "/_" + path)
+
+
+def row_ids(browser):
+    return [r.get_attribute("data-id") for r in browser.find_elements(By.CSS_SELECTOR, "#records-table tbody tr[data-id]")]
+
+
+def dialog_field(browser, name, css="input"):
+    return browser.find_element(By.CSS_SELECTOR, f'dialog [data-field-name="{name}"] {css}')
+
+
+def png_bytes(color=(200, 30, 30), size=(240, 160)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG")
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- tests
+def test_sign_in_and_session_survives_a_reload(browser, srv):
+    go(browser, srv, "/")
+    wait(browser).until(EC.url_contains("/_/login"))
+    email = visible(browser, 'input[name="identity"]')
+    shot(browser, "01-login")
+    email.send_keys(SU_EMAIL)
+    browser.find_element(By.CSS_SELECTOR, 'input[name="password"]').send_keys("wrong-password")
+    browser.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+    wait(browser).until(lambda b: text_of(b, "#login-error") != "", "the wrong password is refused")
+    pw = browser.find_element(By.CSS_SELECTOR, 'input[name="password"]')
+    pw.clear()
+    pw.send_keys(SU_PASSWORD, Keys.ENTER)
+    visible(browser, "#sign-out")
+    assert SU_EMAIL in text_of(browser, "#signed-in-as")
+    token = browser.execute_script("return JSON.parse(localStorage.getItem('swiftbase_dashboard_auth')).token")
+    assert requests.get(srv.url + "/api/collections", headers={"Authorization": token}, timeout=10).status_code == 200
+    browser.refresh()
+    visible(browser, "#sign-out")
+    assert "/login" not in browser.current_url
+
+
+def test_create_collection_with_fields_and_see_a_bad_rule_rejected_inline(browser, srv, api, state):
+    authors = api.post("/api/collections", json={"name": unique_name("ui_authors"),
+                                                 "fields": [{"name": "name", "type": "text", "presentable": True}]}).json()
+    for n in ("Ada", "Grace"):
+        assert api.post(f"/api/collections/{authors['name']}/records", json={"name": n}).status_code == 200
+    name = unique_name("ui_posts")
+    state.update(posts=name, authors=authors)
+    go(browser, srv, "/collections-new")
+    visible(browser, "#collection-name").send_keys(name)
+
+    def add(field_type, field_name):
+        Select(browser.find_element(By.CSS_SELECTOR, "#new-field-type")).select_by_value(field_type)
+        browser.find_element(By.CSS_SELECTOR, "#add-field").click()
+        row = browser.find_elements(By.CSS_SELECTOR, "#field-list > li")[-1]
+        row.find_element(By.CSS_SELECTOR, ".field-name").send_keys(field_name)
+        return row
+
+    add("text", "title")
+    add("number", "views")
+    add("bool", "published")
+    status = add("select", "status")
+    status.find_element(By.XPATH, ".//label[text()='Values']/following-sibling::input").send_keys("draft, live")
+    add("json", "meta")
+    cover = add("file", "cover")
+    cover.find_element(By.XPATH, ".//label[text()='Thumb sizes']/following-sibling::input").send_keys("100x100")
+    author = add("relation", "author")
+    Select(author.find_element(By.CSS_SELECTOR, "select:not(.field-type)")).select_by_visible_text(authors["name"])
+    add("date", "due")
+
+    lock = browser.find_element(By.CSS_SELECTOR, "#rule-listRule-lock")
+    lock.click()  # from "superusers only" to a rule
+    rule = browser.find_element(By.CSS_SELECTOR, "#rule-listRule")
+    rule.send_keys("title ~~ 'oops")
+    shot(browser, "02-collection-editor")
+    browser.find_element(By.CSS_SELECTOR, "#save-collection").click()
+    error = wait(browser).until(lambda b: b.find_element(By.CSS_SELECTOR, '[data-error-for="listRule"]').text or None,
+                                "the rule's error under the rule")
+    assert "filter" in error.lower() or "invalid" in error.lower(), error
+    shot(browser, "03-bad-rule")
+    assert api.get(f"/api/collections/{name}").status_code == 404
+
+    rule.clear()
+    rule.send_keys('@request.auth.id != ""')
+    browser.find_element(By.CSS_SELECTOR, "#save-collection").click()
+    wait(browser).until(EC.url_contains(f"/_/collections/{name}"))
+    visible(browser, "#records-table")
+    saved = api.get(f"/api/collections/{name}").json()
+    types = {f["name"]: f["type"] for f in saved["fields"]}
+    assert {k: types.get(k) for k in ("title", "views", "published", "status", "meta", "cover", "author", "due")} == {
+        "title": "text", "views": "number", "published": "bool", "status": "select", "meta": "json",
+        "cover": "file", "author": "relation", "due": "date"}
+    assert saved["listRule"] == '@request.auth.id != ""'
+    assert next(f for f in saved["fields"] if f["name"] == "status")["values"] == ["draft", "live"]
+    assert next(f for f in saved["fields"] if f["name"] == "author")["collectionId"] == authors["id"]
+    assert browser.find_element(By.CSS_SELECTOR, f'#collection-list a[data-collection="{name}"]')
+
+
+def open_new_record(browser):
+    clickable(browser, "#new-record").click()
+    return visible(browser, "dialog .record-form")
+
+
+def save_record(browser):
+    browser.find_element(By.CSS_SELECTOR, "#save-record").click()
+    wait(browser).until(EC.invisibility_of_element_located((By.CSS_SELECTOR, "dialog .record-form")), "the form closed")
+
+
+def test_create_edit_filter_and_delete_records(browser, srv, api, state):
+    name = state["posts"]
+    go(browser, srv, f"/collections/{name}")
+    visible(browser, "#records-table")
+    open_new_record(browser)
+    dialog_field(browser, "title").send_keys("first post")
+    dialog_field(browser, "views").send_keys("3")
+    dialog_field(browser, "published").click()
+    Select(dialog_field(browser, "status", "select")).select_by_value("live")
+    meta = dialog_field(browser, "meta", "textarea")
+    meta.send_keys('{"a": ')
+    wait(browser).until(lambda b: "Invalid JSON" in text_of(b, 'dialog [data-field-name="meta"] .json-status'))
+    meta.send_keys("1}")
+    wait(browser).until(lambda b: text_of(b, 'dialog [data-field-name="meta"] .json-status') == "Valid JSON")
+    search = dialog_field(browser, "author", 'input[type="search"]')
+    search.send_keys("Gra")
+    clickable(browser, 'dialog .relation-results button').click()
+    wait(browser).until(lambda b: "Grace" in text_of(b, 'dialog [data-field-name="author"] .chips'))
+    shot(browser, "04-record-form")
+    save_record(browser)
+    first = api.get(f"/api/collections/{name}/records", params={"filter": 'title = "first post"'}).json()["items"]
+    assert len(first) == 1
+    rec = first[0]
+    assert (rec["views"], rec["published"], rec["status"], rec["meta"]) == (3, True, "live", {"a": 1})
+    authors = state["authors"]
+    grace = api.get(f"/api/collections/{authors['name']}/records", params={"filter": 'name = "Grace"'}).json()["items"][0]
+    assert rec["author"] == grace["id"]
+    wait(browser).until(lambda b: rec["id"] in row_ids(b), "the new row")
+    # The relation shows expanded (its presentable name), not only the id.
+    wait(browser).until(lambda b: "Grace" in b.find_element(
+        By.CSS_SELECTOR, f'tr[data-id="{rec["id"]}"] td[data-field="author"]').text)
+
+    open_new_record(browser)
+    dialog_field(browser, "title").send_keys("second post")
+    save_record(browser)
+    wait(browser).until(lambda b: len(row_ids(b)) == 2)
+
+    click(browser, f'tr[data-id="{rec["id"]}"] .open-record')
+    title = visible(browser, 'dialog [data-field-name="title"] input')
+    title.clear()
+    title.send_keys("first post edited")
+    save_record(browser)
+    assert api.get(f"/api/collections/{name}/records/{rec['id']}").json()["title"] == "first post edited"
+    wait(browser).until(lambda b: "first post edited" in b.find_element(By.CSS_SELECTOR, f'tr[data-id="{rec["id"]}"]').text)
+
+    box = browser.find_element(By.CSS_SELECTOR, "#records-filter")
+    box.send_keys('title ~ "edited"', Keys.ENTER)
+    wait(browser).until(lambda b: row_ids(b) == [rec["id"]], "only the matching row")
+    wait(browser).until(lambda b: text_of(b, "#records-count") == "1 record")
+    shot(browser, "05-records-filtered")
+    box.clear()
+    box.send_keys("title ~~ ", Keys.ENTER)
+    wait(browser).until(lambda b: text_of(b, "#filter-error") != "", "a bad filter is explained")
+    assert box.get_attribute("aria-invalid") == "true"
+    box.clear()
+    box.send_keys(Keys.ENTER)
+    wait(browser).until(lambda b: len(row_ids(b)) == 2)
+
+    # Sort by clicking a column: ascending by title, then descending.
+    click(browser, 'th button[data-sort="title"]')
+    wait(browser).until(lambda b: b.find_element(By.CSS_SELECTOR, 'th button[data-sort="title"]')
+                        .find_element(By.XPATH, "..").get_attribute("aria-sort") == "ascending")
+    wait(browser).until(lambda b: row_ids(b)[0] == rec["id"])
+    click(browser, 'th button[data-sort="title"]')
+    wait(browser).until(lambda b: row_ids(b)[-1] == rec["id"])
+
+    click(browser, f'tr[data-id="{rec["id"]}"] .open-record')
+    clickable(browser, "#delete-record").click()
+    clickable(browser, "dialog button.danger:not(#delete-record)").click()
+    wait(browser).until(lambda b: rec["id"] not in row_ids(b), "the deleted row is gone")
+    assert api.get(f"/api/collections/{name}/records/{rec['id']}").status_code == 404
+
+
+def test_upload_a_file_and_see_its_thumbnail(browser, srv, api, state, tmp_path):
+    name = state["posts"]
+    image = tmp_path / "cover.png"
+    image.write_bytes(png_bytes())
+    open_new_record(browser)
+    dialog_field(browser, "title").send_keys("with cover")
+    # The date picker (a datetime-local input, in UTC); its typing order depends on the locale, so set its value.
+    browser.execute_script("arguments[0].value = '2025-03-10T04:05:06'", dialog_field(browser, "due"))
+    dialog_field(browser, "cover", 'input[type="file"]').send_keys(str(image))
+    wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, 'dialog [data-field-name="cover"] .files img.thumb'))
+    save_record(browser)
+    rec = api.get(f"/api/collections/{name}/records", params={"filter": 'title = "with cover"'}).json()["items"][0]
+    assert rec["cover"].startswith("cover") and rec["cover"].endswith(".png")
+    assert rec["due"] == "2025-03-10 04:05:06.000Z"
+    thumb_css = f'tr[data-id="{rec["id"]}"] td[data-field="cover"] img.thumb'
+    img = wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, thumb_css)))
+    assert "thumb=100x100" in img.get_attribute("src")
+    wait(browser).until(lambda b: b.execute_script(
+        "const i = document.querySelector(arguments[0]); return i && i.complete && i.naturalWidth === 100", thumb_css),
+        "the 100x100 thumbnail loaded")
+    shot(browser, "06-thumbnail")
+
+
+def test_a_record_created_by_the_api_appears_live(browser, srv, api, state):
+    name = state["posts"]
+    go(browser, srv, f"/collections/{name}")
+    wait(browser).until(lambda b: text_of(b, "#live-badge") == "live", "subscribed over realtime")
+    before = set(row_ids(browser))
+    created = api.post(f"/api/collections/{name}/records", json={"title": "from the API"}).json()
+    assert created["id"] not in before
+    wait(browser).until(lambda b: created["id"] in row_ids(b), "the API's record in the open table")
+    updated = api.patch(f"/api/collections/{name}/records/{created['id']}", json={"title": "changed by the API"})
+    assert updated.status_code == 200
+    wait(browser).until(lambda b: "changed by the API" in b.find_element(By.CSS_SELECTOR, f'tr[data-id="{created["id"]}"]').text)
+    api.delete(f"/api/collections/{name}/records/{created['id']}")
+    wait(browser).until(lambda b: created["id"] not in row_ids(b))
+
+
+def test_column_picker_hides_a_column(browser, srv, state):
+    browser.find_element(By.CSS_SELECTOR, ".column-picker summary").click()
+    box = browser.find_element(By.CSS_SELECTOR, '.column-picker input[value="views"]')
+    was = box.is_selected()
+    box.click()
+    has = lambda b: bool(b.find_elements(By.CSS_SELECTOR, 'th button[data-sort="views"]'))
+    wait(browser).until(lambda b: has(b) != was)
+    browser.refresh()  # remembered per collection
+    visible(browser, "#records-table")
+    assert has(browser) != was
+
+
+def test_keyboard_opens_and_closes_a_record(browser, srv, state):
+    go(browser, srv, f"/collections/{state['posts']}")
+    first = visible(browser, "#records-table tbody tr[data-id] .open-record")
+    browser.execute_script("arguments[0].focus()", first)
+    first.send_keys(Keys.ENTER)
+    form = visible(browser, "dialog .record-form")
+    focused = browser.switch_to.active_element
+    assert form.find_elements(By.XPATH, ".//*") and focused.tag_name in ("input", "select", "textarea")
+    focused.send_keys(Keys.ESCAPE)
+    wait(browser).until(EC.invisibility_of_element_located((By.CSS_SELECTOR, "dialog .record-form")))
+
+
+def test_auth_and_view_collections_indexes_and_deleting_one(browser, srv, api, state):
+    members = unique_name("ui_members")
+    go(browser, srv, "/collections-new")
+    visible(browser, "#collection-name").send_keys(members)
+    Select(browser.find_element(By.CSS_SELECTOR, "#collection-type")).select_by_value("auth")
+    visible(browser, "#auth-otp").click()
+    browser.find_element(By.CSS_SELECTOR, "#collection-indexes").send_keys(
+        f"CREATE INDEX idx_{members}_created ON {members} (created)")
+    shot(browser, "21-auth-collection")
+    browser.find_element(By.CSS_SELECTOR, "#save-collection").click()
+    wait(browser).until(EC.url_contains(f"/_/collections/{members}"))
+    saved = api.get(f"/api/collections/{members}").json()
+    assert saved["type"] == "auth" and saved["otp"]["enabled"] is True
+    assert any(f"idx_{members}_created" in i for i in saved["indexes"])
+    assert {"email", "password", "verified"} <= {f["name"] for f in saved["fields"]}
+
+    view = unique_name("ui_view")
+    go(browser, srv, "/collections-new")
+    visible(browser, "#collection-name").send_keys(view)
+    Select(browser.find_element(By.CSS_SELECTOR, "#collection-type")).select_by_value("view")
+    visible(browser, "#view-query").send_keys(f"SELECT id, title FROM {state['posts']}")
+    browser.find_element(By.CSS_SELECTOR, "#rule-listRule-lock").click()
+    browser.find_element(By.CSS_SELECTOR, "#save-collection").click()
+    wait(browser).until(EC.url_contains(f"/_/collections/{view}"))
+    wait(browser).until(lambda b: len(row_ids(b)) == api.get(f"/api/collections/{view}/records").json()["totalItems"] > 0)
+    assert not browser.find_elements(By.CSS_SELECTOR, "#new-record")  # a view is read-only
+    shot(browser, "22-view-collection")
+
+    clickable(browser, "#edit-collection").click()
+    clickable(browser, "#delete-collection").click()
+    clickable(browser, "dialog button.danger:not(#delete-collection)").click()
+    wait(browser).until(lambda b: b.current_url.rstrip("/").endswith("/_/collections") or
+                        f"/collections/{view}" not in b.current_url)
+    assert api.get(f"/api/collections/{view}").status_code == 404
+    wait(browser).until(lambda b: not b.find_elements(By.CSS_SELECTOR, f'#collection-list a[data-collection="{view}"]'))
+
+
+def test_create_and_revoke_an_api_key(browser, srv, api):
+    go(browser, srv, "/settings/api-keys")
+    key_name = unique_name("uikey")
+    visible(browser, "#apikey-name").send_keys(key_name)
+    browser.find_element(By.CSS_SELECTOR, "#create-apikey button[type=submit]").click()
+    secret = visible(browser, "#apikey-secret").get_attribute("value")
+    assert secret.startswith("sbk_"), secret
+    shot(browser, "07-apikey-created")
+    listed = {k["name"]: k for k in api.get("/api/keys").json()["items"]}
+    assert key_name in listed and listed[key_name]["revoked"] == ""
+    guest_list = requests.get(srv.url + "/api/keys", headers={"Authorization": "Bearer " + secret}, timeout=10)
+    assert guest_list.status_code in (401, 403)  # a key never manages keys
+    browser.find_element(By.CSS_SELECTOR, "dialog header button").click()
+    row = f'#apikeys-table tr[data-name="{key_name}"]'
+    clickable(browser, f"{row} button.danger").click()
+    clickable(browser, "dialog button.danger").click()
+    wait(browser).until(lambda b: "revoked" in b.find_element(By.CSS_SELECTOR, row).text)
+    assert {k["name"]: k for k in api.get("/api/keys").json()["items"]}[key_name]["revoked"] != ""
+    shot(browser, "08-apikeys")
+
+
+def test_take_a_backup(browser, srv, api):
+    go(browser, srv, "/settings/backups")
+    visible(browser, "#backup-name").send_keys("ui_backup.zip")
+    browser.find_element(By.CSS_SELECTOR, "#create-backup button").click()
+    visible(browser, '#backups-table tr[data-key="ui_backup.zip"]', timeout=60)
+    assert "ui_backup.zip" in [b["key"] for b in api.get("/api/backups").json()]
+    shot(browser, "09-backups")
+
+
+def test_upload_and_delete_a_backup(browser, srv, api, tmp_path):
+    token = api.post("/api/files/token").json()["token"]
+    data = requests.get(f"{srv.url}/api/backups/ui_backup.zip", params={"token": token}, timeout=30)
+    assert data.status_code == 200 and data.content[:2] == b"PK"
+    copy = tmp_path / "uploaded_copy.zip"
+    copy.write_bytes(data.content)
+    go(browser, srv, "/settings/backups")
+    visible(browser, '#backups-table tr[data-key="ui_backup.zip"]')
+    browser.find_element(By.CSS_SELECTOR, "#backup-file").send_keys(str(copy))
+    row = '#backups-table tr[data-key="uploaded_copy.zip"]'
+    visible(browser, row, timeout=60)
+    assert "uploaded_copy.zip" in [b["key"] for b in api.get("/api/backups").json()]
+    click(browser, f"{row} button.danger")
+    clickable(browser, "dialog button.danger").click()
+    wait(browser).until(lambda b: not b.find_elements(By.CSS_SELECTOR, row), "the deleted backup is gone")
+    assert "uploaded_copy.zip" not in [b["key"] for b in api.get("/api/backups").json()]
+
+
+def test_rate_limit_rules(browser, srv, api):
+    go(browser, srv, "/settings/rate-limits")
+    form = visible(browser, "#settings-rate-limits form")
+    form.find_element(By.XPATH, ".//button[text()='+ Add rule']").click()
+    label = form.find_elements(By.CSS_SELECTOR, "tbody tr")[-1].find_element(By.CSS_SELECTOR, "input")
+    label.send_keys("bad label!")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser).until(lambda b: b.find_element(By.CSS_SELECTOR, "#settings-rate-limits .form-error").text != "",
+                        "the server's validation error")
+    label.clear()
+    label.send_keys("*:create")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser).until(lambda b: any(r["label"] == "*:create" for r in api.get("/api/settings").json()["rateLimits"]["rules"]))
+    shot(browser, "20-rate-limits")
+
+
+def test_settings_audit_and_theme(browser, srv, api):
+    go(browser, srv, "/settings/application")
+    name = visible(browser, "#app-name")
+    name.clear()
+    name.send_keys("Dashboard Test")
+    browser.find_element(By.CSS_SELECTOR, ".settings-form button[type=submit]").click()
+    wait(browser).until(lambda b: api.get("/api/settings").json()["meta"]["appName"] == "Dashboard Test")
+    shot(browser, "10-settings")
+    go(browser, srv, "/settings/audit")
+    wait(browser).until(lambda b: "apikey.create" in text_of(b, "#audit-table"), "the key's creation is audited")
+    shot(browser, "11-audit")
+    before = browser.execute_script("return document.documentElement.dataset.theme || ''")
+    browser.find_element(By.CSS_SELECTOR, "#theme-toggle").click()
+    after = browser.execute_script("return document.documentElement.dataset.theme")
+    assert after in ("light", "dark") and after != before
+    shot(browser, f"12-theme-{after}")
+    browser.find_element(By.CSS_SELECTOR, "#theme-toggle").click()
+
+
+def test_metrics_page_charts_the_prometheus_text(browser, srv):
+    go(browser, srv, "/metrics?every=1")
+    wait(browser).until(lambda b: text_of(b, "#figure-requests").isdigit() and int(text_of(b, "#figure-requests")) > 0)
+    # The realtime subscription of the records pages counted as a client at least once: the gauge is read.
+    assert text_of(browser, "#figure-clients").isdigit()
+    points = "return ['metrics-rate','metrics-latency','metrics-clients'].map(id => Chart.getChart(document.getElementById(id)).data.labels.length)"
+    wait(browser).until(lambda b: min(b.execute_script(points)) >= 1, "a second scrape charted a rate and percentiles")
+    shot(browser, "15-metrics")
+
+
+def test_prometheus_parsing_and_quantiles_in_the_page(browser, srv):
+    """lib/prometheus.js on a known exposition: labels with escapes, +Inf, sums, quantiles interpolated in buckets."""
+    result = browser.execute_async_script(r"""
+        const done = arguments[arguments.length - 1];
+        import('/_/lib/prometheus.js').then((m) => {
+          const text = [
+            '# HELP d Request durations.', '# TYPE d histogram',
+            'd_bucket{le="0.1",path="/a \\"q\\""} 50', 'd_bucket{le="0.5",path="/a \\"q\\""} 90',
+            'd_bucket{le="+Inf",path="/a \\"q\\""} 100',
+            'd_bucket{le="0.1",path="/b"} 0', 'd_bucket{le="0.5",path="/b"} 0', 'd_bucket{le="+Inf",path="/b"} 0',
+            'requests_total{m="GET"} 7', 'requests_total{m="POST"} 3', 'clients 2'].join('\n');
+          const s = m.parsePrometheus(text);
+          const b = m.buckets(s, 'd');
+          done({ labels: s[0].labels, total: m.sum(s, 'requests_total'), get: m.sum(s, 'requests_total', {m: 'GET'}),
+                 p50: m.quantile(0.5, b), p70: m.quantile(0.7, b), p99: m.quantile(0.99, b),
+                 window: m.bucketDelta(b, b.map((x) => ({ le: x.le, count: x.count / 2 }))).map((x) => x.count) });
+        }).catch((e) => done({ error: String(e) }));
+    """)
+    assert "error" not in result, result
+    assert result["labels"] == {"le": "0.1", "path": '/a "q"'}
+    assert (result["total"], result["get"]) == (10, 7)
+    assert result["p50"] == pytest.approx(0.1)
+    assert result["p70"] == pytest.approx(0.3)   # 20 of the 40 between 0.1 and 0.5
+    assert result["p99"] == pytest.approx(0.5)   # in +Inf: the highest finite bound, as Prometheus answers
+    assert result["window"] == [25, 45, 50]
+
+
+def test_superusers_page_lists_and_adds_superusers(browser, srv):
+    go(browser, srv, "/superusers")
+    wait(browser).until(lambda b: SU_EMAIL in text_of(b, "#records-table"))
+    shot(browser, "16-superusers")
+    email = f"{unique_name('second')}@example.com"
+    open_new_record(browser)
+    dialog_field(browser, "email").send_keys(email)
+    dialog_field(browser, "password", 'input[type="password"]').send_keys("Another-Passw0rd")
+    browser.find_element(By.CSS_SELECTOR, 'dialog input[name="passwordConfirm"]').send_keys("Another-Passw0rd")
+    save_record(browser)
+    wait(browser).until(lambda b: email in text_of(b, "#records-table"), "the new superuser listed")
+    signed = requests.post(f"{srv.url}/api/collections/_superusers/auth-with-password",
+                           json={"identity": email, "password": "Another-Passw0rd"}, timeout=10)
+    assert signed.status_code == 200, signed.text
+
+
+def test_impersonate_an_auth_record(browser, srv, api):
+    users = unique_name("ui_users")
+    assert api.post("/api/collections", json={"name": users, "type": "auth"}).status_code == 200
+    email = f"{users}@example.com"
+    user = api.post(f"/api/collections/{users}/records", json={
+        "email": email, "password": "Secret-123456", "passwordConfirm": "Secret-123456"}).json()
+    go(browser, srv, f"/collections/{users}")
+    click(browser, f'tr[data-id="{user["id"]}"] .open-record')
+    verified = visible(browser, 'dialog [data-field-name="verified"] input')
+    assert not verified.is_selected()
+    clickable(browser, "#impersonate").click()
+    token = wait(browser).until(lambda b: b.find_element(By.CSS_SELECTOR, "#impersonate-token").get_attribute("value"))
+    shot(browser, "17-impersonate")
+    me = requests.post(f"{srv.url}/api/collections/{users}/auth-refresh", headers={"Authorization": token}, timeout=10)
+    assert me.status_code == 200 and me.json()["record"]["id"] == user["id"], me.text
+    browser.find_element(By.CSS_SELECTOR, "#impersonate-token").send_keys(Keys.ESCAPE)
+    wait(browser).until(lambda b: not b.find_elements(By.CSS_SELECTOR, "#impersonate-token"))
+    # Marking the record verified from the form.
+    click(browser, 'dialog [data-field-name="verified"] input')
+    save_record(browser)
+    assert api.get(f"/api/collections/{users}/records/{user['id']}").json()["verified"] is True
+
+
+def test_send_a_test_mail(browser, srv):
+    mailbox = EmlDirMailbox(srv.data_dir / "mail")
+    go(browser, srv, "/settings/mail")
+    visible(browser, "#test-email-to").send_keys("dashboard-test@example.com")
+    browser.find_element(By.CSS_SELECTOR, "#test-email-form button[type=submit]").click()
+    wait(browser).until(lambda b: "Sent to" in b.find_element(By.CSS_SELECTOR, "#test-email-form [role=status]").text)
+    mail = mailbox.wait_for("dashboard-test@example.com")
+    assert mail.text
+    shot(browser, "18-settings-mail")
+
+
+def test_sign_in_with_mfa_and_an_emailed_code(browser, srv, api):
+    """Last: the superusers' collection then asks for a second factor, as a PocketBase admin may configure it."""
+    su = api.patch("/api/collections/_superusers", json={"mfa": {"enabled": True}, "otp": {"enabled": True}})
+    assert su.status_code == 200, su.text
+    length = su.json()["otp"]["length"]
+    mailbox = EmlDirMailbox(srv.data_dir / "mail")
+    try:
+        clickable(browser, "#sign-out").click()
+        visible(browser, 'input[name="identity"]').send_keys(SU_EMAIL)
+        browser.find_element(By.CSS_SELECTOR, 'input[name="password"]').send_keys(SU_PASSWORD, Keys.ENTER)
+        visible(browser, "#otp-title")
+        shot(browser, "19-mfa-code")
+        mail = mailbox.wait_for(SU_EMAIL, subject_contains="OTP")
+        codes = set(re.findall(rf"(?<![0-9])[0-9]{{{length}}}(?![0-9])", mail.text))
+        assert len(codes) == 1, mail.text
+        visible(browser, 'input[name="password"]').send_keys(codes.pop(), Keys.ENTER)
+        visible(browser, "#sign-out")
+        assert "/login" not in browser.current_url
+    finally:
+        api.patch("/api/collections/_superusers", json={"mfa": {"enabled": False}, "otp": {"enabled": False}})

@@ -195,6 +195,17 @@ def test_transport_ws_protocol_errors_close_the_socket(server):
     assert received[1]["type"] == "error" and received[1]["id"] == "1"
 
 
+def test_a_client_that_never_initialises_is_closed_with_4408(server):
+    async def silent():
+        async with websockets.connect(ws_url(server), subprotocols=["graphql-transport-ws"]) as ws:
+            try:
+                await asyncio.wait_for(ws.recv(), TIMEOUT)
+            except websockets.ConnectionClosed as closed:
+                return closed.rcvd.code, closed.rcvd.reason
+
+    assert asyncio.run(silent()) == (4408, "Connection initialisation timeout")
+
+
 def test_legacy_protocol_answers_errors_and_stop(server):
     async def session():
         async with websockets.connect(ws_url(server), subprotocols=["graphql-ws"]) as ws:

@@ -17,6 +17,11 @@ import Synchronization
 final class GraphQLWSConnection: Sendable {
     /// Messages waiting for the socket, at most.
     static let maxQueued = 1_000
+    /// How long a `graphql-transport-ws` client has to send `connection_init` before the socket is closed
+    /// with 4408, as the protocol asks (the `graphql-ws` library's default).
+    static let initTimeout = Duration.seconds(3)
+    /// How often a legacy `graphql-ws` connection gets a `ka` keep-alive once acknowledged.
+    static let keepAliveInterval = Duration.seconds(20)
 
     let wsProtocol: GraphQLWSProtocol
     let services: HTTPServices
@@ -28,6 +33,8 @@ final class GraphQLWSConnection: Sendable {
     let logger: Logger
     private let subscriptions = Mutex<[String: ActiveSubscription]>([:])
     private let started = Atomic<Int>(0)
+    /// Set once `connection_init` was acknowledged.
+    private let initialized = Atomic<Bool>(false)
 
     enum Outgoing: Sendable {
         case text(String)
@@ -76,6 +83,7 @@ final class GraphQLWSConnection: Sendable {
                 await self.read(inbound, send: send)
                 queue.finish()
             }
+            group.addTask { await self.keepTime(send: send) }
             group.addTask {
                 for await entries in changes { await self.deliver(entries, send: send) }
                 // The bus ends at shutdown: the server is going away.
@@ -123,6 +131,7 @@ final class GraphQLWSConnection: Sendable {
                         send(.text(value.jsonString))
                     case .initialize(let payload, let acknowledgement):
                         auth = await identity(GraphQLWebSocket.credential(in: payload) ?? headerCredential)
+                        initialized.store(true, ordering: .relaxed)
                         for message in acknowledgement { send(.text(message.jsonString)) }
                     case .start(let operation):
                         let done = await start(operation, auth: auth, machine: machine, send: send)
@@ -137,6 +146,24 @@ final class GraphQLWSConnection: Sendable {
             }
         } catch {
             logger.debug("graphql websocket read ended", metadata: ["sb.error": "\(error)"])
+        }
+    }
+
+    /// The protocols' timers: a `graphql-transport-ws` client that has not initialised within `initTimeout` is
+    /// closed with 4408; a legacy `graphql-ws` connection gets a `ka` every `keepAliveInterval` once
+    /// acknowledged, so clients and proxies see it alive.
+    private func keepTime(send: @escaping @Sendable (Outgoing) -> Void) async {
+        switch wsProtocol {
+        case .transportWS:
+            try? await Task.sleep(for: Self.initTimeout)
+            if !Task.isCancelled, !initialized.load(ordering: .relaxed) {
+                send(.close(code: 4408, reason: "Connection initialisation timeout"))
+            }
+        case .legacy:
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.keepAliveInterval)
+                if !Task.isCancelled, initialized.load(ordering: .relaxed) { send(.text(#"{"type":"ka"}"#)) }
+            }
         }
     }
 

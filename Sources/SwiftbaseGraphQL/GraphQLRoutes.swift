@@ -108,8 +108,8 @@ public struct GraphQLRoutes: Sendable {
 
     static func response(_ result: GraphQLResult, status: Int) -> Response {
         let data =
-            (try? GraphQLJSONEncoder().encode(result))
-            ?? Data(#"{"errors":[{"message":"Something went wrong."}]}"#.utf8)
+            (try? GraphQLResultWriter.json(result))
+            ?? Array(#"{"errors":[{"message":"Something went wrong."}]}"#.utf8)
         return Response(
             status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -66,6 +66,9 @@ import Testing
                     #expect(Self.text(a.result.data) == Self.text(b.result.data), "\(query) as \(who)")
                     #expect(Self.errors(a.result) == Self.errors(b.result), "\(query) as \(who)")
                     #expect(a.result.data != nil || !a.result.errors.isEmpty)
+                    // The answer's own writer says what the package's encoder says.
+                    let written = try JSONValue.parse(Data(try GraphQLResultWriter.json(a.result)))
+                    #expect(written == (try JSONValue.parse(try GraphQLJSONEncoder().encode(a.result))), "\(query)")
                 }
             }
         }

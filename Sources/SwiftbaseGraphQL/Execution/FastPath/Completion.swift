@@ -10,6 +10,19 @@ struct Completion {
     let bundle: GraphQLSchemaBundle
     let collector: SelectionCollector
     private(set) var errors: [GraphQLError] = []
+    /// The fields of an object's selection by where it sits in the answer (its response keys from the root,
+    /// list positions left out): every record of a list shares one, collected once.
+    private var plans: [String: [PlannedField]] = [:]
+
+    /// One field of an object's selection: its response key, its name, its occurrences and its definition
+    /// (nil for `__typename`).
+    struct PlannedField {
+        let key: String
+        let name: String
+        let fields: [Field]
+        let config: GraphQLField?
+        let storedShape: FieldShape?
+    }
 
     init(bundle: GraphQLSchemaBundle, collector: SelectionCollector) {
         self.bundle = bundle
@@ -19,11 +32,12 @@ struct Completion {
     /// A field's value: errors stop here unless the type is non-null.
     mutating func catching(
         _ result: Result<(any Sendable)?, any Error>, type: any GraphQLType, fields: [Field], path: IndexPath,
-        parent: String, field: String
+        plan: String, parent: String, field: String
     ) throws -> Map {
         do {
             return try located(fields: fields, path: path) { completion in
-                try completion.complete(result.get(), type: type, fields: fields, path: path, parent: parent, field: field)
+                try completion.complete(
+                    result.get(), type: type, fields: fields, path: path, plan: plan, parent: parent, field: field)
             }
         } catch let error as GraphQLError where !(type is GraphQLNonNull) {
             errors.append(error)
@@ -44,10 +58,12 @@ struct Completion {
     }
 
     private mutating func complete(
-        _ value: (any Sendable)?, type: any GraphQLType, fields: [Field], path: IndexPath, parent: String, field: String
+        _ value: (any Sendable)?, type: any GraphQLType, fields: [Field], path: IndexPath, plan: String, parent: String,
+        field: String
     ) throws -> Map {
         if let nonNull = type as? GraphQLNonNull {
-            let inner = try complete(value, type: nonNull.ofType, fields: fields, path: path, parent: parent, field: field)
+            let inner = try complete(
+                value, type: nonNull.ofType, fields: fields, path: path, plan: plan, parent: parent, field: field)
             guard inner != .null else {
                 throw GraphQLError(message: "Cannot return null for non-nullable field \(parent).\(field).")
             }
@@ -64,8 +80,8 @@ struct Completion {
             for (index, item) in items.enumerated() {
                 out.append(
                     try catching(
-                        .success(item), type: list.ofType, fields: fields, path: path.appending(index), parent: parent,
-                        field: field))
+                        .success(item), type: list.ofType, fields: fields, path: path.appending(index), plan: plan,
+                        parent: parent, field: field))
             }
             return .array(out)
         case let scalar as GraphQLScalarType:
@@ -73,38 +89,57 @@ struct Completion {
         case let enumeration as GraphQLEnumType:
             return try enumeration.serialize(value: value)
         case let object as GraphQLObjectType:
-            return try completeObject(value, object: object, fields: fields, path: path)
+            return try completeObject(value, object: object, fields: fields, path: path, plan: plan)
         default:
             throw GraphQLError(message: "Cannot complete value of unexpected type \"\(type)\".")
         }
     }
 
-    private mutating func completeObject(_ value: any Sendable, object: GraphQLObjectType, fields: [Field], path: IndexPath)
-        throws -> Map
-    {
-        let shape = bundle.catalog.shape(type: object.name)
-        let configs = bundle.objectFields[object.name] ?? [:]
+    private mutating func completeObject(
+        _ value: any Sendable, object: GraphQLObjectType, fields: [Field], path: IndexPath, plan: String
+    ) throws -> Map {
+        let planned = try self.planned(object, fields: fields, plan: plan)
+        let node = value as? RecordNode
+        let point = node == nil ? value as? [String: JSONValue] : nil
         var out = OrderedDictionary<String, Map>()
-        for (key, nested) in try collector.collect(fields.compactMap(\.selectionSet), on: object.name) {
-            let name = nested[0].name.value
-            if name == "__typename" {
-                out[key] = .string(object.name)
+        out.reserveCapacity(planned.count)
+        for entry in planned {
+            guard let config = entry.config else {
+                out[entry.key] = .string(object.name)
                 continue
             }
-            guard let config = configs[name] else { continue }
             let resolved: (any Sendable)?
-            if let node = value as? RecordNode, let shape {
-                resolved = shape.field(name).flatMap { node.value(of: $0) }
-            } else if let point = value as? [String: JSONValue] {
-                resolved = point[name]?.doubleValue.map { Map.number(Number($0)) }
+            if let node {
+                resolved = entry.storedShape.flatMap { node.value(of: $0) }
+            } else if let point {
+                resolved = point[entry.name]?.doubleValue.map { Map.number(Number($0)) }
             } else {
                 resolved = nil
             }
-            out[key] = try catching(
-                .success(resolved), type: config.type, fields: nested, path: path.appending(key), parent: object.name,
-                field: name)
+            out[entry.key] = try catching(
+                .success(resolved), type: config.type, fields: entry.fields, path: path.appending(entry.key),
+                plan: plan + "." + entry.key, parent: object.name, field: entry.name)
         }
         return .dictionary(out)
+    }
+
+    /// The selection of an object at `plan`, collected and looked up once per run.
+    private mutating func planned(_ object: GraphQLObjectType, fields: [Field], plan: String) throws -> [PlannedField] {
+        if let known = plans[plan] { return known }
+        let shape = bundle.catalog.shape(type: object.name)
+        let configs = bundle.objectFields[object.name] ?? [:]
+        var planned: [PlannedField] = []
+        for (key, nested) in try collector.collect(fields.compactMap(\.selectionSet), on: object.name) {
+            let name = nested[0].name.value
+            if name == "__typename" {
+                planned.append(PlannedField(key: key, name: name, fields: nested, config: nil, storedShape: nil))
+            } else if let config = configs[name] {
+                planned.append(
+                    PlannedField(key: key, name: name, fields: nested, config: config, storedShape: shape?.field(name)))
+            }
+        }
+        plans[plan] = planned
+        return planned
     }
 
     private static func isNull(_ value: any Sendable) -> Bool {

@@ -114,7 +114,8 @@ struct FastQuery {
                 }
                 var completion = Completion(bundle: bundle, collector: collector)
                 data[key] = try completion.catching(
-                    resolved, type: config.type, fields: fields, path: path, parent: Self.rootTypeName, field: name)
+                    resolved, type: config.type, fields: fields, path: path, plan: key, parent: Self.rootTypeName,
+                    field: name)
                 errors += completion.errors
             }
         } catch let error as GraphQLError {

@@ -129,6 +129,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // MQTT: a pure codec and broker engine, served on SwiftNIO; identities through the core's resolver.
+        .target(
+            name: "SwiftbaseMQTT",
+            dependencies: [
+                "SwiftbaseCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Swiftbase",
             dependencies: [
@@ -138,6 +151,7 @@ let package = Package(
                 "SwiftbaseServices",
                 "SwiftbaseHTTP",
                 "SwiftbaseGraphQL",
+                "SwiftbaseMQTT",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -221,6 +235,11 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwiftbaseMQTTTests",
+            dependencies: ["SwiftbaseMQTT", "SwiftbaseCore", "SwiftbaseTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -149,7 +149,7 @@ def test_settings_require_superuser(ctx):
 SWIFTBASE_SETTINGS = {"changes": {"maxAgeDays": 7}, "webhooks": {
     "retrySchedule": [5, 300, 1800, 7200, 18000, 36000, 36000], "disableAfterFailures": 20, "allowPrivateTargets": False,
     "timeout": 10}, "functions": {"allowPrivateHosts": False},
-    "graphql": {"introspection": True}}
+    "graphql": {"introspection": True}, "mqtt": {"allowAnonymous": False, "authCollection": ""}}
 
 
 def test_default_settings(ctx, request):

@@ -64,9 +64,10 @@ extension SwiftbaseApp {
     /// webhook delivery first
     /// (they stop last, storing, sending and delivering what the rest left), the added services, the HTTP
     /// server, then realtime
-    /// (stopped first, ending the streams the server would otherwise wait for).
+    /// (stopped first, ending the streams the server would otherwise wait for); the MQTT listener sits after the HTTP
+    /// server when `--mqtt` is set.
     func serviceList(http: any Service) -> [any Service] {
-        supportingServices() + [http, realtimeService()]
+        supportingServices() + [http] + (mqttServer().map { [$0] } ?? []) + [realtimeService()]
     }
 
     /// What runs beside the HTTP server, in start order (stopped in reverse): audit, mail, after-commit hooks,

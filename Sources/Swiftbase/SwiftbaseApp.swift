@@ -8,6 +8,7 @@ import SwiftbaseHTTP
 import SwiftbaseSQLite
 import SwiftbaseServices
 import SwiftbaseGraphQL
+public import SwiftbaseMQTT
 public import ServiceLifecycle
 import UnixSignals
 import Synchronization
@@ -30,6 +31,8 @@ public final class SwiftbaseApp: Sendable {
     public var events: EventBus { services.events }
     /// Held shared while the app lives, so no restore replaces the data under it (see `DataDirectoryLock`).
     private let directoryLock: DataDirectoryLock
+    /// The MQTT broker's engine; it listens when `configuration.mqttAddress` is set (see `mqttServer()`).
+    public let mqttBroker = MQTTBroker()
     /// Routes and services added by an embedding program (see `addRoutes`, `addService`).
     let extensions = Mutex(AppExtensions())
 

@@ -14,6 +14,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "TCP address to listen on (env SB_HTTP).")
     var http: String = ProcessInfo.processInfo.environment["SB_HTTP"] ?? "127.0.0.1:8090"
 
+    @Option(name: .long, help: "Also run the MQTT broker on this TCP address, e.g. 127.0.0.1:1883 (env SB_MQTT).")
+    var mqtt: String? = ProcessInfo.processInfo.environment["SB_MQTT"]
+
     @Option(name: .long, help: "CORS allowed origins, comma separated (default *).")
     var origins: String = "*"
 
@@ -63,6 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.functionsDirectory = functionsDir
         do {
             try configuration.setHTTPAddress(http)
+            if let mqtt { try configuration.setMQTTAddress(mqtt) }
         } catch {
             throw ValidationError(error.description)
         }
@@ -78,7 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
             let banner = """
                 Server started at http://\(host):\(port) (ready in \(String(format: "%.1f", ms)) ms)
                 ├─ REST API:  http://\(host):\(port)/api/
-
+                \(configuration.mqttAddress.map { "├─ MQTT:      mqtt://\($0.host):\($0.port)\n" } ?? "")
                 """
             FileHandle.standardOutput.write(Data(banner.utf8))
         }

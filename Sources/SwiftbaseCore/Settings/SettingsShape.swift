@@ -105,6 +105,8 @@ extension SettingsShape {
         ("functions", .object([("allowPrivateHosts", .bool)])),
         // Swiftbase's own: whether GraphQL answers introspection (`__schema`, `__type`).
         ("graphql", .object([("introspection", .bool)])),
+        // Swiftbase's own: who may connect to the MQTT broker (anonymous clients; the auth collection logins use).
+        ("mqtt", .object([("allowAnonymous", .bool), ("authCollection", .string)])),
         ("logs", .object([
             ("maxDataSize", .integer), ("maxDays", .integer), ("minLevel", .integer), ("logIP", .bool),
             ("logAuthId", .bool),

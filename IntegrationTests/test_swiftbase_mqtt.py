@@ -24,7 +24,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from conftest import Api, _free_port, _server_kind, _start_server, create_collection, new_record, superuser_token, unique_name
+from conftest import (Api, _free_port, _server_kind, _start_server, create_collection, new_record, superuser_token,
+                      unique_name, wait_until)
 
 TIMEOUT = 10
 VERSIONS = [pytest.param(mqtt.MQTTv311, id="v311"), pytest.param(mqtt.MQTTv5, id="v5")]
@@ -538,3 +539,22 @@ def test_anonymous_allowed_by_settings(swiftbase_broker, clients):
     settings = swiftbase_broker.api.get("/api/settings").json()
     assert settings["mqtt"]["allowAnonymous"] is True
     clients(mqtt.MQTTv5)
+
+
+def test_broker_metrics(swiftbase_broker, clients):
+    t = topic()
+    sub = clients(mqtt.MQTTv5)
+    sub.subscribe(t, 1)
+    clients(mqtt.MQTTv5).publish(t, b"counted", qos=1)
+    assert sub.next().payload == b"counted"
+
+    def sample(name):
+        text = swiftbase_broker.api.get("/api/metrics").text
+        return [float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name)]
+
+    # The broker's statistics are sampled once a second.
+    wait_until(lambda: (sample('swiftbase_mqtt_messages_in_total{qos="1"}') or [0])[0] >= 1, timeout=TIMEOUT,
+               what="MQTT metrics on /api/metrics")
+    assert sample('swiftbase_mqtt_messages_in_total{qos="1"}')[0] >= 1
+    assert sample('swiftbase_mqtt_messages_out_total{qos="1"}')[0] >= 1
+    assert sample("swiftbase_mqtt_clients")[0] >= 2

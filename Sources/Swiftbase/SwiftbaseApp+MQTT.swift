@@ -1,3 +1,4 @@
+import Prometheus
 import SwiftbaseMQTT
 
 extension SwiftbaseApp {
@@ -8,6 +9,7 @@ extension SwiftbaseApp {
         return MQTTServer(
             broker: mqttBroker,
             authenticator: MQTTAuthenticator(identities: services.identities, settings: services.settings),
-            host: address.host, port: address.port, logger: logger)
+            host: address.host, port: address.port, logger: logger,
+            metrics: MQTTMetrics(factory: PrometheusMetricsFactory(registry: configuration.metrics)))
     }
 }

@@ -15,7 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
     var http: String = ProcessInfo.processInfo.environment["SB_HTTP"] ?? "127.0.0.1:8090"
 
     @Option(name: .long, help: "Also run the MQTT broker on this TCP address, e.g. 127.0.0.1:1883 (env SB_MQTT).")
-    var mqtt: String? = ProcessInfo.processInfo.environment["SB_MQTT"]
+    var mqtt: String?
 
     @Option(name: .long, help: "CORS allowed origins, comma separated (default *).")
     var origins: String = "*"
@@ -66,7 +66,9 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.functionsDirectory = functionsDir
         do {
             try configuration.setHTTPAddress(http)
-            if let mqtt { try configuration.setMQTTAddress(mqtt) }
+            if let mqtt = mqtt ?? ProcessInfo.processInfo.environment["SB_MQTT"] {
+                try configuration.setMQTTAddress(mqtt)
+            }
         } catch {
             throw ValidationError(error.description)
         }
@@ -76,13 +78,14 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: configuration.metrics))
         let app = try await SwiftbaseApp.open(configuration)
         let host = configuration.host
+        let mqttLine = configuration.mqttAddress.map { "├─ MQTT:      mqtt://\($0.host):\($0.port)\n" } ?? ""
         try await app.run { port in
             let elapsed = ContinuousClock.now - started
             let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
             let banner = """
                 Server started at http://\(host):\(port) (ready in \(String(format: "%.1f", ms)) ms)
                 ├─ REST API:  http://\(host):\(port)/api/
-                \(configuration.mqttAddress.map { "├─ MQTT:      mqtt://\($0.host):\($0.port)\n" } ?? "")
+                \(mqttLine)
                 """
             FileHandle.standardOutput.write(Data(banner.utf8))
         }

@@ -24,7 +24,7 @@ struct MQTTSubscriptionTrie {
     }
 
     private final class Node {
-        var children: [Substring: Node] = [:]
+        var children: [[UInt8]: Node] = [:]
         var subscribers: [String: Entry] = [:]
         var shared: [String: [String: Entry]] = [:]
         var isEmpty: Bool { children.isEmpty && subscribers.isEmpty && shared.isEmpty }
@@ -39,7 +39,7 @@ struct MQTTSubscriptionTrie {
     mutating func insert(clientID: String, filter: String, entry: Entry) -> Bool {
         let (group, plain) = Self.split(filter)
         var node = root
-        for level in plain.split(separator: "/", omittingEmptySubsequences: false) {
+        for level in MQTTTopic.levels(plain) {
             if let next = node.children[level] {
                 node = next
             } else {
@@ -62,9 +62,9 @@ struct MQTTSubscriptionTrie {
     @discardableResult
     mutating func remove(clientID: String, filter: String) -> Bool {
         let (group, plain) = Self.split(filter)
-        var path: [(Node, Substring)] = []
+        var path: [(Node, [UInt8])] = []
         var node = root
-        for level in plain.split(separator: "/", omittingEmptySubsequences: false) {
+        for level in MQTTTopic.levels(plain) {
             guard let next = node.children[level] else { return false }
             path.append((node, level))
             node = next
@@ -91,31 +91,33 @@ struct MQTTSubscriptionTrie {
     /// Every subscription matching topic `name`: plain subscribers (a client matched by several filters appears
     /// once per filter) and the shared groups whose filter matches.
     func matches(_ name: String) -> (subscribers: [(clientID: String, entry: Entry)], shared: [SharedMatch]) {
-        let levels = name.split(separator: "/", omittingEmptySubsequences: false)
+        let levels = MQTTTopic.levels(name)
         var subscribers: [(String, Entry)] = []
         var shared: [SharedMatch] = []
-        let dollar = name.hasPrefix("$")
-        func collect(_ node: Node, filter: String) {
+        let dollar = name.utf8.first == UInt8(ascii: "$")
+        let hash: [UInt8] = [UInt8(ascii: "#")]
+        let plus: [UInt8] = [UInt8(ascii: "+")]
+        func collect(_ node: Node, filter: [UInt8]) {
             for (id, entry) in node.subscribers { subscribers.append((id, entry)) }
             for (group, members) in node.shared {
                 shared.append(
                     SharedMatch(
-                        key: group + "\u{0}" + filter,
+                        key: group + "\u{0}" + String(decoding: filter, as: UTF8.self),
                         members: members.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
             }
         }
-        func walk(_ node: Node, _ depth: Int, _ filter: String) {
+        func walk(_ node: Node, _ depth: Int, _ filter: [UInt8]) {
             let wildcardsAllowed = !(dollar && depth == 0)
-            let prefix = depth == 0 ? "" : filter + "/"
-            if wildcardsAllowed, let hash = node.children["#"] { collect(hash, filter: prefix + "#") }
+            let prefix = depth == 0 ? [] : filter + [UInt8(ascii: "/")]
+            if wildcardsAllowed, let next = node.children[hash] { collect(next, filter: prefix + hash) }
             guard depth < levels.count else {
                 collect(node, filter: filter)
                 return
             }
             if let exact = node.children[levels[depth]] { walk(exact, depth + 1, prefix + levels[depth]) }
-            if wildcardsAllowed, let plus = node.children["+"] { walk(plus, depth + 1, prefix + "+") }
+            if wildcardsAllowed, let next = node.children[plus] { walk(next, depth + 1, prefix + plus) }
         }
-        walk(root, 0, "")
+        walk(root, 0, [])
         return (subscribers, shared)
     }
 

@@ -14,7 +14,7 @@ public enum MQTTTopic {
     /// whole level, and a `$share/` filter with a group name (no `/`, `+`, `#`) and a valid filter after it.
     public static func isValidFilter(_ filter: String) -> Bool {
         if let shared = SharedFilter(filter) { return isValidPlainFilter(shared.filter) }
-        if filter.hasPrefix(sharePrefix) || filter == "$share" { return false }
+        if filter.utf8.starts(with: sharePrefix.utf8) || filter == "$share" { return false }
         return isValidPlainFilter(filter)
     }
 
@@ -36,15 +36,25 @@ public enum MQTTTopic {
         public var filter: String
 
         public init?(_ value: String) {
-            guard value.hasPrefix(MQTTTopic.sharePrefix) else { return nil }
-            let rest = value.dropFirst(MQTTTopic.sharePrefix.count)
-            guard let slash = rest.firstIndex(of: "/") else { return nil }
+            // Byte-wise, as MQTT compares topics: a "/" followed by a combining mark is still a separator.
+            let bytes = Array(value.utf8)
+            let prefix = Array(MQTTTopic.sharePrefix.utf8)
+            guard bytes.starts(with: prefix) else { return nil }
+            let rest = bytes[prefix.count...]
+            guard let slash = rest.firstIndex(of: UInt8(ascii: "/")) else { return nil }
             let group = rest[..<slash]
-            let filter = rest[rest.index(after: slash)...]
-            guard !group.isEmpty, !filter.isEmpty, !group.contains("+"), !group.contains("#") else { return nil }
-            self.group = String(group)
-            self.filter = String(filter)
+            let filter = rest[(slash + 1)...]
+            guard !group.isEmpty, !filter.isEmpty, !group.contains(UInt8(ascii: "+")), !group.contains(UInt8(ascii: "#"))
+            else { return nil }
+            self.group = String(decoding: group, as: UTF8.self)
+            self.filter = String(decoding: filter, as: UTF8.self)
         }
+    }
+
+    /// The levels of a topic name or filter, split at every `/` byte (never at a `/` that Swift would group with a
+    /// following combining mark into one character).
+    static func levels(_ topic: String) -> [[UInt8]] {
+        topic.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map(Array.init)
     }
 
     /// Whether topic `name` matches `filter` (a plain filter, not `$share/…`). Wildcards at the first level do not

@@ -12,19 +12,21 @@ public struct MQTTServer: Service {
     let host: String
     let port: Int
     let logger: Logger
+    let metrics: MQTTMetrics
     /// QoS 0 messages waiting for one client's socket before more are dropped.
     var maximumQueuedPerClient = 1000
     let onListening: @Sendable (Int) async -> Void
 
     public init(
         broker: MQTTBroker, authenticator: MQTTAuthenticator, host: String, port: Int, logger: Logger,
-        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        metrics: MQTTMetrics = MQTTMetrics(), onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.broker = broker
         self.authenticator = authenticator
         self.host = host
         self.port = port
         self.logger = logger
+        self.metrics = metrics
         self.onListening = onListening
     }
 
@@ -32,6 +34,7 @@ public struct MQTTServer: Service {
         let broker = broker
         let authenticator = authenticator
         let maximumQueued = maximumQueuedPerClient
+        let metrics = metrics
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -51,9 +54,13 @@ public struct MQTTServer: Service {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try? await cancelWhenGracefulShutdown {
+                    var last = MQTTBrokerStatistics()
                     while !Task.isCancelled {
                         try await Task.sleep(for: .seconds(1))
                         broker.tick(now: .now)
+                        let statistics = broker.statistics
+                        metrics.record(statistics, since: last)
+                        last = statistics
                     }
                 }
             }

@@ -1,3 +1,4 @@
+import SwiftbaseCore
 import Testing
 
 @testable import SwiftbaseMQTT
@@ -150,7 +151,7 @@ import Testing
         let f = MQTTBrokerFixture(configuration: configuration)
         let link = RecordingLink()
         _ = f.broker.connect(MQTTConnect(version: .v5, clientID: "k", keepAlive: 0), identity: .guest, link: link, now: f.now)
-        guard case .connack(let ack) = link.take().first else { return Issue.record("no CONNACK") }
+        guard case .connack(let ack) = link.take().first else { Issue.record("no CONNACK"); return }
         #expect(ack.properties.serverKeepAlive == 30)
     }
 
@@ -202,7 +203,7 @@ import Testing
         #expect(link.isClosed)
         let v5 = RecordingLink()
         _ = f.broker.connect(MQTTConnect(version: .v5, clientID: ""), identity: .guest, link: v5, now: f.now)
-        guard case .connack(let ack) = v5.take().first else { return Issue.record("no CONNACK") }
+        guard case .connack(let ack) = v5.take().first else { Issue.record("no CONNACK"); return }
         #expect(ack.properties.assignedClientIdentifier?.hasPrefix("auto-") == true)
     }
 

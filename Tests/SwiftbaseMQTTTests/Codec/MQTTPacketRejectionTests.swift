@@ -113,6 +113,8 @@ import Testing
         ("#", true), ("+", true), ("a/#", true), ("a/+/b", true), ("+/+", true), ("/#", true), ("a/#/b", false),
         ("a#", false), ("a+", false), ("a/b+/c", false), ("", false), ("$share/g/a/#", true), ("$share/g/+", true),
         ("$share/g", false), ("$share//a", false), ("$share/g+/a", false), ("$share/g/", false), ("$shares/a", true),
+        // A "/" followed by a combining mark is still a level separator (topics are compared byte by byte).
+        ("$share/g/\u{0301}x", true), ("a/\u{0301}+", false),
     ])
     func topicFilters(_ filter: String, _ valid: Bool) {
         #expect(MQTTTopic.isValidFilter(filter) == valid, "\(filter)")
@@ -122,6 +124,7 @@ import Testing
         ("a/b", "a/b", true), ("a/b", "a/+", true), ("a/b", "#", true), ("a", "a/#", true), ("a/b/c", "a/#", true),
         ("a/b/c", "a/+", false), ("a", "a/+", false), ("a/", "a/+", true), ("$SYS/x", "#", false),
         ("$SYS/x", "+/x", false), ("$SYS/x", "$SYS/#", true), ("b/a", "a/#", false), ("/a", "+/a", true),
+        ("a/\u{0301}b", "a/+", true), ("a/\u{0301}b", "a/\u{0301}b", true),
     ])
     func matching(_ name: String, _ filter: String, _ expected: Bool) {
         #expect(MQTTTopic.matches(name: name, filter: filter) == expected, "\(name) ~ \(filter)")

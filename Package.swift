@@ -129,13 +129,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // MQTT: a pure codec and broker engine, served on SwiftNIO; identities through the core's resolver.
+        // MQTT: a pure codec and broker engine, served on SwiftNIO (TCP) and on the HTTP server's WebSocket
+        // upgrade (/api/mqtt); identities through the core's resolver.
         .target(
             name: "SwiftbaseMQTT",
             dependencies: [
                 "SwiftbaseCore",
+                "SwiftbaseHTTP",
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),

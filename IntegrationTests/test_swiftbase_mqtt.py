@@ -34,11 +34,12 @@ PASSWORD = "Passw0rd-123456"
 
 # --------------------------------------------------------------------------- brokers
 class Broker:
-    def __init__(self, kind, port, api=None):
+    def __init__(self, kind, port, api=None, http_port=None):
         self.kind = kind
         self.host = "127.0.0.1"
         self.port = port
         self.api = api  # superuser REST client (Swiftbase only)
+        self.http_port = http_port  # MQTT over WebSocket at /api/mqtt (Swiftbase only)
 
 
 def _wait_for_port(port, proc, log):
@@ -82,7 +83,7 @@ def broker(request):
         api = Api(srv.url, superuser_token(srv.url))
         r = api.patch("/api/settings", json={"mqtt": {"allowAnonymous": True}})
         assert r.status_code == 200, r.text
-        yield Broker("swiftbase", port, api)
+        yield Broker("swiftbase", port, api, srv.port)
     finally:
         err = srv.stop()
     assert err is None, err
@@ -100,12 +101,16 @@ class Client:
     """A paho client with its callbacks turned into queues: connect() waits for CONNACK, subscribe() for SUBACK."""
 
     def __init__(self, broker, protocol=mqtt.MQTTv311, client_id=None, clean=True, username=None, password=None,
-                 will=None, session_expiry=None):
+                 will=None, session_expiry=None, websocket=False):
         self.protocol = protocol
         self.client_id = client_id or "it-" + uuid.uuid4().hex[:12]
         kwargs = {} if protocol == mqtt.MQTTv5 else {"clean_session": clean}
         self.c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=protocol,
-                             reconnect_on_failure=False, **kwargs)
+                             reconnect_on_failure=False, transport="websockets" if websocket else "tcp", **kwargs)
+        self.port = broker.port
+        if websocket:
+            self.c.ws_set_options(path="/api/mqtt")  # paho asks for the "mqtt" sub-protocol
+            self.port = broker.http_port
         self.clean = clean
         self.session_expiry = session_expiry
         if username is not None or password is not None:
@@ -128,9 +133,9 @@ class Client:
             props = Properties(PacketTypes.CONNECT)
             if self.session_expiry is not None:
                 props.SessionExpiryInterval = self.session_expiry
-            self.c.connect(self.broker.host, self.broker.port, keepalive=30, clean_start=self.clean, properties=props)
+            self.c.connect(self.broker.host, self.port, keepalive=30, clean_start=self.clean, properties=props)
         else:
-            self.c.connect(self.broker.host, self.broker.port, keepalive=30)
+            self.c.connect(self.broker.host, self.port, keepalive=30)
         self.c.loop_start()
         session_present, rc = self.connacks.get(timeout=TIMEOUT)
         if expect_success:
@@ -472,6 +477,28 @@ def test_unknown_protocol_level_is_refused(broker, level):
     assert seen in ([], [(0x20, b"\x00\x01")], [(0x20, b"\x00\x84")]), seen
     if broker.kind == "swiftbase":
         assert seen == [(0x20, b"\x00\x01")]
+
+
+# --------------------------------------------------------------------------- MQTT over WebSocket (Swiftbase)
+@pytest.mark.parametrize("protocol", VERSIONS)
+def test_websocket_clients_share_the_broker_with_tcp_clients(swiftbase_broker, clients, protocol):
+    t = topic()
+    ws = clients(protocol, websocket=True)
+    ws.subscribe(t, 1)
+    tcp = clients(protocol)
+    tcp.subscribe(t + "/back", 2)
+    tcp.publish(t, b"to the browser", qos=1)
+    assert ws.next().payload == b"to the browser"
+    ws.publish(t + "/back", b"from the browser", qos=2)
+    assert tcp.next().payload == b"from the browser"
+
+
+def test_websocket_without_the_mqtt_subprotocol_is_not_upgraded(swiftbase_broker):
+    import requests
+    r = requests.get(f"http://127.0.0.1:{swiftbase_broker.http_port}/api/mqtt", timeout=TIMEOUT, headers={
+        "Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol": "graphql-ws"})
+    assert r.status_code != 101
 
 
 # --------------------------------------------------------------------------- identities (Swiftbase)

@@ -7,9 +7,19 @@ extension SwiftbaseApp {
     func mqttServer() -> MQTTServer? {
         guard let address = configuration.mqttAddress else { return nil }
         return MQTTServer(
-            broker: mqttBroker,
-            authenticator: MQTTAuthenticator(identities: services.identities, settings: services.settings),
+            broker: mqttBroker, authenticator: mqttAuthenticator,
             host: address.host, port: address.port, logger: logger,
             metrics: MQTTMetrics(factory: PrometheusMetricsFactory(registry: configuration.metrics)))
+    }
+
+    /// MQTT over WebSocket at `/api/mqtt` on the HTTP server, served by the same broker; only while the broker runs
+    /// (`--mqtt`), so an app that did not ask for MQTT has no MQTT endpoint.
+    func mqttWebSocket() -> MQTTWebSocketEndpoint? {
+        guard configuration.mqttAddress != nil else { return nil }
+        return MQTTWebSocketEndpoint(broker: mqttBroker, authenticator: mqttAuthenticator)
+    }
+
+    private var mqttAuthenticator: MQTTAuthenticator {
+        MQTTAuthenticator(identities: services.identities, settings: services.settings)
     }
 }

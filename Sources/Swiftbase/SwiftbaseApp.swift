@@ -94,7 +94,9 @@ public final class SwiftbaseApp: Sendable {
         let graphQL = GraphQLRoutes(services: http, logger: logger)
         return Application(
             router: router(graphQL: graphQL),
-            server: .swiftbase(services: http, limits: limits, webSockets: [graphQL.webSocketUpgrade(events: events)]),
+            server: .swiftbase(
+                services: http, limits: limits,
+                webSockets: [graphQL.webSocketUpgrade(events: events)] + (mqttWebSocket().map { [$0.upgrade] } ?? [])),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil,
                 availableConnectionsDelegate: MaximumAvailableConnections(limits.acceptLimit, logger: logger)),

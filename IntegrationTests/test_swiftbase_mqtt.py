@@ -587,3 +587,31 @@ def test_broker_metrics(swiftbase_broker, clients):
                and sample("swiftbase_mqtt_clients") >= 2
                and sample("swiftbase_mqtt_subscriptions") >= 1,
                timeout=TIMEOUT, what="MQTT metrics on /api/metrics")
+
+
+def test_failed_password_logins_are_audited(closed_broker, clients, devices):
+    wrong = clients(mqtt.MQTTv5, username=devices["email"], password="not-the-password", connect=False)
+    assert wrong.connect(expect_success=False)[1].value == 0x86
+    target = f"{devices['collection']['name']}/{devices['email']}"
+    r = closed_broker.api.get("/api/audit", params={"perPage": 200, "filter": 'event = "auth.login_failed"'})
+    assert r.status_code == 200, r.text
+    assert target in [e["target"] for e in r.json()["items"]]
+
+
+def test_auth_collection_setting_and_superusers(closed_broker, clients, devices):
+    from conftest import SU_EMAIL, SU_PASSWORD
+    api = closed_broker.api
+    # Superusers do not log in with a password by default (they may present a token).
+    su = clients(mqtt.MQTTv5, username=SU_EMAIL, password=SU_PASSWORD, connect=False)
+    assert su.connect(expect_success=False)[1].value == 0x86
+    clients(mqtt.MQTTv5, username="su", password=api.token)
+    # Naming another auth collection turns the device's password away; naming its own lets it in.
+    other = create_collection(api, {"name": unique_name("others"), "type": "auth", "fields": []})
+    try:
+        assert api.patch("/api/settings", json={"mqtt": {"authCollection": other["name"]}}).status_code == 200
+        dev = clients(mqtt.MQTTv5, username=devices["email"], password=PASSWORD, connect=False)
+        assert dev.connect(expect_success=False)[1].value == 0x86
+        assert api.patch("/api/settings", json={"mqtt": {"authCollection": devices["collection"]["name"]}}).status_code == 200
+        clients(mqtt.MQTTv5, username=devices["email"], password=PASSWORD)
+    finally:
+        assert api.patch("/api/settings", json={"mqtt": {"authCollection": ""}}).status_code == 200

@@ -9,6 +9,7 @@ extension IdentityResolver {
     ///   - clientIP: checked against an API key's allow-list and the login throttle.
     /// - Throws: `CredentialError(.invalid)` when no collection accepts the password, or the credential's own
     ///   `CredentialError`; a login that is throttled or refused by the collection's `authRule` is invalid too.
+    ///   A wrong password is audited as `auth.login_failed` (target `collection/identity`), as REST logins are.
     public func resolve(
         username: String, password: String, authCollection: String, clientIP: String
     ) async throws -> AuthContext {
@@ -26,7 +27,12 @@ extension IdentityResolver {
             do {
                 found = try await auth.authWithPassword(
                     collection: collection.id, identity: username, password: password, clientIP: clientIP)
-            } catch is SwiftbaseError {
+            } catch let error as SwiftbaseError {
+                if let note = error.audit, let audit {
+                    let number = audit.record(
+                        AuditEvent(event: note.event, actor: AuthContext.guest.auditActor, ip: clientIP, target: note.target))
+                    await audit.waitUntilStored(through: number)
+                }
                 continue
             }
             do {

@@ -11,6 +11,7 @@ absence of a message is checked after a later sentinel message on the same subsc
 import os
 import queue
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -615,3 +616,42 @@ def test_auth_collection_setting_and_superusers(closed_broker, clients, devices)
         clients(mqtt.MQTTv5, username=devices["email"], password=PASSWORD)
     finally:
         assert api.patch("/api/settings", json={"mqtt": {"authCollection": ""}}).status_code == 200
+
+
+# --------------------------------------------------------------------------- keep-alive and shutdown
+@pytest.mark.parametrize("level", [4, 5])
+def test_silent_client_is_closed_after_one_and_a_half_keep_alives(broker, clients, level):
+    t = topic("wills")
+    watcher = clients(mqtt.MQTTv311)
+    watcher.subscribe(t, 0)
+    raw = Raw(broker)
+    raw.send(connect_bytes(level, "it-silent-" + uuid.uuid4().hex[:6], will=(t, "timed out"), keepalive=1))
+    assert raw.read_packet()[0] == 0x20
+    started = time.monotonic()
+    seen = raw.closed_by_server()  # blocks until the server closes (socket timeout: TIMEOUT)
+    raw.close()
+    assert 1.0 <= time.monotonic() - started <= 5.0
+    if broker.kind == "swiftbase" and level == 5:
+        assert seen == [(0xE0, b"\x8d")]  # DISCONNECT, keep alive timeout
+    assert watcher.next().payload == b"timed out"
+
+
+def test_graceful_shutdown_tells_mqtt5_clients(request):
+    if os.environ.get("SB_MQTT_BROKER") == "mosquitto" or _server_kind(request.config) != "swiftbase":
+        pytest.skip("Swiftbase's own shutdown")
+    port = _free_port()
+    srv = _start_server(request.config, "mqtt-shutdown", extra_args=["--mqtt", f"127.0.0.1:{port}"])
+    try:
+        _wait_for_port(port, srv.proc, srv.log_text)
+        api = Api(srv.url, superuser_token(srv.url))
+        assert api.patch("/api/settings", json={"mqtt": {"allowAnonymous": True}}).status_code == 200
+        raw = Raw(Broker("swiftbase", port))
+        raw.send(connect_bytes(5, "it-shutdown"))
+        assert raw.read_packet()[0] == 0x20
+        srv.proc.send_signal(signal.SIGTERM)
+        assert raw.closed_by_server() == [(0xE0, b"\x8b")]  # DISCONNECT, server shutting down
+        raw.close()
+        assert srv.proc.wait(timeout=TIMEOUT) == 0
+    finally:
+        err = srv.stop()
+    assert err is None, err

@@ -11,8 +11,9 @@ public struct MQTTBrokerConfiguration: Sendable {
     public var receiveMaximum: UInt16 = 1000
     /// Topic aliases a client may use towards the server (announced in CONNACK; 0 turns them off).
     public var topicAliasMaximum: UInt16 = 10
-    /// The largest packet accepted (announced to MQTT 5 clients when lower than the protocol's limit).
-    public var maximumPacketSize: Int = MQTTPacketDecoder.maximumRemainingLength + 5
+    /// The largest packet accepted, announced to MQTT 5 clients: 1 MiB, as EMQX's default (the protocol allows
+    /// 256 MiB, which one client could make the server buffer).
+    public var maximumPacketSize: Int = 1 << 20
     /// A keep-alive longer than this (or none) is replaced by this one in CONNACK (MQTT 5 Server Keep Alive);
     /// nil accepts what the client asks.
     public var maximumKeepAlive: UInt16?

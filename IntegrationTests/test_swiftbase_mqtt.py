@@ -630,9 +630,12 @@ def test_silent_client_is_closed_after_one_and_a_half_keep_alives(broker, client
     started = time.monotonic()
     seen = raw.closed_by_server()  # blocks until the server closes (socket timeout: TIMEOUT)
     raw.close()
-    assert 1.0 <= time.monotonic() - started <= 5.0
-    if broker.kind == "swiftbase" and level == 5:
-        assert seen == [(0xE0, b"\x8d")]  # DISCONNECT, keep alive timeout
+    elapsed = time.monotonic() - started
+    assert elapsed >= 1.0  # Mosquitto checks keep-alives every few seconds: only the lower bound is standard
+    if broker.kind == "swiftbase":
+        assert elapsed <= 3.5, elapsed  # 1.5 s, checked once a second
+        if level == 5:
+            assert seen == [(0xE0, b"\x8d")]  # DISCONNECT, keep alive timeout
     assert watcher.next().payload == b"timed out"
 
 

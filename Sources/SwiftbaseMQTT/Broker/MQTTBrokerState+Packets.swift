@@ -118,7 +118,7 @@ extension MQTTBrokerState {
         }
         send(.suback(MQTTSubAck(packetID: subscribe.packetID, reasonCodes: codes)), to: connection)
         for (subscription, identifier) in retainedToSend {
-            for (topic, message) in retained.sorted(by: { $0.key < $1.key })
+            for (topic, message) in retained
             where MQTTTopic.matches(name: topic, filter: subscription.filter) {
                 if message.isExpired(at: now) {
                     retained[topic] = nil

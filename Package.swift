@@ -136,6 +136,7 @@ let package = Package(
             dependencies: [
                 "SwiftbaseCore",
                 "SwiftbaseHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

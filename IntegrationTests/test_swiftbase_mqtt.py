@@ -594,7 +594,7 @@ def test_failed_password_logins_are_audited(closed_broker, clients, devices):
     wrong = clients(mqtt.MQTTv5, username=devices["email"], password="not-the-password", connect=False)
     assert wrong.connect(expect_success=False)[1].value == 0x86
     target = f"{devices['collection']['name']}/{devices['email']}"
-    r = closed_broker.api.get("/api/audit", params={"perPage": 200, "filter": 'event = "auth.login_failed"'})
+    r = closed_broker.api.get("/api/audit", params={"perPage": 200, "event": "auth.login_failed"})
     assert r.status_code == 200, r.text
     assert target in [e["target"] for e in r.json()["items"]]
 
@@ -658,3 +658,31 @@ def test_graceful_shutdown_tells_mqtt5_clients(request):
     finally:
         err = srv.stop()
     assert err is None, err
+
+
+# --------------------------------------------------------------------------- operations (Swiftbase)
+def test_clients_are_listed_and_disconnected_by_superusers(swiftbase_broker, clients):
+    from conftest import assert_error
+    api = swiftbase_broker.api
+    t = topic()
+    listed = clients(mqtt.MQTTv311)
+    listed.subscribe(t, 1)
+    raw = Raw(swiftbase_broker)
+    cid = "it-kick-" + uuid.uuid4().hex[:6]
+    raw.send(connect_bytes(5, cid))
+    assert raw.read_packet()[0] == 0x20
+    r = api.get("/api/mqtt/clients")
+    assert r.status_code == 200, r.text
+    by_id = {c["clientId"]: c for c in r.json()["items"]}
+    assert by_id[listed.client_id]["connected"] is True
+    assert by_id[listed.client_id]["protocol"] == "3.1.1"
+    assert by_id[listed.client_id]["subscriptions"] == [t]
+    assert by_id[listed.client_id]["identity"] == "guest"
+    assert by_id[cid]["protocol"] == "5.0"
+    assert_error(Api(api.base, None).get("/api/mqtt/clients"), 401)
+    assert api.delete(f"/api/mqtt/clients/{cid}").status_code == 204
+    assert raw.closed_by_server() == [(0xE0, b"\x98")]  # DISCONNECT, administrative action
+    raw.close()
+    assert_error(api.delete(f"/api/mqtt/clients/{cid}"), 404)
+    audited = api.get("/api/audit", params={"perPage": 200, "event": "mqtt.disconnect"}).json()["items"]
+    assert cid in [e["target"] for e in audited]

@@ -4,6 +4,7 @@ public import ServiceLifecycle
 public import SwiftbaseHTTP
 public import SwiftbaseCore
 import SwiftbaseGraphQL
+import SwiftbaseMQTT
 import SwiftbaseServices
 import Synchronization
 
@@ -56,6 +57,7 @@ extension SwiftbaseApp {
                 PublicFiles(root: URL(fileURLWithPath: $0, isDirectory: true), indexFallback: configuration.indexFallback)
             })
         graphQL.add(to: router)
+        if configuration.mqttAddress != nil { MQTTRoutes(broker: mqttBroker, audit: services.audit).add(to: router) }
         for add in extensions.withLock({ $0.routes }) { add(router) }
         return router
     }

@@ -61,6 +61,16 @@ public final class MQTTBroker: Sendable {
         apply { $0.shutdown(now: now) }
     }
 
+    /// Every session, connected or waiting, by client identifier.
+    public func clients() -> [MQTTClientInfo] {
+        state.withLock { $0.clients() }
+    }
+
+    /// Disconnects a client as an administrator (MQTT 5: reason 0x98); false when it is not connected.
+    public func disconnect(clientID: String, now: ContinuousClock.Instant) -> Bool {
+        apply { $0.disconnect(clientID: clientID, now: now) }
+    }
+
     public var statistics: MQTTBrokerStatistics {
         var s = state.withLock { state in
             var s = state.statistics

@@ -686,3 +686,37 @@ def test_clients_are_listed_and_disconnected_by_superusers(swiftbase_broker, cli
     assert_error(api.delete(f"/api/mqtt/clients/{cid}"), 404)
     audited = api.get("/api/audit", params={"perPage": 200, "event": "mqtt.disconnect"}).json()["items"]
     assert cid in [e["target"] for e in audited]
+
+
+def test_mqtt_over_tls(request, tmp_path):
+    if os.environ.get("SB_MQTT_BROKER") == "mosquitto" or _server_kind(request.config) != "swiftbase":
+        pytest.skip("Swiftbase's own listener options")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    port = _free_port()
+    srv = _start_server(request.config, "mqtt-tls", extra_args=[
+        "--mqtt", f"127.0.0.1:{port}", "--mqtt-tls-cert", cert, "--mqtt-tls-key", key])
+    try:
+        _wait_for_port(port, srv.proc, srv.log_text)
+        api = Api(srv.url, superuser_token(srv.url))
+        assert api.patch("/api/settings", json={"mqtt": {"allowAnonymous": True}}).status_code == 200
+        broker = Broker("swiftbase", port)
+        secure = Client(broker, mqtt.MQTTv5)
+        secure.c.tls_set(ca_certs=str(cert))  # verifies the certificate and its IP address
+        secure.connect()
+        t = topic()
+        secure.subscribe(t, 1)
+        secure.publish(t, b"encrypted", qos=1)
+        assert secure.next().payload == b"encrypted"
+        secure.close()
+        # Plain MQTT on the TLS port gets no CONNACK: the server waits for a TLS handshake and closes.
+        raw = Raw(broker)
+        raw.send(connect_bytes(4, "it-plain"))
+        seen = raw.closed_by_server()
+        raw.close()
+        assert all(first != 0x20 for first, _ in seen)
+    finally:
+        err = srv.stop()
+    assert err is None, err

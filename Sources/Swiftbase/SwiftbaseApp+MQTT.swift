@@ -9,7 +9,10 @@ extension SwiftbaseApp {
         return MQTTServer(
             broker: mqttBroker, authenticator: mqttAuthenticator,
             host: address.host, port: address.port, logger: logger,
-            metrics: MQTTMetrics(factory: PrometheusMetricsFactory(registry: configuration.metrics)))
+            metrics: MQTTMetrics(factory: PrometheusMetricsFactory(registry: configuration.metrics)),
+            tls: configuration.mqttTLS.map {
+                MQTTTLSFiles(certificateChainPath: $0.certificateChainPath, privateKeyPath: $0.privateKeyPath)
+            })
     }
 
     /// MQTT over WebSocket at `/api/mqtt` on the HTTP server, served by the same broker; only while the broker runs

@@ -40,6 +40,9 @@ public struct SwiftbaseConfiguration: Sendable {
 
     /// Where the MQTT broker listens (`--mqtt 127.0.0.1:1883`); nil runs no broker. Port 0 picks a free one.
     public var mqttAddress: (host: String, port: Int)?
+    /// PEM certificate chain and private key the MQTT listener serves TLS with (`--mqtt-tls-cert`,
+    /// `--mqtt-tls-key`); nil: plain TCP.
+    public var mqttTLS: (certificateChainPath: String, privateKeyPath: String)?
 
     /// Where functions are loaded from: `functionsDirectory`, or `functions` inside the data directory.
     public var resolvedFunctionsDirectory: String {

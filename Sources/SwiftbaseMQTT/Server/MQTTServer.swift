@@ -1,6 +1,7 @@
 public import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 public import ServiceLifecycle
 
 /// The MQTT listener over TCP (`swiftbase serve --mqtt 127.0.0.1:1883`): a NIO server whose connections speak to
@@ -13,13 +14,16 @@ public struct MQTTServer: Service {
     let port: Int
     let logger: Logger
     let metrics: MQTTMetrics
+    /// TLS for every connection (`--mqtt-tls-cert/--mqtt-tls-key`); nil speaks plain TCP.
+    let tls: MQTTTLSFiles?
     /// QoS 0 messages waiting for one client's socket before more are dropped.
     var maximumQueuedPerClient = 1000
     let onListening: @Sendable (Int) async -> Void
 
     public init(
         broker: MQTTBroker, authenticator: MQTTAuthenticator, host: String, port: Int, logger: Logger,
-        metrics: MQTTMetrics = MQTTMetrics(), onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        metrics: MQTTMetrics = MQTTMetrics(), tls: MQTTTLSFiles? = nil,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.broker = broker
         self.authenticator = authenticator
@@ -27,6 +31,7 @@ public struct MQTTServer: Service {
         self.port = port
         self.logger = logger
         self.metrics = metrics
+        self.tls = tls
         self.onListening = onListening
     }
 
@@ -35,12 +40,16 @@ public struct MQTTServer: Service {
         let authenticator = authenticator
         let maximumQueued = maximumQueuedPerClient
         let metrics = metrics
+        let tlsContext = try tls.map { try $0.context() }
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tlsContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))
+                    }
                     try channel.pipeline.syncOperations.addHandler(
                         MQTTChannelHandler(
                             broker: broker, authenticator: authenticator, maximumQueued: maximumQueued,
@@ -49,7 +58,8 @@ public struct MQTTServer: Service {
             }
             .bind(host: host, port: port).get()
         let bound = channel.localAddress?.port ?? port
-        logger.info("MQTT listening", metadata: ["sb.mqtt.address": "\(host):\(bound)"])
+        logger.info(
+            "MQTT listening", metadata: ["sb.mqtt.address": "\(host):\(bound)", "sb.mqtt.tls": "\(tls != nil)"])
         await onListening(bound)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {

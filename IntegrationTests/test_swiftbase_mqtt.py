@@ -720,3 +720,20 @@ def test_mqtt_over_tls(request, tmp_path):
     finally:
         err = srv.stop()
     assert err is None, err
+
+
+@pytest.mark.parametrize("level", [4, 5])
+def test_packets_sent_with_the_connect_are_served_in_order(broker, level):
+    """CONNECT, SUBSCRIBE and PUBLISH in one write: what arrives while the CONNECT is checked waits its turn."""
+    t = topic()
+    props = b"\x00" if level == 5 else b""
+    raw = Raw(broker)
+    raw.send(connect_bytes(level, "it-burst-" + uuid.uuid4().hex[:6])
+             + packet(0x82, b"\x00\x07" + props + utf8(t) + b"\x00")
+             + packet(0x30, utf8(t) + props + b"burst"))
+    assert raw.read_packet()[0] == 0x20
+    first, body = raw.read_packet()
+    assert (first, body[:2]) == (0x90, b"\x00\x07")
+    first, body = raw.read_packet()
+    assert first == 0x30 and body.endswith(b"burst")
+    raw.close()

@@ -137,6 +137,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // MQTT: a pure codec and broker engine, served on SwiftNIO (TCP) and on the HTTP server's WebSocket
+        // upgrade (/api/mqtt); identities through the core's resolver.
+        .target(
+            name: "SwiftbaseMQTT",
+            dependencies: [
+                "SwiftbaseCore",
+                "SwiftbaseHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Swiftbase",
             dependencies: [
@@ -146,6 +166,7 @@ let package = Package(
                 "SwiftbaseServices",
                 "SwiftbaseHTTP",
                 "SwiftbaseGraphQL",
+                "SwiftbaseMQTT",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -229,6 +250,11 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwiftbaseMQTTTests",
+            dependencies: ["SwiftbaseMQTT", "SwiftbaseCore", "SwiftbaseTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -4,6 +4,7 @@ public import ServiceLifecycle
 public import SwiftbaseHTTP
 public import SwiftbaseCore
 import SwiftbaseGraphQL
+import SwiftbaseMQTT
 import SwiftbaseServices
 import Synchronization
 
@@ -56,6 +57,7 @@ extension SwiftbaseApp {
                 PublicFiles(root: URL(fileURLWithPath: $0, isDirectory: true), indexFallback: configuration.indexFallback)
             })
         graphQL.add(to: router)
+        if configuration.mqttAddress != nil { MQTTRoutes(broker: mqttBroker, audit: services.audit).add(to: router) }
         for add in extensions.withLock({ $0.routes }) { add(router) }
         return router
     }
@@ -64,9 +66,10 @@ extension SwiftbaseApp {
     /// webhook delivery first
     /// (they stop last, storing, sending and delivering what the rest left), the added services, the HTTP
     /// server, then realtime
-    /// (stopped first, ending the streams the server would otherwise wait for).
+    /// (stopped first, ending the streams the server would otherwise wait for); the MQTT listener sits after the HTTP
+    /// server when `--mqtt` is set.
     func serviceList(http: any Service) -> [any Service] {
-        supportingServices() + [http, realtimeService()]
+        supportingServices() + [http] + (mqttServer().map { [$0] } ?? []) + [realtimeService()]
     }
 
     /// What runs beside the HTTP server, in start order (stopped in reverse): audit, mail, after-commit hooks,

@@ -8,6 +8,7 @@ import SwiftbaseHTTP
 import SwiftbaseSQLite
 import SwiftbaseServices
 import SwiftbaseGraphQL
+public import SwiftbaseMQTT
 public import ServiceLifecycle
 import UnixSignals
 import Synchronization
@@ -30,6 +31,8 @@ public final class SwiftbaseApp: Sendable {
     public var events: EventBus { services.events }
     /// Held shared while the app lives, so no restore replaces the data under it (see `DataDirectoryLock`).
     private let directoryLock: DataDirectoryLock
+    /// The MQTT broker's engine; it listens when `configuration.mqttAddress` is set (see `mqttServer()`).
+    public let mqttBroker = MQTTBroker()
     /// Routes and services added by an embedding program (see `addRoutes`, `addService`).
     let extensions = Mutex(AppExtensions())
 
@@ -91,7 +94,9 @@ public final class SwiftbaseApp: Sendable {
         let graphQL = GraphQLRoutes(services: http, logger: logger)
         return Application(
             router: router(graphQL: graphQL),
-            server: .swiftbase(services: http, limits: limits, webSockets: [graphQL.webSocketUpgrade(events: events)]),
+            server: .swiftbase(
+                services: http, limits: limits,
+                webSockets: [graphQL.webSocketUpgrade(events: events)] + (mqttWebSocket().map { [$0.upgrade] } ?? [])),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil,
                 availableConnectionsDelegate: MaximumAvailableConnections(limits.acceptLimit, logger: logger)),

@@ -38,6 +38,12 @@ public struct SwiftbaseConfiguration: Sendable {
     /// (`--functionsDir`); nil means `functions` inside the data directory.
     public var functionsDirectory: String?
 
+    /// Where the MQTT broker listens (`--mqtt 127.0.0.1:1883`); nil runs no broker. Port 0 picks a free one.
+    public var mqttAddress: (host: String, port: Int)?
+    /// PEM certificate chain and private key the MQTT listener serves TLS with (`--mqtt-tls-cert`,
+    /// `--mqtt-tls-key`); nil: plain TCP.
+    public var mqttTLS: (certificateChainPath: String, privateKeyPath: String)?
+
     /// Where functions are loaded from: `functionsDirectory`, or `functions` inside the data directory.
     public var resolvedFunctionsDirectory: String {
         functionsDirectory ?? URL(fileURLWithPath: dataDirectory).appendingPathComponent("functions").path
@@ -65,6 +71,19 @@ public struct SwiftbaseConfiguration: Sendable {
         let host = String(address[..<colon])
         self.host = host.isEmpty ? "0.0.0.0" : host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         self.port = port
+    }
+}
+
+extension SwiftbaseConfiguration {
+    /// Parses `--mqtt` values as `--http` ones: `127.0.0.1:1883`, `:1883`, `0.0.0.0:1883`.
+    public mutating func setMQTTAddress(_ address: String) throws(SwiftbaseConfigurationError) {
+        var probe = self
+        do {
+            try probe.setHTTPAddress(address)
+        } catch {
+            throw SwiftbaseConfigurationError(message: "invalid --mqtt address \"\(address)\": want host:port")
+        }
+        mqttAddress = (probe.host, probe.port)
     }
 }
 

@@ -14,6 +14,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "TCP address to listen on (env SB_HTTP).")
     var http: String = ProcessInfo.processInfo.environment["SB_HTTP"] ?? "127.0.0.1:8090"
 
+    @Option(name: .long, help: "Also run the MQTT broker on this TCP address, e.g. 127.0.0.1:1883 (env SB_MQTT).")
+    var mqtt: String?
+
+    @Option(name: .long, help: "PEM certificate chain for MQTT over TLS (with --mqtt-tls-key).")
+    var mqttTlsCert: String?
+
+    @Option(name: .long, help: "PEM private key for MQTT over TLS (with --mqtt-tls-cert).")
+    var mqttTlsKey: String?
+
     @Option(name: .long, help: "CORS allowed origins, comma separated (default *).")
     var origins: String = "*"
 
@@ -46,6 +55,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("\(name) must be a number of seconds between 0 and 86400")
         }
         if maxConnections < 0 { throw ValidationError("--max-connections must not be negative") }
+        if (mqttTlsCert == nil) != (mqttTlsKey == nil) {
+            throw ValidationError("--mqtt-tls-cert and --mqtt-tls-key go together")
+        }
     }
 
     func run() async throws {
@@ -63,6 +75,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.functionsDirectory = functionsDir
         do {
             try configuration.setHTTPAddress(http)
+            if let mqtt = mqtt ?? ProcessInfo.processInfo.environment["SB_MQTT"] {
+                try configuration.setMQTTAddress(mqtt)
+            }
+            if let mqttTlsCert, let mqttTlsKey { configuration.mqttTLS = (mqttTlsCert, mqttTlsKey) }
         } catch {
             throw ValidationError(error.description)
         }
@@ -72,13 +88,15 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: configuration.metrics))
         let app = try await SwiftbaseApp.open(configuration)
         let host = configuration.host
+        let mqttScheme = configuration.mqttTLS == nil ? "mqtt" : "mqtts"
+        let mqttLine = configuration.mqttAddress.map { "├─ MQTT:      \(mqttScheme)://\($0.host):\($0.port)\n" } ?? ""
         try await app.run { port in
             let elapsed = ContinuousClock.now - started
             let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
             let banner = """
                 Server started at http://\(host):\(port) (ready in \(String(format: "%.1f", ms)) ms)
                 ├─ REST API:  http://\(host):\(port)/api/
-
+                \(mqttLine)
                 """
             FileHandle.standardOutput.write(Data(banner.utf8))
         }

@@ -109,6 +109,8 @@ extension SettingsShape {
             ("introspection", .bool), ("maxDepth", .integer), ("maxBreadth", .integer), ("maxCost", .integer),
             ("timeout", .number),
         ])),
+        // Swiftbase's own: who may connect to the MQTT broker (anonymous clients; the auth collection logins use).
+        ("mqtt", .object([("allowAnonymous", .bool), ("authCollection", .string)])),
         ("logs", .object([
             ("maxDataSize", .integer), ("maxDays", .integer), ("minLevel", .integer), ("logIP", .bool),
             ("logAuthId", .bool),

@@ -1,0 +1,28 @@
+import Prometheus
+import SwiftbaseMQTT
+
+extension SwiftbaseApp {
+    /// The MQTT listener on `configuration.mqttAddress`, authenticating through the app's identity resolver and
+    /// settings; nil when no address is configured.
+    func mqttServer() -> MQTTServer? {
+        guard let address = configuration.mqttAddress else { return nil }
+        return MQTTServer(
+            broker: mqttBroker, authenticator: mqttAuthenticator,
+            host: address.host, port: address.port, logger: logger,
+            metrics: MQTTMetrics(factory: PrometheusMetricsFactory(registry: configuration.metrics)),
+            tls: configuration.mqttTLS.map {
+                MQTTTLSFiles(certificateChainPath: $0.certificateChainPath, privateKeyPath: $0.privateKeyPath)
+            })
+    }
+
+    /// MQTT over WebSocket at `/api/mqtt` on the HTTP server, served by the same broker; only while the broker runs
+    /// (`--mqtt`), so an app that did not ask for MQTT has no MQTT endpoint.
+    func mqttWebSocket() -> MQTTWebSocketEndpoint? {
+        guard configuration.mqttAddress != nil else { return nil }
+        return MQTTWebSocketEndpoint(broker: mqttBroker, authenticator: mqttAuthenticator)
+    }
+
+    private var mqttAuthenticator: MQTTAuthenticator {
+        MQTTAuthenticator(identities: services.identities, settings: services.settings)
+    }
+}

@@ -1,0 +1,112 @@
+public import SwiftbaseCore
+import Synchronization
+
+/// The MQTT broker's engine: sessions, subscriptions, retained messages, wills and the QoS 1/2 flows, for MQTT
+/// 3.1.1 and 5.0 clients. No I/O: a transport decodes packets and calls in with the time; the broker answers
+/// through each client's `MQTTClientLink`. So it is tested packet by packet with a manual clock.
+///
+/// ```swift
+/// let broker = MQTTBroker()
+/// let id = broker.connect(connect, identity: identity, link: link, now: .now)   // nil: refused, link closed
+/// broker.receive(.publish(p), on: id!, now: .now)
+/// broker.tick(now: .now)          // once a second: keep-alive, will delay, session expiry
+/// broker.connectionClosed(id!, now: .now)
+/// ```
+///
+/// Thread-safe: one lock around the state, held only for the state change; links are called after it is
+/// released.
+public final class MQTTBroker: Sendable {
+    private let state: Mutex<MQTTBrokerState>
+    private let droppedBySlowClients = Atomic<Int>(0)
+    public let configuration: MQTTBrokerConfiguration
+
+    public init(configuration: MQTTBrokerConfiguration = MQTTBrokerConfiguration()) {
+        self.configuration = configuration
+        state = Mutex(MQTTBrokerState(configuration: configuration))
+    }
+
+    /// Accepts an authenticated CONNECT (CONNACK sent through `link`); nil when it is refused (CONNACK failure
+    /// sent and `link` closed).
+    public func connect(
+        _ packet: MQTTConnect, identity: AuthContext, link: any MQTTClientLink, now: ContinuousClock.Instant
+    ) -> MQTTConnectionID? {
+        apply { $0.connect(packet, identity: identity, link: link, now: now) }
+    }
+
+    /// Handles a packet of an accepted connection.
+    public func receive(_ packet: MQTTPacket, on connection: MQTTConnectionID, now: ContinuousClock.Instant) {
+        apply { $0.receive(packet, on: connection, now: now) }
+    }
+
+    /// The connection sent bytes that are not MQTT: it is closed (MQTT 5: DISCONNECT with the error's reason code
+    /// first) and its will is published.
+    public func protocolError(
+        _ error: MQTTProtocolError, on connection: MQTTConnectionID, now: ContinuousClock.Instant
+    ) {
+        apply { $0.protocolViolation(on: connection, reason: error.reasonCode, now: now) }
+    }
+
+    /// The network connection ended without DISCONNECT: the will is published (after its delay).
+    public func connectionClosed(_ connection: MQTTConnectionID, now: ContinuousClock.Instant) {
+        apply { $0.endConnection(connection, publishWill: true, now: now) }
+    }
+
+    /// Keep-alive, will delays, session and retained-message expiry; call about once a second.
+    public func tick(now: ContinuousClock.Instant) {
+        apply { $0.tick(now: now) }
+    }
+
+    /// Closes every connection (MQTT 5 clients hear "server shutting down").
+    public func shutdown(now: ContinuousClock.Instant) {
+        apply { $0.shutdown(now: now) }
+    }
+
+    /// Every session, connected or waiting, by client identifier.
+    public func clients() -> [MQTTClientInfo] {
+        state.withLock { $0.clients() }
+    }
+
+    /// Disconnects a client as an administrator (MQTT 5: reason 0x98); false when it is not connected.
+    public func disconnect(clientID: String, now: ContinuousClock.Instant) -> Bool {
+        apply { $0.disconnect(clientID: clientID, now: now) }
+    }
+
+    public var statistics: MQTTBrokerStatistics {
+        var s = state.withLock { state in
+            var s = state.statistics
+            s.connectedClients = state.connections.count
+            s.sessions = state.sessions.count
+            s.subscriptions = state.trie.count
+            s.retainedMessages = state.retained.count
+            return s
+        }
+        s.dropped += droppedBySlowClients.load(ordering: .relaxed)
+        return s
+    }
+
+    /// The CONNACK that refuses a client before it reaches the broker (bad credentials, not authorized), in its
+    /// version's terms.
+    public static func refusal(_ reason: MQTTReasonCode, version: MQTTProtocolVersion) -> MQTTPacket {
+        .connack(
+            MQTTConnAck(sessionPresent: false, reasonCode: version == .v5 ? reason : reason.v3ConnectReturnCode))
+    }
+
+    /// Runs a state change, then carries out what it asked for, outside the lock.
+    private func apply<T: Sendable>(_ change: @Sendable (inout MQTTBrokerState) -> T) -> T {
+        let (result, effects) = state.withLock { state in
+            let result = change(&state)
+            let effects = state.effects
+            state.effects = []
+            return (result, effects)
+        }
+        for effect in effects {
+            switch effect {
+            case .send(let link, let packet, let qos0):
+                if !link.send(packet, droppable: qos0) { droppedBySlowClients.add(1, ordering: .relaxed) }
+            case .close(let link):
+                link.close()
+            }
+        }
+        return result
+    }
+}

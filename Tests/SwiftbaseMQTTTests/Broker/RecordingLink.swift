@@ -1,0 +1,44 @@
+import Synchronization
+
+@testable import SwiftbaseMQTT
+
+/// A client link that keeps what the broker sent, for tests; `capacity` limits queued QoS 0 messages as a slow
+/// socket would.
+final class RecordingLink: MQTTClientLink {
+    private let state = Mutex<(packets: [MQTTPacket], closed: Bool)>(([], false))
+    let capacity: Int
+
+    init(capacity: Int = .max) {
+        self.capacity = capacity
+    }
+
+    func send(_ packet: MQTTPacket, droppable: Bool) -> Bool {
+        state.withLock { state in
+            if droppable && state.packets.count >= capacity { return false }
+            state.packets.append(packet)
+            return true
+        }
+    }
+
+    func close() { state.withLock { $0.closed = true } }
+
+    var isClosed: Bool { state.withLock { $0.closed } }
+
+    /// What was sent since the last call.
+    func take() -> [MQTTPacket] {
+        state.withLock { state in
+            defer { state.packets = [] }
+            return state.packets
+        }
+    }
+
+    /// The oldest packet not yet taken, leaving the rest.
+    func takeFirst() -> MQTTPacket? {
+        state.withLock { state in state.packets.isEmpty ? nil : state.packets.removeFirst() }
+    }
+
+    /// The PUBLISH packets sent since the last call (other packets are dropped from the record).
+    func takePublishes() -> [MQTTPublish] {
+        take().compactMap { if case .publish(let p) = $0 { p } else { nil } }
+    }
+}

@@ -9,8 +9,11 @@ import asyncio
 
 import pytest
 
+from gql import Client, GraphQLRequest
+from gql.transport.websockets import WebsocketsTransport
+
 from conftest import Api, create_collection, new_record, records, unique_name
-from test_swiftbase_graphql_subscriptions import PASSWORD, PROTOCOLS, watch
+from test_swiftbase_graphql_subscriptions import PASSWORD, PROTOCOLS, TIMEOUT, ws_url
 
 pytestmark = pytest.mark.usefixtures("swiftbase_only")
 
@@ -39,6 +42,27 @@ def board(server, api):
     for i in range(3):
         new_record(api, notes, title=f"seed{i}", views=i, live=True, author=ann["id"])
     return {"people": people, "notes": notes, "ann": ann, "bob": bob, "ann_token": token}
+
+
+async def watch(server, query, subprotocol, token=None, until=None, actions=None):
+    """Subscribes to a live query; its first answer proves the subscription runs, then `actions` (blocking REST
+    calls, in a thread) run, and answers are collected until `until(answers)` holds."""
+    payload = {"Authorization": token} if token else {}
+    transport = WebsocketsTransport(url=ws_url(server), subprotocols=[subprotocol], init_payload=payload)
+    answers = []
+    async with Client(transport=transport, fetch_schema_from_transport=False) as session:
+        stream = session.subscribe(GraphQLRequest(query))
+
+        async def collect():
+            answers.append(await stream.__anext__())
+            if actions:
+                await asyncio.to_thread(actions)
+            while not until(answers):
+                answers.append(await stream.__anext__())
+
+        await asyncio.wait_for(collect(), TIMEOUT)
+        await stream.aclose()
+    return answers
 
 
 def rest_titles(server, token, notes, filter_=""):

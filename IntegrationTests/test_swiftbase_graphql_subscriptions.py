@@ -60,17 +60,29 @@ def subscription(notes, where=""):
     return f"subscription {{ {notes['name']}_events{args} {{ action record {{ id title views author {{ name }} }} }} }}"
 
 
-async def watch(server, query, subprotocol, token=None, until=None, actions=None, variables=None):
+async def watch(server, query, subprotocol, token=None, until=None, actions=None, variables=None, subscribed=None,
+                after=()):
     """Subscribes with `query`, then runs `actions` (blocking REST calls, in a thread) once the subscription is
-    known to be running; collects events until `until(events)` holds."""
+    known to be running (and the `after` events are set); collects events until `until(events)` holds.
+    `subscribed`, an asyncio event, is set once the subscription runs."""
     payload = {"Authorization": token} if token else {}
     transport = WebsocketsTransport(url=ws_url(server), subprotocols=[subprotocol], init_payload=payload)
     events = []
     async with Client(transport=transport, fetch_schema_from_transport=False) as session:
         stream = session.subscribe(GraphQLRequest(query, variable_values=variables))
         first = asyncio.ensure_future(stream.__anext__())
-        # Answered only after the server took the subscription before it.
+        # gql registers a listener once the subscription is sent; the query after it is then answered only after
+        # the server took the subscription (it reads a connection's messages in order).
+        for _ in range(10_000):
+            if transport.listeners:
+                break
+            await asyncio.sleep(0)
+        assert transport.listeners, "the subscription was not sent"
         await session.execute(GraphQLRequest("{ __typename }"))
+        if subscribed:
+            subscribed.set()
+        for event in after:
+            await event.wait()
         if actions:
             await asyncio.to_thread(actions)
 
@@ -147,6 +159,40 @@ def test_where_filters_events(server, api, feed, subprotocol):
                                until=lambda ev: ev[-1][key]["record"]["title"] == sentinel))
     assert titles(events, key) == [sentinel]
     assert events[0][key]["record"]["views"] == 99
+
+
+def test_answers_shared_between_subscribers_follow_each_ones_variables_and_identity(server, api, feed):
+    """Identical subscriptions share one answer per change; the same query with other variables, or for
+    another identity, gets its own."""
+    notes = feed["notes"]
+    key = f"{notes['name']}_events"
+    sentinel = unique_name("end")
+    query = f"subscription($min: Int) {{ {key}(where: {{views: {{_gte: $min}}}}) {{ record {{ title }} }} }}"
+
+    def write():
+        new_record(api, notes, title="low", views=1, live=True)
+        new_record(api, notes, title="mine", views=50, live=False, author=feed["ann"]["id"])
+        new_record(api, notes, title=sentinel, views=99, live=True)
+
+    async def together():
+        until = lambda ev: ev[-1][key]["record"]["title"] == sentinel  # noqa: E731
+        ready = [asyncio.Event() for _ in range(6)]
+        guests = [watch(server, query, PROTOCOLS[i % 2], variables={"min": 0}, until=until, subscribed=ready[i])
+                  for i in range(4)]
+        picky = watch(server, query, PROTOCOLS[0], variables={"min": 10}, until=until, subscribed=ready[4])
+        ann = watch(server, query, PROTOCOLS[1], token=feed["ann_token"], variables={"min": 0}, until=until,
+                    subscribed=ready[5])
+        # The last one runs the writes once every other subscription runs.
+        *others, last = await asyncio.gather(*guests, picky, ann, watch(
+            server, query, PROTOCOLS[0], variables={"min": 0}, until=until, actions=write, after=ready))
+        return others, last
+
+    others, last = asyncio.run(together())
+    *guests, picky, ann = others
+    for events in guests + [last]:
+        assert titles(events, key) == ["low", sentinel]
+    assert titles(picky, key) == [sentinel]
+    assert titles(ann, key) == ["low", "mine", sentinel]
 
 
 @pytest.mark.parametrize("subprotocol", PROTOCOLS)

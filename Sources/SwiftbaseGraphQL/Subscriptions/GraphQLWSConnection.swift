@@ -4,6 +4,7 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOWebSocket
+import OrderedCollections
 import SwiftbaseCore
 import SwiftbaseHTTP
 import Synchronization
@@ -27,6 +28,7 @@ final class GraphQLWSConnection: Sendable {
     let services: HTTPServices
     let events: EventBus
     let executor: GraphQLExecutor
+    let answers: SubscriptionAnswers
     let remoteIP: String
     let headerCredential: String?
     let maxOperations: Int
@@ -56,12 +58,13 @@ final class GraphQLWSConnection: Sendable {
 
     init(
         wsProtocol: GraphQLWSProtocol, services: HTTPServices, events: EventBus, executor: GraphQLExecutor,
-        remoteIP: String, headerCredential: String?, maxOperations: Int, logger: Logger
+        answers: SubscriptionAnswers, remoteIP: String, headerCredential: String?, maxOperations: Int, logger: Logger
     ) {
         self.wsProtocol = wsProtocol
         self.services = services
         self.events = events
         self.executor = executor
+        self.answers = answers
         self.remoteIP = remoteIP
         self.headerCredential = headerCredential
         self.maxOperations = maxOperations
@@ -317,35 +320,71 @@ final class GraphQLWSConnection: Sendable {
             }
             let shadowed = deleted.filter { $0.id != entry.record.id || $0.collectionId != entry.collectionId }
             for (id, subscription, target) in concerned {
-                let allowed: Bool
-                do {
-                    allowed = try await services.records.realtimeAllows(
-                        entry.record, in: collection, rule: collection.listRule, filter: "", request: target.request,
-                        deleted: entry.action == .delete ? shadowed : [], condition: target.condition)
-                } catch {
-                    logger.debug("graphql subscription event not judged", metadata: ["sb.error": "\(error)"])
-                    continue
-                }
-                guard allowed else { continue }
-                let event = RecordEvent(action: entry.action.rawValue, record: entry.record, request: target.request)
-                var result: GraphQLResult
-                do {
-                    result = try await execute(
-                        schema: subscription.bundle.schema, documentAST: subscription.document, rootValue: event,
-                        context: subscription.context, variableValues: subscription.request.variables,
-                        operationName: subscription.request.operationName)
-                    result.errors = subscription.mapping.map(result.errors)
-                } catch let error as GraphQLError {
-                    result = GraphQLResult(errors: [subscription.mapping.map(error)])
-                } catch {
-                    result = GraphQLResult(errors: [subscription.mapping.map(GraphQLError(error))])
+                let key = SubscriptionAnswers.Key(
+                    seq: entry.seq, query: subscription.request.query,
+                    variables: Map.dictionary(OrderedDictionary(uniqueKeysWithValues: subscription.request.variables.sorted {
+                        $0.key < $1.key
+                    })).description,
+                    operationName: subscription.request.operationName, requester: Self.requester(target.request.auth))
+                let payload = await answers.answer(key) { [services, logger] in
+                    await Self.answer(
+                        entry, collection: collection, shadowed: shadowed, subscription: subscription, target: target,
+                        services: services, logger: logger)
                 }
                 // A subscription the client completed meanwhile receives nothing more.
-                guard subscriptions.withLock({ $0[id] != nil }) else { continue }
-                let machine = GraphQLWSStateMachine(protocol: wsProtocol)
-                send(.text(machine.result(id, Self.json(result)).jsonString))
+                guard let payload, subscriptions.withLock({ $0[id] != nil }) else { continue }
+                send(.text(Self.message(id, payload: payload, protocol: wsProtocol)))
             }
         }
+    }
+
+    /// The payload one subscription gets for a change, or nil when its rule or `where` leaves the change out.
+    private static func answer(
+        _ entry: ChangeLogEntry, collection: CollectionModel, shadowed: [RecordModel], subscription: ActiveSubscription,
+        target: RecordEventsTarget, services: HTTPServices, logger: Logger
+    ) async -> String? {
+        do {
+            let allowed = try await services.records.realtimeAllows(
+                entry.record, in: collection, rule: collection.listRule, filter: "", request: target.request,
+                deleted: entry.action == .delete ? shadowed : [], condition: target.condition)
+            guard allowed else { return nil }
+        } catch {
+            logger.debug("graphql subscription event not judged", metadata: ["sb.error": "\(error)"])
+            return nil
+        }
+        let event = RecordEvent(action: entry.action.rawValue, record: entry.record, request: target.request)
+        var result: GraphQLResult
+        do {
+            result = try await execute(
+                schema: subscription.bundle.schema, documentAST: subscription.document, rootValue: event,
+                context: subscription.context, variableValues: subscription.request.variables,
+                operationName: subscription.request.operationName)
+            result.errors = subscription.mapping.map(result.errors)
+        } catch let error as GraphQLError {
+            result = GraphQLResult(errors: [subscription.mapping.map(error)])
+        } catch {
+            result = GraphQLResult(errors: [subscription.mapping.map(GraphQLError(error))])
+        }
+        return (try? GraphQLResultWriter.json(result)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Who a requester is for sharing answers: the same text means the same rules and the same presentation.
+    static func requester(_ auth: AuthContext) -> String {
+        switch auth.identity {
+        case .guest: return "guest"
+        case .apiKey(let grant): return "apikey:" + grant.id
+        case .superuser(let record), .record(let record):
+            let version = record.values["updated"]?.stringValue ?? ""
+            return auth.auditActor + "@" + version + (auth.isSuperuser ? "!" : "")
+        }
+    }
+
+    /// A `next` (legacy: `data`) message around an already encoded payload.
+    static func message(_ id: String, payload: String, protocol wsProtocol: GraphQLWSProtocol) -> String {
+        var idText: [UInt8] = []
+        JSONWriter.writeString(id, into: &idText)
+        let type = wsProtocol == .transportWS ? "next" : "data"
+        return #"{"id":"# + String(decoding: idText, as: UTF8.self) + #","type":""# + type + #"","payload":"# + payload + "}"
     }
 
     // MARK: - Encoding

@@ -19,6 +19,8 @@ struct GraphQLWebSocket: Sendable {
     let services: HTTPServices
     let events: EventBus
     let executor: GraphQLExecutor
+    /// Answers to changes shared between this endpoint's connections.
+    let answers = SubscriptionAnswers()
     /// Operations running at once on one connection.
     var maxOperations = 100
 
@@ -29,7 +31,7 @@ struct GraphQLWebSocket: Sendable {
             let wsProtocol = GraphQLWSProtocol.negotiate(request.headerFields[.secWebSocketProtocol])
         else { return .dontUpgrade }
         let connection = GraphQLWSConnection(
-            wsProtocol: wsProtocol, services: services, events: events, executor: executor,
+            wsProtocol: wsProtocol, services: services, events: events, executor: executor, answers: answers,
             remoteIP: channel.remoteAddress?.ipAddress ?? "", headerCredential: request.headerFields[.authorization],
             maxOperations: maxOperations, logger: logger)
         return .upgrade([.secWebSocketProtocol: wsProtocol.rawValue]) { inbound, outbound, _ in

@@ -12,8 +12,9 @@ PocketBase (apis/middlewares.go `logRequest`, apis/logs.go, core/log_query.go) i
   - successful requests to `/api/logs…` are not logged; failed ones are;
   - superusers only (guest 401, other auth record 403); unknown id 404; a bad filter or sort in the list →
     400 (generic message), in stats → 400 "Invalid filter format.";
-  - `logs.maxDays` 0 logs nothing; `logs.minLevel` keeps lower levels out; `__pbLogsCleanup__` (every 6 h)
-    prunes entries older than `maxDays`.
+  - `logs.maxDays` 0 logs nothing; `logs.minLevel` keeps lower levels out; saving the settings deletes stored
+    entries below `minLevel` or older than `maxDays`; `__pbLogsCleanup__` (every 6 h) prunes entries older
+    than `maxDays`.
 Runs on a private server: it changes the `logs` settings, and PocketBase deletes stored logs when they change.
 """
 import re
@@ -272,8 +273,14 @@ def test_log_ip_off_and_auth_id_on(ctx):
 
 
 def test_min_level_keeps_lower_levels_out(ctx):
+    before = marker()
+    assert ctx.guest.get(f"/api/health?m={before}").status_code == 200
+    logged_url(ctx, before)
     set_logs(ctx, minLevel=8)
     try:
+        # saving the settings deleted the stored entries below the new level
+        r = ctx.su.get("/api/logs", params={"filter": f'data.url ~ "{before}"'})
+        assert r.status_code == 200 and r.json()["totalItems"] == 0, r.text
         mark = marker()
         assert ctx.guest.get(f"/api/health?m={mark}-info").status_code == 200
         assert ctx.guest.get(f"/api/nothing?m={mark}-error").status_code == 404

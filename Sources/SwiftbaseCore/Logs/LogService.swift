@@ -91,6 +91,15 @@ public final class LogService: Sendable {
         return try await store.deleteEntries(createdAtOrBefore: DateTime.format(cutoff), belowLevel: nil)
     }
 
+    /// What PocketBase does when the settings are saved: deletes the entries the new `logs` settings would not
+    /// have kept — older than `maxDays` (all of them when it is 0) or below `minLevel`.
+    @discardableResult
+    public func pruneToSettings(now: Date = Date()) async throws -> Int {
+        let settings = self.settings
+        let cutoff = now.addingTimeInterval(-Double(settings.maxDays) * 86_400)
+        return try await store.deleteEntries(createdAtOrBefore: DateTime.format(cutoff), belowLevel: settings.minLevel)
+    }
+
     private func resolver() -> RecordFieldResolver {
         RecordFieldResolver(
             schema: SchemaSnapshot([Self.logsTable], dialect: store.dialect), collection: Self.logsTable, request: nil,

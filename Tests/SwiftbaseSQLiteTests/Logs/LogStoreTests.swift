@@ -99,6 +99,11 @@ struct LogStoreTests {
         #expect(fixture.logs.settings.maxDays == 2)
         #expect(try await fixture.logs.prune(now: now) == 2)
         #expect(try await fixture.logs.list(RecordListOptions()).items == [recent])
+        let failed = LogFixture.entry(status: 500, failed: true, created: now.addingTimeInterval(-1))
+        try await fixture.logStore.insert([failed])
+        try await fixture.settings.update(["logs": ["minLevel": 8]])
+        #expect(try await fixture.logs.pruneToSettings(now: now) == 1)  // the info entry, not the failure
+        #expect(try await fixture.logs.list(RecordListOptions()).items == [failed])
         try await fixture.settings.update(["logs": ["maxDays": 0]])
         #expect(try await fixture.logs.prune(now: now) == 1)
         #expect(try await fixture.logs.list(RecordListOptions()).totalItems == 0)

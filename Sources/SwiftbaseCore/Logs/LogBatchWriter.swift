@@ -84,7 +84,8 @@ public final class LogBatchWriter: Sendable {
     public func run() async {
         while !Task.isCancelled && !state.withLock({ $0.stopping }) {
             await wake.wait(timeout: limits.interval)
-            await flush()
+            // After a failed write, a full round's pause: a broken store is not retried in a tight loop.
+            if await !flush() { try? await Task.sleep(for: limits.interval) }
         }
     }
 

@@ -15,8 +15,13 @@ Reported per cell: req/s, p50, p99, errors (socket errors + non-2xx), server CPU
 /proc), client (wrk) CPU beside it, and each server's peak RSS (VmHWM). With several runs the table
 shows the median per cell. Everything is bounded: wrk runs for --duration seconds per cell.
 
+Both servers log every request (PocketBase's default `logs.maxDays` 5). With --logs-off Swiftbase also runs
+with request logs off (`logs.maxDays` 0), right after its logged run, and the table adds its row and the
+logs-on/logs-off ratio: the cost of request logging. --no-pocketbase leaves PocketBase out (for that ratio only).
+
     .venv-it/bin/python Benchmarks/compare/http_scenarios.py --swiftbase .build-release/release/swiftbase \\
-        --pocketbase .venv-it/bin/pocketbase [--connections 1 16 64] [--duration 5] [--runs 2] [--json out.json]
+        --pocketbase .venv-it/bin/pocketbase [--connections 1 16 64] [--duration 5] [--runs 2] [--json out.json] \\
+        [--logs-off] [--no-pocketbase]
 """
 import argparse
 import json
@@ -75,14 +80,14 @@ class Server:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def seed(server, records):
-    """Same data on both servers, through the REST API only."""
+def seed(server, records, logs=True):
+    """Same data on both servers, through the REST API only; `logs=False` turns request logs off."""
     http = httpx.Client(base_url=server.url, timeout=60)
     token = http.post("/api/collections/_superusers/auth-with-password",
                       json={"identity": EMAIL, "password": PASSWORD}).json()["token"]
     http.headers["Authorization"] = token
     r = http.patch("/api/settings", json={"batch": {"enabled": True, "maxRequests": 200, "timeout": 30},
-                                          "rateLimits": {"enabled": False}})
+                                          "rateLimits": {"enabled": False}, "logs": {"maxDays": 5 if logs else 0}})
     assert r.status_code == 200, r.text
     r = http.post("/api/collections", json={"name": "authors", "type": "base", "listRule": "", "viewRule": "",
                                             "fields": [{"name": "name", "type": "text"}]})
@@ -189,9 +194,9 @@ def run_wrk(server, script_path, connections, duration):
             "server_cpu_us_per_req": server_cpu / n * 1e6, "client_cpu_s": client_cpu, "server_cpu_s": server_cpu}
 
 
-def bench_server(kind, binary, args):
+def bench_server(kind, binary, args, logs=True):
     with Server(kind, binary) as server:
-        posts, authors, users = seed(server, args.records)
+        posts, authors, users = seed(server, args.records, logs)
         cells = {}
         with tempfile.TemporaryDirectory() as scripts:
             for scenario in args.scenarios:
@@ -218,13 +223,21 @@ def main():
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--records", type=int, default=10_000)
     ap.add_argument("--json")
+    ap.add_argument("--logs-off", action="store_true", help="also run Swiftbase with request logs off")
+    ap.add_argument("--no-pocketbase", action="store_true", help="leave PocketBase out (with --logs-off)")
     args = ap.parse_args()
 
-    results = {"swiftbase": [], "pocketbase": []}
+    # (name, server kind, binary, request logs on)
+    variants = [] if args.no_pocketbase else [("pocketbase", "pocketbase", args.pocketbase, True)]
+    variants.append(("swiftbase", "swiftbase", args.swiftbase, True))
+    if args.logs_off:
+        variants.append(("sb-nologs", "swiftbase", args.swiftbase, False))
+    results = {name: [] for name, *_ in variants}
     for run in range(args.runs):
-        for kind, binary in (("pocketbase", args.pocketbase), ("swiftbase", args.swiftbase)):
-            print(f"run {run + 1}/{args.runs}: {kind}", flush=True)
-            results[kind].append(bench_server(kind, binary, args))
+        # Alternate the order run by run, so a drift in the machine's load does not favour one of them.
+        for name, kind, binary, logs in (variants if run % 2 == 0 else variants[::-1]):
+            print(f"run {run + 1}/{args.runs}: {name}", flush=True)
+            results[name].append(bench_server(kind, binary, args, logs))
 
     print()
     print(f"{'scenario':8} {'conns':>5} | {'server':10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
@@ -233,14 +246,31 @@ def main():
     for scenario in args.scenarios:
         for c in args.connections:
             key = f"{scenario}/{c}"
-            sb, pb = median_cell(results["swiftbase"], key), median_cell(results["pocketbase"], key)
-            table[key] = {"swiftbase": sb, "pocketbase": pb, "rps_ratio": sb["rps"] / max(pb["rps"], 1e-9)}
-            for name, m in (("swiftbase", sb), ("pocketbase", pb)):
-                ratio = f"{table[key]['rps_ratio']:10.2f}x" if name == "swiftbase" else ""
+            cells = {name: median_cell(runs, key) for name, runs in results.items()}
+            table[key] = dict(cells)
+            # swiftbase/pocketbase req/s, and with --logs-off swiftbase (logs on)/sb-nologs (logs off)
+            ratios = {}
+            if "pocketbase" in cells:
+                ratios["swiftbase"] = table[key]["rps_ratio"] = cells["swiftbase"]["rps"] / max(cells["pocketbase"]["rps"], 1e-9)
+            if "sb-nologs" in cells:
+                ratios["sb-nologs"] = table[key]["logs_on_off_ratio"] = (
+                    cells["swiftbase"]["rps"] / max(cells["sb-nologs"]["rps"], 1e-9))
+            for name, m in cells.items():
+                ratio = f"{ratios[name]:10.3f}x" if name in ratios else ""
                 print(f"{scenario:8} {c:>5} | {name:10} {m['rps']:9.0f} {m['p50_ms']:8.2f} {m['p99_ms']:8.2f} "
                       f"{m['errors']:6.0f} {m['server_cpu_us_per_req']:10.0f} {m['client_cpu_s']:12.2f} | {ratio:>11}")
+    print("(ratio: on a swiftbase row, swiftbase/pocketbase req/s; on an sb-nologs row, logs on/logs off req/s)")
+    if "sb-nologs" in results:
+        # Each run's logged and unlogged servers ran back to back: their ratio is the least noisy figure.
+        print("logs on/off req/s per run:")
+        for key in table:
+            per_run = [on["cells"][key]["rps"] / max(off["cells"][key]["rps"], 1e-9)
+                       for on, off in zip(results["swiftbase"], results["sb-nologs"])]
+            table[key]["logs_on_off_per_run"] = per_run
+            print(f"  {key:10} " + " ".join(f"{r:.3f}" for r in per_run)
+                  + f"   median {statistics.median(per_run):.3f}")
     rss = {k: statistics.median(r["peak_rss_mib"] for r in v) for k, v in results.items()}
-    print(f"\npeak RSS (median of runs): swiftbase {rss['swiftbase']:.0f} MiB, pocketbase {rss['pocketbase']:.0f} MiB")
+    print("\npeak RSS (median of runs): " + ", ".join(f"{k} {v:.0f} MiB" for k, v in rss.items()))
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"args": vars(args), "table": table, "peak_rss_mib": rss, "runs": results}, f, indent=1)

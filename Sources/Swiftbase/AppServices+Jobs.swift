@@ -6,7 +6,8 @@ extension AppServices {
     /// The scheduler's system jobs, as PocketBase has them where Swiftbase has the thing they clean:
     /// automatic backups (`__pbAutoBackup__`, while `backups.cron` is set), expired one-time passwords and
     /// MFA sessions (`__pbOTPCleanup__`, `__pbMFACleanup__`, hourly), and change-log retention
-    /// (`__sbChangesRetention__`, every minute).
+    /// (`__sbChangesRetention__`, every minute), and request logs older than `logs.maxDays` (`__pbLogsCleanup__`,
+    /// every 6 hours as in PocketBase 0.40).
     func registerSystemJobs(clock: WallClock, logger: Logger) throws {
         ChangeLogRetentionJob(
             retention: ChangeLogRetention(store: store), settings: settings, clock: clock, logger: logger
@@ -19,6 +20,11 @@ extension AppServices {
         }
         try scheduler.register(id: "__pbMFACleanup__", expression: "0 * * * *") {
             try await accounts.deleteExpiredMFAs()
+        }
+        let logs = self.logs
+        try scheduler.register(id: "__pbLogsCleanup__", expression: "0 */6 * * *") {
+            let deleted = try await logs.prune(now: clock.now)
+            if deleted > 0 { logger.info("deleted old request logs", metadata: ["sb.count": "\(deleted)"]) }
         }
     }
 }

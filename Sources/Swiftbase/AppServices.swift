@@ -21,6 +21,8 @@ public struct AppServices: Sendable {
     public let accounts: AccountService
     public let apiKeys: APIKeyService
     public let audit: AuditLog
+    /// Request logs in `DIR/auxiliary.db`, written in batches by `LogWriterService`.
+    public let logs: LogService
     public let settings: SettingsService
     /// Committed changes, in `seq` order, to in-process subscribers.
     public let events: EventBus
@@ -70,6 +72,9 @@ public struct AppServices: Sendable {
             logger: logger)
         let apiKeys = APIKeyService(store: store, registry: registry, clock: configuration.clock)
         let audit = AuditLog(store: store, logger: logger)
+        let logStore = try SQLiteLogStore(path: directory.appendingPathComponent("auxiliary.db").path)
+        let logs = LogService(
+            store: logStore, settings: settings, writer: LogBatchWriter(store: logStore, logger: logger))
         let changes = ChangeFeed(store: store, events: events)
         let backups = BackupService(
             dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },
@@ -91,7 +96,7 @@ public struct AppServices: Sendable {
             audit: audit, clock: configuration.clock, logger: logger)
         let services = AppServices(
             store: store, schema: registry, collections: collections, records: records, auth: auth, accounts: accounts,
-            apiKeys: apiKeys, audit: audit, settings: settings, events: events,
+            apiKeys: apiKeys, audit: audit, logs: logs, settings: settings, events: events,
             identities: IdentityResolver(auth: auth, apiKeys: apiKeys, audit: audit),
             presenter: presenter,
             realtime: SubscriptionHub(
@@ -110,7 +115,7 @@ public struct AppServices: Sendable {
     func http(_ configuration: SwiftbaseConfiguration) -> HTTPServices {
         HTTPServices(
             store: store, schema: schema, collections: collections, records: records, auth: auth, accounts: accounts,
-            apiKeys: apiKeys, audit: audit, settings: settings, identities: identities, presenter: presenter,
+            apiKeys: apiKeys, audit: audit, logs: logs, settings: settings, identities: identities, presenter: presenter,
             realtime: realtime, changes: changes, consumers: consumers, webhooks: webhooks, maxBodySize: configuration.maxBodySize, metrics: configuration.metrics, files: files,
             thumbnails: ImageThumbnailer(), backups: backups, scheduler: scheduler, functions: functions,
             restart: configuration.restart)

@@ -72,13 +72,15 @@ extension SwiftbaseApp {
         supportingServices() + [http] + (mqttServer().map { [$0] } ?? []) + [realtimeService()]
     }
 
-    /// What runs beside the HTTP server, in start order (stopped in reverse): audit, mail, after-commit hooks,
+    /// What runs beside the HTTP server, in start order (stopped in reverse): request logs, audit, mail, after-commit hooks,
     /// the added services, realtime. For a program that serves the router itself, as `SwiftbaseTesting` does.
     public func backgroundServices() -> [any Service] {
         supportingServices() + [realtimeService()]
     }
 
     private func supportingServices() -> [any Service] {
+        // First, so it stops last: requests drained at shutdown are logged, then flushed.
+        let requestLogs = LogWriterService(writer: services.logs.writer)
         let audit = AuditFlushService(audit: services.audit, logger: logger)
         let mail = MailDeliveryService(queue: services.accounts.queue, mailer: services.accounts.mailer, logger: logger)
         let hooks = RecordHookDeliveryService(hooks: hooks, logger: logger)
@@ -90,7 +92,7 @@ extension SwiftbaseApp {
         let functionFiles = FunctionDirectoryWatcher(
             directory: URL(fileURLWithPath: configuration.resolvedFunctionsDirectory, isDirectory: true),
             functions: services.functions, logger: logger)
-        return [audit, mail, hooks, scheduler, webhooks, functionHooks, functionFiles] + extensions.withLock { $0.services }
+        return [requestLogs, audit, mail, hooks, scheduler, webhooks, functionHooks, functionFiles] + extensions.withLock { $0.services }
     }
 
     private func realtimeService() -> any Service {

@@ -14,6 +14,8 @@ public struct HTTPServices: Sendable {
     public let accounts: AccountService
     public let apiKeys: APIKeyService
     public let audit: AuditLog
+    /// Request logs (`/api/logs`; every request is recorded by `RequestLogMiddleware`).
+    public let logs: LogService
     public let settings: SettingsService
     /// Credential → identity, for the REST middleware and both realtime transports.
     public let identities: IdentityResolver
@@ -45,7 +47,7 @@ public struct HTTPServices: Sendable {
 
     public init(
         store: any Store, schema: SchemaRegistry, collections: CollectionService, records: RecordService,
-        auth: AuthService, accounts: AccountService, apiKeys: APIKeyService, audit: AuditLog,
+        auth: AuthService, accounts: AccountService, apiKeys: APIKeyService, audit: AuditLog, logs: LogService,
         settings: SettingsService, identities: IdentityResolver, presenter: RecordPresenter, realtime: SubscriptionHub,
         changes: ChangeFeed, consumers: ConsumerService, webhooks: WebhookService, maxBodySize: Int, metrics: PrometheusCollectorRegistry, files: any FileStore,
         thumbnails: (any Thumbnailing)? = nil, backups: BackupService, scheduler: CronScheduler,
@@ -59,6 +61,7 @@ public struct HTTPServices: Sendable {
         self.accounts = accounts
         self.apiKeys = apiKeys
         self.audit = audit
+        self.logs = logs
         self.settings = settings
         self.identities = identities
         self.presenter = presenter

@@ -51,33 +51,43 @@ public struct ErrorMiddleware: RouterMiddleware {
             var response = Self.response(status: Self.status(for: error.code), message: error.message, data: error.data.json)
             if let seconds = error.retryAfter { response.headers[.retryAfter] = String(seconds) }
             return response
-        } catch let error as any HTTPResponseError {
+        } catch {
+            if !(error is any HTTPResponseError || error is HTTPParserError) {
+                context.logger.error("unhandled error", metadata: ["sb.error": "\(String(reflecting: error))"])
+            }
+            let answer = Self.answer(to: error, method: request.method)
+            return Self.response(status: answer.status, message: answer.message, data: answer.data)
+        }
+    }
+
+    /// What the client is answered for `error`: its status, message and `data`, without the side effects of
+    /// answering it (audit, logging). The request log reads it to describe a failure as the client saw it.
+    package static func answer(to error: any Error, method: HTTPRequest.Method)
+        -> (status: HTTPResponse.Status, message: String, data: JSONValue)
+    {
+        switch error {
+        case let error as SwiftbaseError:
+            return (status(for: error.code), error.message, error.data.json)
+        case let error as any HTTPResponseError:
             switch error.status {
             case .notFound:
                 // No route matched. PocketBase serves GET and HEAD of any unmatched path from its public
                 // folder, which answers "File not found."; other methods get the generic 404.
-                let message =
-                    request.method == .get || request.method == .head
-                    ? "File not found." : "The requested resource wasn't found."
-                return Self.response(status: .notFound, message: message, data: [:])
+                let message = method == .get || method == .head ? "File not found." : "The requested resource wasn't found."
+                return (.notFound, message, [:])
             case .contentTooLarge:
-                return Self.response(status: .contentTooLarge, message: "Request entity too large.", data: [:])
+                return (.contentTooLarge, "Request entity too large.", [:])
             case .methodNotAllowed:
-                return Self.response(status: .notFound, message: "The requested resource wasn't found.", data: [:])
+                return (.notFound, "The requested resource wasn't found.", [:])
             default:
-                let status = error.status
-                return Self.response(status: status, message: Self.defaultMessage(status), data: [:])
+                return (error.status, defaultMessage(error.status), [:])
             }
-        } catch is HTTPParserError {
+        case is HTTPParserError:
             // The body did not arrive as announced: shorter than its Content-Length when the client closed,
             // or malformed chunks. The client's fault, not ours.
-            return Self.response(
-                status: .badRequest, message: "Something went wrong while processing your request.", data: [:])
-        } catch {
-            context.logger.error("unhandled error", metadata: ["sb.error": "\(String(reflecting: error))"])
-            return Self.response(
-                status: .internalServerError, message: "Something went wrong while processing your request.",
-                data: [:])
+            return (.badRequest, "Something went wrong while processing your request.", [:])
+        default:
+            return (.internalServerError, "Something went wrong while processing your request.", [:])
         }
     }
 

@@ -14,6 +14,8 @@ public enum Routes {
         router.middlewares.add(AuthenticationMiddleware(resolver: services.identities))
         // Inside authentication, so errors (and the audit events they carry) know who asked.
         router.middlewares.add(ErrorMiddleware(audit: services.audit))
+        // Inside both: who asked, and the error a handler threw before it becomes a response.
+        router.middlewares.add(RequestLogMiddleware(logs: services.logs))
         router.middlewares.add(RateLimitMiddleware(limiter: services.rateLimiter))
 
         HealthRoutes().add(to: router)
@@ -24,6 +26,7 @@ public enum Routes {
         RecordAuthMailRoutes(services: services, authRoutes: authRoutes).add(to: router)
         APIKeyRoutes(services: services).add(to: router)
         AuditRoutes(services: services).add(to: router)
+        LogRoutes(services: services).add(to: router)
         SettingsRoutes(services: services).add(to: router)
         RealtimeRoutes(services: services).add(to: router)
         ChangeRoutes(services: services).add(to: router)

@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import SwiftbaseCore
 
 /// `/api/settings` — the app settings, for superusers: `GET` answers them (secrets left out), `PATCH` merges
@@ -18,6 +19,12 @@ struct SettingsRoutes {
             let before = services.settings.publicJSON
             let saved = try await services.settings.update(.object(raw.values))
             context.audit(services, "settings.update", target: "", details: Self.changedSections(before, saved))
+            // As PocketBase on a settings reload: stored request logs the new `logs` settings would not keep go.
+            do {
+                try await services.logs.pruneToSettings()
+            } catch {
+                context.logger.warning("failed to prune request logs to the new settings", metadata: ["sb.error": "\(error)"])
+            }
             return try JSONResponse.object(saved, query: request.query)
         }
         // Sends one of an auth collection's templates to an address now: `{"email", "template", "collection"}`.

@@ -3,11 +3,12 @@ import ZIPFoundation
 
 /// A backup's zip, in PocketBase's layout: `data.db` first (a consistent copy made by SQLite's online
 /// backup while the server keeps serving), then the rest of the data folder — `storage/…` and the mail
-/// outbox — without `backups/`, SQLite's `-wal`/`-shm` files and Swiftbase's own temporary folders.
+/// outbox — without `backups/`, SQLite's `-wal`/`-shm` files, Swiftbase's own temporary folders and the
+/// request logs' `auxiliary.db` (an open WAL database a file copy could catch half-written; logs are not data).
 public enum BackupArchive {
     /// Folder entries never archived (and never replaced by a restore).
     static let excludedTopLevel: Set<String> = [
-        "backups", "data.db", ".sb_restore", ".sb_restore_old", DataDirectoryLock.fileName,
+        "backups", "data.db", "auxiliary.db", ".sb_restore", ".sb_restore_old", DataDirectoryLock.fileName,
     ]
 
     /// Writes the zip to `destination` (via a temporary name, so a half-written backup is never listed).

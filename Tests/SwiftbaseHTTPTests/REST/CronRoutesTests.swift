@@ -27,7 +27,7 @@ struct CronRoutesTests {
             let token = try await client.superuserToken()
             let list = try await client.request(.get, "/api/crons", token: token)
             #expect(list.status == 200)
-            #expect(Self.ids(list) == ["__sbChangesRetention__", "report", "__pbMFACleanup__", "__pbOTPCleanup__"])
+            #expect(Self.ids(list) == ["__sbChangesRetention__", "report", "__pbLogsCleanup__", "__pbMFACleanup__", "__pbOTPCleanup__"])
             for item in list.json.arrayValue ?? [] {
                 #expect(item.objectValue.map { Set($0.keys) } == ["id", "expression"])
             }
@@ -53,7 +53,7 @@ struct CronRoutesTests {
                 .patch, "/api/settings", token: token, json: ["backups": ["cron": "@hourly", "cronMaxKeep": 1]])
             #expect(patch.status == 200)
             let list = try await client.request(.get, "/api/crons", token: token)
-            #expect(Self.ids(list) == ["__sbChangesRetention__", "__pbAutoBackup__", "__pbMFACleanup__", "__pbOTPCleanup__"])
+            #expect(Self.ids(list) == ["__sbChangesRetention__", "__pbAutoBackup__", "__pbLogsCleanup__", "__pbMFACleanup__", "__pbOTPCleanup__"])
             #expect(list.json.arrayValue?[1]["expression"] == "0 * * * *")
 
             func automatic() async throws -> [String] {

@@ -1,0 +1,141 @@
+public import Logging
+import Synchronization
+
+/// Stores log entries in batches, off the request path: `append` puts an entry in a bounded buffer (one lock,
+/// no I/O), and `run()` — the writer's loop, run by a service — stores the buffer every `interval`, or as soon
+/// as `batchSize` entries wait, at most `batchSize` per transaction.
+///
+/// Nothing is dropped under a burst: when `capacity` entries wait, `append` waits too, until the loop has
+/// taken the next batch (a few milliseconds of back-pressure on the requests that log, instead of a silent
+/// loss). Only a store that keeps failing loses entries: a failed batch goes back to the front of the buffer
+/// and is tried again, and what no longer fits under `capacity` is dropped, counted and logged, so memory
+/// stays bounded and no request waits on a broken disk for more than one round. `flush()` stores what is
+/// buffered; the service calls it once more at graceful shutdown.
+public final class LogBatchWriter: Sendable {
+    public struct Limits: Sendable {
+        public var capacity: Int
+        public var batchSize: Int
+        public var interval: Duration
+
+        public init(capacity: Int = 20_000, batchSize: Int = 500, interval: Duration = .milliseconds(200)) {
+            self.capacity = max(1, capacity)
+            self.batchSize = max(1, batchSize)
+            self.interval = interval
+        }
+    }
+
+    let store: any LogStore
+    let limits: Limits
+    let logger: Logger
+    private let state = Mutex(State())
+    private let wake = WakeSignal()
+
+    private struct State {
+        var buffer: [LogEntry] = []
+        /// Appenders waiting for room in a full buffer.
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        var stored = 0
+        var dropped = 0
+        var stopping = false
+    }
+
+    public init(store: any LogStore, limits: Limits = Limits(), logger: Logger = Logger(label: "swiftbase.logs")) {
+        self.store = store
+        self.limits = limits
+        self.logger = logger
+    }
+
+    /// Queues `entry`; returns at once while the buffer has room, else once the writer has made room.
+    public func append(_ entry: LogEntry) async {
+        while true {
+            let queued = state.withLock { state -> Bool? in
+                guard state.buffer.count < limits.capacity else { return nil }
+                state.buffer.append(entry)
+                return state.buffer.count == limits.batchSize
+            }
+            switch queued {
+            case .some(let batchReady):
+                if batchReady { wake.notify() }
+                return
+            case .none:
+                wake.notify()
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let roomNow = state.withLock { state -> Bool in
+                        if state.buffer.count < limits.capacity { return true }
+                        state.waiters.append(continuation)
+                        return false
+                    }
+                    if roomNow { continuation.resume() }
+                }
+            }
+        }
+    }
+
+    /// Entries stored so far, and entries dropped because the store kept failing.
+    public var counts: (stored: Int, dropped: Int) {
+        state.withLock { ($0.stored, $0.dropped) }
+    }
+
+    /// Entries waiting to be stored.
+    public var buffered: Int { state.withLock { $0.buffer.count } }
+
+    /// The writer's loop: stores batches until `stop()` (or until the task is cancelled; a write is never
+    /// cancelled halfway by `stop()`). It does not flush at the end: call `flush()`.
+    public func run() async {
+        while !Task.isCancelled && !state.withLock({ $0.stopping }) {
+            await wake.wait(timeout: limits.interval)
+            // After a failed write, a full round's pause: a broken store is not retried in a tight loop.
+            if await !flush() { try? await Task.sleep(for: limits.interval) }
+        }
+    }
+
+    /// Ends `run()` after the round in progress.
+    public func stop() {
+        state.withLock { $0.stopping = true }
+        wake.notify()
+    }
+
+    /// Stores everything buffered, a batch per transaction; false when a write failed (the rest stays buffered
+    /// for the next round). Not to be called while another `flush` runs (the loop, or after it ended).
+    @discardableResult
+    public func flush() async -> Bool {
+        while true {
+            let (batch, waiters) = state.withLock { state in Self.takeBatch(&state, size: limits.batchSize) }
+            for waiter in waiters { waiter.resume() }
+            guard !batch.isEmpty else { return true }
+            do {
+                try await store.insert(batch)
+                state.withLock { $0.stored += batch.count }
+            } catch {
+                let cancelled = error is CancellationError
+                let dropped = state.withLock { state -> Int in
+                    state.buffer.insert(contentsOf: batch, at: 0)
+                    // A cancelled write (the task tree is being torn down) is no failing store: keep it all for
+                    // the final flush; the buffer then holds at most one batch over its capacity.
+                    let excess = cancelled ? 0 : max(0, state.buffer.count - limits.capacity)
+                    state.buffer.removeFirst(excess)
+                    state.dropped += excess
+                    return excess
+                }
+                logger.error(
+                    "failed to store request logs; they stay buffered",
+                    metadata: ["sb.error": "\(error)", "sb.count": "\(batch.count)", "sb.dropped": "\(dropped)"])
+                return false
+            }
+        }
+    }
+
+    /// Takes the oldest `size` entries out of the buffer, and the appenders waiting for room (there is room now).
+    private static func takeBatch(_ state: inout State, size: Int) -> ([LogEntry], [CheckedContinuation<Void, Never>]) {
+        let waiters = state.waiters
+        state.waiters = []
+        if state.buffer.count <= size {
+            let batch = state.buffer
+            state.buffer = []
+            return (batch, waiters)
+        }
+        let batch = Array(state.buffer.prefix(size))
+        state.buffer.removeFirst(size)
+        return (batch, waiters)
+    }
+}

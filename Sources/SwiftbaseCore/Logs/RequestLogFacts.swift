@@ -1,0 +1,86 @@
+public import Foundation
+
+/// What the transport knows about one answered request, turned into PocketBase's request log entry by
+/// ``entry(settings:now:)``.
+///
+/// The entry is PocketBase's (`apis/middlewares.go`, `logRequest`): message `"GET /api/…"` (the request URI,
+/// percent-decoded when it decodes), level 8 (error) when the handler failed and 0 (info) otherwise — a
+/// handler that answers a 4xx itself without failing (the MFA 401) is info — and `data` with `type:
+/// "request"`, `url`, `method`, `status`, `execTime` (ms, fractional), `auth` (the collection name or `""`),
+/// `authId` only with `logAuthId`, `userIP`/`remoteIP` only with `logIP`, `referer`, `userAgent`, and for a
+/// failure `error` (its message) and `details` (the field errors, or null).
+public struct RequestLogFacts: Sendable {
+    /// A failed request's error as the client got it.
+    public struct Failure: Sendable {
+        public var message: String
+        public var details: JSONValue
+
+        public init(message: String, details: JSONValue) {
+            self.message = message
+            self.details = details
+        }
+    }
+
+    public var method: String
+    /// The request URI as sent: path and query, still percent-encoded.
+    public var uri: String
+    public var status: Int
+    public var execTimeMilliseconds: Double
+    /// The authenticated collection's name (`_superusers`, `users`) or an API key's marker; nil for a guest.
+    public var authCollection: String?
+    public var authId: String?
+    public var userIP: String
+    public var remoteIP: String
+    public var referer: String
+    public var userAgent: String
+    public var failure: Failure?
+
+    public init(
+        method: String, uri: String, status: Int, execTimeMilliseconds: Double, authCollection: String?,
+        authId: String?, userIP: String, remoteIP: String, referer: String, userAgent: String, failure: Failure?
+    ) {
+        self.method = method
+        self.uri = uri
+        self.status = status
+        self.execTimeMilliseconds = execTimeMilliseconds
+        self.authCollection = authCollection
+        self.authId = authId
+        self.userIP = userIP
+        self.remoteIP = remoteIP
+        self.referer = referer
+        self.userAgent = userAgent
+        self.failure = failure
+    }
+
+    public var level: Int { failure == nil ? LogLevel.info : LogLevel.error }
+
+    /// The entry to store, or nil when the settings keep it out (logging off, or below `minLevel`).
+    public func entry(settings: LogSettings, now: Date) -> LogEntry? {
+        guard settings.isEnabled, level >= settings.minLevel else { return nil }
+        let method = Self.cut(self.method.uppercased(), 50)
+        let url = Self.cut(uri, 3000)
+        var data: [String: JSONValue] = [
+            "type": "request", "url": .string(url), "method": .string(method), "status": .number(Double(status)),
+            "execTime": .number(execTimeMilliseconds), "referer": .string(Self.cut(referer, 2000)),
+            "userAgent": .string(Self.cut(userAgent, 2000)), "auth": .string(authCollection ?? ""),
+        ]
+        if let failure {
+            data["error"] = .string(failure.message)
+            data["details"] = failure.details
+        }
+        if settings.logAuthId, authCollection != nil, let authId { data["authId"] = .string(authId) }
+        if settings.logIP {
+            data["userIP"] = .string(userIP)
+            data["remoteIP"] = .string(remoteIP)
+        }
+        return LogEntry(
+            id: Identifiers.recordID(), created: DateTime.format(now), level: level,
+            message: method + " " + (url.removingPercentEncoding ?? url), data: .object(data))
+    }
+
+    /// PocketBase's `cutStr`: at most `max` bytes, then `...` when something was cut.
+    package static func cut(_ text: String, _ max: Int) -> String {
+        guard text.utf8.count > max else { return text }
+        return String(decoding: text.utf8.prefix(max), as: UTF8.self) + "..."
+    }
+}

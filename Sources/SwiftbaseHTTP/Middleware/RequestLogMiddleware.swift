@@ -1,0 +1,80 @@
+import Dispatch
+public import Hummingbird
+public import SwiftbaseCore
+
+/// Logs every request as PocketBase's activity logger does (see `RequestLogFacts` for the entry): after the
+/// handler, with its status, time and identity, and for a failure the error as the client got it. Successful
+/// reads of the logs themselves (`/api/logs…`) are not logged, as PocketBase skips them; failed ones are.
+///
+/// It sits inside `AuthenticationMiddleware` (to know who asked) and inside `ErrorMiddleware` (to see the
+/// error a handler threw, before it becomes a response); CORS preflights, answered further out, are not logged.
+/// Recording only queues the entry (`LogBatchWriter`): the response does not wait for storage.
+public struct RequestLogMiddleware: RouterMiddleware {
+    public typealias Context = SwiftbaseRequestContext
+
+    let logs: LogService
+
+    public init(logs: LogService) {
+        self.logs = logs
+    }
+
+    public func handle(
+        _ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard logs.settings.isEnabled else { return try await next(request, context) }
+        let started = DispatchTime.now().uptimeNanoseconds
+        do {
+            let response = try await next(request, context)
+            if !Self.isLogsRead(request) {
+                await record(request, context, status: Int(response.status.code), failure: nil, started: started)
+            }
+            return response
+        } catch {
+            let answer = ErrorMiddleware.answer(to: error, method: request.method)
+            let failure = RequestLogFacts.Failure(message: answer.message, details: Self.details(answer.data))
+            await record(request, context, status: Int(answer.status.code), failure: failure, started: started)
+            throw error
+        }
+    }
+
+    private func record(
+        _ request: Request, _ context: Context, status: Int, failure: RequestLogFacts.Failure?, started: UInt64
+    ) async {
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds &- started) / 1_000_000
+        let settings = logs.settings
+        // Formatting the peer's address takes the channel's lock: only when it is logged.
+        let ip = settings.logIP ? context.remoteIP : ""
+        let (authCollection, authId) = Self.identity(context.auth)
+        await logs.record(
+            RequestLogFacts(
+                method: request.method.rawValue, uri: request.head.path ?? "/", status: status,
+                execTimeMilliseconds: elapsed, authCollection: authCollection, authId: authId,
+                // No trusted-proxy headers are read yet: the client is the peer.
+                userIP: ip, remoteIP: ip, referer: request.headers[.referer] ?? "",
+                userAgent: request.headers[.userAgent] ?? "", failure: failure))
+    }
+
+    /// `auth` and `authId`: the record's collection and id; an API key (Swiftbase's) as `"apiKey"` and its id.
+    static func identity(_ auth: AuthContext) -> (collection: String?, id: String?) {
+        switch auth.identity {
+        case .guest: (nil, nil)
+        case .superuser(let record), .record(let record): (record.collectionName, record.id)
+        case .apiKey(let grant): ("apiKey", grant.id)
+        }
+    }
+
+    /// PocketBase's `details`: the field errors as `{field: message}` (nested as the error's `data`), or null.
+    static func details(_ data: JSONValue) -> JSONValue {
+        guard case .object(let fields) = data, !fields.isEmpty else { return .null }
+        return .object(
+            fields.mapValues { value in
+                if let message = value["message"]?.stringValue, value["code"] != nil { return .string(message) }
+                return details(value)
+            })
+    }
+
+    static func isLogsRead(_ request: Request) -> Bool {
+        let path = request.uri.path
+        return path == "/api/logs" || path.hasPrefix("/api/logs/")
+    }
+}

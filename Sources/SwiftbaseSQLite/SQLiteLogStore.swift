@@ -1,0 +1,139 @@
+import Foundation
+internal import GRDB
+public import SwiftbaseCore
+
+/// Log entries in their own database, `DIR/auxiliary.db`, as PocketBase keeps them: a `DatabasePool` of its
+/// own (WAL, `synchronous=NORMAL`), so storing a batch of logs never waits behind record writes, nor they
+/// behind it. The table and indexes are PocketBase's (`_logs`; `level`, `message`, and the hour of `created`
+/// that `hourlyCounts` groups by).
+public final class SQLiteLogStore: LogStore {
+    private let pool: DatabasePool
+    private let countPlans = SQLiteCountPlans()
+    public let path: String
+    public var dialect: any SQLDialect { SQLiteDialect() }
+
+    /// The hour an entry falls in, as `GET /api/logs/stats` groups and PocketBase's index keys them.
+    private static let hourExpression = #"strftime('%Y-%m-%d %H:00:00', "created")"#
+    private static let columns = #""id", "created", "level", "message", "data""#
+
+    /// Opens (creating if needed) the database at `path` and its table.
+    public init(path: String) throws {
+        var config = GRDB.Configuration()
+        config.busyMode = .timeout(10)
+        config.maximumReaderCount = 2
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        self.path = path
+        self.pool = try DatabasePool(path: path, configuration: config)
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS "_logs" (
+                        "id" TEXT PRIMARY KEY NOT NULL,
+                        "level" INTEGER DEFAULT 0 NOT NULL,
+                        "message" TEXT DEFAULT '' NOT NULL,
+                        "data" JSON DEFAULT '{}' NOT NULL,
+                        "created" TEXT DEFAULT '' NOT NULL
+                    );
+                    CREATE INDEX IF NOT EXISTS "idx_logs_level" ON "_logs" ("level");
+                    CREATE INDEX IF NOT EXISTS "idx_logs_message" ON "_logs" ("message");
+                    CREATE INDEX IF NOT EXISTS "idx_logs_created_hour" ON "_logs" (\(Self.hourExpression));
+                    """)
+        }
+    }
+
+    public func insert(_ entries: [LogEntry]) async throws {
+        guard !entries.isEmpty else { return }
+        let plans = countPlans
+        try await pool.write { db in
+            let connection = SQLiteConnection(db: db, countPlans: plans)
+            for entry in entries {
+                try connection.execute(
+                    SQLFragment(
+                        unsafeRaw: #"INSERT INTO "_logs" ("id", "created", "level", "message", "data") VALUES (?, ?, ?, ?, ?)"#,
+                        arguments: [
+                            .text(entry.id), .text(entry.created), .integer(Int64(entry.level)), .text(entry.message),
+                            .text(entry.data.jsonString),
+                        ]))
+            }
+        }
+    }
+
+    public func list(_ query: LogListQuery) async throws -> (items: [LogEntry], total: Int) {
+        let whereClause = Self.whereClause(query.conditions)
+        let orderBy =
+            query.orderBy.isEmpty
+            ? SQLFragment(unsafeRaw: " ORDER BY \"_logs\".\"_rowid_\"")
+            : SQLFragment(unsafeRaw: " ORDER BY ") + SQLFragment.join(query.orderBy, separator: ", ")
+        let select =
+            SQLFragment(unsafeRaw: "SELECT \(Self.columns) FROM \"_logs\"") + whereClause + orderBy
+            + SQLFragment(
+                unsafeRaw: " LIMIT ? OFFSET ?",
+                arguments: [.integer(Int64(query.limit)), .integer(Int64(min(query.offset, Int(Int64.max))))])
+        let count = SQLFragment(unsafeRaw: "SELECT COUNT(*) FROM \"_logs\"") + whereClause
+        let skipTotal = query.skipTotal
+        return try await read { connection in
+            let items = try connection.rows(select).map(Self.entry(from:))
+            let total = skipTotal ? -1 : Int(try connection.scalar(count)?.int64Value ?? 0)
+            return (items, total)
+        }
+    }
+
+    public func entry(id: String) async throws -> LogEntry? {
+        let query = SQLFragment(
+            unsafeRaw: "SELECT \(Self.columns) FROM \"_logs\" WHERE \"id\" = ? LIMIT 1", arguments: [.text(id)])
+        return try await read { connection in try connection.row(query).map(Self.entry(from:)) }
+    }
+
+    public func hourlyCounts(matching condition: SQLFragment?) async throws -> [LogHourCount] {
+        let query =
+            SQLFragment(unsafeRaw: "SELECT COUNT(\"id\") AS \"total\", \(Self.hourExpression) AS \"date\" FROM \"_logs\"")
+            + Self.whereClause(condition.map { [$0] } ?? [])
+            + SQLFragment(unsafeRaw: " GROUP BY \"date\" ORDER BY \"date\"")
+        return try await read { connection in
+            try connection.rows(query).compactMap { row -> LogHourCount? in
+                guard let hour = row["date"]?.textValue else { return nil }
+                return LogHourCount(date: hour + ".000Z", total: Int(row["total"]?.int64Value ?? 0))
+            }
+        }
+    }
+
+    public func deleteEntries(createdAtOrBefore cutoff: String, belowLevel: Int?) async throws -> Int {
+        var statement = SQLFragment(unsafeRaw: "DELETE FROM \"_logs\" WHERE \"created\" <= ?", arguments: [.text(cutoff)])
+        if let belowLevel {
+            statement += SQLFragment(unsafeRaw: " OR \"level\" < ?", arguments: [.integer(Int64(belowLevel))])
+        }
+        let finalStatement = statement
+        let plans = countPlans
+        return try await pool.write { db in
+            let connection = SQLiteConnection(db: db, countPlans: plans)
+            try connection.execute(finalStatement)
+            return connection.changedRowCount
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        let plans = countPlans
+        do {
+            return try await pool.read { db in try body(SQLiteConnection(db: db, countPlans: plans)) }
+        } catch let error as DatabaseError {
+            throw SQLiteStore.translate(error)
+        }
+    }
+
+    private static func whereClause(_ conditions: [SQLFragment]) -> SQLFragment {
+        conditions.isEmpty
+            ? SQLFragment(unsafeRaw: "")
+            : SQLFragment(unsafeRaw: " WHERE ") + SQLFragment.join(conditions, separator: " AND ")
+    }
+
+    private static func entry(from row: StoreRow) -> LogEntry {
+        LogEntry(
+            id: row["id"]?.textValue ?? "", created: row["created"]?.textValue ?? "",
+            level: Int(row["level"]?.int64Value ?? 0), message: row["message"]?.textValue ?? "",
+            data: (try? JSONValue.parse(row["data"]?.textValue ?? "{}")) ?? [:])
+    }
+}

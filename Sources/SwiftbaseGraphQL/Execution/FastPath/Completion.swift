@@ -10,6 +10,9 @@ struct Completion {
     let bundle: GraphQLSchemaBundle
     let collector: SelectionCollector
     private(set) var errors: [GraphQLError] = []
+    /// Whether error paths are tracked. Errors are rare: a first walk builds no paths and, if anything failed,
+    /// the walk is done again with them (`FastQuery` does), so the answer is the same either way.
+    let tracksPaths: Bool
     /// The fields of an object's selection by where it sits in the answer (its response keys from the root,
     /// list positions left out): every record of a list shares one, collected once.
     private var plans: [String: [PlannedField]] = [:]
@@ -24,9 +27,14 @@ struct Completion {
         let storedShape: FieldShape?
     }
 
-    init(bundle: GraphQLSchemaBundle, collector: SelectionCollector) {
+    init(bundle: GraphQLSchemaBundle, collector: SelectionCollector, tracksPaths: Bool) {
         self.bundle = bundle
         self.collector = collector
+        self.tracksPaths = tracksPaths
+    }
+
+    private func extend(_ path: IndexPath, _ element: any IndexPathElement) -> IndexPath {
+        tracksPaths ? path.appending(element) : path
     }
 
     /// A field's value: errors stop here unless the type is non-null.
@@ -80,11 +88,12 @@ struct Completion {
             for (index, item) in items.enumerated() {
                 out.append(
                     try catching(
-                        .success(item), type: list.ofType, fields: fields, path: path.appending(index), plan: plan,
+                        .success(item), type: list.ofType, fields: fields, path: extend(path, index), plan: plan,
                         parent: parent, field: field))
             }
             return .array(out)
         case let scalar as GraphQLScalarType:
+            if let map = value as? Map, let serialized = Self.builtin(scalar, map) { return serialized }
             return try scalar.serialize(value: value)
         case let enumeration as GraphQLEnumType:
             return try enumeration.serialize(value: value)
@@ -117,7 +126,7 @@ struct Completion {
                 resolved = nil
             }
             out[entry.key] = try catching(
-                .success(resolved), type: config.type, fields: entry.fields, path: path.appending(entry.key),
+                .success(resolved), type: config.type, fields: entry.fields, path: extend(path, entry.key),
                 plan: plan + "." + entry.key, parent: object.name, field: entry.name)
         }
         return .dictionary(out)
@@ -140,6 +149,18 @@ struct Completion {
         }
         plans[plan] = planned
         return planned
+    }
+
+    /// The built-in scalars' serialization of the values records hold, as the package's serializers answer
+    /// them, without their locks and casts; nil for anything else (the package serializes it).
+    private static func builtin(_ scalar: GraphQLScalarType, _ value: Map) -> Map? {
+        switch value {
+        case .string where scalar === GraphQLString: value
+        case .number(let number) where scalar === GraphQLInt: .int(number.intValue)
+        case .number(let number) where scalar === GraphQLFloat: .double(number.doubleValue)
+        case .bool where scalar === GraphQLBoolean: value
+        default: nil
+        }
     }
 
     private static func isNull(_ value: any Sendable) -> Bool {

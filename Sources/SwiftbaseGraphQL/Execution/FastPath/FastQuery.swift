@@ -112,7 +112,16 @@ struct FastQuery {
                 } catch {
                     resolved = .failure(error)
                 }
-                var completion = Completion(bundle: bundle, collector: collector)
+                // Without paths first; again with them only when something failed.
+                var quick = Completion(bundle: bundle, collector: collector, tracksPaths: false)
+                if let value = try? quick.catching(
+                    resolved, type: config.type, fields: fields, path: path, plan: key, parent: Self.rootTypeName,
+                    field: name), quick.errors.isEmpty
+                {
+                    data[key] = value
+                    continue
+                }
+                var completion = Completion(bundle: bundle, collector: collector, tracksPaths: true)
                 data[key] = try completion.catching(
                     resolved, type: config.type, fields: fields, path: path, plan: key, parent: Self.rootTypeName,
                     field: name)

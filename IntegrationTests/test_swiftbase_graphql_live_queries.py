@@ -9,11 +9,9 @@ import asyncio
 
 import pytest
 
-from gql import Client, GraphQLRequest
-from gql.transport.websockets import WebsocketsTransport
-
+import test_swiftbase_graphql_subscriptions as subscriptions
 from conftest import Api, create_collection, new_record, records, unique_name
-from test_swiftbase_graphql_subscriptions import PASSWORD, PROTOCOLS, TIMEOUT, ws_url
+from test_swiftbase_graphql_subscriptions import PASSWORD, PROTOCOLS
 
 pytestmark = pytest.mark.usefixtures("swiftbase_only")
 
@@ -45,24 +43,7 @@ def board(server, api):
 
 
 async def watch(server, query, subprotocol, token=None, until=None, actions=None):
-    """Subscribes to a live query; its first answer proves the subscription runs, then `actions` (blocking REST
-    calls, in a thread) run, and answers are collected until `until(answers)` holds."""
-    payload = {"Authorization": token} if token else {}
-    transport = WebsocketsTransport(url=ws_url(server), subprotocols=[subprotocol], init_payload=payload)
-    answers = []
-    async with Client(transport=transport, fetch_schema_from_transport=False) as session:
-        stream = session.subscribe(GraphQLRequest(query))
-
-        async def collect():
-            answers.append(await stream.__anext__())
-            if actions:
-                await asyncio.to_thread(actions)
-            while not until(answers):
-                answers.append(await stream.__anext__())
-
-        await asyncio.wait_for(collect(), TIMEOUT)
-        await stream.aclose()
-    return answers
+    return await subscriptions.watch(server, query, subprotocol, token=token, until=until, actions=actions, live=True)
 
 
 def rest_titles(server, token, notes, filter_=""):

@@ -61,15 +61,24 @@ def subscription(notes, where=""):
 
 
 async def watch(server, query, subprotocol, token=None, until=None, actions=None, variables=None, subscribed=None,
-                after=()):
+                after=(), live=False):
     """Subscribes with `query`, then runs `actions` (blocking REST calls, in a thread) once the subscription is
     known to be running (and the `after` events are set); collects events until `until(events)` holds.
-    `subscribed`, an asyncio event, is set once the subscription runs."""
+    `subscribed`, an asyncio event, is set once the subscription runs. A `live` query's first answer is what
+    shows it runs."""
     payload = {"Authorization": token} if token else {}
     transport = WebsocketsTransport(url=ws_url(server), subprotocols=[subprotocol], init_payload=payload)
     events = []
     async with Client(transport=transport, fetch_schema_from_transport=False) as session:
         stream = session.subscribe(GraphQLRequest(query, variable_values=variables))
+        if live:
+            events.append(await asyncio.wait_for(stream.__anext__(), TIMEOUT))
+            if actions:
+                await asyncio.to_thread(actions)
+            while not until(events):
+                events.append(await asyncio.wait_for(stream.__anext__(), TIMEOUT))
+            await stream.aclose()
+            return events
         first = asyncio.ensure_future(stream.__anext__())
         # gql registers a listener once the subscription is sent; the query after it is then answered only after
         # the server took the subscription (it reads a connection's messages in order).

@@ -277,19 +277,24 @@ final class GraphQLWSConnection: Sendable {
 
     /// A live query's next answer, for the identity it started with.
     private static func rerun(_ subscription: ActiveSubscription) async -> JSONValue {
-        var result: GraphQLResult
+        json(await run(subscription, rootValue: ()))
+    }
+
+    /// The subscription's document run once with `rootValue` (a `RecordEvent`, or nothing for a live query),
+    /// its errors mapped as every GraphQL error is.
+    private static func run(_ subscription: ActiveSubscription, rootValue: any Sendable) async -> GraphQLResult {
         do {
-            result = try await execute(
-                schema: subscription.bundle.schema, documentAST: subscription.document, rootValue: (),
+            var result = try await execute(
+                schema: subscription.bundle.schema, documentAST: subscription.document, rootValue: rootValue,
                 context: subscription.context, variableValues: subscription.request.variables,
                 operationName: subscription.request.operationName)
             result.errors = subscription.mapping.map(result.errors)
+            return result
         } catch let error as GraphQLError {
-            result = GraphQLResult(errors: [subscription.mapping.map(error)])
+            return GraphQLResult(errors: [subscription.mapping.map(error)])
         } catch {
-            result = GraphQLResult(errors: [subscription.mapping.map(GraphQLError(error))])
+            return GraphQLResult(errors: [subscription.mapping.map(GraphQLError(error))])
         }
-        return json(result)
     }
 
     private static func fragments(of document: Document) -> [String: FragmentDefinition] {
@@ -353,18 +358,7 @@ final class GraphQLWSConnection: Sendable {
             return nil
         }
         let event = RecordEvent(action: entry.action.rawValue, record: entry.record, request: target.request)
-        var result: GraphQLResult
-        do {
-            result = try await execute(
-                schema: subscription.bundle.schema, documentAST: subscription.document, rootValue: event,
-                context: subscription.context, variableValues: subscription.request.variables,
-                operationName: subscription.request.operationName)
-            result.errors = subscription.mapping.map(result.errors)
-        } catch let error as GraphQLError {
-            result = GraphQLResult(errors: [subscription.mapping.map(error)])
-        } catch {
-            result = GraphQLResult(errors: [subscription.mapping.map(GraphQLError(error))])
-        }
+        let result = await run(subscription, rootValue: event)
         return (try? GraphQLResultWriter.json(result)).map { String(decoding: $0, as: UTF8.self) }
     }
 

@@ -9,6 +9,7 @@ from gql.transport.exceptions import TransportQueryError
 from gql.transport.requests import RequestsHTTPTransport
 
 from conftest import Api, create_collection, new_record, records, unique_name
+from own_server_fixtures import api, server, su_token  # noqa: F401  (a server of its own: see there)
 
 pytestmark = pytest.mark.usefixtures("swiftbase_only")
 

@@ -9,6 +9,7 @@ from collections import defaultdict
 import pytest
 
 from conftest import Api, create_collection, new_record, records, unique_name
+from own_server_fixtures import api, server, su_token  # noqa: F401  (a server of its own: see there)
 from test_swiftbase_graphql import PASSWORD, client, login, run, run_error
 
 pytestmark = pytest.mark.usefixtures("swiftbase_only")

@@ -6,6 +6,7 @@ import time
 import pytest
 
 from conftest import Api, assert_error, create_collection, new_record, unique_name
+from own_server_fixtures import api, server, su_token  # noqa: F401  (a server of its own: see there)
 
 pytestmark = pytest.mark.usefixtures("swiftbase_only")
 

@@ -11,6 +11,7 @@ import pytest
 
 import test_swiftbase_graphql_subscriptions as subscriptions
 from conftest import Api, create_collection, new_record, records, unique_name
+from own_server_fixtures import api, server, su_token  # noqa: F401  (a server of its own: see there)
 from test_swiftbase_graphql_subscriptions import PASSWORD, PROTOCOLS
 
 pytestmark = pytest.mark.usefixtures("swiftbase_only")

@@ -225,6 +225,16 @@ def test_successful_reads_of_the_logs_are_not_logged_but_failures_are(ctx):
     assert not [e for e in failed if "-read" in e["data"]["url"]]
 
 
+def test_the_dashboards_files_are_not_logged(ctx):
+    mark = marker()
+    r = ctx.guest.get(f"/_/?m={mark}-page")
+    assert r.status_code == 200 and "text/html" in r.headers["Content-Type"]
+    # a later request as a barrier: once it is stored, the page before it would have been too
+    assert ctx.guest.get(f"/api/health?m={mark}-barrier").status_code == 200
+    logged_url(ctx, f"{mark}-barrier")
+    assert [e["data"]["url"] for e in logged(ctx, f'data.url ~ "{mark}"', 1)] == [f"/api/health?m={mark}-barrier"]
+
+
 def test_superusers_only(ctx):
     for path in ("/api/logs", "/api/logs/stats", "/api/logs/abc"):
         assert_error(ctx.guest.get(path), 401, NEEDS_AUTH, {})

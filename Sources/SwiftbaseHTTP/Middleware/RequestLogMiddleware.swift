@@ -4,7 +4,8 @@ public import SwiftbaseCore
 
 /// Logs every request as PocketBase's activity logger does (see `RequestLogFacts` for the entry): after the
 /// handler, with its status, time and identity, and for a failure the error as the client got it. Successful
-/// reads of the logs themselves (`/api/logs…`) are not logged, as PocketBase skips them; failed ones are.
+/// reads of the logs themselves (`/api/logs…`) and of the dashboard's files (`/_/…`) are not logged, as
+/// PocketBase skips them (its static file handler, to avoid flooding the logs); failed ones are.
 ///
 /// It sits inside `AuthenticationMiddleware` (to know who asked) and inside `ErrorMiddleware` (to see the
 /// error a handler threw, before it becomes a response); CORS preflights, answered further out, are not logged.
@@ -25,7 +26,7 @@ public struct RequestLogMiddleware: RouterMiddleware {
         let started = DispatchTime.now().uptimeNanoseconds
         do {
             let response = try await next(request, context)
-            if !Self.isLogsRead(request) {
+            if !Self.skipsSuccessLog(request) {
                 await record(request, context, status: Int(response.status.code), failure: nil, started: started)
             }
             return response
@@ -73,8 +74,9 @@ public struct RequestLogMiddleware: RouterMiddleware {
             })
     }
 
-    static func isLogsRead(_ request: Request) -> Bool {
+    /// Requests whose success is not logged: reads of the logs, and the dashboard's files.
+    static func skipsSuccessLog(_ request: Request) -> Bool {
         let path = request.uri.path
-        return path == "/api/logs" || path.hasPrefix("/api/logs/")
+        return path == "/api/logs" || path.hasPrefix("/api/logs/") || path == "/_" || path.hasPrefix("/_/")
     }
 }

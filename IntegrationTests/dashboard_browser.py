@@ -77,3 +77,20 @@ def sign_in(browser, url, email, password):
     visible(browser, 'input[name="identity"]').send_keys(email)
     browser.find_element(By.CSS_SELECTOR, 'input[name="password"]').send_keys(password, Keys.ENTER)
     visible(browser, "#sign-out")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless chromium for a test module."""
+    driver = start_browser()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(autouse=True)
+def console_on_failure(request, browser):
+    """On a failed test: the browser's console and a screenshot (see `report_failure`)."""
+    failed_before = request.session.testsfailed
+    yield
+    report_failure(request, browser, failed_before)
+

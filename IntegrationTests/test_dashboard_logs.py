@@ -12,7 +12,7 @@ import requests
 from selenium.webdriver.common.by import By
 
 from conftest import SU_EMAIL, SU_PASSWORD, Api, _server_kind, _start_server, superuser_token
-from dashboard_browser import report_failure, shot, sign_in, start_browser, text_of, visible, wait
+from dashboard_browser import browser, console_on_failure, shot, sign_in, text_of, visible, wait  # noqa: F401
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "Dashboard"
 
@@ -34,20 +34,6 @@ def site(request, tmp_path_factory):
     yield srv, base
     err = srv.stop()
     assert err is None, err
-
-
-@pytest.fixture(scope="module")
-def browser():
-    driver = start_browser()
-    yield driver
-    driver.quit()
-
-
-@pytest.fixture(autouse=True)
-def console_on_failure(request, browser):
-    failed_before = request.session.testsfailed
-    yield
-    report_failure(request, browser, failed_before)
 
 
 def test_logs_table_chart_and_detail(site, browser):

@@ -16,8 +16,8 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
 from conftest import SU_EMAIL, SU_PASSWORD, Api, EmlDirMailbox, superuser_token, unique_name
-from dashboard_browser import (click, clickable, report_failure, shot, start_browser, text_of, visible,
-                               wait)
+from dashboard_browser import (browser, click, clickable, console_on_failure, shot, text_of,  # noqa: F401 (fixtures)
+                               visible, wait)
 
 pytestmark = pytest.mark.usefixtures("swiftbase_only")
 
@@ -30,20 +30,6 @@ def srv(own_server):
 @pytest.fixture(scope="module")
 def api(srv) -> Api:
     return Api(srv.url, superuser_token(srv.url))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    driver = start_browser()
-    yield driver
-    driver.quit()
-
-
-@pytest.fixture(autouse=True)
-def console_on_failure(request, browser):
-    failed_before = request.session.testsfailed
-    yield
-    report_failure(request, browser, failed_before)
 
 
 @pytest.fixture(scope="module")

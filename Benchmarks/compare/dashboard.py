@@ -19,16 +19,11 @@ ran: `Benchmarks/run` builds a release one into .build-release/).
         --pocketbase .venv-it/bin/pocketbase [--records 10000] [--runs 5]
 """
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-
-import httpx
 
 from http_scenarios import EMAIL, PASSWORD, Server, seed
 
@@ -53,24 +48,7 @@ class DashboardServer(Server):
             (public / "index.html").write_text(index)
             self.base = "/dash"
             self.extra = ["--publicDir", str(public)]
-        else:
-            self.extra = []
-        subprocess.run([self.binary, "superuser", "upsert", EMAIL, PASSWORD, "--dir", self.dir],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.log = open(os.path.join(self.dir, "server.log"), "w")
-        command = [self.binary, "serve", "--http", f"127.0.0.1:{self.port}", "--dir", self.dir, *self.extra]
-        if self.kind == "pocketbase":
-            command += ["--migrationsDir", os.path.join(self.dir, "pb_migrations"), "--automigrate=false"]
-        self.proc = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                if httpx.get(self.url + "/api/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.kind} did not start")
+        return super().__enter__()
 
 
 def first_id(browser):

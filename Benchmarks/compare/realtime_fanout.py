@@ -87,7 +87,8 @@ async def compiled_subscribers(client, port, subscribers, creates, processes, cr
     return deliveries, client_cpu
 
 
-async def run_one(kind, binary, subscribers, creates, client=None, processes=2):
+async def run_one(kind, binary, subscribers, creates, client=None, processes=2, rate=None):
+    """One server's fan-out; creates go back to back, or `rate` per second when given."""
     tmp = tempfile.mkdtemp(prefix=f"fanout-{kind}-")
     data = os.path.join(tmp, "data")
     os.makedirs(data)
@@ -115,6 +116,8 @@ async def run_one(kind, binary, subscribers, creates, client=None, processes=2):
             async def create_all():
                 clock["cpu0"], clock["start"] = cpu_seconds(proc.pid), time.perf_counter()
                 for i in range(creates):
+                    if rate:
+                        await asyncio.sleep(max(0.0, clock["start"] + i / rate - time.perf_counter()))
                     sent[str(i)] = time.perf_counter()
                     r = await http.post("/api/collections/bench/records", json={"title": str(i)})
                     assert r.status_code == 200, r.text

@@ -10,26 +10,32 @@ struct RecordNode: Sendable {
         self.json = json.objectValue ?? [:]
     }
 
-    /// The GraphQL value of `field`: a `Map` for leaves, a `RecordNode` (or a list of them) for relations.
+    /// The GraphQL value of `field` for the package's resolvers: a `Map` for leaves, a `RecordNode` (or a list
+    /// of them) for relations.
     func value(of field: FieldShape) -> (any Sendable)? {
+        resolved(of: field).sendable
+    }
+
+    /// The same value, typed, for `FastQuery`'s completion (no existential casts on the way back).
+    func resolved(of field: FieldShape) -> ResolvedValue {
         switch field.kind {
         case .system(let name):
-            return json[name].map { Map($0) }
+            return json[name].map { .leaf(Map($0)) } ?? .null
         case .value(let stored, let type):
-            guard let value = json[stored.name] else { return nil }
+            guard let value = json[stored.name] else { return .null }
             switch type {
             case .stringList: return Self.list(value)
-            case .geoPoint: return value.objectValue
-            default: return value.isNull && type != .json ? nil : Map(value)
+            case .geoPoint: return value.objectValue.map { .point($0) } ?? .null
+            default: return value.isNull && type != .json ? .null : .leaf(Map(value))
             }
         case .file(let stored, let isList):
-            guard let value = json[stored.name] else { return nil }
-            return isList ? Self.list(value) : Map(value)
+            guard let value = json[stored.name] else { return .null }
+            return isList ? Self.list(value) : .leaf(Map(value))
         case .fileURL(let stored, let isList):
-            guard let value = json[stored.name] else { return nil }
-            let urls = Self.names(in: value).map { Map.string(fileURL($0)) }
-            if isList { return urls.map { $0 as (any Sendable)? } }
-            return urls.first
+            guard let value = json[stored.name] else { return .null }
+            let urls = Self.names(in: value).map { ResolvedValue.leaf(.string(fileURL($0))) }
+            if isList { return .list(urls) }
+            return urls.first ?? .null
         case .relation(let stored, _, let isList):
             return related(json["expand"]?[stored.name], isList: isList)
         case .backRelation(let key, _, _, let isList):
@@ -44,19 +50,20 @@ struct RecordNode: Sendable {
         return "/api/files/\(collection)/\(id)/\(name)"
     }
 
-    private func related(_ value: JSONValue?, isList: Bool) -> (any Sendable)? {
-        let nodes: [RecordNode] =
-            switch value {
-            case .array(let items): items.map { RecordNode($0) }
-            case .object: [RecordNode(value ?? .null)]
-            default: []
-            }
-        if isList { return nodes.map { $0 as (any Sendable)? } }
-        return nodes.first
+    private func related(_ value: JSONValue?, isList: Bool) -> ResolvedValue {
+        switch value {
+        case .array(let items):
+            return isList ? .list(items.map { .record(RecordNode($0)) }) : items.first.map { .record(RecordNode($0)) } ?? .null
+        case .object:
+            let node = ResolvedValue.record(RecordNode(value ?? .null))
+            return isList ? .list([node]) : node
+        default:
+            return isList ? .list([]) : .null
+        }
     }
 
-    private static func list(_ value: JSONValue) -> [(any Sendable)?] {
-        names(in: value).map { Map.string($0) }
+    private static func list(_ value: JSONValue) -> ResolvedValue {
+        .list(names(in: value).map { .leaf(.string($0)) })
     }
 
     private static func names(in value: JSONValue) -> [String] {
@@ -64,6 +71,43 @@ struct RecordNode: Sendable {
         case .array(let items): items.compactMap(\.stringValue)
         case .string(let name): name.isEmpty ? [] : [name]
         default: []
+        }
+    }
+}
+
+/// A resolved field value as `FastQuery` completes it: what the package's executor would receive as
+/// `any Sendable`, with its kind known.
+enum ResolvedValue: Sendable {
+    case null
+    case leaf(Map)
+    case list([ResolvedValue])
+    case record(RecordNode)
+    /// A geo point's `{lon, lat}`.
+    case point([String: JSONValue])
+    /// Anything a root resolver answered that is none of the above (completed as the package would).
+    case other(any Sendable)
+
+    /// A resolver's answer, sorted by kind once (the root fields' values).
+    init(_ value: (any Sendable)?) {
+        switch value {
+        case nil: self = .null
+        case let node as RecordNode: self = .record(node)
+        case let map as Map: self = map == .null || map == .undefined ? .null : .leaf(map)
+        case let items as [(any Sendable)?]: self = .list(items.map { ResolvedValue($0) })
+        case let point as [String: JSONValue]: self = .point(point)
+        case let other?: self = .other(other)
+        }
+    }
+
+    /// The value as the package's resolvers answer it.
+    var sendable: (any Sendable)? {
+        switch self {
+        case .null: nil
+        case .leaf(let map): map
+        case .list(let items): items.map { $0.sendable }
+        case .record(let node): node
+        case .point(let point): point
+        case .other(let value): value
         }
     }
 }

@@ -6,6 +6,10 @@ import SwiftbaseCore
 /// for the types `FastQuery` takes: lists, scalars serialized by the schema's types, record objects read from
 /// their `RecordNode`, geo points. A nullable field's error is recorded and the field is null; a non-null
 /// field's error or null propagates to its parent.
+///
+/// Each object's selection is planned once per position in the answer (every record of a list shares it),
+/// with its fields' types sorted into `OutputType`, so completing a record is a walk over typed values with no
+/// existential casts and no per-record lookups beyond its own fields.
 struct Completion {
     let bundle: GraphQLSchemaBundle
     let collector: SelectionCollector
@@ -17,14 +21,16 @@ struct Completion {
     /// list positions left out): every record of a list shares one, collected once.
     private var plans: [String: [PlannedField]] = [:]
 
-    /// One field of an object's selection: its response key, its name, its occurrences and its definition
-    /// (nil for `__typename`).
+    /// One field of an object's selection: its response key, its name, its occurrences, its definition
+    /// (nil for `__typename`), its output type and where its own object selection is planned.
     struct PlannedField {
         let key: String
         let name: String
         let fields: [Field]
         let config: GraphQLField?
+        let output: OutputType
         let storedShape: FieldShape?
+        let childPlan: String
     }
 
     init(bundle: GraphQLSchemaBundle, collector: SelectionCollector, tracksPaths: Bool) {
@@ -37,50 +43,67 @@ struct Completion {
         tracksPaths ? path.appending(element) : path
     }
 
-    /// A field's value: errors stop here unless the type is non-null.
+    /// A root field's value: errors stop here unless the type is non-null.
     mutating func catching(
         _ result: Result<(any Sendable)?, any Error>, type: any GraphQLType, fields: [Field], path: IndexPath,
         plan: String, parent: String, field: String
     ) throws -> Map {
+        let output = OutputType(type)
+        let resolved: ResolvedValue
         do {
-            return try located(fields: fields, path: path) { completion in
-                try completion.complete(
-                    result.get(), type: type, fields: fields, path: path, plan: plan, parent: parent, field: field)
-            }
-        } catch let error as GraphQLError where !(type is GraphQLNonNull) {
-            errors.append(error)
+            resolved = ResolvedValue(try result.get())
+        } catch {
+            let located = Self.locate(error, fields: fields, path: path)
+            guard !output.isNonNull else { throw located }
+            errors.append(located)
+            return .null
+        }
+        return try catching(resolved, output: output, fields: fields, path: path, plan: plan, parent: parent, field: field)
+    }
+
+    private mutating func catching(
+        _ value: ResolvedValue, output: OutputType, fields: [Field], path: IndexPath, plan: String, parent: String,
+        field: String
+    ) throws -> Map {
+        do {
+            return try complete(value, output: output, fields: fields, path: path, plan: plan, parent: parent, field: field)
+        } catch {
+            let located = Self.locate(error, fields: fields, path: path)
+            guard !output.isNonNull else { throw located }
+            errors.append(located)
             return .null
         }
     }
 
-    private mutating func located(fields: [Field], path: IndexPath, _ body: (inout Completion) throws -> Map) throws
-        -> Map
-    {
-        do {
-            return try body(&self)
-        } catch let error as GraphQLError {
-            throw error
-        } catch {
-            throw GraphQLError(message: String(describing: error), nodes: fields, path: path, originalError: error)
-        }
+    private static func locate(_ error: any Error, fields: [Field], path: IndexPath) -> GraphQLError {
+        if let error = error as? GraphQLError { return error }
+        return GraphQLError(message: String(describing: error), nodes: fields, path: path, originalError: error)
     }
 
     private mutating func complete(
-        _ value: (any Sendable)?, type: any GraphQLType, fields: [Field], path: IndexPath, plan: String, parent: String,
+        _ value: ResolvedValue, output: OutputType, fields: [Field], path: IndexPath, plan: String, parent: String,
         field: String
     ) throws -> Map {
-        if let nonNull = type as? GraphQLNonNull {
-            let inner = try complete(
-                value, type: nonNull.ofType, fields: fields, path: path, plan: plan, parent: parent, field: field)
-            guard inner != .null else {
+        switch output {
+        case .nonNull(let inner):
+            let completed = try complete(
+                value, output: inner, fields: fields, path: path, plan: plan, parent: parent, field: field)
+            guard completed != .null else {
                 throw GraphQLError(message: "Cannot return null for non-nullable field \(parent).\(field).")
             }
-            return inner
+            return completed
+        default:
+            break
         }
-        guard let value, !Self.isNull(value) else { return .null }
-        switch type {
-        case let list as GraphQLList:
-            guard let items = value as? [(any Sendable)?] else {
+        switch value {
+        case .null: return .null
+        case .leaf(let map) where map == .null || map == .undefined: return .null
+        default: break
+        }
+        switch output {
+        case .nonNull: return .null  // handled above
+        case .list(let itemType):
+            guard case .list(let items) = value else {
                 throw GraphQLError(message: "Expected array, but did not find one for field \(parent).\(field).")
             }
             var out: [Map] = []
@@ -88,46 +111,47 @@ struct Completion {
             for (index, item) in items.enumerated() {
                 out.append(
                     try catching(
-                        .success(item), type: list.ofType, fields: fields, path: extend(path, index), plan: plan,
-                        parent: parent, field: field))
+                        item, output: itemType, fields: fields, path: extend(path, index), plan: plan, parent: parent,
+                        field: field))
             }
             return .array(out)
-        case let scalar as GraphQLScalarType:
-            if let map = value as? Map, let serialized = Self.builtin(scalar, map) { return serialized }
-            return try scalar.serialize(value: value)
-        case let enumeration as GraphQLEnumType:
-            return try enumeration.serialize(value: value)
-        case let object as GraphQLObjectType:
+        case .builtin(let scalar):
+            if case .leaf(let map) = value, let serialized = Self.builtin(scalar, map) { return serialized }
+            return try scalar.serialize(value: Self.serializable(value))
+        case .scalar(let scalar):
+            return try scalar.serialize(value: Self.serializable(value))
+        case .enumeration(let enumeration):
+            return try enumeration.serialize(value: Self.serializable(value))
+        case .object(let object):
             return try completeObject(value, object: object, fields: fields, path: path, plan: plan)
-        default:
+        case .unexpected(let type):
             throw GraphQLError(message: "Cannot complete value of unexpected type \"\(type)\".")
         }
     }
 
     private mutating func completeObject(
-        _ value: any Sendable, object: GraphQLObjectType, fields: [Field], path: IndexPath, plan: String
+        _ value: ResolvedValue, object: GraphQLObjectType, fields: [Field], path: IndexPath, plan: String
     ) throws -> Map {
         let planned = try self.planned(object, fields: fields, plan: plan)
-        let node = value as? RecordNode
-        let point = node == nil ? value as? [String: JSONValue] : nil
         var out = OrderedDictionary<String, Map>()
         out.reserveCapacity(planned.count)
         for entry in planned {
-            guard let config = entry.config else {
+            guard entry.config != nil else {
                 out[entry.key] = .string(object.name)
                 continue
             }
-            let resolved: (any Sendable)?
-            if let node {
-                resolved = entry.storedShape.flatMap { node.value(of: $0) }
-            } else if let point {
-                resolved = point[entry.name]?.doubleValue.map { Map.number(Number($0)) }
-            } else {
-                resolved = nil
+            let resolved: ResolvedValue
+            switch value {
+            case .record(let node):
+                resolved = entry.storedShape.map { node.resolved(of: $0) } ?? .null
+            case .point(let point):
+                resolved = point[entry.name]?.doubleValue.map { .leaf(.number(Number($0))) } ?? .null
+            default:
+                resolved = .null
             }
             out[entry.key] = try catching(
-                .success(resolved), type: config.type, fields: entry.fields, path: extend(path, entry.key),
-                plan: plan + "." + entry.key, parent: object.name, field: entry.name)
+                resolved, output: entry.output, fields: entry.fields, path: extend(path, entry.key),
+                plan: entry.childPlan, parent: object.name, field: entry.name)
         }
         return .dictionary(out)
     }
@@ -141,14 +165,25 @@ struct Completion {
         for (key, nested) in try collector.collect(fields.compactMap(\.selectionSet), on: object.name) {
             let name = nested[0].name.value
             if name == "__typename" {
-                planned.append(PlannedField(key: key, name: name, fields: nested, config: nil, storedShape: nil))
+                planned.append(
+                    PlannedField(
+                        key: key, name: name, fields: nested, config: nil, output: .unexpected(""), storedShape: nil,
+                        childPlan: ""))
             } else if let config = configs[name] {
                 planned.append(
-                    PlannedField(key: key, name: name, fields: nested, config: config, storedShape: shape?.field(name)))
+                    PlannedField(
+                        key: key, name: name, fields: nested, config: config, output: OutputType(config.type),
+                        storedShape: shape?.field(name), childPlan: plan + "." + key))
             }
         }
         plans[plan] = planned
         return planned
+    }
+
+    /// What the package's serializers are handed: the value as its resolvers answer it, never wrapped in an
+    /// optional.
+    private static func serializable(_ value: ResolvedValue) -> any Sendable {
+        value.sendable ?? Map.null
     }
 
     /// The built-in scalars' serialization of the values records hold, as the package's serializers answer
@@ -162,9 +197,34 @@ struct Completion {
         default: nil
         }
     }
+}
 
-    private static func isNull(_ value: any Sendable) -> Bool {
-        if let map = value as? Map { return map == .null || map == .undefined }
+/// An output type sorted once into what completing it does.
+indirect enum OutputType {
+    case nonNull(OutputType)
+    case list(OutputType)
+    /// `String`, `Int`, `Float`, `Boolean`: serialized without the package's locks where the value allows.
+    case builtin(GraphQLScalarType)
+    case scalar(GraphQLScalarType)
+    case enumeration(GraphQLEnumType)
+    case object(GraphQLObjectType)
+    case unexpected(String)
+
+    init(_ type: any GraphQLType) {
+        switch type {
+        case let nonNull as GraphQLNonNull: self = .nonNull(OutputType(nonNull.ofType))
+        case let list as GraphQLList: self = .list(OutputType(list.ofType))
+        case let scalar as GraphQLScalarType:
+            let builtins = [GraphQLString, GraphQLInt, GraphQLFloat, GraphQLBoolean]
+            self = builtins.contains { $0 === scalar } ? .builtin(scalar) : .scalar(scalar)
+        case let enumeration as GraphQLEnumType: self = .enumeration(enumeration)
+        case let object as GraphQLObjectType: self = .object(object)
+        default: self = .unexpected("\(type)")
+        }
+    }
+
+    var isNonNull: Bool {
+        if case .nonNull = self { return true }
         return false
     }
 }

@@ -75,7 +75,14 @@ public struct RequestLogFacts: Sendable {
         }
         return LogEntry(
             id: Identifiers.recordID(), created: DateTime.format(now), level: level,
-            message: method + " " + (url.removingPercentEncoding ?? url), data: .object(data))
+            message: method + " " + Self.decoded(url), data: .object(data))
+    }
+
+    /// The URI percent-decoded when it decodes; most have nothing to decode, and Foundation's decoder costs
+    /// microseconds even then.
+    static func decoded(_ uri: String) -> String {
+        guard uri.utf8.contains(UInt8(ascii: "%")) else { return uri }
+        return uri.removingPercentEncoding ?? uri
     }
 
     /// PocketBase's `cutStr`: at most `max` bytes, then `...` when something was cut.

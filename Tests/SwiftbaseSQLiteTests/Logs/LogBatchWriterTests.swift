@@ -27,6 +27,30 @@ struct LogBatchWriterTests {
         #expect(writer.counts == (95, 0))
     }
 
+    /// Between two intervals the running loop stores whole batches only: a steady stream makes transactions of
+    /// `batchSize`, and the remainder waits for the interval (here: the shutdown flush).
+    @Test func theLoopStoresWholeBatchesBetweenIntervals() async throws {
+        let fixture = try await LogFixture("writer-whole-batches")
+        defer { fixture.remove() }
+        let flaky = FlakyLogStore(fixture.logStore, failures: 0)
+        let writer = LogBatchWriter(store: flaky, limits: .init(capacity: 1000, batchSize: 20, interval: .seconds(3600)))
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await writer.run() }
+            for i in 0..<250 {
+                await writer.append(LogFixture.entry(uri: "/api/steady/\(i)"))
+                if i % 7 == 0 { await Task.yield() }
+            }
+            // Wait on the condition: every whole batch (240 entries) stored, the 10 left buffered.
+            while writer.counts.stored < 240 { try? await Task.sleep(for: .milliseconds(5)) }
+            writer.stop()
+        }
+        #expect(flaky.batchSizes.allSatisfy { $0 == 20 })
+        #expect(writer.buffered == 10)
+        await writer.flush()
+        #expect(flaky.batchSizes.last == 10)
+        #expect(try await storedCount(fixture.logStore) == 250)
+    }
+
     /// 4,000 entries from 8 tasks at once through a buffer of 64: appenders wait for room, none is dropped.
     @Test func aBurstLargerThanTheBufferLosesNothing() async throws {
         let fixture = try await LogFixture("writer-burst")

@@ -74,7 +74,8 @@ public struct RequestLogFacts: Sendable {
             data["remoteIP"] = .string(remoteIP)
         }
         return LogEntry(
-            id: Identifiers.recordID(), created: DateTime.format(now), level: level,
+            id: Identifiers.timeOrderedID(millisecondsSince1970: Int64(now.timeIntervalSince1970 * 1000)),
+            created: DateTime.format(now), level: level,
             message: method + " " + Self.decoded(url), data: .object(data))
     }
 

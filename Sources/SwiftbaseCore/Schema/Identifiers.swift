@@ -20,6 +20,22 @@ package enum Identifiers {
     package static func recordID() -> String {
         RandomString.make(length: 15, alphabet: RandomString.lowercaseAlphanumeric)
     }
+
+    /// An id of the same form whose first 8 characters are the milliseconds since 1970 in base 36 (until 2059),
+    /// then 7 random ones: ids made later sort later, so a table keyed by them grows at the end of its index
+    /// instead of at a random place (a request log entry's id; PocketBase's are random, and no client reads
+    /// anything into them).
+    package static func timeOrderedID(millisecondsSince1970 milliseconds: Int64) -> String {
+        let digits = Array("0123456789abcdefghijklmnopqrstuvwxyz".utf8)
+        var prefix = [UInt8](repeating: UInt8(ascii: "0"), count: 8)
+        var rest = max(0, milliseconds)
+        for index in stride(from: 7, through: 0, by: -1) {
+            prefix[index] = digits[Int(rest % 36)]
+            rest /= 36
+        }
+        return String(decoding: prefix, as: UTF8.self)
+            + RandomString.make(length: 7, alphabet: RandomString.lowercaseAlphanumeric)
+    }
 }
 
 /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), as Go's `crc32.ChecksumIEEE`.

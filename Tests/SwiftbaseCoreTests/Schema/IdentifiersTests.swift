@@ -39,4 +39,18 @@ import Testing
     func unusablePatternsThrow(pattern: String) {
         #expect(throws: RandomString.PatternError.self) { try RandomString.matching(pattern) }
     }
+
+    @Test func timeOrderedIDsHaveARecordIDsFormAndSortByTheirTime() {
+        let alphabet = Set("abcdefghijklmnopqrstuvwxyz0123456789")
+        #expect(Identifiers.timeOrderedID(millisecondsSince1970: 0).hasPrefix("00000000"))
+        #expect(Identifiers.timeOrderedID(millisecondsSince1970: 35).hasPrefix("0000000z"))
+        #expect(Identifiers.timeOrderedID(millisecondsSince1970: 2_821_109_907_455).hasPrefix("zzzzzzzz"))
+        var previous = ""
+        for milliseconds in stride(from: Int64(1_765_000_000_000), to: 1_765_000_000_000 + 5_000, by: 37) {
+            let id = Identifiers.timeOrderedID(millisecondsSince1970: milliseconds)
+            #expect(id.count == 15 && id.allSatisfy(alphabet.contains), "\(id)")
+            #expect(id > previous, "\(id) after \(previous)")
+            previous = id
+        }
+    }
 }

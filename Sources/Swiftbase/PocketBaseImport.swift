@@ -1,0 +1,238 @@
+public import Foundation
+import Synchronization
+import SwiftbaseCore
+import SwiftbaseSQLite
+
+/// `swiftbase import pocketbase PB_DATA_DIR --dir DIR`: a new Swiftbase data directory made from a
+/// PocketBase 0.23+ one — collections (fields, indexes, rules, token secrets), every record with its id,
+/// timestamps and password hash, the files, the settings, OAuth2 links (`_externalAuths`) and login origins
+/// (`_authOrigins`). See Docs/Import.md.
+///
+/// The source is only read: its `data.db` is opened read-only and its files are copied. Everything that can
+/// refuse is checked before the target is made (`Refusal`); a failure after that removes what was made.
+/// Not carried over: `_mfas` and `_otps` (sessions that live minutes) and the request logs of `auxiliary.db`.
+public struct PocketBaseImport: Sendable {
+    /// What the import cannot carry over, in one line; nothing was written.
+    public struct Refusal: Error, CustomStringConvertible {
+        public let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// Where the import is: records and file bytes done out of their totals.
+    public struct Progress: Sendable {
+        public var records = 0
+        public var totalRecords = 0
+        public var bytes: Int64 = 0
+        public var totalBytes: Int64 = 0
+    }
+
+    /// What was carried over.
+    public struct Summary: Sendable {
+        public var collections = 0
+        public var records = 0
+        public var files = 0
+        public var bytes: Int64 = 0
+        /// Collections whose records were deliberately left behind, with the reason.
+        public var notes: [String] = []
+    }
+
+    /// Collections whose records are not imported: one-time passwords and MFA sessions expire in minutes.
+    static let skippedCollections: Set<String> = ["_mfas", "_otps"]
+    /// Rows per transaction.
+    static let batchSize = 2_000
+
+    public let source: URL
+    public let target: URL
+    /// PocketBase's settings key (the value of its `--encryptionEnv` variable), when its settings are encrypted.
+    public let encryptionKey: String?
+
+    public init(source: URL, target: URL, encryptionKey: String? = nil) {
+        self.source = source
+        self.target = target
+        self.encryptionKey = encryptionKey
+    }
+
+    /// Runs the import; `progress` hears about every batch of records and every copied file.
+    public func run(progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> Summary {
+        let plan = try prepare()
+        let created = !FileManager.default.fileExists(atPath: target.path)
+        do {
+            return try await carryOver(plan, progress: progress)
+        } catch {
+            // Nothing half-made stays behind: the target was missing or empty before.
+            if created {
+                try? FileManager.default.removeItem(at: target)
+            } else if let items = try? FileManager.default.contentsOfDirectory(atPath: target.path) {
+                for item in items { try? FileManager.default.removeItem(at: target.appendingPathComponent(item)) }
+            }
+            if let refusal = error as? Refusal { throw refusal }
+            throw Refusal("import failed, nothing was kept in \(target.path): \(Self.describe(error))")
+        }
+    }
+
+    // MARK: - Checks
+
+    /// What the import will do, decided before anything is written.
+    struct Plan: Sendable {
+        let data: PocketBaseDataFile
+        let collections: [JSONValue]
+        let settings: JSONValue?
+        let tables: [(id: String, name: String, rows: Int)]
+        let files: [StorageFile]
+        let notes: [String]
+    }
+
+    func prepare() throws -> Plan {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw Refusal("\(source.path) is not a directory")
+        }
+        let dataPath = source.appendingPathComponent("data.db").path
+        guard FileManager.default.fileExists(atPath: dataPath) else {
+            throw Refusal("\(source.path) has no data.db: it is not a PocketBase data directory (pb_data)")
+        }
+        if source.standardizedFileURL.resolvingSymlinksInPath() == target.standardizedFileURL.resolvingSymlinksInPath() {
+            throw Refusal("the target directory is the PocketBase directory itself; choose another --dir")
+        }
+        if let items = try? FileManager.default.contentsOfDirectory(atPath: target.path), !items.isEmpty {
+            throw Refusal("\(target.path) is not empty; import into a new or empty directory (--dir)")
+        }
+        let data: PocketBaseDataFile
+        do {
+            data = try PocketBaseDataFile(path: dataPath)
+        } catch let error as PocketBaseDataFile.Unreadable {
+            throw Refusal(error.description)
+        }
+        let collections = try data.collections()
+        try Self.checkFieldTypes(collections)
+        let settings = try readSettings(from: data)
+        var tables: [(String, String, Int)] = []
+        var notes: [String] = []
+        for collection in collections {
+            let (id, name) = (collection["id"]?.stringValue ?? "", collection["name"]?.stringValue ?? "")
+            guard collection["type"]?.stringValue != "view" else { continue }
+            if Self.skippedCollections.contains(name) {
+                let count = try data.count(name)
+                if count > 0 { notes.append("\(name): \(count) records not imported (they expire within minutes)") }
+                continue
+            }
+            tables.append((id, name, try data.count(name)))
+        }
+        if settings?["s3"]?["enabled"]?.boolValue == true {
+            notes.append("files: PocketBase kept them on S3 (settings s3.enabled); they stay there, storage/ was copied as is")
+        }
+        return Plan(
+            data: data, collections: collections, settings: settings, tables: tables,
+            files: try StorageFile.list(in: source.appendingPathComponent("storage")), notes: notes)
+    }
+
+    /// Every field's type must be one Swiftbase has (a PocketBase plug-in may register its own).
+    static func checkFieldTypes(_ collections: [JSONValue]) throws {
+        let known = Set(FieldOptions.allTypeNames)
+        for collection in collections {
+            for field in collection["fields"]?.arrayValue ?? [] {
+                let type = field["type"]?.stringValue ?? ""
+                guard known.contains(type) else {
+                    let where_ = (collection["name"]?.stringValue ?? "?") + "." + (field["name"]?.stringValue ?? "?")
+                    throw Refusal("field \(where_) has type \"\(type)\", which Swiftbase does not have")
+                }
+            }
+        }
+    }
+
+    // MARK: - Carrying over
+
+    private func carryOver(_ plan: Plan, progress: @escaping @Sendable (Progress) -> Void) async throws -> Summary {
+        let app = try await SwiftbaseApp.open(SwiftbaseConfiguration(dataDirectory: target.path))
+        let services = app.services
+        let adopted: [CollectionModel]
+        do {
+            adopted = try await services.collections.adopt(plan.collections)
+        } catch let failure as CollectionService.AdoptionFailure {
+            throw Refusal(failure.description)
+        }
+        if let settings = plan.settings {
+            do {
+                try await services.settings.update(settings)
+            } catch {
+                throw Refusal("the settings were refused: \(Self.describe(error))")
+            }
+        }
+        let tracker = ProgressTracker(
+            Progress(
+                totalRecords: plan.tables.reduce(0) { $0 + $1.rows },
+                totalBytes: plan.files.reduce(0) { $0 + $1.size }),
+            report: progress)
+        // Files and records are independent: the copy runs beside the inserts.
+        async let copied = copyFiles(plan.files, tracker: tracker)
+        let records = try await importRecords(plan, into: services.records, tracker: tracker)
+        let files = try await copied
+        var summary = Summary(collections: adopted.count, records: records, notes: plan.notes)
+        (summary.files, summary.bytes) = files
+        return summary
+    }
+
+    private func importRecords(_ plan: Plan, into records: RecordService, tracker: ProgressTracker) async throws -> Int {
+        var total = 0
+        for table in plan.tables {
+            var after: Int64 = 0
+            while true {
+                let (rows, next) = try plan.data.rows(of: table.name, after: after, limit: Self.batchSize)
+                if rows.isEmpty { break }
+                do {
+                    try await records.importStored(rows, into: table.id)
+                } catch let error as StoreConstraintError {
+                    throw Refusal(
+                        "records of \(table.name) break a unique index on \(error.columns.joined(separator: ", ")) in "
+                            + "Swiftbase (two values equal up to case?)")
+                }
+                total += rows.count
+                tracker.add(records: rows.count)
+                after = next
+            }
+        }
+        return total
+    }
+
+    private func copyFiles(_ files: [StorageFile], tracker: ProgressTracker) async throws -> (Int, Int64) {
+        let storage = target.appendingPathComponent("storage", isDirectory: true)
+        return try await BlockingWork.run {
+            var bytes: Int64 = 0
+            for file in files {
+                let destination = storage.appendingPathComponent(file.relativePath)
+                try FileManager.default.createDirectory(
+                    at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.copyItem(at: file.url, to: destination)
+                bytes += file.size
+                tracker.add(bytes: file.size)
+            }
+            return (files.count, bytes)
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? SwiftbaseError else { return "\(error)" }
+        guard case .fields(let fields) = error.data, !fields.isEmpty else { return error.message }
+        return error.message + " " + error.data.json.jsonString
+    }
+}
+
+/// Progress counted from two tasks, reported after each step.
+final class ProgressTracker: Sendable {
+    private let state: Mutex<PocketBaseImport.Progress>
+    private let report: @Sendable (PocketBaseImport.Progress) -> Void
+
+    init(_ initial: PocketBaseImport.Progress, report: @escaping @Sendable (PocketBaseImport.Progress) -> Void) {
+        state = Mutex(initial)
+        self.report = report
+    }
+
+    func add(records: Int = 0, bytes: Int64 = 0) {
+        let now = state.withLock { progress in
+            progress.records += records
+            progress.bytes += bytes
+            return progress
+        }
+        report(now)
+    }
+}

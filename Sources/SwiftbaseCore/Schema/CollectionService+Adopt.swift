@@ -110,6 +110,7 @@ extension CollectionService {
         var collection = CollectionDefaults.completingNew(input, in: snapshot)
         (collection.created, collection.updated) = timestamps(of: original, else: collection)
         let view = inferView(&collection, in: snapshot, on: conn)
+        if collection.type == .view { collection.fields = keepingFieldIDs(of: original, in: collection.fields) }
         do {
             try validate(collection, previous: nil, in: snapshot, failure: "Failed to create collection.", view: view)
             try CollectionRepository.insert(collection, on: conn)
@@ -128,6 +129,7 @@ extension CollectionService {
         guard let old = snapshot.collection(collection.id) else { return }
         var full = CollectionDefaults.completingUpdate(collection, previous: old, in: snapshot)
         (full.created, full.updated) = timestamps(of: collection, else: old)
+        full.indexes = keepingIndexText(of: collection, completed: full)
         do {
             try validate(full, previous: old, in: snapshot, failure: "Failed to update collection.")
             try CollectionRepository.update(full, on: conn)
@@ -137,6 +139,26 @@ extension CollectionService {
         }
         try CollectionRepository.recordChange(
             collectionId: full.id, action: "update", before: old, after: full, on: conn)
+    }
+
+    /// A view's fields are inferred again from its query; each keeps the id the source gave it (PocketBase
+    /// makes random ones), so the definitions stay the same.
+    private static func keepingFieldIDs(of original: CollectionModel, in inferred: [FieldModel]) -> [FieldModel] {
+        inferred.map { field in
+            guard let given = original.fields.first(where: { $0.name == field.name && $0.type == field.type }) else {
+                return field
+            }
+            var kept = field
+            kept.id = given.id
+            return kept
+        }
+    }
+
+    /// The source's index statements as it wrote them, when they say what the completed ones say (the same
+    /// indexes, written out in another style): tables and indexes are made from the parsed definitions anyway.
+    private static func keepingIndexText(of original: CollectionModel, completed: CollectionModel) -> [String] {
+        let canonical = original.indexes.map { IndexDefinition(parsing: $0)?.statement(onTable: completed.name) ?? $0 }
+        return canonical == completed.indexes ? original.indexes : completed.indexes
     }
 
     private static func timestamps(of original: CollectionModel, else fallback: CollectionModel) -> (String, String) {

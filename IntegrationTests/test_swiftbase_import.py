@@ -518,3 +518,47 @@ def test_encrypted_settings_need_their_key(server, scratch):
         assert settings["meta"]["appName"] == "Sealed App"
     finally:
         stop_keeping_data(sb)
+
+
+def test_a_failure_midway_leaves_no_target(server, migrated, scratch):
+    """Checks pass, then Swiftbase refuses a definition (a view whose query reads a missing table): what was
+    written is removed and the one line names the collection."""
+    src = scratch / "broken_view"
+    shutil.copytree(migrated["pb_dir"], src, ignore=shutil.ignore_patterns("storage"))
+    db = sqlite3.connect(src / "data.db")
+    db.execute("UPDATE _collections SET options = json_set(options, '$.viewQuery', 'SELECT id FROM no_such_table') "
+               "WHERE name = 'imp_post_stats'")
+    db.commit()
+    db.close()
+    out = run_import(server.binary, src, scratch / "dst")
+    single_line_refusal(out, "imp_post_stats")
+    assert not (scratch / "dst").exists()
+
+
+def test_progress_bar_on_a_terminal(server, migrated, scratch):
+    """On a terminal, stderr carries the bar (records and MiB) redrawn in place; the summary still ends on stdout."""
+    import pty
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen([str(server.binary), "import", "pocketbase", str(migrated["pb_dir"]),
+                                 "--dir", str(scratch / "dst")], stdout=subprocess.PIPE, stderr=slave, text=True)
+        os.close(slave)
+        slave = None
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:   # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            shown += chunk
+        stdout = proc.communicate(timeout=IMPORT_TIMEOUT)[0]
+    finally:
+        os.close(master)
+        if slave is not None:
+            os.close(slave)
+    assert proc.returncode == 0, stdout + shown.decode(errors="replace")
+    text = shown.decode(errors="replace")
+    assert "\r[" in text and "100%" in text and " records, " in text and " MiB" in text, text
+    assert stdout.startswith("Imported "), stdout

@@ -210,8 +210,9 @@ def build_data_set(pb: Api, pb_url: str) -> dict:
     ok(pb.post("/api/collections/_externalAuths/records", json={
         "collectionRef": "_pb_users_auth_", "recordRef": user_ids[1], "provider": "google", "providerId": "g-17"}))
     # A login of each kind, so PocketBase records their origins (_authOrigins).
-    ok(requests.post(pb_url + "/api/collections/users/auth-with-password",
-                     json={"identity": "user0@example.com", "password": USER_PASSWORD}, timeout=30))
+    login = ok(requests.post(pb_url + "/api/collections/users/auth-with-password",
+                             json={"identity": "user0@example.com", "password": USER_PASSWORD}, timeout=30))
+    made["pb_token"] = login["token"]
     ok(pb.patch("/api/settings", json={
         "meta": {"appName": "Imported App", "appURL": "https://imported.example.com", "senderName": "Imp",
                  "senderAddress": "imp@example.com", "hideControls": True},
@@ -388,6 +389,20 @@ def test_logins_keep_their_pocketbase_passwords(migrated):
     (pb_status, _), (sb_status, _) = both(migrated, "POST", "/api/collections/users/auth-with-password",
                                           json={"identity": "user0@example.com", "password": "wrong-one"})
     assert pb_status == sb_status == 400
+
+
+def test_a_token_pocketbase_issued_stays_valid(migrated):
+    """The collections' token secrets and the records' token keys came over: a PocketBase token refreshes."""
+    sb = migrated["sb"]
+    r = requests.post(f"{sb.url}/api/collections/users/auth-refresh",
+                      headers={"Authorization": migrated["made"]["pb_token"]}, timeout=30)
+    assert r.status_code == 200, r.text
+    assert r.json()["record"]["email"] == "user0@example.com"
+
+
+def test_superusers_are_the_same(migrated):
+    su = assert_same(migrated, "GET", "/api/collections/_superusers/records?sort=email", token="su")
+    assert [s["email"] for s in su["items"]] == [SU_EMAIL]
 
 
 def test_a_password_field_of_a_base_collection_keeps_its_hash(migrated):

@@ -16,6 +16,7 @@ import signal
 import sqlite3
 import subprocess
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -248,6 +249,7 @@ def migrated(request, server):
         # server's temp dir, which stop() removes.
         pb_srv.proc.send_signal(signal.SIGTERM)
         pb_srv.proc.wait(timeout=30)
+        made["stopped"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + "Z"
         shutil.copytree(pb_srv.data_dir, pb_dir)
     finally:
         assert pb_srv.stop() is None
@@ -422,6 +424,15 @@ def test_settings_are_the_same(migrated):
     for section in ("meta", "rateLimits", "batch", "logs", "trustedProxy", "backups", "smtp", "s3"):
         problems = diff(pb_json[section], sb_json[section], section)
         assert not problems, problems
+
+
+def test_request_logs_came_over(migrated):
+    """PocketBase's request logs (auxiliary.db) up to its stop: the same entries on both servers."""
+    query = "/api/logs?perPage=500&sort=created,id&filter=" + requests.utils.quote(
+        f"created <= '{migrated['made']['stopped']}'")
+    logs = assert_same(migrated, "GET", query, token="su")
+    assert logs["totalItems"] >= 30   # the data set's requests: collections, records, uploads, settings
+    assert any(item["data"].get("url", "").startswith("/api/collections/imp_posts/records") for item in logs["items"])
 
 
 def test_imported_records_are_not_in_the_change_log(migrated):

@@ -10,7 +10,8 @@ import SwiftbaseSQLite
 ///
 /// The source is only read: its `data.db` is opened read-only and its files are copied. Everything that can
 /// refuse is checked before the target is made (`Refusal`); a failure after that removes what was made.
-/// Not carried over: `_mfas` and `_otps` (sessions that live minutes) and the request logs of `auxiliary.db`.
+/// The request logs of `auxiliary.db` come over too. Not carried over: `_mfas` and `_otps` (sessions that
+/// live minutes).
 public struct PocketBaseImport: Sendable {
     /// What the import cannot carry over, in one line; nothing was written.
     public struct Refusal: Error, CustomStringConvertible {
@@ -78,6 +79,8 @@ public struct PocketBaseImport: Sendable {
         let collections: [JSONValue]
         let settings: JSONValue?
         let tables: [(id: String, name: String, rows: Int)]
+        /// PocketBase's `auxiliary.db`, when it has a `_logs` table, with its row count.
+        let logs: (file: PocketBaseDataFile, rows: Int)?
         let files: [StorageFile]
         let notes: [String]
     }
@@ -122,8 +125,23 @@ public struct PocketBaseImport: Sendable {
             notes.append("files: PocketBase kept them on S3 (settings s3.enabled); they stay there, storage/ was copied as is")
         }
         return Plan(
-            data: data, collections: collections, settings: settings, tables: tables,
+            data: data, collections: collections, settings: settings, tables: tables, logs: try openLogs(notes: &notes),
             files: try StorageFile.list(in: source.appendingPathComponent("storage")), notes: notes)
+    }
+
+    /// PocketBase's request logs, if its `auxiliary.db` has them; one it cannot read is a note, not a refusal
+    /// (logs are history, not data).
+    private func openLogs(notes: inout [String]) throws -> (file: PocketBaseDataFile, rows: Int)? {
+        let path = source.appendingPathComponent("auxiliary.db").path
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        do {
+            let file = try PocketBaseDataFile(path: path, expectingCollections: false)
+            guard try file.hasTable(LogEntry.tableName) else { return nil }
+            return (file, try file.count(LogEntry.tableName))
+        } catch {
+            notes.append("request logs: auxiliary.db could not be read, no logs imported (\(error))")
+            return nil
+        }
     }
 
     /// Every field's type must be one Swiftbase has (a PocketBase plug-in may register its own).
@@ -166,6 +184,7 @@ public struct PocketBaseImport: Sendable {
         // Files and records are independent: the copy runs beside the inserts.
         async let copied = copyFiles(plan.files, tracker: tracker)
         let records = try await importRecords(plan, into: services.records, tracker: tracker)
+        if let logs = plan.logs { try await importLogs(logs.file, into: services.logs.store) }
         let files = try await copied
         var summary = Summary(collections: adopted.count, records: records, notes: plan.notes)
         (summary.files, summary.bytes) = files
@@ -192,6 +211,34 @@ public struct PocketBaseImport: Sendable {
             }
         }
         return total
+    }
+
+    /// PocketBase's `_logs` rows into Swiftbase's log store (the same table shape), a batch per transaction.
+    private func importLogs(_ file: PocketBaseDataFile, into store: any LogStore) async throws {
+        var after: Int64 = 0
+        while true {
+            let (rows, next) = try file.rows(of: LogEntry.tableName, after: after, limit: Self.batchSize)
+            if rows.isEmpty { break }
+            try await store.insert(
+                rows.map { row in
+                    LogEntry(
+                        id: row["id"]?.textValue ?? "", created: row["created"]?.textValue ?? "",
+                        level: Int(row["level"]?.int64Value ?? 0), message: row["message"]?.textValue ?? "",
+                        data: Self.json(row["data"]))
+                })
+            after = next
+        }
+    }
+
+    /// A JSON column PocketBase may have stored as text or as a blob; `{}` when unreadable.
+    private static func json(_ value: SQLValue?) -> JSONValue {
+        let text: String? =
+            switch value {
+            case .blob(let bytes)?: String(decoding: bytes, as: UTF8.self)
+            case .text(let text)?: text
+            default: nil
+            }
+        return text.flatMap { try? JSONValue.parse($0) } ?? [:]
     }
 
     private func copyFiles(_ files: [StorageFile], tracker: ProgressTracker) async throws -> (Int, Int64) {

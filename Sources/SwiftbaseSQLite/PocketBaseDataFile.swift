@@ -24,9 +24,10 @@ public final class PocketBaseDataFile: Sendable {
     public let path: String
     private let copyFolder: URL
 
-    /// Copies `path` aside and opens the copy. Fails with `Unreadable` when it is not a SQLite file or has no
-    /// `_collections` table of PocketBase 0.23's shape (a `fields` column: older versions kept `schema`).
-    public init(path: String) throws {
+    /// Copies `path` aside and opens the copy. Fails with `Unreadable` when it is not a SQLite file or, for a
+    /// `data.db` (`expectingCollections`), has no `_collections` table of PocketBase 0.23's shape (a `fields`
+    /// column: older versions kept `schema`). `auxiliary.db`, PocketBase's logs, has none.
+    public init(path: String, expectingCollections: Bool = true) throws {
         self.path = path
         copyFolder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "sb-import-" + UUID().uuidString, isDirectory: true)
@@ -45,6 +46,10 @@ public final class PocketBaseDataFile: Sendable {
         config.busyMode = .timeout(5)
         do {
             queue = try DatabaseQueue(path: copy, configuration: config)
+            guard expectingCollections else {
+                _ = try queue.read { db in try DirectStatement.rows("SELECT COUNT(*) FROM sqlite_master", on: db) }
+                return
+            }
             let columns = try queue.read { db in
                 try DirectStatement.rows(#"SELECT "name" FROM pragma_table_info('_collections')"#, on: db)
                     .compactMap { $0.values.first?.textValue }
@@ -100,6 +105,11 @@ public final class PocketBaseDataFile: Sendable {
     /// The `_params` value stored under `id` (PocketBase's settings are `settings`), as text; nil when absent.
     public func param(_ id: String) throws -> String? {
         try read(#"SELECT "value" FROM "_params" WHERE "id" = ?"#, [.text(id)]).first?.values.first.flatMap(Self.text)
+    }
+
+    /// Whether the file has a table named `name`.
+    public func hasTable(_ name: String) throws -> Bool {
+        try !read(#"SELECT 1 FROM "sqlite_master" WHERE "type" = 'table' AND "name" = ?"#, [.text(name)]).isEmpty
     }
 
     /// The number of rows in `table`.

@@ -16,6 +16,7 @@ import signal
 import sqlite3
 import subprocess
 import tempfile
+from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -257,9 +258,11 @@ def migrated(request, server):
     out = run_import(server.binary, pb_dir, sb_dir)
     assert out.returncode == 0, out.stdout + out.stderr
     assert tree_digest(pb_dir) == before, "the import modified the PocketBase directory"
+    pristine = work / "pb_stopped"   # the stopped directory, for the refusal cases (PocketBase runs on pb_dir)
+    shutil.copytree(pb_dir, pristine)
     pb_again = serve_existing("pocketbase", pb_bin, pb_dir, "import-pb2")
     sb = serve_existing("swiftbase", server.binary, sb_dir, "import-sb")
-    yield {"pb": pb_again, "sb": sb, "made": made, "out": out, "work": work, "pb_dir": pb_dir}
+    yield {"pb": pb_again, "sb": sb, "made": made, "out": out, "work": work, "pb_dir": pb_dir, "stopped": pristine}
     stop_keeping_data(sb)
     stop_keeping_data(pb_again)
     shutil.rmtree(work, ignore_errors=True)
@@ -465,7 +468,7 @@ def test_refuses_a_non_empty_target(server, migrated, scratch):
     target = scratch / "busy"
     target.mkdir()
     (target / "keep.txt").write_text("mine")
-    out = run_import(server.binary, migrated["pb_dir"], target)
+    out = run_import(server.binary, migrated["stopped"], target)
     single_line_refusal(out, "not empty")
     assert [p.name for p in target.iterdir()] == ["keep.txt"] and (target / "keep.txt").read_text() == "mine"
 
@@ -474,6 +477,13 @@ def test_refuses_a_directory_without_data_db(server, scratch):
     (scratch / "src").mkdir()
     out = run_import(server.binary, scratch / "src", scratch / "dst")
     single_line_refusal(out, "no data.db")
+    assert not (scratch / "dst").exists()
+
+
+def test_refuses_while_pocketbase_runs(server, migrated, scratch):
+    """A running PocketBase keeps data.db-shm beside its database (removed when it closes): refused, not copied torn."""
+    out = run_import(server.binary, migrated["pb_dir"], scratch / "dst")   # the fixture's PocketBase runs on it
+    single_line_refusal(out, "seems to be running", "stop it first")
     assert not (scratch / "dst").exists()
 
 
@@ -495,7 +505,7 @@ def test_refuses_a_pocketbase_older_than_0_23(server, scratch):
 
 def test_refuses_a_field_type_swiftbase_lacks(server, migrated, scratch):
     src = scratch / "custom"
-    shutil.copytree(migrated["pb_dir"], src, ignore=shutil.ignore_patterns("storage"))
+    shutil.copytree(migrated["stopped"], src, ignore=shutil.ignore_patterns("storage"))
     db = sqlite3.connect(src / "data.db")
     fields = json.loads(db.execute("SELECT fields FROM _collections WHERE name = 'imp_tags'").fetchone()[0])
     fields.append({"id": "vec1", "name": "embedding", "type": "vector", "system": False, "hidden": False,
@@ -526,7 +536,10 @@ def test_encrypted_settings_need_their_key(server, scratch):
         stop_keeping_data(pb)
     finally:
         os.environ.pop("IT_PB_KEY", None)
-    stored = sqlite3.connect(src / "data.db").execute("SELECT value FROM _params WHERE id = 'settings'").fetchone()[0]
+    with closing(sqlite3.connect(f"file:{src / 'data.db'}?mode=ro", uri=True)) as db:
+        stored = db.execute("SELECT value FROM _params WHERE id = 'settings'").fetchone()[0]
+    for leftover in ("data.db-shm", "data.db-wal"):   # what a read-only open of a WAL database leaves
+        (src / leftover).unlink(missing_ok=True)
     stored = stored.decode() if isinstance(stored, bytes) else stored
     assert not stored.lstrip().startswith("{"), "PocketBase did not encrypt its settings"
 
@@ -550,7 +563,7 @@ def test_a_failure_midway_leaves_no_target(server, migrated, scratch):
     """Checks pass, then Swiftbase refuses a definition (a view whose query reads a missing table): what was
     written is removed and the one line names the collection."""
     src = scratch / "broken_view"
-    shutil.copytree(migrated["pb_dir"], src, ignore=shutil.ignore_patterns("storage"))
+    shutil.copytree(migrated["stopped"], src, ignore=shutil.ignore_patterns("storage"))
     db = sqlite3.connect(src / "data.db")
     db.execute("UPDATE _collections SET options = json_set(options, '$.viewQuery', 'SELECT id FROM no_such_table') "
                "WHERE name = 'imp_post_stats'")
@@ -566,7 +579,7 @@ def test_progress_bar_on_a_terminal(server, migrated, scratch):
     import pty
     master, slave = pty.openpty()
     try:
-        proc = subprocess.Popen([str(server.binary), "import", "pocketbase", str(migrated["pb_dir"]),
+        proc = subprocess.Popen([str(server.binary), "import", "pocketbase", str(migrated["stopped"]),
                                  "--dir", str(scratch / "dst")], stdout=subprocess.PIPE, stderr=slave, text=True)
         os.close(slave)
         slave = None

@@ -93,6 +93,13 @@ public struct PocketBaseImport: Sendable {
         guard FileManager.default.fileExists(atPath: dataPath) else {
             throw Refusal("\(source.path) has no data.db: it is not a PocketBase data directory (pb_data)")
         }
+        // SQLite removes a WAL database's shared-memory file when its last connection closes: one there means
+        // PocketBase is running (a copy could be torn) or did not close cleanly.
+        if FileManager.default.fileExists(atPath: dataPath + "-shm") {
+            throw Refusal(
+                "PocketBase seems to be running on \(source.path) (data.db-shm exists): stop it first; if it is "
+                    + "stopped, it did not close cleanly: start and stop it once, then import")
+        }
         if source.standardizedFileURL.resolvingSymlinksInPath() == target.standardizedFileURL.resolvingSymlinksInPath() {
             throw Refusal("the target directory is the PocketBase directory itself; choose another --dir")
         }

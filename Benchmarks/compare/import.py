@@ -177,7 +177,9 @@ def main():
         t0 = time.monotonic()
         build(args.pocketbase, pb_dir, args.records, args.file_mib * 1024 * 1024, args.file_kib * 1024)
         built = time.monotonic() - t0
-        db = sqlite3.connect(f"file:{os.path.join(pb_dir, 'data.db')}?mode=ro", uri=True)
+        # read-write, so closing removes the -shm/-wal files (a read-only open would leave them, and the import
+        # would take PocketBase for running)
+        db = sqlite3.connect(os.path.join(pb_dir, "data.db"))
         tables = [r[0] for r in db.execute("SELECT name FROM _collections WHERE type != 'view'")]
         rows = sum(db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables)
         db.close()

@@ -377,6 +377,17 @@ def test_files_download_byte_equal_with_a_thumbnail(migrated):
     assert sb_thumb.content == pb_thumb
 
 
+def test_storage_is_copied_file_for_file_without_pocketbases_attrs_sidecars(migrated):
+    def files(root):
+        return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+    pb_files = files(migrated["stopped"] / "storage")
+    sb_files = files(migrated["sb"].data_dir / "storage")
+    sidecars = {f for f in pb_files if f.endswith(".attrs")}
+    assert sidecars, "PocketBase 0.40 writes a .attrs file beside each stored file"
+    assert any("/thumbs_" in f for f in sb_files)
+    assert sb_files == pb_files - sidecars
+
+
 def test_logins_keep_their_pocketbase_passwords(migrated):
     for identity, password, collection in (("user0@example.com", USER_PASSWORD, "users"),
                                            ("user1@example.com", USER_PASSWORD, "users"),

@@ -484,6 +484,14 @@ def test_refuses_a_non_empty_target(server, migrated, scratch):
     assert [p.name for p in target.iterdir()] == ["keep.txt"] and (target / "keep.txt").read_text() == "mine"
 
 
+def test_refuses_a_target_inside_the_source(server, migrated):
+    src = migrated["stopped"]
+    before = tree_digest(src)
+    out = run_import(server.binary, src, src / "sb_data")
+    single_line_refusal(out, "inside the PocketBase directory")
+    assert tree_digest(src) == before
+
+
 def test_refuses_a_directory_without_data_db(server, scratch):
     (scratch / "src").mkdir()
     out = run_import(server.binary, scratch / "src", scratch / "dst")

@@ -100,8 +100,12 @@ public struct PocketBaseImport: Sendable {
                 "PocketBase seems to be running on \(source.path) (data.db-shm exists): stop it first; if it is "
                     + "stopped, it did not close cleanly: start and stop it once, then import")
         }
-        if source.standardizedFileURL.resolvingSymlinksInPath() == target.standardizedFileURL.resolvingSymlinksInPath() {
-            throw Refusal("the target directory is the PocketBase directory itself; choose another --dir")
+        let (from, to) = (
+            source.standardizedFileURL.resolvingSymlinksInPath().path,
+            target.standardizedFileURL.resolvingSymlinksInPath().path
+        )
+        if to == from || to.hasPrefix(from.hasSuffix("/") ? from : from + "/") {
+            throw Refusal("the target directory is inside the PocketBase directory, which is never written; choose another --dir")
         }
         if let items = try? FileManager.default.contentsOfDirectory(atPath: target.path), !items.isEmpty {
             throw Refusal("\(target.path) is not empty; import into a new or empty directory (--dir)")

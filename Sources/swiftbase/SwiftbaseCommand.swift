@@ -13,6 +13,7 @@ struct SwiftbaseCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             ServeCommand.self, SuperuserCommand.self, BackupCommand.self, RestoreCommand.self, FunctionsCommand.self,
+            ImportCommand.self,
         ],
         defaultSubcommand: nil)
 }

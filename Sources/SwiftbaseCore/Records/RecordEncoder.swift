@@ -1,7 +1,7 @@
 /// Renders a record as PocketBase's record JSON for one requester: every visible field with its value,
 /// `collectionId`, `collectionName`, and `expand` when requested.
 ///
-/// Never rendered: `password` fields and the auth `tokenKey`. Hidden fields only for superusers. An auth
+/// Never rendered: an auth collection's `password` and `tokenKey`; other password fields render as `""`. Hidden fields only for superusers. An auth
 /// record's `email` only when `emailVisibility` is on, or for superusers, the record itself, or when
 /// `alwaysShowEmail` (auth responses).
 package enum RecordEncoder {
@@ -13,9 +13,13 @@ package enum RecordEncoder {
         out["collectionId"] = .string(record.collectionId)
         out["collectionName"] = .string(record.collectionName)
         for field in collection.fields {
-            if case .password = field.options { continue }
-            if collection.isAuth && field.name == "tokenKey" { continue }
+            if collection.isAuth && (field.name == "tokenKey" || field.name == "password") { continue }
             if field.hidden && !auth.isSuperuser { continue }
+            // Any other password field shows, where visible, as PocketBase's plaintext of a loaded record: "".
+            if case .password = field.options {
+                out[field.name] = .string("")
+                continue
+            }
             out[field.name] = record.values[field.name] ?? field.options.behavior.zeroValue(for: field)
         }
         if collection.isAuth, !alwaysShowEmail, !auth.isSuperuser,

@@ -334,7 +334,7 @@ public final class CollectionService: Sendable {
     static let typeFormattingMessage = "Failed to load the collection type data due to invalid formatting."
 
     /// Runs a schema change in one write transaction against the schema as stored, then publishes the result.
-    private func mutate<T: Sendable>(
+    func mutate<T: Sendable>(
         _ body: @escaping @Sendable (any StoreConnection, SchemaSnapshot) throws -> T
     ) async throws -> T {
         let (result, generation, snapshot) = try await store.write { conn in

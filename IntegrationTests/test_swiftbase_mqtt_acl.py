@@ -255,3 +255,18 @@ def test_denials_are_audited_once_a_minute_per_client_topic_and_action(acl, clie
     actions = sorted(e["details"]["action"] for e in entries)
     assert actions == ["publish", "subscribe"], entries
     assert all(e["details"]["clientId"] == dev.client_id for e in entries)
+
+
+# --------------------------------------------------------------------------- WebSocket
+def test_the_acl_applies_over_websocket_too(acl):
+    c = AckClient(acl["broker"], mqtt.MQTTv5, username=acl["devices"]["dev1"]["email"], password=PASSWORD,
+                  websocket=True)
+    c.connect()
+    try:
+        me = dev_id(acl, "dev1")
+        assert c.subscribe_codes(f"devices/{me}/#", "elsewhere/#", "vip/#") == [1, 0x87, 1]
+        assert c.publish_qos1("elsewhere/x", b"x") == 0x87
+        assert c.publish_qos1(f"devices/{me}/ws", b"over websocket") == 0
+        assert c.next().payload == b"over websocket"
+    finally:
+        c.close()

@@ -7,7 +7,12 @@ extension MQTTBrokerState {
         guard var connection = connections[id] else { return }
         connection.lastSeen = now
         connections[id] = connection
-        if packet != .pingreq { sessionChanged(connection.clientID) }
+        // What can change a stored session: acknowledgements, (un)subscriptions, a QoS 2 identifier kept.
+        switch packet {
+        case .pingreq: break
+        case .publish(let publish) where publish.qos != .exactlyOnce: break
+        default: sessionChanged(connection.clientID)
+        }
         switch packet {
         case .publish(let publish): receivePublish(publish, on: connection, allowed: verdict.publishAllowed, now: now)
         case .puback(let ack): acknowledge(ack.packetID, of: connection, now: now)

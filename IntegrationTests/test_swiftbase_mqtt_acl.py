@@ -202,6 +202,9 @@ def test_guests_are_not_authenticated(acl, clients):
     guest = clients(mqtt.MQTTv5)
     assert guest.subscribe_codes("public/#") == [0x87]  # "" is anyone *authenticated*
     assert guest.publish_qos1("public/x", b"x") == 0x87
+    mine = [e for e in denials(acl, "guest") if e["details"]["clientId"] == guest.client_id]
+    assert sorted((e["details"]["action"], e["target"]) for e in mine) == [("publish", "public/x"),
+                                                                          ("subscribe", "public/#")]
 
 
 def test_superusers_pass_but_never_publish_server_topics(acl, clients):
@@ -209,6 +212,9 @@ def test_superusers_pass_but_never_publish_server_topics(acl, clients):
     assert su.subscribe_codes("#", "anything/+/x") == [1, 1]
     assert su.publish_qos1("anything/at/all", b"x") == 0
     assert su.publish_qos1("$swiftbase/records/devices/create", b"{}") == 0x87
+    su_id = acl["api"].get("/api/collections/_superusers/records").json()["items"][0]["id"]
+    mine = [(e["details"]["action"], e["target"]) for e in denials(acl, f"_superusers:{su_id}")]
+    assert mine == [("publish", "$swiftbase/records/devices/create")]
 
 
 def test_api_keys_are_judged_by_their_topic_scopes(acl, clients):
@@ -232,6 +238,9 @@ def test_api_keys_are_judged_by_their_topic_scopes(acl, clients):
     unscoped = clients(mqtt.MQTTv5, username="k", password=plain.json()["key"])
     assert unscoped.subscribe_codes("sensors/#", "public/#") == [0x87, 0x87]
     assert unscoped.publish_qos1("sensors/1/t", b"x") == 0x87
+    key_id = plain.json().get("id") or plain.json()["info"]["id"]
+    targets = {(e["details"]["action"], e["target"]) for e in denials(acl, f"apikey:{key_id}")}
+    assert targets == {("subscribe", "sensors/#"), ("subscribe", "public/#"), ("publish", "sensors/1/t")}
 
 
 def test_topic_scopes_are_validated(acl):

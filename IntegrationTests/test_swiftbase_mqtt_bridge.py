@@ -184,3 +184,28 @@ def test_ingest_routes_are_validated(env):
     assert e["0"]["collection"]["code"] == "validation_invalid_collection"
     assert e["1"]["fields"]["missing"]["code"] == "validation_unknown_field"
     assert e["1"]["fields"]["device"]["code"] == "validation_invalid_source"
+
+
+def test_bridge_queues_for_an_offline_persistent_session(env, clients):
+    api = env["api"]
+    alice = Client(env["broker"], mqtt.MQTTv5, client_id="bridge-alice-offline", clean=False, session_expiry=600,
+                   username=env["people"]["alice"]["email"], password=PASSWORD)
+    alice.connect()
+    alice.subscribe("$swiftbase/records/notes/create", 1)
+    alice.close()
+    bobs = new_record(api, env["notes"], title="not hers", owner=owner_id(env, "bob"))
+    hers = new_record(api, env["notes"], title="while offline", owner=owner_id(env, "alice"))
+
+    def queued():
+        items = api.get("/api/mqtt/clients").json()["items"]
+        return next((x["queued"] for x in items if x["clientId"] == "bridge-alice-offline"), 0)
+    wait_until(lambda: queued() >= 1, timeout=TIMEOUT, what="the bridge's message queued for the offline session")
+    assert queued() == 1  # Bob's note was not queued for her
+    again = Client(env["broker"], mqtt.MQTTv5, client_id="bridge-alice-offline", clean=False, session_expiry=600,
+                   username=env["people"]["alice"]["email"], password=PASSWORD)
+    try:
+        assert again.connect()[0]  # session present
+        body = json.loads(again.next().payload)
+        assert body["id"] == hers["id"] != bobs["id"]
+    finally:
+        again.close()

@@ -7,7 +7,8 @@ public import SwiftbaseCore
 /// on the collection). Subscribing to these topics goes through the ACL like any other.
 ///
 /// Each identity is judged and encoded once per change, however many of its clients subscribe. Messages go out
-/// at QoS 1 (lower if the subscription asks) to connected clients; an offline session does not queue them, and
+/// at QoS 1 (lower if the subscription asks); an offline persistent session queues them, judged by the identity
+/// its client last connected with — except a session restored after a restart, until its client connects again.
 /// `$share/…` subscriptions do not receive them.
 public struct MQTTRecordBridge: Sendable {
     public static let topicPrefix = "$swiftbase/records/"

@@ -97,21 +97,21 @@ public final class MQTTBroker: Sendable {
         state.withLock { $0.observesPublishes = true }
     }
 
-    /// The connected clients with a plain subscription matching `topic`, and who each logged in as.
+    /// The sessions with a plain subscription matching `topic` — connected, or offline since a connection of this
+    /// run — and who their client last logged in as.
     public func subscribers(of topic: String) -> [(clientID: String, identity: AuthContext)] {
         state.withLock { state in
             var seen = Set<String>()
             return state.trie.matches(topic).subscribers.compactMap { match in
-                guard seen.insert(match.clientID).inserted,
-                    let id = state.sessions[match.clientID]?.connection, let connection = state.connections[id]
+                guard seen.insert(match.clientID).inserted, let identity = state.sessions[match.clientID]?.identity
                 else { return nil }
-                return (match.clientID, connection.identity)
+                return (match.clientID, identity)
             }
         }
     }
 
     /// Publishes a message from the server itself (not retained, no publisher) to `clientIDs` alone, at most at
-    /// `qos`, each at the QoS of its subscription.
+    /// `qos`, each at the QoS of its subscription (queued for offline persistent sessions at QoS 1/2).
     public func publish(
         topic: String, payload: [UInt8], qos: MQTTQoS, properties: MQTTProperties = [], to clientIDs: Set<String>,
         now: ContinuousClock.Instant

@@ -42,6 +42,7 @@ extension MQTTBrokerState {
         nextConnectionID += 1
         sessionChanged(clientID)
         sessions[clientID]?.connection = id
+        sessions[clientID]?.identity = identity
         sessions[clientID]?.expiresAt = nil
         sessions[clientID]?.expiryInterval = expiry
         var keepAlive = packet.keepAlive

@@ -165,7 +165,10 @@ enum MQTTStateCodec {
         -> ContinuousClock.Instant?
     {
         guard try r.byte() == 1 else { return nil }
-        guard let wall = Double(try r.string()) else { throw .malformed("stored time") }
+        // Within about 30 years of now: anything else is a damaged row, not a time (and would not fit a Duration).
+        guard let wall = Double(try r.string()), wall.isFinite,
+            abs(wall - clocks.wallNow.timeIntervalSince1970) < 1e9
+        else { throw .malformed("stored time") }
         return clocks.instant(wall)
     }
 }

@@ -92,4 +92,27 @@ import Testing
             MQTTStoredState(sessions: ["a": [1, 2, 3]], retained: ["t": [9]]), now: f.now)
         #expect(counts.sessions == 0 && counts.retained == 0)
     }
+
+    @Test(arguments: ["inf", "nan", "1e300", "-1e300"])
+    func aDamagedTimeIsSkippedNotTrusted(time: String) {
+        // A retained message whose expiry time reads `time`: written as the codec does, with that text.
+        var w = MQTTByteWriter()
+        w.byte(MQTTStateCodec.version)
+        w.string("t")
+        w.uint32(1)
+        w.append([0x41])
+        w.byte(1)
+        MQTTProperties().encode(into: &w)
+        w.byte(1)
+        w.string(time)
+        w.byte(0)
+        let f = MQTTBrokerFixture()
+        #expect(f.broker.restore(MQTTStoredState(retained: ["t": w.bytes]), now: f.now).retained == 0)
+        // The same bytes with a sound time are restored (the layout above is the codec's).
+        var ok = MQTTByteWriter()
+        ok.append(w.bytes.dropLast(time.utf8.count + 3))
+        ok.string(String(Date().timeIntervalSince1970 + 60))
+        ok.byte(0)
+        #expect(f.broker.restore(MQTTStoredState(retained: ["t": ok.bytes]), now: f.now).retained == 1)
+    }
 }

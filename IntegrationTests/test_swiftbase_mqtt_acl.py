@@ -16,6 +16,7 @@ ACL = [
     {"topic": "devices/{auth.id}/#", "publish": "", "subscribe": ""},
     {"topic": "sites/{auth.site}/#", "publish": None, "subscribe": ""},
     {"topic": "vip/#", "publish": "@request.auth.verified = true", "subscribe": "@request.auth.verified = true"},
+    {"topic": "region/#", "publish": "@request.auth.site = 'south'", "subscribe": "@request.auth.site = 'north'"},
     {"topic": "public/#", "publish": None, "subscribe": ""},
 ]
 
@@ -189,6 +190,13 @@ def test_rules_over_request_auth(acl, clients):
     assert unverified.publish_qos1("vip/news", b"x") == 0x87
     assert verified.publish_qos1("vip/news", b"y") == 0
     assert verified.next().payload == b"y"
+
+
+def test_rules_over_fields_of_the_auth_record(acl, clients):
+    # `site` is not one of the plain auth fields bound as values: the rule joins the device's record.
+    dev = device(clients, acl, "dev1")
+    assert dev.subscribe_codes("region/x") == [1]
+    assert dev.publish_qos1("region/x", b"x") == 0x87
 
 
 def test_no_matching_entry_denies(acl, clients):

@@ -1,4 +1,5 @@
 import Prometheus
+import SwiftbaseSQLite
 import SwiftbaseMQTT
 
 extension SwiftbaseApp {
@@ -7,19 +8,25 @@ extension SwiftbaseApp {
     func mqttServer() -> MQTTServer? {
         guard let address = configuration.mqttAddress else { return nil }
         return MQTTServer(
-            broker: mqttBroker, authenticator: mqttAuthenticator,
+            broker: mqttBroker, authenticator: mqttAuthenticator, access: mqttAccess,
             host: address.host, port: address.port, logger: logger,
             metrics: MQTTMetrics(factory: PrometheusMetricsFactory(registry: configuration.metrics)),
             tls: configuration.mqttTLS.map {
                 MQTTTLSFiles(certificateChainPath: $0.certificateChainPath, privateKeyPath: $0.privateKeyPath)
-            })
+            },
+            persistence: MQTTStatePersistence(store: SQLiteMQTTStateStore(store: services.store), logger: logger),
+            bridge: MQTTRecordBridge(
+                broker: mqttBroker, records: services.records, presenter: services.presenter, events: services.events),
+            ingest: MQTTIngestService(
+                settings: services.settings, records: services.records, logger: logger,
+                metrics: PrometheusMetricsFactory(registry: configuration.metrics)))
     }
 
     /// MQTT over WebSocket at `/api/mqtt` on the HTTP server, served by the same broker; only while the broker runs
     /// (`--mqtt`), so an app that did not ask for MQTT has no MQTT endpoint.
     func mqttWebSocket() -> MQTTWebSocketEndpoint? {
         guard configuration.mqttAddress != nil else { return nil }
-        return MQTTWebSocketEndpoint(broker: mqttBroker, authenticator: mqttAuthenticator)
+        return MQTTWebSocketEndpoint(broker: mqttBroker, authenticator: mqttAuthenticator, access: mqttAccess)
     }
 
     private var mqttAuthenticator: MQTTAuthenticator {

@@ -33,6 +33,8 @@ public final class SwiftbaseApp: Sendable {
     private let directoryLock: DataDirectoryLock
     /// The MQTT broker's engine; it listens when `configuration.mqttAddress` is set (see `mqttServer()`).
     public let mqttBroker = MQTTBroker()
+    /// Who may publish and subscribe to what on the broker (`mqtt.acl`, API keys' topic scopes).
+    let mqttAccess: MQTTAccessControl
     /// Routes and services added by an embedding program (see `addRoutes`, `addService`).
     let extensions = Mutex(AppExtensions())
 
@@ -44,6 +46,11 @@ public final class SwiftbaseApp: Sendable {
         self.http = services.http(configuration)
         self.logger = logger
         self.directoryLock = directoryLock
+        mqttAccess = MQTTAccessControl(settings: services.settings, records: services.records, audit: services.audit)
+        // The `mqtt` section is checked on every save, with or without `--mqtt`, so a broker started later never
+        // finds an ACL it cannot read.
+        let registry = services.records.registry
+        services.settings.addValidator { settings in MQTTSettingsValidator.errors(settings, schema: registry.snapshot) }
     }
 
     /// Opens (creating if needed) the data directory and its database, brings the schema up to date, applies

@@ -25,6 +25,32 @@ public struct APIKeyScope: Sendable, Equatable {
     }
 }
 
+/// A topic scope of an API key, for the MQTT broker: the actions (`publish`, `subscribe`) it allows on the topics
+/// a filter matches (`sensors/#`). A key connecting to the broker is judged by these alone, not by `mqtt.acl`.
+public struct APIKeyTopicScope: Sendable, Equatable {
+    public static let actionNames: Set<String> = ["publish", "subscribe"]
+
+    public var topic: String
+    public var actions: Set<String>
+
+    public init(topic: String, actions: Set<String>) {
+        self.topic = topic
+        self.actions = actions
+    }
+
+    /// Whether `filter` is a valid MQTT topic filter (§4.7): not empty, `+` and `#` only as whole levels, `#` only
+    /// last, no U+0000; no `$share/` group.
+    public static func isValidFilter(_ filter: String) -> Bool {
+        guard !filter.isEmpty, !filter.contains("\u{0}"), !filter.hasPrefix("$share/") else { return false }
+        let levels = filter.split(separator: "/", omittingEmptySubsequences: false)
+        for (index, level) in levels.enumerated() {
+            if level.contains("+") && level != "+" { return false }
+            if level.contains("#") && (level != "#" || index != levels.count - 1) { return false }
+        }
+        return true
+    }
+}
+
 /// The identity behind a valid API key: least privilege by construction. A key may do exactly what its
 /// scopes list, with a superuser's reach inside them (rules do not apply, hidden fields are visible) and
 /// nothing outside them — no admin endpoints, no other collections, not even through `expand`.
@@ -32,11 +58,14 @@ public struct APIKeyGrant: Sendable, Equatable {
     public var id: String
     public var name: String
     public var scopes: [APIKeyScope]
+    /// MQTT topic scopes (see `APIKeyTopicScope`).
+    public var topics: [APIKeyTopicScope]
 
-    public init(id: String, name: String, scopes: [APIKeyScope]) {
+    public init(id: String, name: String, scopes: [APIKeyScope], topics: [APIKeyTopicScope] = []) {
         self.id = id
         self.name = name
         self.scopes = scopes
+        self.topics = topics
     }
 
     public func allows(_ action: RecordAction, on collection: CollectionModel) -> Bool {

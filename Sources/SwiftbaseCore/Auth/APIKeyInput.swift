@@ -2,11 +2,13 @@ import Foundation
 
 /// A create-key body, validated field by field into PocketBase's error shape:
 /// `name` (1–100 characters), `scopes` (at least one; each an existing collection name or `*`, never
-/// `_superusers`, with at least one of list/view/create/update/delete), `expires` (empty, or a date in the
+/// `_superusers`, with at least one of list/view/create/update/delete — or an MQTT topic scope
+/// `{"topic": "sensors/#", "actions": ["publish", "subscribe"]}`), `expires` (empty, or a date in the
 /// future) and `allowedIPs` (IPs and CIDR ranges).
 struct APIKeyInput {
     var name: String
     var scopes: [APIKeyScope]
+    var topics: [APIKeyTopicScope]
     var expires: String
     var allowedIPs: [String]
 
@@ -22,11 +24,32 @@ struct APIKeyInput {
         }
 
         scopes = []
+        topics = []
         let list = body["scopes"]?.arrayValue ?? []
         if list.isEmpty { errors["scopes"] = .item(.required) }
         var scopeErrors: [String: ErrorData] = [:]
         for (index, item) in list.enumerated() {
             var itemErrors: [String: ErrorData] = [:]
+            if let topic = item["topic"]?.stringValue ?? (item["topic"] == nil ? nil : "") {
+                let names = item["actions"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                if topic.isEmpty {
+                    itemErrors["topic"] = .item(.required)
+                } else if !APIKeyTopicScope.isValidFilter(topic) {
+                    itemErrors["topic"] = .item(
+                        ErrorItem("validation_invalid_topic", "Must be a valid MQTT topic filter."))
+                }
+                if names.isEmpty {
+                    itemErrors["actions"] = .item(.required)
+                } else if !names.allSatisfy(APIKeyTopicScope.actionNames.contains) {
+                    itemErrors["actions"] = .item(.inInvalid)
+                }
+                if itemErrors.isEmpty {
+                    topics.append(APIKeyTopicScope(topic: topic, actions: Set(names)))
+                } else {
+                    scopeErrors[String(index)] = .fields(itemErrors)
+                }
+                continue
+            }
             let collection = item["collection"]?.stringValue ?? ""
             if collection.isEmpty {
                 itemErrors["collection"] = .item(.required)

@@ -8,6 +8,8 @@ public struct APIKeyInfo: Sendable, Equatable {
     /// The first characters of the key (`sbk_AbCd1234`), so a person can tell keys apart.
     public var prefix: String
     public var scopes: [APIKeyScope]
+    /// MQTT topic scopes, listed in `scopes` after the collection scopes (`{"topic", "actions"}`).
+    public var topics: [APIKeyTopicScope] = []
     public var allowedIPs: [String]
     /// When the key stops working (`""`: never).
     public var expires: String
@@ -21,7 +23,10 @@ public struct APIKeyInfo: Sendable, Equatable {
             "scopes": .array(
                 scopes.map {
                     ["collection": .string($0.collection), "actions": .array($0.actions.map(\.rawValue).sorted().map(JSONValue.string))]
-                }),
+                }
+                    + topics.map {
+                        ["topic": .string($0.topic), "actions": .array($0.actions.sorted().map(JSONValue.string))]
+                    }),
             "allowedIPs": allowedIPs.jsonArray, "expires": .string(expires), "revoked": .string(revoked),
             "created": .string(created),
         ]
@@ -70,10 +75,12 @@ public final class APIKeyService: Sendable {
     public func create(_ body: [String: JSONValue], by creator: String) async throws -> (key: String, info: APIKeyInfo) {
         let input = try APIKeyInput(body, schema: registry.snapshot, now: clock.now)
         let secret = Self.keyPrefix + RandomString.make(length: Self.secretLength, alphabet: RandomString.alphanumeric)
-        let info = APIKeyInfo(
+        var made = APIKeyInfo(
             id: Identifiers.randomString(pattern: "[a-z0-9]{15}"), name: input.name, prefix: String(secret.prefix(12)),
             scopes: input.scopes, allowedIPs: input.allowedIPs, expires: input.expires, revoked: "",
             created: DateTime.now())
+        made.topics = input.topics
+        let info = made
         let scopes = info.json["scopes"] ?? []
         try await store.write { conn in
             try conn.execute(
@@ -139,7 +146,7 @@ public final class APIKeyService: Sendable {
                 throw CredentialError(.addressNotAllowed)
             }
         }
-        return APIKeyGrant(id: info.id, name: info.name, scopes: info.scopes)
+        return APIKeyGrant(id: info.id, name: info.name, scopes: info.scopes, topics: info.topics)
     }
 
     static func digest(_ key: String) -> String {
@@ -150,15 +157,21 @@ public final class APIKeyService: Sendable {
         guard let id = row["id"]?.textValue, let scopesText = row["scopes"]?.textValue,
             let scopesJSON = try? JSONValue.parse(scopesText)
         else { return nil }
+        let topics = (scopesJSON.arrayValue ?? []).compactMap { item -> APIKeyTopicScope? in
+            guard let topic = item["topic"]?.stringValue else { return nil }
+            return APIKeyTopicScope(topic: topic, actions: Set((item["actions"]?.arrayValue ?? []).compactMap(\.stringValue)))
+        }
         let scopes = (scopesJSON.arrayValue ?? []).compactMap { item -> APIKeyScope? in
             guard let collection = item["collection"]?.stringValue else { return nil }
             let actions = (item["actions"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(RecordAction.init) }
             return APIKeyScope(collection: collection, actions: Set(actions))
         }
         let allowed = (try? JSONValue.parse(row["allowedIPs"]?.textValue ?? "[]"))?.arrayValue?.compactMap(\.stringValue)
-        return APIKeyInfo(
+        var info = APIKeyInfo(
             id: id, name: row["name"]?.textValue ?? "", prefix: row["prefix"]?.textValue ?? "", scopes: scopes,
             allowedIPs: allowed ?? [], expires: row["expires"]?.textValue ?? "",
             revoked: row["revoked"]?.textValue ?? "", created: row["created"]?.textValue ?? "")
+        info.topics = topics
+        return info
     }
 }

@@ -8,6 +8,7 @@ public final class SettingsService: Sendable {
     let store: any Store
     private let current = Mutex<JSONValue>(SettingsShape.defaults)
     private let listeners = Mutex<[@Sendable (JSONValue) -> Void]>([])
+    private let validators = Mutex<[@Sendable (JSONValue) -> [String: ErrorData]]>([])
 
     static let paramID = "settings"
     static let saveFailed = "An error occurred while saving the new settings."
@@ -35,6 +36,12 @@ public final class SettingsService: Sendable {
         listeners.withLock { $0.append(listener) }
     }
 
+    /// Adds checks a module makes on a settings document before it is saved (the MQTT ACL's topics and rules):
+    /// `validate` answers field errors keyed by section, merged into PocketBase's nested error shape.
+    public func addValidator(_ validate: @escaping @Sendable (JSONValue) -> [String: ErrorData]) {
+        validators.withLock { $0.append(validate) }
+    }
+
     /// The settings with their secrets, for the server's own use.
     public var snapshot: JSONValue { current.withLock { $0 } }
 
@@ -55,7 +62,16 @@ public final class SettingsService: Sendable {
         } catch {
             throw SwiftbaseError.badRequest(Self.loadFailed)
         }
-        let errors = SettingsValidator.errors(merged)
+        var errors = SettingsValidator.errors(merged)
+        for validate in validators.withLock({ $0 }) {
+            for (key, found) in validate(merged) {
+                if case .fields(let earlier)? = errors[key], case .fields(let more) = found {
+                    errors[key] = .fields(earlier.merging(more) { first, _ in first })
+                } else if errors[key] == nil {
+                    errors[key] = found
+                }
+            }
+        }
         if !errors.isEmpty { throw SwiftbaseError.validation(Self.saveFailed, .fields(errors)) }
         try await save(merged)
         return publicJSON

@@ -9,6 +9,10 @@ indirect enum SettingsShape: Sendable {
     case number
     case bool
     case strings
+    /// A rule: a string, or `null` (nobody), which is kept rather than read as "leave as it is". Zero: `null`.
+    case rule
+    /// An object of strings under any keys (`mqtt.ingest[].fields`), replaced whole.
+    case stringMap
     case list(SettingsShape)
     case object([(key: String, shape: SettingsShape)])
 
@@ -19,6 +23,8 @@ indirect enum SettingsShape: Sendable {
         case .integer, .number: 0
         case .bool: false
         case .strings, .list: []
+        case .rule: .null
+        case .stringMap: [:]
         case .object(let members): .object(Dictionary(uniqueKeysWithValues: members.map { ($0.key, $0.shape.zero) }))
         }
     }
@@ -48,6 +54,14 @@ indirect enum SettingsShape: Sendable {
         case .strings:
             guard case .array(let items) = patch, items.allSatisfy({ if case .string = $0 { true } else { false } })
             else { throw TypeMismatch(path: path) }
+            return patch
+        case .rule:
+            guard case .string = patch else { throw TypeMismatch(path: path) }
+            return patch
+        case .stringMap:
+            guard case .object(let members) = patch, members.values.allSatisfy({ $0.stringValue != nil }) else {
+                throw TypeMismatch(path: path)
+            }
             return patch
         case .list(let element):
             guard case .array(let items) = patch else { throw TypeMismatch(path: path) }
@@ -109,8 +123,13 @@ extension SettingsShape {
             ("introspection", .bool), ("maxDepth", .integer), ("maxBreadth", .integer), ("maxCost", .integer),
             ("timeout", .number),
         ])),
-        // Swiftbase's own: who may connect to the MQTT broker (anonymous clients; the auth collection logins use).
-        ("mqtt", .object([("allowAnonymous", .bool), ("authCollection", .string)])),
+        // Swiftbase's own: who may connect to the MQTT broker (anonymous clients; the auth collection logins use),
+        // what they may publish and subscribe to (`acl`), and which topics become records (`ingest`).
+        ("mqtt", .object([
+            ("allowAnonymous", .bool), ("authCollection", .string),
+            ("acl", .list(.object([("topic", .string), ("publish", .rule), ("subscribe", .rule)]))),
+            ("ingest", .list(.object([("topic", .string), ("collection", .string), ("fields", .stringMap)]))),
+        ])),
         ("logs", .object([
             ("maxDataSize", .integer), ("maxDays", .integer), ("minLevel", .integer), ("logIP", .bool),
             ("logAuthId", .bool),

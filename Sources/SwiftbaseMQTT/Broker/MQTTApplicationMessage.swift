@@ -32,6 +32,20 @@ struct MQTTApplicationMessage: Sendable {
         self.publisherClientID = publisherClientID
     }
 
+    /// A message as it was stored before a restart (see `MQTTStateCodec`).
+    init(
+        restoring topic: String, payload: [UInt8], qos: MQTTQoS, retain: Bool, properties: MQTTProperties,
+        expiresAt: ContinuousClock.Instant?, publisherClientID: String?
+    ) {
+        self.topic = topic
+        self.payload = payload
+        self.qos = qos
+        self.retain = retain
+        self.properties = properties
+        self.expiresAt = expiresAt
+        self.publisherClientID = publisherClientID
+    }
+
     func isExpired(at now: ContinuousClock.Instant) -> Bool {
         expiresAt.map { $0 <= now } ?? false
     }

@@ -1,3 +1,4 @@
+public import Foundation
 public import SwiftbaseCore
 import Synchronization
 
@@ -18,6 +19,7 @@ import Synchronization
 public final class MQTTBroker: Sendable {
     private let state: Mutex<MQTTBrokerState>
     private let droppedBySlowClients = Atomic<Int>(0)
+    private let publishObserver = Mutex<(@Sendable (String, [UInt8], AuthContext) -> Void)?>(nil)
     public let configuration: MQTTBrokerConfiguration
 
     public init(configuration: MQTTBrokerConfiguration = MQTTBrokerConfiguration()) {
@@ -33,9 +35,13 @@ public final class MQTTBroker: Sendable {
         apply { $0.connect(packet, identity: identity, link: link, now: now) }
     }
 
-    /// Handles a packet of an accepted connection.
-    public func receive(_ packet: MQTTPacket, on connection: MQTTConnectionID, now: ContinuousClock.Instant) {
-        apply { $0.receive(packet, on: connection, now: now) }
+    /// Handles a packet of an accepted connection, as far as `verdict` (the access control's answer for it)
+    /// allows: a denied PUBLISH is not routed, denied filters of a SUBSCRIBE are refused in SUBACK.
+    public func receive(
+        _ packet: MQTTPacket, on connection: MQTTConnectionID, now: ContinuousClock.Instant,
+        verdict: MQTTAccessVerdict = .allowed
+    ) {
+        apply { $0.receive(packet, on: connection, now: now, verdict: verdict) }
     }
 
     /// The connection sent bytes that are not MQTT: it is closed (MQTT 5: DISCONNECT with the error's reason code
@@ -84,6 +90,57 @@ public final class MQTTBroker: Sendable {
         return s
     }
 
+    /// Calls `observer` (outside the broker's lock) with every client PUBLISH the access control allowed — topic,
+    /// payload and the publisher's identity — once per message (a QoS 2 resend is not told again). For ingest.
+    public func onClientPublish(_ observer: @escaping @Sendable (String, [UInt8], AuthContext) -> Void) {
+        publishObserver.withLock { $0 = observer }
+        state.withLock { $0.observesPublishes = true }
+    }
+
+    /// The sessions with a plain subscription matching `topic` — connected, or offline since a connection of this
+    /// run — and who their client last logged in as.
+    public func subscribers(of topic: String) -> [(clientID: String, identity: AuthContext)] {
+        state.withLock { state in
+            var seen = Set<String>()
+            return state.trie.matches(topic).subscribers.compactMap { match in
+                guard seen.insert(match.clientID).inserted, let identity = state.sessions[match.clientID]?.identity
+                else { return nil }
+                return (match.clientID, identity)
+            }
+        }
+    }
+
+    /// Publishes a message from the server itself (not retained, no publisher) to `clientIDs` alone, at most at
+    /// `qos`, each at the QoS of its subscription (queued for offline persistent sessions at QoS 1/2).
+    public func publish(
+        topic: String, payload: [UInt8], qos: MQTTQoS, properties: MQTTProperties = [], to clientIDs: Set<String>,
+        now: ContinuousClock.Instant
+    ) {
+        let message = MQTTApplicationMessage(
+            topic: topic, payload: payload, qos: qos, retain: false, properties: properties, publisherClientID: nil,
+            now: now)
+        apply { $0.route(message, now: now, only: clientIDs) }
+    }
+
+    /// Loads what a state store kept from a previous run (before clients connect) and starts noting changes for
+    /// `takeChanges`. Returns how many sessions and retained messages came back.
+    @discardableResult
+    public func restore(_ stored: MQTTStoredState, now: ContinuousClock.Instant, wallNow: Date = Date()) -> (
+        sessions: Int, retained: Int
+    ) {
+        state.withLock { $0.restore(stored, clocks: MQTTStateCodec.Clocks(now: now, wallNow: wallNow)) }
+    }
+
+    /// Persistent sessions and retained messages changed since the last call, encoded for the state store.
+    public func takeChanges(now: ContinuousClock.Instant, wallNow: Date = Date()) -> MQTTStoredState.Changes {
+        state.withLock { $0.takeChanges(clocks: MQTTStateCodec.Clocks(now: now, wallNow: wallNow)) }
+    }
+
+    /// Changes the store could not take: they are taken again next time (with the state of then).
+    public func retryChanges(_ changes: MQTTStoredState.Changes) {
+        state.withLock { $0.retryChanges(changes) }
+    }
+
     /// The CONNACK that refuses a client before it reaches the broker (bad credentials, not authorized), in its
     /// version's terms.
     public static func refusal(_ reason: MQTTReasonCode, version: MQTTProtocolVersion) -> MQTTPacket {
@@ -105,6 +162,8 @@ public final class MQTTBroker: Sendable {
                 if !link.send(packet, droppable: qos0) { droppedBySlowClients.add(1, ordering: .relaxed) }
             case .close(let link):
                 link.close()
+            case .published(let topic, let payload, let identity):
+                publishObserver.withLock { $0 }?(topic, payload, identity)
             }
         }
         return result

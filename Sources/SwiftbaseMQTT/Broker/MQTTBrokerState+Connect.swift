@@ -40,7 +40,9 @@ extension MQTTBrokerState {
         }
         let id = MQTTConnectionID(rawValue: nextConnectionID)
         nextConnectionID += 1
+        sessionChanged(clientID)
         sessions[clientID]?.connection = id
+        sessions[clientID]?.identity = identity
         sessions[clientID]?.expiresAt = nil
         sessions[clientID]?.expiryInterval = expiry
         var keepAlive = packet.keepAlive
@@ -91,6 +93,7 @@ extension MQTTBrokerState {
         guard let connection = connections.removeValue(forKey: id) else { return }
         let clientID = connection.clientID
         guard var session = sessions[clientID], session.connection == id else { return }
+        sessionChanged(clientID)
         session.connection = nil
         let expiry = session.expiryInterval
         if expiry != UInt32.max { session.expiresAt = now + .seconds(Int64(expiry)) }
@@ -116,6 +119,7 @@ extension MQTTBrokerState {
     /// Drops a session and its subscriptions.
     mutating func removeSession(_ clientID: String) {
         guard let session = sessions.removeValue(forKey: clientID) else { return }
+        sessionChanged(clientID)
         for filter in session.subscriptions.keys { trie.remove(clientID: clientID, filter: filter) }
     }
 }

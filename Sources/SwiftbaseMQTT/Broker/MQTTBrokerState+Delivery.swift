@@ -2,14 +2,18 @@ extension MQTTBrokerState {
     /// Hands `message` to every matching subscription: each plain subscriber once (at the highest QoS of its
     /// matching filters, with all their subscription identifiers), and one member per shared group, in turn.
     /// Stores or clears the retained copy first when the message is retained. Returns how many sessions got it.
+    /// `only`: deliver to these clients alone, and to no shared group (the record bridge's per-identity copies).
     @discardableResult
-    mutating func route(_ message: MQTTApplicationMessage, now: ContinuousClock.Instant) -> Int {
+    mutating func route(
+        _ message: MQTTApplicationMessage, now: ContinuousClock.Instant, only: Set<String>? = nil
+    ) -> Int {
         if message.retain { retain(message) }
         let found = trie.matches(message.topic)
         // One delivery per client: highest QoS, every identifier, retain-as-published if any filter asks.
         var perClient: [String: (qos: MQTTQoS, ids: [UInt32], keepRetain: Bool)] = [:]
         var order: [String] = []
         for (clientID, entry) in found.subscribers {
+            if let only, !only.contains(clientID) { continue }
             if entry.options.noLocal && clientID == message.publisherClientID { continue }
             let qos = min(entry.options.qos, message.qos)
             if var existing = perClient[clientID] {
@@ -30,7 +34,7 @@ extension MQTTBrokerState {
                 now: now)
             delivered += 1
         }
-        for group in found.shared {
+        for group in found.shared where only == nil {
             guard let (clientID, entry) = pickMember(of: group) else { continue }
             deliver(
                 message, to: clientID, qos: min(entry.options.qos, message.qos),
@@ -60,6 +64,7 @@ extension MQTTBrokerState {
     }
 
     private mutating func retain(_ message: MQTTApplicationMessage) {
+        retainedChanged(message.topic)
         if message.payload.isEmpty {
             retained[message.topic] = nil
         } else if retained[message.topic] != nil || retained.count < configuration.maximumRetained {
@@ -78,6 +83,7 @@ extension MQTTBrokerState {
         guard var session = sessions[clientID] else { return }
         defer { sessions[clientID] = session }
         let connection = session.connection.flatMap { connections[$0] }
+        if qos != .atMostOnce { sessionChanged(clientID) }
         if qos == .atMostOnce {
             guard let connection else {
                 statistics.dropped += 1

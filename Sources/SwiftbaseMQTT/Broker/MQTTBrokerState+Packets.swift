@@ -1,11 +1,20 @@
 extension MQTTBrokerState {
     /// Handles a packet from an accepted connection.
-    mutating func receive(_ packet: MQTTPacket, on id: MQTTConnectionID, now: ContinuousClock.Instant) {
+    mutating func receive(
+        _ packet: MQTTPacket, on id: MQTTConnectionID, now: ContinuousClock.Instant,
+        verdict: MQTTAccessVerdict = .allowed
+    ) {
         guard var connection = connections[id] else { return }
         connection.lastSeen = now
         connections[id] = connection
+        // What can change a stored session: acknowledgements, (un)subscriptions, a QoS 2 identifier kept.
         switch packet {
-        case .publish(let publish): receivePublish(publish, on: connection, now: now)
+        case .pingreq: break
+        case .publish(let publish) where publish.qos != .exactlyOnce: break
+        default: sessionChanged(connection.clientID)
+        }
+        switch packet {
+        case .publish(let publish): receivePublish(publish, on: connection, allowed: verdict.publishAllowed, now: now)
         case .puback(let ack): acknowledge(ack.packetID, of: connection, now: now)
         case .pubrec(let ack): receivePubrec(ack, on: connection, now: now)
         case .pubrel(let ack):
@@ -13,7 +22,7 @@ extension MQTTBrokerState {
             let reason: MQTTReasonCode = known || connection.version != .v5 ? .success : .packetIdentifierNotFound
             send(.pubcomp(MQTTAck(packetID: ack.packetID, reasonCode: reason)), to: connection)
         case .pubcomp(let ack): acknowledge(ack.packetID, of: connection, now: now)
-        case .subscribe(let subscribe): receiveSubscribe(subscribe, on: connection, now: now)
+        case .subscribe(let subscribe): receiveSubscribe(subscribe, on: connection, verdict: verdict, now: now)
         case .unsubscribe(let unsubscribe): receiveUnsubscribe(unsubscribe, on: connection)
         case .pingreq: send(.pingresp, to: connection)
         case .disconnect(let d): receiveDisconnect(d, on: connection, now: now)
@@ -31,7 +40,12 @@ extension MQTTBrokerState {
         endConnection(id, publishWill: true, now: now)
     }
 
-    private mutating func receivePublish(_ publish: MQTTPublish, on connection: Connection, now: ContinuousClock.Instant) {
+    /// A PUBLISH the access control did not allow (`allowed` false) is not routed; MQTT 5 clients hear 0x87 in
+    /// PUBACK / PUBREC, 3.1.1 clients are acknowledged as if it went through (the protocol has no way to say no),
+    /// as Mosquitto does.
+    private mutating func receivePublish(
+        _ publish: MQTTPublish, on connection: Connection, allowed: Bool, now: ContinuousClock.Instant
+    ) {
         var topic = publish.topic
         if let alias = publish.properties.topicAlias {
             guard connection.version == .v5, alias <= configuration.topicAliasMaximum else {
@@ -47,9 +61,16 @@ extension MQTTBrokerState {
             }
         }
         statistics.messagesIn[Int(publish.qos.rawValue)] += 1
+        if !allowed {
+            statistics.denied += 1
+            return refusePublish(publish, on: connection)
+        }
         let message = MQTTApplicationMessage(
             topic: topic, payload: publish.payload, qos: publish.qos, retain: publish.retain,
             properties: publish.properties, publisherClientID: connection.clientID, now: now)
+        if observesPublishes, publish.qos != .exactlyOnce || sessions[connection.clientID]?.unreleased.contains(publish.packetID ?? 0) != true {
+            effects.append(.published(topic: topic, payload: publish.payload, identity: connection.identity))
+        }
         switch publish.qos {
         case .atMostOnce:
             route(message, now: now)
@@ -71,6 +92,21 @@ extension MQTTBrokerState {
                 // A resend (DUP) of a message already delivered: acknowledge again, deliver nothing.
                 send(.pubrec(MQTTAck(packetID: packetID)), to: connection)
             }
+        }
+    }
+
+    private mutating func refusePublish(_ publish: MQTTPublish, on connection: Connection) {
+        let packetID = publish.packetID ?? 0
+        let v5 = connection.version == .v5
+        switch publish.qos {
+        case .atMostOnce:
+            return
+        case .atLeastOnce:
+            send(.puback(MQTTAck(packetID: packetID, reasonCode: v5 ? .notAuthorized : .success)), to: connection)
+        case .exactlyOnce:
+            // 3.1.1: the QoS 2 flow runs to its end (PUBREL answered by PUBCOMP); MQTT 5 ends it with the failure.
+            if !v5 { sessions[connection.clientID]?.unreleased.insert(packetID) }
+            send(.pubrec(MQTTAck(packetID: packetID, reasonCode: v5 ? .notAuthorized : .success)), to: connection)
         }
     }
 
@@ -100,13 +136,19 @@ extension MQTTBrokerState {
         send(.pubrel(MQTTAck(packetID: ack.packetID)), to: connection)
     }
 
+    /// Filters `verdict` refuses are not subscribed: SUBACK says 0x87 (MQTT 5) or 0x80 (3.1.1) for them.
     private mutating func receiveSubscribe(
-        _ subscribe: MQTTSubscribe, on connection: Connection, now: ContinuousClock.Instant
+        _ subscribe: MQTTSubscribe, on connection: Connection, verdict: MQTTAccessVerdict, now: ContinuousClock.Instant
     ) {
         let identifier = subscribe.properties.subscriptionIdentifiers.first
         var codes: [MQTTReasonCode] = []
         var retainedToSend: [(MQTTSubscription, UInt32?)] = []
-        for subscription in subscribe.subscriptions {
+        for (index, subscription) in subscribe.subscriptions.enumerated() {
+            guard verdict.allows(filterAt: index) else {
+                statistics.denied += 1
+                codes.append(connection.version == .v5 ? .notAuthorized : .unspecifiedError)
+                continue
+            }
             let entry = MQTTSubscriptionTrie.Entry(options: subscription, identifier: identifier)
             let isNew = trie.insert(clientID: connection.clientID, filter: subscription.filter, entry: entry)
             sessions[connection.clientID]?.subscriptions[subscription.filter] = entry
@@ -122,6 +164,7 @@ extension MQTTBrokerState {
             where MQTTTopic.matches(name: topic, filter: subscription.filter) {
                 if message.isExpired(at: now) {
                     retained[topic] = nil
+                    retainedChanged(topic)
                     continue
                 }
                 deliver(

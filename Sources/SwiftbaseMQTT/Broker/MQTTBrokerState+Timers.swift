@@ -21,7 +21,10 @@ extension MQTTBrokerState {
                 removeSession(clientID)
             }
         }
-        for (topic, message) in retained where message.isExpired(at: now) { retained[topic] = nil }
+        for (topic, message) in retained where message.isExpired(at: now) {
+            retained[topic] = nil
+            retainedChanged(topic)
+        }
     }
 
     /// Server shutdown: MQTT 5 clients are told (0x8B) and every connection is closed. Wills are not published.

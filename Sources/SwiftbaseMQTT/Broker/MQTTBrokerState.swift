@@ -7,6 +7,8 @@ struct MQTTBrokerState {
         /// `qos0`: a QoS 0 PUBLISH, dropped (and counted) when the client's queue is full.
         case send(any MQTTClientLink, MQTTPacket, qos0: Bool)
         case close(any MQTTClientLink)
+        /// A client's PUBLISH was allowed and routed: told to the publish observer (ingest).
+        case published(topic: String, payload: [UInt8], identity: AuthContext)
     }
 
     /// One live network connection, after its CONNECT was accepted.
@@ -47,6 +49,12 @@ struct MQTTBrokerState {
     var nextConnectionID: UInt64 = 1
     var statistics = MQTTBrokerStatistics()
     var effects: [Effect] = []
+    /// Whether changes are noted for a state store (see `MQTTBrokerState+Persistence`); off without one.
+    var tracksChanges = false
+    /// Whether routed client publishes are told to an observer (`Effect.published`).
+    var observesPublishes = false
+    var changedSessions: Set<String> = []
+    var changedRetained: Set<String> = []
 
     init(configuration: MQTTBrokerConfiguration) {
         self.configuration = configuration
@@ -76,4 +84,6 @@ public struct MQTTBrokerStatistics: Sendable, Hashable {
     /// Messages not delivered: QoS 0 to a full or offline client, past a session's queue, too big for a client,
     /// expired before delivery.
     public var dropped = 0
+    /// PUBLISH packets and subscription filters the access control refused.
+    public var denied = 0
 }

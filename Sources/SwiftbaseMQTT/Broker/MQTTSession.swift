@@ -1,3 +1,5 @@
+import SwiftbaseCore
+
 /// What the broker keeps for one client identifier between connections: subscriptions, QoS 1/2 messages in
 /// flight to it or queued for it, and the QoS 2 packet identifiers it sent and has not released.
 struct MQTTSession {
@@ -24,6 +26,9 @@ struct MQTTSession {
     /// Set while no connection holds the session and it will expire.
     var expiresAt: ContinuousClock.Instant?
     var connection: MQTTConnectionID?
+    /// Who the session's last connection logged in as (the record bridge judges offline sessions by it); nil for a
+    /// session restored after a restart until its client connects again.
+    var identity: AuthContext?
     private var nextPacketID: UInt16 = 1
     var inflight: [UInt16: Inflight] = [:]
     /// In-flight identifiers in the order their messages were first sent (resent in that order).

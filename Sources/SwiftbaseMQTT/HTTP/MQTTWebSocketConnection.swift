@@ -11,6 +11,7 @@ import NIOWebSocket
 struct MQTTWebSocketConnection: Sendable {
     let broker: MQTTBroker
     let authenticator: MQTTAuthenticator
+    let access: MQTTAccessControl?
     let maximumQueued: Int
     let clientIP: String
     let logger: Logger
@@ -49,6 +50,7 @@ struct MQTTWebSocketConnection: Sendable {
     ) async {
         var decoder = MQTTPacketDecoder(maximumPacketSize: broker.configuration.maximumPacketSize)
         var connection: MQTTConnectionID?
+        var connectionAccess: MQTTConnectionAccess?
         defer { if let connection { broker.connectionClosed(connection, now: .now) } }
         let maxMessage = min(broker.configuration.maximumPacketSize, 16 << 20)
         do {
@@ -69,7 +71,15 @@ struct MQTTWebSocketConnection: Sendable {
                         return
                     }
                     if let id = connection {
-                        broker.receive(packet, on: id, now: .now)
+                        var verdict = MQTTAccessVerdict.allowed
+                        if let connectionAccess {
+                            if let now = connectionAccess.verdictNow(for: packet) {
+                                verdict = now
+                            } else {
+                                verdict = await connectionAccess.verdict(for: packet)
+                            }
+                        }
+                        broker.receive(packet, on: id, now: .now, verdict: verdict)
                         continue
                     }
                     guard case .connect(let connect) = packet else { return }
@@ -84,6 +94,8 @@ struct MQTTWebSocketConnection: Sendable {
                     case .accepted(let identity):
                         guard let id = broker.connect(connect, identity: identity, link: link, now: .now) else { return }
                         connection = id
+                        connectionAccess = access?.connection(
+                            identity: identity, clientID: connect.clientID, clientIP: clientIP)
                     }
                 }
             }

@@ -15,12 +15,14 @@ public struct MQTTWebSocketEndpoint: Sendable {
 
     let broker: MQTTBroker
     let authenticator: MQTTAuthenticator
+    let access: MQTTAccessControl?
     /// QoS 0 messages waiting for one client's socket before more are dropped.
     var maximumQueued = 1000
 
-    public init(broker: MQTTBroker, authenticator: MQTTAuthenticator) {
+    public init(broker: MQTTBroker, authenticator: MQTTAuthenticator, access: MQTTAccessControl? = nil) {
         self.broker = broker
         self.authenticator = authenticator
+        self.access = access
     }
 
     public var upgrade: WebSocketUpgrade {
@@ -37,7 +39,7 @@ public struct MQTTWebSocketEndpoint: Sendable {
                 .first(where: { Self.subprotocols.contains($0) })
         else { return .dontUpgrade }
         let connection = MQTTWebSocketConnection(
-            broker: broker, authenticator: authenticator, maximumQueued: maximumQueued,
+            broker: broker, authenticator: authenticator, access: access, maximumQueued: maximumQueued,
             clientIP: channel.remoteAddress?.ipAddress ?? "", logger: logger)
         return .upgrade([.secWebSocketProtocol: chosen]) { inbound, outbound, _ in
             await connection.serve(inbound: inbound, outbound: outbound)

@@ -12,21 +12,28 @@ final class MQTTChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         case awaitingConnect
         /// The CONNECT is being authenticated; further bytes wait in the decoder and reading pauses.
         case authenticating
-        case connected(MQTTConnectionID)
+        case connected(MQTTConnectionID, MQTTConnectionAccess?)
+        /// A packet waits for the access control to run a rule; further bytes wait in the decoder, reading pauses.
+        case authorizing(MQTTConnectionID, MQTTConnectionAccess)
         case closed
     }
 
     private let broker: MQTTBroker
     private let authenticator: MQTTAuthenticator
+    private let access: MQTTAccessControl?
     private let maximumQueued: Int
     private let connectTimeout: TimeAmount
     private var decoder: MQTTPacketDecoder
     private var phase = Phase.awaitingConnect
     private var connectTimer: Scheduled<Void>?
 
-    init(broker: MQTTBroker, authenticator: MQTTAuthenticator, maximumQueued: Int, connectTimeout: TimeAmount) {
+    init(
+        broker: MQTTBroker, authenticator: MQTTAuthenticator, access: MQTTAccessControl?, maximumQueued: Int,
+        connectTimeout: TimeAmount
+    ) {
         self.broker = broker
         self.authenticator = authenticator
+        self.access = access
         self.maximumQueued = maximumQueued
         self.connectTimeout = connectTimeout
         decoder = MQTTPacketDecoder(maximumPacketSize: broker.configuration.maximumPacketSize)
@@ -46,7 +53,10 @@ final class MQTTChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         connectTimer?.cancel()
-        if case .connected(let id) = phase { broker.connectionClosed(id, now: .now) }
+        switch phase {
+        case .connected(let id, _), .authorizing(let id, _): broker.connectionClosed(id, now: .now)
+        default: break
+        }
         phase = .closed
         context.fireChannelInactive()
     }
@@ -59,7 +69,7 @@ final class MQTTChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func processBuffered(context: ChannelHandlerContext) {
         while true {
             switch phase {
-            case .authenticating, .closed: return
+            case .authenticating, .authorizing, .closed: return
             case .awaitingConnect, .connected: break
             }
             let packet: MQTTPacket
@@ -83,10 +93,34 @@ final class MQTTChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             connectTimer?.cancel()
             authenticate(connect, context: context)
-        case .connected(let id):
-            broker.receive(packet, on: id, now: .now)
-        case .authenticating, .closed:
+        case .connected(let id, let connectionAccess):
+            guard let connectionAccess else { return broker.receive(packet, on: id, now: .now) }
+            if let verdict = connectionAccess.verdictNow(for: packet) {
+                return broker.receive(packet, on: id, now: .now, verdict: verdict)
+            }
+            authorize(packet, on: id, connectionAccess, context: context)
+        case .authenticating, .authorizing, .closed:
             break
+        }
+    }
+
+    /// Runs the rules `packet` needs with reading paused, then hands it to the broker and reads on.
+    private func authorize(
+        _ packet: MQTTPacket, on id: MQTTConnectionID, _ connectionAccess: MQTTConnectionAccess,
+        context: ChannelHandlerContext
+    ) {
+        phase = .authorizing(id, connectionAccess)
+        context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        context.eventLoop.makeFutureWithTask {
+            await connectionAccess.verdict(for: packet)
+        }.whenSuccess { verdict in
+            let (handler, context) = bound.value
+            guard case .authorizing(let id, let connectionAccess) = handler.phase else { return }
+            handler.phase = .connected(id, connectionAccess)
+            handler.broker.receive(packet, on: id, now: .now, verdict: verdict)
+            context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+            handler.processBuffered(context: context)
         }
     }
 
@@ -121,7 +155,9 @@ final class MQTTChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
                 phase = .closed
                 return
             }
-            phase = .connected(id)
+            let connectionAccess = access?.connection(
+                identity: identity, clientID: connect.clientID, clientIP: context.remoteAddress?.ipAddress ?? "")
+            phase = .connected(id, connectionAccess)
             context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
             processBuffered(context: context)
         }
@@ -129,7 +165,7 @@ final class MQTTChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func fail(_ error: MQTTProtocolError, context: ChannelHandlerContext) {
         switch phase {
-        case .connected(let id):
+        case .connected(let id, _), .authorizing(let id, _):
             phase = .closed
             broker.protocolError(error, on: id, now: .now)
         case .awaitingConnect where error.reasonCode == .unsupportedProtocolVersion:

@@ -1,7 +1,7 @@
 public import CoreMetrics
 
 /// What the broker reports on `/api/metrics`: connected clients, sessions, subscriptions and retained messages
-/// (meters), messages in and out by QoS and dropped messages (counters). Sampled from `MQTTBroker.statistics`
+/// (meters), messages in and out by QoS dropped messages and access denials (counters). Sampled from `MQTTBroker.statistics`
 /// once a second by the server's clock, so the broker's hot path touches no metrics handler.
 public struct MQTTMetrics: Sendable {
     let clients: Meter
@@ -11,6 +11,7 @@ public struct MQTTMetrics: Sendable {
     let messagesIn: [Counter]
     let messagesOut: [Counter]
     let dropped: Counter
+    let denied: Counter
 
     public init(factory: any MetricsFactory = NOOPMetricsHandler.instance) {
         clients = Meter(label: "swiftbase_mqtt_clients", factory: factory)
@@ -24,6 +25,7 @@ public struct MQTTMetrics: Sendable {
             Counter(label: "swiftbase_mqtt_messages_out_total", dimensions: [("qos", "\($0)")], factory: factory)
         }
         dropped = Counter(label: "swiftbase_mqtt_messages_dropped_total", factory: factory)
+        denied = Counter(label: "swiftbase_mqtt_denied_total", factory: factory)
     }
 
     /// Records `now`, counting what happened since `before`.
@@ -37,5 +39,6 @@ public struct MQTTMetrics: Sendable {
             messagesOut[qos].increment(by: max(0, now.messagesOut[qos] - before.messagesOut[qos]))
         }
         dropped.increment(by: max(0, now.dropped - before.dropped))
+        denied.increment(by: max(0, now.denied - before.denied))
     }
 }

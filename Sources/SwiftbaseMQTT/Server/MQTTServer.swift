@@ -10,10 +10,18 @@ public import ServiceLifecycle
 public struct MQTTServer: Service {
     public let broker: MQTTBroker
     let authenticator: MQTTAuthenticator
+    /// Who may publish and subscribe to what; nil lets every connected client do anything.
+    let access: MQTTAccessControl?
     let host: String
     let port: Int
     let logger: Logger
     let metrics: MQTTMetrics
+    /// Where persistent sessions and retained messages outlive a restart; nil keeps them in memory only.
+    var persistence: MQTTStatePersistence?
+    /// Publishes committed record changes under `$swiftbase/records/…`; nil publishes none.
+    var bridge: MQTTRecordBridge?
+    /// Turns matching publishes into records; nil ingests nothing.
+    var ingest: MQTTIngestService?
     /// TLS for every connection (`--mqtt-tls-cert/--mqtt-tls-key`); nil speaks plain TCP.
     let tls: MQTTTLSFiles?
     /// QoS 0 messages waiting for one client's socket before more are dropped.
@@ -21,26 +29,35 @@ public struct MQTTServer: Service {
     let onListening: @Sendable (Int) async -> Void
 
     public init(
-        broker: MQTTBroker, authenticator: MQTTAuthenticator, host: String, port: Int, logger: Logger,
-        metrics: MQTTMetrics = MQTTMetrics(), tls: MQTTTLSFiles? = nil,
+        broker: MQTTBroker, authenticator: MQTTAuthenticator, access: MQTTAccessControl? = nil, host: String,
+        port: Int, logger: Logger,
+        metrics: MQTTMetrics = MQTTMetrics(), tls: MQTTTLSFiles? = nil, persistence: MQTTStatePersistence? = nil,
+        bridge: MQTTRecordBridge? = nil, ingest: MQTTIngestService? = nil,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.broker = broker
         self.authenticator = authenticator
+        self.access = access
         self.host = host
         self.port = port
         self.logger = logger
         self.metrics = metrics
         self.tls = tls
+        self.persistence = persistence
+        self.bridge = bridge
+        self.ingest = ingest
         self.onListening = onListening
     }
 
     public func run() async throws {
         let broker = broker
         let authenticator = authenticator
+        let access = access
         let maximumQueued = maximumQueuedPerClient
         let metrics = metrics
         let tlsContext = try tls.map { try $0.context() }
+        let persistence = persistence
+        try await persistence?.restore(into: broker)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -52,7 +69,7 @@ public struct MQTTServer: Service {
                     }
                     try channel.pipeline.syncOperations.addHandler(
                         MQTTChannelHandler(
-                            broker: broker, authenticator: authenticator, maximumQueued: maximumQueued,
+                            broker: broker, authenticator: authenticator, access: access, maximumQueued: maximumQueued,
                             connectTimeout: .seconds(10)))
                 }
             }
@@ -61,13 +78,23 @@ public struct MQTTServer: Service {
         logger.info(
             "MQTT listening", metadata: ["sb.mqtt.address": "\(host):\(bound)", "sb.mqtt.tls": "\(tls != nil)"])
         await onListening(bound)
+        let bridge = bridge
+        let ingest = ingest
         try await withThrowingTaskGroup(of: Void.self) { group in
+            if let bridge { group.addTask { await bridge.run() } }
+            if let ingest {
+                broker.onClientPublish { topic, payload, identity in
+                    ingest.offer(topic: topic, payload: payload, identity: identity)
+                }
+                group.addTask { await ingest.run() }
+            }
             group.addTask {
                 try? await cancelWhenGracefulShutdown {
                     var last = MQTTBrokerStatistics()
                     while !Task.isCancelled {
                         try await Task.sleep(for: .seconds(1))
                         broker.tick(now: .now)
+                        await persistence?.flush(broker)
                         let statistics = broker.statistics
                         metrics.record(statistics, since: last)
                         last = statistics
@@ -87,5 +114,7 @@ public struct MQTTServer: Service {
             broker.shutdown(now: .now)
             group.cancelAll()
         }
+        // After every connection closed: the sessions as their clients left them.
+        await persistence?.flush(broker)
     }
 }

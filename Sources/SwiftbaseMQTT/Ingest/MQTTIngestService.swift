@@ -1,0 +1,95 @@
+public import CoreMetrics
+public import Logging
+public import SwiftbaseCore
+import Synchronization
+
+/// Ingest into records: each PUBLISH the access control allowed whose topic matches an `mqtt.ingest` route (see
+/// `MQTTIngestRoutes`) becomes a record of the route's collection, created through `RecordService` with the
+/// publisher's identity — so the collection's `createRule` (or an API key's `create` scope) decides, as for a
+/// REST create. The message is routed to subscribers either way.
+///
+/// Off the broker's path: messages wait in a bounded queue (10,000) drained by one task, in arrival order. A
+/// message that cannot become a record (no value where a field's source points, a rule refusing, a field
+/// invalid) is counted in `swiftbase_mqtt_ingest_failures_total` and logged at debug; a full queue counts it in
+/// `swiftbase_mqtt_ingest_dropped_total`. Nothing of it reaches the publisher or ends its session.
+public final class MQTTIngestService: Sendable {
+    struct Item: Sendable {
+        var topic: String
+        var payload: [UInt8]
+        var identity: AuthContext
+    }
+
+    let records: RecordService
+    let logger: Logger
+    private let routes: Mutex<MQTTIngestRoutes>
+    private let queue: AsyncStream<Item>.Continuation
+    private let items: Mutex<AsyncStream<Item>?>
+    let created: Counter
+    let failures: Counter
+    let dropped: Counter
+
+    public init(
+        settings: SettingsService, records: RecordService, logger: Logger,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance
+    ) {
+        self.records = records
+        self.logger = logger
+        routes = Mutex(MQTTIngestRoutes(settings: settings.snapshot))
+        let (stream, continuation) = AsyncStream<Item>.makeStream(bufferingPolicy: .bufferingOldest(10_000))
+        queue = continuation
+        items = Mutex(stream)
+        created = Counter(label: "swiftbase_mqtt_ingest_records_total", factory: metrics)
+        failures = Counter(label: "swiftbase_mqtt_ingest_failures_total", factory: metrics)
+        dropped = Counter(label: "swiftbase_mqtt_ingest_dropped_total", factory: metrics)
+        settings.onChange { [weak self] json in
+            let parsed = MQTTIngestRoutes(settings: json)
+            self?.routes.withLock { $0 = parsed }
+        }
+    }
+
+    /// Queues a routed message when a route matches its topic (cheap when none does).
+    func offer(topic: String, payload: [UInt8], identity: AuthContext) {
+        guard routes.withLock({ $0.routes.contains { MQTTTopic.matches(name: topic, filter: $0.topic) } }) else { return }
+        if case .dropped = queue.yield(Item(topic: topic, payload: payload, identity: identity)) { dropped.increment() }
+    }
+
+    /// Creates the records of queued messages until cancelled (once: the queue has one reader).
+    func run() async {
+        guard
+            let stream = items.withLock({ stream -> AsyncStream<Item>? in
+                defer { stream = nil }
+                return stream
+            })
+        else { return }
+        for await item in stream {
+            for route in routes.withLock({ $0.routes(for: item.topic) }) { await ingest(item, route) }
+        }
+    }
+
+    func ingest(_ item: Item, _ route: MQTTIngestRoutes.Route) async {
+        guard let body = route.body(topic: item.topic, payload: item.payload) else {
+            return failed(item, route, reason: "a field's source found no value")
+        }
+        do {
+            guard let collection = records.registry.snapshot.collection(route.collection) else {
+                return failed(item, route, reason: "no such collection")
+            }
+            let auth = try item.identity.acting(.create, on: collection)
+            _ = try await records.create(
+                in: collection.id, input: RecordInput(body), request: RequestInfo(auth: auth, method: "POST", context: "mqtt"))
+            created.increment()
+        } catch {
+            failed(item, route, reason: "\(error)")
+        }
+    }
+
+    private func failed(_ item: Item, _ route: MQTTIngestRoutes.Route, reason: String) {
+        failures.increment()
+        logger.debug(
+            "MQTT ingest failed",
+            metadata: [
+                "sb.mqtt.topic": "\(item.topic)", "sb.collection": "\(route.collection)", "sb.error": "\(reason)",
+                "sb.actor": "\(item.identity.auditActor)",
+            ])
+    }
+}

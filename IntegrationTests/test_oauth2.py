@@ -146,6 +146,12 @@ def test_options_are_validated_and_secrets_never_shown(api, members, oidc):
     assert r.status_code == 400, r.text
     assert r.json()["data"]["oauth2"]["providers"]["1"]["name"]["code"] == "validation_duplicated_provider"
 
+    # A provider sent back without its secret (as a client that was never shown it does) keeps it.
+    resent = api.patch(f"/api/collections/{members['id']}", json={"oauth2": {"providers": providers}})
+    assert resent.status_code == 200, resent.text
+    new_user(oidc)
+    ok(sign_in(api.base, members, "oidc")[0])
+
     # Disabled options are not validated.
     name = unique_name("off")
     off = create_collection(api, {"name": name, "type": "auth", "oauth2": {"enabled": False, "providers": bad}})

@@ -105,6 +105,7 @@ public final class CollectionService: Sendable {
         collection.updated = DateTime.now()
         if var auth = collection.auth, let oldAuth = old.auth {
             auth.keepSecrets(of: oldAuth, unlessSentIn: patchObject)
+            auth.fillOAuth2ClientSecrets(oldAuth.oauth2ClientSecrets)
             // A new authRule logs everyone out, as PocketBase rotates the auth secret with it.
             if auth.authRule != oldAuth.authRule, (patchObject["authToken"]?["secret"]?.stringValue ?? "").isEmpty {
                 auth.setSecret(SystemCollections.newSecret(), for: .auth)

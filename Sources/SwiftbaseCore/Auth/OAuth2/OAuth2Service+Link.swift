@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+
+extension OAuth2Service {
+    static let system = RequestInfo(auth: .system, method: "POST")
+
+    /// PocketBase's linking rules. The record is the one an `_externalAuths` link names; else the requester's
+    /// own record of this collection; else the record with the account's verified email; else a new record
+    /// (from `createData`, the email and the `mappedFields`). An existing unverified record gets a new random
+    /// password unless it is the requester (so a pre-created account cannot be hijacked), loses its other
+    /// links, takes the account's email when it has none, and becomes verified when the emails match.
+    func link(
+        _ user: OAuth2User, provider: String, options: OAuth2Options, collection: CollectionModel,
+        form: SignIn, request: RequestInfo
+    ) async throws -> (record: RecordModel, meta: JSONValue) {
+        var existingLink = try await findLink(collection: collection.id, provider: provider, providerId: user.id)
+        var record: RecordModel?
+        if let existingLink, let recordId = existingLink.values["recordRef"]?.stringValue {
+            guard let linked = try await auth.findRecord(id: recordId, in: collection) else {
+                throw SwiftbaseError.notFound()
+            }
+            record = linked
+        } else if let own = request.auth.record, own.collectionId == collection.id {
+            record = own
+        } else if !user.email.isEmpty {
+            record = try await auth.findRecord(email: user.email, in: collection)
+        }
+        let isNew = record == nil
+        let linked: RecordModel
+        if let record {
+            linked = try await updateExisting(record, user: user, collection: collection, request: request)
+            if record.values["verified"]?.boolValue != true {
+                // An unverified record keeps at most this one link.
+                try await deleteLinks(of: record, in: collection)
+                existingLink = nil
+            }
+        } else {
+            linked = try await create(user, options: options, collection: collection, form: form, request: request)
+        }
+        if existingLink == nil {
+            _ = try await records.create(
+                in: SystemCollections.externalAuthsID,
+                input: RecordInput([
+                    "collectionRef": .string(collection.id), "recordRef": .string(linked.id),
+                    "provider": .string(provider), "providerId": .string(user.id),
+                ]),
+                request: Self.system)
+        }
+        return (linked, user.meta(isNew: isNew))
+    }
+
+    private func updateExisting(
+        _ record: RecordModel, user: OAuth2User, collection: CollectionModel, request: RequestInfo
+    ) async throws -> RecordModel {
+        var changes: [String: JSONValue] = [:]
+        let verified = record.values["verified"]?.boolValue ?? false
+        let isRequester = request.auth.record?.id == record.id && request.auth.record?.collectionId == collection.id
+        if !isRequester && !verified {
+            let password = RandomString.make(length: 30, alphabet: RandomString.alphanumeric)
+            changes["password"] = .string(password)
+            changes["passwordConfirm"] = .string(password)
+        }
+        var email = record.values["email"]?.stringValue ?? ""
+        if email.isEmpty && !user.email.isEmpty {
+            email = user.email
+            changes["email"] = .string(email)
+        }
+        if !verified && (email.isEmpty || email == user.email) { changes["verified"] = true }
+        guard !changes.isEmpty else { return record }
+        return try await records.update(in: collection.id, id: record.id, input: RecordInput(changes), request: Self.system)
+    }
+
+    private func create(
+        _ user: OAuth2User, options: OAuth2Options, collection: CollectionModel, form: SignIn, request: RequestInfo
+    ) async throws -> RecordModel {
+        guard collection.id != SystemCollections.superusersID else {
+            throw SwiftbaseError.badRequest("Failed to authenticate.")
+        }
+        var payload = form.createData
+        if (payload["email"]?.stringValue ?? "").isEmpty { payload["email"] = .string(user.email) }
+        for (key, value) in [("id", user.id), ("name", user.name), ("username", user.username)] {
+            if let field = options.mappedField(key), payload[field] == nil { payload[field] = .string(value) }
+        }
+        var files: [String: [FileUpload]] = [:]
+        if let field = options.mappedField("avatarURL"), payload[field] == nil, !user.avatarURL.isEmpty {
+            if collection.fields.first(where: { $0.name == field })?.type == "file" {
+                do {
+                    files[field] = [try await transport.downloadPublicFile(user.avatarURL, limit: Self.avatarLimit)]
+                } catch {
+                    logger.warning("Failed to retrieve OAuth2 avatar", metadata: ["sb.error": "\(error)"])
+                }
+            } else {
+                payload[field] = .string(user.avatarURL)
+            }
+        }
+        if payload["password"] == nil {
+            let password = RandomString.make(length: 30, alphabet: RandomString.alphanumeric)
+            payload["password"] = .string(password)
+            payload["passwordConfirm"] = .string(password)
+        }
+        var createRequest = request
+        createRequest.method = "POST"
+        createRequest.context = "oauth2"
+        createRequest.body = payload
+        var created = try await records.create(
+            in: collection.id, input: RecordInput(payload, files: files), request: createRequest)
+        if created.values["email"]?.stringValue ?? "" == user.email && created.values["verified"]?.boolValue != true {
+            created = try await records.update(
+                in: collection.id, id: created.id, input: RecordInput(["verified": true]), request: Self.system)
+        }
+        return created
+    }
+
+    // MARK: - `_externalAuths`
+
+    private func findLink(collection: String, provider: String, providerId: String) async throws -> RecordModel? {
+        guard let links = records.registry.snapshot.collection(SystemCollections.externalAuthsID) else { return nil }
+        let query = SQLFragment(
+            unsafeRaw:
+                #"SELECT * FROM "_externalAuths" WHERE "collectionRef" = ? AND "provider" = ? AND "providerId" = ? LIMIT 1"#,
+            arguments: [.text(collection), .text(provider), .text(providerId)])
+        return try await records.store.read { conn in
+            try conn.rows(query).first.map { RecordRow.record(from: $0, in: links) }
+        }
+    }
+
+    private func deleteLinks(of record: RecordModel, in collection: CollectionModel) async throws {
+        let query = SQLFragment(
+            unsafeRaw: #"SELECT "id" FROM "_externalAuths" WHERE "collectionRef" = ? AND "recordRef" = ?"#,
+            arguments: [.text(collection.id), .text(record.id)])
+        let ids = try await records.store.read { conn in try conn.rows(query).compactMap { $0["id"]?.textValue } }
+        for id in ids { try await records.delete(in: SystemCollections.externalAuthsID, id: id, request: Self.system) }
+    }
+}

@@ -78,8 +78,13 @@ extension OAuth2Service {
         }
         var payload = form.createData
         if (payload["email"]?.stringValue ?? "").isEmpty { payload["email"] = .string(user.email) }
-        for (key, value) in [("id", user.id), ("name", user.name), ("username", user.username)] {
+        for (key, value) in [("id", user.id), ("name", user.name)] {
             if let field = options.mappedField(key), payload[field] == nil { payload[field] = .string(value) }
+        }
+        if let field = options.mappedField("username"), payload[field] == nil,
+            canAssign(username: user.username, to: field, in: collection)
+        {
+            payload[field] = .string(user.username)
         }
         var files: [String: [FileUpload]] = [:]
         if let field = options.mappedField("avatarURL"), payload[field] == nil, !user.avatarURL.isEmpty {
@@ -109,6 +114,18 @@ extension OAuth2Service {
                 in: collection.id, id: created.id, input: RecordInput(["verified": true]), request: Self.system)
         }
         return created
+    }
+
+    /// PocketBase's check before it maps a provider username: the field exists and a text field's own rules
+    /// (length, pattern) accept the value. PocketBase 0.40.6 also means to skip a username a unique index
+    /// already holds, but its check never finds one (observed: the sign-up fails with `validation_not_unique`),
+    /// so none is made here either.
+    private func canAssign(username: String, to fieldName: String, in collection: CollectionModel) -> Bool {
+        guard let field = collection.fields.first(where: { $0.name == fieldName }) else { return false }
+        if case .text(let text) = field.options, text.validate(text: username, required: field.required) != nil {
+            return false
+        }
+        return true
     }
 
     // MARK: - `_externalAuths`

@@ -12,7 +12,7 @@ import pytest
 import requests
 from pocketbase import PocketBase
 
-from conftest import Api, assert_error, create_collection, unique_name
+from conftest import Api, assert_error, create_collection, unique_name, wait_until
 from oidc_provider import CLIENT_ID, OIDCProvider
 from test_realtime import SSEStream
 
@@ -417,3 +417,19 @@ def test_the_redirect_reports_provider_errors_and_refuses_bad_state(base_url, oi
         assert json.loads(event.data) == {"state": stream.client_id, "code": "", "error": "access_denied"}
     finally:
         stream.close()
+
+
+def test_the_redirect_is_kept_out_of_the_request_logs(api, base_url):
+    """Its URL carries the provider's code: PocketBase does not log a redirect that answered."""
+    requests.get(base_url + "/api/oauth2-redirect", params={"state": "nobody", "code": "secret-code"},
+                 allow_redirects=False, timeout=10)
+    marker = unique_name("after-redirect")
+    assert requests.get(f"{base_url}/api/{marker}", timeout=10).status_code == 404
+
+    def logged(fragment):
+        r = api.get("/api/logs", params={"filter": f"data.url ~ '{fragment}'", "perPage": 5})
+        assert r.status_code == 200, r.text
+        return r.json()["items"]
+
+    wait_until(lambda: logged(marker), what="the marker request in the logs")
+    assert logged("secret-code") == []

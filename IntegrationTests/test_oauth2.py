@@ -121,6 +121,89 @@ def test_the_provider_list_names_pocketbase_providers_in_its_order(api, guest):
     assert guest.get("/api/collections/meta/oauth2-providers").status_code == 401
 
 
+# Each provider's default authorization link (state and challenge replaced), as PocketBase 0.40.6 builds it.
+DEFAULT_AUTH_URLS = {
+    "apple": ("https://appleid.apple.com/auth/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_mode=form_post&response_type=code&scope=name+email&state=STATE&redirect_uri="),
+    "google": ("https://accounts.google.com/o/oauth2/v2/auth",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fuserinfo.profile+https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fuserinfo.email&state=STATE&redirect_uri="),
+    "microsoft": ("https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=User.Read&state=STATE&redirect_uri="),
+    "yandex": ("https://oauth.yandex.com/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=login%3Aemail+login%3Aavatar+login%3Ainfo&state=STATE&redirect_uri="),
+    "facebook": ("https://www.facebook.com/v3.2/dialog/oauth",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=email&state=STATE&redirect_uri="),
+    "instagram2": ("https://www.instagram.com/oauth/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=instagram_business_basic&state=STATE&redirect_uri="),
+    "github": ("https://github.com/login/oauth/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=read%3Auser+user%3Aemail&state=STATE&redirect_uri="),
+    "gitlab": ("https://gitlab.com/oauth/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=read_user&state=STATE&redirect_uri="),
+    "bitbucket": ("https://bitbucket.org/site/oauth2/authorize",
+        "client_id=cid&response_type=code&scope=account&state=STATE&redirect_uri="),
+    "gitee": ("https://gitee.com/oauth/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=user_info+emails&state=STATE&redirect_uri="),
+    "gitea": ("https://gitea.com/login/oauth/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=read%3Auser+user%3Aemail&state=STATE&redirect_uri="),
+    "discord": ("https://discord.com/api/oauth2/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=identify+email&state=STATE&redirect_uri="),
+    "twitter": ("https://x.com/i/oauth2/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=users.read+users.email+tweet.read&state=STATE&redirect_uri="),
+    "kakao": ("https://kauth.kakao.com/oauth/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=account_email+profile_nickname+profile_image&state=STATE&redirect_uri="),
+    "vk": ("https://oauth.vk.com/authorize",
+        "client_id=cid&response_type=code&scope=email&state=STATE&redirect_uri="),
+    "linear": ("https://linear.app/oauth/authorize",
+        "client_id=cid&response_type=code&scope=read&state=STATE&redirect_uri="),
+    "notion": ("https://api.notion.com/v1/oauth/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&state=STATE&redirect_uri="),
+    "monday": ("https://auth.monday.com/oauth2/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=me%3Aread&state=STATE&redirect_uri="),
+    "lark": ("https://accounts.feishu.cn/open-apis/authen/v1/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&state=STATE&redirect_uri="),
+    "box": ("https://account.box.com/api/oauth2/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=root_readonly&state=STATE&redirect_uri="),
+    "spotify": ("https://accounts.spotify.com/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=user-read-private&state=STATE&redirect_uri="),
+    "trakt": ("https://trakt.tv/oauth/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&state=STATE&redirect_uri="),
+    "twitch": ("https://id.twitch.tv/oauth2/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=user%3Aread%3Aemail&state=STATE&redirect_uri="),
+    "patreon": ("https://www.patreon.com/oauth2/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=identity+identity%5Bemail%5D&state=STATE&redirect_uri="),
+    "strava": ("https://www.strava.com/oauth/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=profile%3Aread_all&state=STATE&redirect_uri="),
+    "wakatime": ("https://wakatime.com/oauth/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=email&state=STATE&redirect_uri="),
+    "livechat": ("https://accounts.livechat.com/",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&state=STATE&redirect_uri="),
+    "mailcow": ("",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=profile&state=STATE&redirect_uri="),
+    "planningcenter": ("https://api.planningcenteronline.com/oauth/authorize",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=people&state=STATE&redirect_uri="),
+    "oidc": ("",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=openid+email+profile&state=STATE&redirect_uri="),
+    "oidc2": ("",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=openid+email+profile&state=STATE&redirect_uri="),
+    "oidc3": ("",
+        "client_id=cid&code_challenge=CH&code_challenge_method=S256&response_type=code&scope=openid+email+profile&state=STATE&redirect_uri="),
+}
+
+
+def test_every_provider_builds_its_default_authorization_url(api, base_url):
+    providers = [{"name": n, "clientId": "cid", "clientSecret": "sec"} for n in PROVIDER_ORDER]
+    coll = create_collection(api, {"name": unique_name("all"), "type": "auth",
+                                    "oauth2": {"enabled": True, "providers": providers}})
+    found = {}
+    for p in ok(requests.get(f"{base_url}/api/collections/{coll['name']}/auth-methods", timeout=10))["oauth2"]["providers"]:
+        url = p["authURL"].replace(p["state"], "STATE")
+        if p["codeChallenge"]:
+            url = url.replace(p["codeChallenge"], "CH")
+        base, _, query = url.partition("?")
+        found[p["name"]] = (base, query)
+    assert found == DEFAULT_AUTH_URLS
+
+
 def test_options_are_validated_and_secrets_never_shown(api, members, oidc):
     coll = api.get(f"/api/collections/{members['id']}").json()
     providers = coll["oauth2"]["providers"]

@@ -17,6 +17,7 @@ public struct OAuth2AuthorizationURL: Sendable {
             ("client_id", provider.clientId), ("response_type", "code"), ("state", state),
         ]
         if !provider.info.scopes.isEmpty { params.append(("scope", provider.info.scopes.joined(separator: " "))) }
+        params += provider.info.authParameters
         if provider.pkce {
             codeVerifier = RandomString.make(length: 43, alphabet: RandomString.alphanumeric)
             codeChallenge = Self.s256(codeVerifier)

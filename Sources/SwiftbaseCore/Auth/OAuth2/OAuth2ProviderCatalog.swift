@@ -1,6 +1,6 @@
 /// One OAuth2 provider PocketBase 0.40.6 knows by name, with the defaults a collection's provider config
 /// overrides: what `GET /api/collections/meta/oauth2-providers` lists and `auth-methods` builds URLs from.
-public struct OAuth2ProviderInfo: Sendable, Equatable {
+public struct OAuth2ProviderInfo: Sendable {
     public let name: String
     public let displayName: String
     /// Position in PocketBase's lists (ties sorted by name).
@@ -12,6 +12,8 @@ public struct OAuth2ProviderInfo: Sendable, Equatable {
     public let userInfoURL: String
     /// Default `extra` options (an id_token provider's `jwksURL`, `issuers`).
     public let extra: [String: JSONValue]
+    /// Fixed parameters of the authorization URL (Apple's `response_mode=form_post`).
+    public let authParameters: [(String, String)]
     /// How the user is read: from the id_token / userinfo claims as OpenID Connect names them, or from a
     /// vendor API read with common key names (`id`, `login`, `avatar_url`…; untested against the vendors).
     public let kind: Kind
@@ -21,7 +23,7 @@ public struct OAuth2ProviderInfo: Sendable, Equatable {
     init(
         _ name: String, _ displayName: String, order: Int, pkce: Bool = true, scopes: [String] = [],
         auth: String = "", token: String = "", userInfo: String = "", extra: [String: JSONValue] = [:],
-        kind: Kind = .vendorAPI
+        authParameters: [(String, String)] = [], kind: Kind = .vendorAPI
     ) {
         self.name = name
         self.displayName = displayName
@@ -32,6 +34,7 @@ public struct OAuth2ProviderInfo: Sendable, Equatable {
         self.tokenURL = token
         self.userInfoURL = userInfo
         self.extra = extra
+        self.authParameters = authParameters
         self.kind = kind
     }
 }
@@ -54,7 +57,7 @@ public enum OAuth2ProviderCatalog {
             "apple", "Apple", order: 1, scopes: ["name", "email"], auth: "https://appleid.apple.com/auth/authorize",
             token: "https://appleid.apple.com/auth/token",
             extra: ["jwksURL": "https://appleid.apple.com/auth/keys", "issuers": ["https://appleid.apple.com"]],
-            kind: .openIDConnect),
+            authParameters: [("response_mode", "form_post")], kind: .openIDConnect),
         .init(
             "google", "Google", order: 2,
             scopes: [

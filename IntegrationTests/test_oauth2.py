@@ -516,3 +516,14 @@ def test_the_redirect_is_kept_out_of_the_request_logs(api, base_url):
 
     wait_until(lambda: logged(marker), what="the marker request in the logs")
     assert logged("secret-code") == []
+
+
+def test_superusers_cannot_enable_oauth2(api, base_url, oidc):
+    r = api.patch("/api/collections/_superusers",
+                  json={"oauth2": {"enabled": True, "providers": [oidc.provider_config("oidc")]}})
+    assert r.status_code == 200, r.text
+    assert r.json()["oauth2"]["enabled"] is False and r.json()["oauth2"]["providers"] == []
+    assert methods(base_url, {"name": "_superusers"}) == {}
+    r = requests.post(f"{base_url}/api/collections/_superusers/auth-with-oauth2",
+                      json={"provider": "oidc", "code": "x"}, timeout=10)
+    assert_error(r, 403, "The collection is not configured to allow OAuth2 authentication.")

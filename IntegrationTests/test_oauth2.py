@@ -527,3 +527,18 @@ def test_superusers_cannot_enable_oauth2(api, base_url, oidc):
     r = requests.post(f"{base_url}/api/collections/_superusers/auth-with-oauth2",
                       json={"provider": "oidc", "code": "x"}, timeout=10)
     assert_error(r, 403, "The collection is not configured to allow OAuth2 authentication.")
+
+
+def test_oauth2_counts_as_one_factor_of_mfa(api, base_url, oidc):
+    coll = create_collection(api, {"name": unique_name("mfa"), "type": "auth", "createRule": "",
+                                   "mfa": {"enabled": True},
+                                   "oauth2": {"enabled": True, "providers": [oidc.provider_config("oidc")]}})
+    user = new_user(oidc)
+    api.post(f"/api/collections/{coll['name']}/records", json={
+        "email": user["email"], "password": "pass-12345678", "passwordConfirm": "pass-12345678", "verified": True})
+    r, _, _ = sign_in(base_url, coll, "oidc")
+    assert r.status_code == 401 and set(r.json()) == {"mfaId"}, r.text
+    second = requests.post(f"{base_url}/api/collections/{coll['name']}/auth-with-password", json={
+        "identity": user["email"], "password": "pass-12345678", "mfaId": r.json()["mfaId"]}, timeout=10)
+    assert second.status_code == 200, second.text
+    assert second.json()["record"]["email"] == user["email"]

@@ -26,32 +26,56 @@ extension OAuth2Service {
             record = try await auth.findRecord(email: user.email, in: collection)
         }
         let isNew = record == nil
-        let linked: RecordModel
-        if let record {
-            linked = try await updateExisting(record, user: user, collection: collection, request: request)
-            if record.values["verified"]?.boolValue != true {
-                // An unverified record keeps at most this one link.
-                try await deleteLinks(of: record, in: collection)
-                existingLink = nil
+        let newLink = { (recordId: String) in
+            RecordInput([
+                "collectionRef": .string(collection.id), "recordRef": .string(recordId),
+                "provider": .string(provider), "providerId": .string(user.id),
+            ])
+        }
+        guard let record else {
+            let created = try await create(user, options: options, collection: collection, form: form, request: request)
+            do {
+                _ = try await records.create(in: SystemCollections.externalAuthsID, input: newLink(created.id), request: Self.system)
+            } catch {
+                // No account without its link: the sign-up is undone.
+                try? await records.delete(in: collection.id, id: created.id, request: Self.system)
+                throw error
             }
-        } else {
-            linked = try await create(user, options: options, collection: collection, form: form, request: request)
+            return (created, user.meta(isNew: true))
+        }
+        // The record's changes, the links it loses and its new link commit together.
+        var writes: [RecordWrite] = []
+        let changes = changes(to: record, user: user, collection: collection, request: request)
+        if !changes.isEmpty {
+            writes.append(
+                try await records.prepareUpdate(in: collection.id, id: record.id, input: RecordInput(changes), request: Self.system))
+        }
+        if record.values["verified"]?.boolValue != true {
+            // An unverified record keeps at most this one link.
+            for id in try await linkIDs(of: record, in: collection) {
+                writes.append(try await records.prepareDelete(in: SystemCollections.externalAuthsID, id: id, request: Self.system))
+            }
+            existingLink = nil
         }
         if existingLink == nil {
-            _ = try await records.create(
-                in: SystemCollections.externalAuthsID,
-                input: RecordInput([
-                    "collectionRef": .string(collection.id), "recordRef": .string(linked.id),
-                    "provider": .string(provider), "providerId": .string(user.id),
-                ]),
-                request: Self.system)
+            writes.append(
+                try await records.prepareCreate(in: SystemCollections.externalAuthsID, input: newLink(record.id), request: Self.system))
         }
+        let results: [RecordModel?]
+        do {
+            results = try await records.performBatch(writes)
+        } catch let failure as RecordBatchFailure {
+            throw failure.error
+        }
+        let linked = changes.isEmpty ? record : results.first.flatMap { $0 } ?? record
         return (linked, user.meta(isNew: isNew))
     }
 
-    private func updateExisting(
-        _ record: RecordModel, user: OAuth2User, collection: CollectionModel, request: RequestInfo
-    ) async throws -> RecordModel {
+    /// What an existing record needs before it signs in (see `link`): a new password, the account's email,
+    /// the verified flag.
+    private func changes(to record: RecordModel, user: OAuth2User, collection: CollectionModel, request: RequestInfo)
+        -> [String: JSONValue]
+    {
         var changes: [String: JSONValue] = [:]
         let verified = record.values["verified"]?.boolValue ?? false
         let isRequester = request.auth.record?.id == record.id && request.auth.record?.collectionId == collection.id
@@ -66,8 +90,7 @@ extension OAuth2Service {
             changes["email"] = .string(email)
         }
         if !verified && (email.isEmpty || email == user.email) { changes["verified"] = true }
-        guard !changes.isEmpty else { return record }
-        return try await records.update(in: collection.id, id: record.id, input: RecordInput(changes), request: Self.system)
+        return changes
     }
 
     private func create(
@@ -141,11 +164,10 @@ extension OAuth2Service {
         }
     }
 
-    private func deleteLinks(of record: RecordModel, in collection: CollectionModel) async throws {
+    private func linkIDs(of record: RecordModel, in collection: CollectionModel) async throws -> [String] {
         let query = SQLFragment(
             unsafeRaw: #"SELECT "id" FROM "_externalAuths" WHERE "collectionRef" = ? AND "recordRef" = ?"#,
             arguments: [.text(collection.id), .text(record.id)])
-        let ids = try await records.store.read { conn in try conn.rows(query).compactMap { $0["id"]?.textValue } }
-        for id in ids { try await records.delete(in: SystemCollections.externalAuthsID, id: id, request: Self.system) }
+        return try await records.store.read { conn in try conn.rows(query).compactMap { $0["id"]?.textValue } }
     }
 }

@@ -12,7 +12,7 @@ import pytest
 import requests
 from pocketbase import PocketBase
 
-from conftest import Api, assert_error, create_collection, unique_name, wait_until
+from conftest import Api, assert_error, create_collection, superuser_token, unique_name, wait_until
 from oidc_provider import CLIENT_ID, OIDCProvider
 from test_realtime import SSEStream
 
@@ -542,3 +542,12 @@ def test_oauth2_counts_as_one_factor_of_mfa(api, base_url, oidc):
         "identity": user["email"], "password": "pass-12345678", "mfaId": r.json()["mfaId"]}, timeout=10)
     assert second.status_code == 200, second.text
     assert second.json()["record"]["email"] == user["email"]
+
+
+def test_client_secrets_survive_a_restart(fresh_server, oidc):
+    api = Api(fresh_server.url, superuser_token(fresh_server.url))
+    coll = create_collection(api, {"name": unique_name("kept"), "type": "auth", "createRule": "",
+                                   "oauth2": {"enabled": True, "providers": [oidc.provider_config("oidc")]}})
+    fresh_server.kill_and_restart()
+    new_user(oidc)
+    ok(sign_in(fresh_server.url, coll, "oidc")[0])

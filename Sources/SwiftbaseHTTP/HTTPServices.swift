@@ -1,3 +1,4 @@
+import Logging
 public import Prometheus
 public import SwiftbaseCore
 public import SwiftbaseServices
@@ -12,6 +13,8 @@ public struct HTTPServices: Sendable {
     public let records: RecordService
     public let auth: AuthService
     public let accounts: AccountService
+    /// OAuth2 sign-in (`auth-with-oauth2`).
+    public let oauth2: OAuth2Service
     public let apiKeys: APIKeyService
     public let audit: AuditLog
     /// Request logs (`/api/logs`; every request is recorded by `RequestLogMiddleware`).
@@ -51,7 +54,7 @@ public struct HTTPServices: Sendable {
         settings: SettingsService, identities: IdentityResolver, presenter: RecordPresenter, realtime: SubscriptionHub,
         changes: ChangeFeed, consumers: ConsumerService, webhooks: WebhookService, maxBodySize: Int, metrics: PrometheusCollectorRegistry, files: any FileStore,
         thumbnails: (any Thumbnailing)? = nil, backups: BackupService, scheduler: CronScheduler,
-        functions: FunctionService? = nil, restart: (@Sendable () -> Void)? = nil
+        functions: FunctionService? = nil, restart: (@Sendable () -> Void)? = nil, oauth2: OAuth2Service? = nil
     ) {
         self.store = store
         self.schema = schema
@@ -59,6 +62,11 @@ public struct HTTPServices: Sendable {
         self.records = records
         self.auth = auth
         self.accounts = accounts
+        self.oauth2 =
+            oauth2
+            ?? OAuth2Service(
+                records: records, auth: auth, transport: HTTPOAuth2Transport(),
+                logger: Logger(label: "swiftbase.oauth2"))
         self.apiKeys = apiKeys
         self.audit = audit
         self.logs = logs

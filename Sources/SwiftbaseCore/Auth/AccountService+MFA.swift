@@ -4,6 +4,7 @@ import Foundation
 public enum AuthMethod: String, Sendable {
     case password
     case otp
+    case oauth2
 }
 
 extension AccountService {

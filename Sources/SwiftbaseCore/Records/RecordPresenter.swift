@@ -65,13 +65,15 @@ public struct RecordPresenter: Sendable {
     /// - Parameter request: the request as rules see it; its `auth` is replaced by the record's own identity.
     public func authResponse(
         token: String, record: RecordModel, of collection: CollectionModel, request: RequestInfo,
-        _ presentation: RecordPresentation
+        _ presentation: RecordPresentation, meta: JSONValue? = nil
     ) async throws -> JSONValue {
         var request = request
         request.auth = AuthService.context(for: record, in: collection)
         let expanded = try await expand([record], of: collection, for: request, presentation)[0]
         let json = RecordEncoder.json(expanded, collection: collection, auth: request.auth, alwaysShowEmail: true)
-        return presentation.projected(["token": .string(token), "record": json])
+        var answer: [String: JSONValue] = ["token": .string(token), "record": json]
+        if let meta { answer["meta"] = meta }
+        return presentation.projected(.object(answer))
     }
 
     private func expand(

@@ -140,7 +140,11 @@ extension AuthCollectionOptions {
         object["authToken"] = .object(authToken)
         object["fileToken"] = .object(fileToken)
         for (key, value) in extra where !CollectionModel.typedAuthKeys.contains(key) {
-            object[key] = includingSecrets ? value : Self.redacted(key, value)
+            if key == "oauth2" {
+                object[key] = Self.oauth2(value, includingSecrets: includingSecrets)
+            } else {
+                object[key] = includingSecrets ? value : Self.redacted(key, value)
+            }
         }
     }
 
@@ -149,18 +153,18 @@ extension AuthCollectionOptions {
         guard case .object(var object) = value else { return value }
         if key.hasSuffix("Token") {
             object["secret"] = nil
-        } else if key == "oauth2" {
-            if case .array(let providers)? = object["providers"] {
-                object["providers"] = .array(
-                    providers.map { provider in
-                        guard case .object(var p) = provider else { return provider }
-                        p["clientSecret"] = nil
-                        return .object(p)
-                    })
-            } else {
-                object["providers"] = .array([])
-            }
         }
+        return .object(object)
+    }
+
+    /// The `oauth2` options as PocketBase shows them: every provider with all its keys, and its
+    /// `clientSecret` only with `includingSecrets` (never in an API answer, for superusers neither).
+    private static func oauth2(_ value: JSONValue, includingSecrets: Bool) -> JSONValue {
+        guard case .object(var object) = value else { return value }
+        object["providers"] = .array(
+            (object["providers"]?.arrayValue ?? []).map {
+                OAuth2ProviderConfig.normalized($0, includingSecret: includingSecrets)
+            })
         return .object(object)
     }
 

@@ -13,6 +13,7 @@ package enum CollectionRepository {
                 for kind in AuthTokenKind.allCases {
                     if let secret = secrets[kind.optionKey]?.stringValue { auth.setSecret(secret, for: kind) }
                 }
+                auth.fillOAuth2ClientSecrets((secrets[oauth2SecretsKey]?.arrayValue ?? []).map { $0.stringValue ?? "" })
                 collection.auth = auth
             }
             return collection
@@ -70,10 +71,14 @@ package enum CollectionRepository {
                 ]))
     }
 
+    /// The OAuth2 providers' client secrets in `secrets`, by provider position.
+    private static let oauth2SecretsKey = "oauth2ClientSecrets"
+
     private static func secretsJSON(_ collection: CollectionModel) -> String {
         guard let auth = collection.auth else { return "{}" }
         var secrets: [String: JSONValue] = [:]
         for kind in AuthTokenKind.allCases { secrets[kind.optionKey] = .string(auth.secret(for: kind)) }
+        secrets[oauth2SecretsKey] = .array(auth.oauth2ClientSecrets.map(JSONValue.string))
         return JSONValue.object(secrets).jsonString
     }
 }

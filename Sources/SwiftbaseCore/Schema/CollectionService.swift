@@ -90,6 +90,14 @@ public final class CollectionService: Sendable {
         return try await mutate { conn, snapshot in try Self.update(idOrName, with: patchObject, in: snapshot, on: conn) }
     }
 
+    /// A sent option over the stored one as PocketBase (Go's JSON decoding over the stored struct) takes it:
+    /// objects merge key by key (`{"oauth2": {"enabled": true}}` keeps the providers), anything else replaces.
+    static func decoded(_ sent: JSONValue, over stored: JSONValue?) -> JSONValue {
+        guard case .object(let patch) = sent, case .object(var result)? = stored else { return sent }
+        for (key, value) in patch { result[key] = decoded(value, over: result[key]) }
+        return .object(result)
+    }
+
     /// Applies `patchObject` inside a write transaction whose stored schema is `snapshot`.
     static func update(
         _ idOrName: String, with patchObject: [String: JSONValue], in snapshot: SchemaSnapshot, on conn: any StoreConnection
@@ -97,7 +105,7 @@ public final class CollectionService: Sendable {
         guard let old = snapshot.collection(idOrName) else { throw SwiftbaseError.notFound() }
         var merged = old.json.objectValue ?? [:]
         for (key, value) in patchObject where key != "id" && key != "created" && key != "updated" {
-            merged[key] = value
+            merged[key] = Self.decoded(value, over: merged[key])
         }
         var collection = try CollectionModel(json: merged)
         collection.id = old.id
@@ -105,6 +113,7 @@ public final class CollectionService: Sendable {
         collection.updated = DateTime.now()
         if var auth = collection.auth, let oldAuth = old.auth {
             auth.keepSecrets(of: oldAuth, unlessSentIn: patchObject)
+            auth.fillOAuth2ClientSecrets(oldAuth.oauth2ClientSecrets)
             // A new authRule logs everyone out, as PocketBase rotates the auth secret with it.
             if auth.authRule != oldAuth.authRule, (patchObject["authToken"]?["secret"]?.stringValue ?? "").isEmpty {
                 auth.setSecret(SystemCollections.newSecret(), for: .auth)

@@ -30,6 +30,7 @@ enum AuthOptionsValidation {
                 errors[key + "." + part] = .required
             }
         }
+        OAuth2OptionsValidation.validate(auth.extra["oauth2"], into: &errors)
         if errors.isEmpty { crossChecks(auth, collection: collection, into: &errors) }
     }
 

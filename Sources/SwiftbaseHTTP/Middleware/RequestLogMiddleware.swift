@@ -5,7 +5,8 @@ public import SwiftbaseCore
 /// Logs every request as PocketBase's activity logger does (see `RequestLogFacts` for the entry): after the
 /// handler, with its status, time and identity, and for a failure the error as the client got it. Successful
 /// reads of the logs themselves (`/api/logs…`) and of the dashboard's files (`/_/…`) are not logged, as
-/// PocketBase skips them (its static file handler, to avoid flooding the logs); failed ones are.
+/// PocketBase skips them (its static file handler, to avoid flooding the logs); failed ones are. Nor are
+/// OAuth2 redirects (`/api/oauth2-redirect`), whose URL holds an authorization code.
 ///
 /// It sits inside `AuthenticationMiddleware` (to know who asked) and inside `ErrorMiddleware` (to see the
 /// error a handler threw, before it becomes a response); CORS preflights, answered further out, are not logged.
@@ -74,9 +75,11 @@ public struct RequestLogMiddleware: RouterMiddleware {
             })
     }
 
-    /// Requests whose success is not logged: reads of the logs, and the dashboard's files.
+    /// Requests whose success is not logged: reads of the logs, the dashboard's files, and the OAuth2 redirect
+    /// (its URL carries the provider's code, so PocketBase keeps it out of the logs).
     static func skipsSuccessLog(_ request: Request) -> Bool {
         let path = request.uri.path
         return path == "/api/logs" || path.hasPrefix("/api/logs/") || path == "/_" || path.hasPrefix("/_/")
+            || path == "/api/oauth2-redirect"
     }
 }

@@ -41,6 +41,14 @@ struct CollectionRoutes {
                 details: ["count": .number(Double(list.count)), "deleteMissing": .bool(deleteMissing)])
             return JSONResponse.noContent
         }
+        group.get("meta/oauth2-providers") { _, context in
+            try Self.requireSuperuser(context)
+            return JSONResponse.make(
+                .array(
+                    OAuth2ProviderCatalog.all.map {
+                        ["name": .string($0.name), "displayName": .string($0.displayName), "logo": ""]
+                    }))
+        }
         group.get("meta/scaffolds") { request, context in
             try Self.requireSuperuser(context)
             let scaffolds = SystemCollections.scaffolds()

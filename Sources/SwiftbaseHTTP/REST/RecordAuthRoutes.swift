@@ -62,7 +62,7 @@ struct RecordAuthRoutes {
     /// that needs a second factor answers 401 `{"mfaId"}` — not the error shape — as PocketBase does.
     func authResponse(
         record: RecordModel, collection: CollectionModel, request: Request, requester: AuthContext,
-        method: AuthMethod, mfaId: String, remoteIP: String
+        method: AuthMethod, mfaId: String, remoteIP: String, meta: JSONValue? = nil
     ) async throws -> Response {
         let info = request.requestInfo(auth: requester)
         try await services.auth.requireAuthRule(for: record, in: collection, request: info)
@@ -74,7 +74,7 @@ struct RecordAuthRoutes {
         }
         let token = try await services.auth.issueToken(for: record, in: collection)
         let response = try await authResponse(
-            token: token, record: record, collection: collection, request: request, requester: requester)
+            token: token, record: record, collection: collection, request: request, requester: requester, meta: meta)
         await services.accounts.noteLoginOrigin(
             record: record, collection: collection, ip: remoteIP, userAgent: request.headers[.userAgent] ?? "")
         if collection.id == SystemCollections.superusersID {
@@ -89,12 +89,14 @@ struct RecordAuthRoutes {
     /// `{"token", "record"}` once the record passes the collection's `authRule` for the requester. The record
     /// always shows its email; `expand` and `fields` apply with the record as the requester.
     func authResponse(
-        token: String, record: RecordModel, collection: CollectionModel, request: Request, requester: AuthContext
+        token: String, record: RecordModel, collection: CollectionModel, request: Request, requester: AuthContext,
+        meta: JSONValue? = nil
     ) async throws -> Response {
         let info = request.requestInfo(auth: requester)
         try await services.auth.requireAuthRule(for: record, in: collection, request: info)
         let json = try await services.presenter.authResponse(
-            token: token, record: record, of: collection, request: info, try request.query.recordPresentation())
+            token: token, record: record, of: collection, request: info, try request.query.recordPresentation(),
+            meta: meta)
         return JSONResponse.make(json)
     }
 
@@ -131,7 +133,7 @@ struct RecordAuthRoutes {
     }
 
     /// What `GET /auth-methods` reports, in PocketBase 0.40's shape with its legacy keys. Durations are shown
-    /// only for enabled methods. OAuth2 providers arrive with the OAuth2 flow; until then the list is empty.
+    /// only for enabled methods; OAuth2 providers only while OAuth2 is enabled, each with its own state.
     static func authMethods(of collection: CollectionModel) -> JSONValue {
         let auth = collection.auth
         let passwordEnabled = auth?.passwordAuthEnabled ?? false
@@ -141,14 +143,32 @@ struct RecordAuthRoutes {
             let duration = enabled ? auth?.extra[key]?["duration"]?.doubleValue ?? 0 : 0
             return ["enabled": .bool(enabled), "duration": .number(duration)]
         }
+        let oauth2 = OAuth2Options(collection)
+        let providers = oauth2.enabled ? oauth2.providers.compactMap { $0.resolved() }.map(Self.providerInfo) : []
+        let legacyProviders = providers.map { provider -> JSONValue in
+            guard case .object(var object) = provider else { return provider }
+            object["logo"] = ""
+            return .object(object)
+        }
         return [
             "password": ["enabled": .bool(passwordEnabled), "identityFields": identityFields.jsonArray],
-            "oauth2": ["enabled": false, "providers": []],
+            "oauth2": ["enabled": .bool(oauth2.enabled), "providers": .array(providers)],
             "mfa": method("mfa"),
             "otp": method("otp"),
-            "authProviders": [],
+            "authProviders": .array(legacyProviders),
             "usernamePassword": .bool(passwordEnabled && identityFields.contains("username")),
             "emailPassword": .bool(passwordEnabled && identityFields.contains("email")),
+        ]
+    }
+
+    /// One provider of `auth-methods`: a fresh `state` and PKCE pair, and the link to send the user to.
+    static func providerInfo(_ provider: OAuth2Provider) -> JSONValue {
+        let link = OAuth2AuthorizationURL(provider: provider)
+        return [
+            "name": .string(provider.name), "displayName": .string(provider.displayName), "logo": "",
+            "state": .string(link.state), "authURL": .string(link.url), "authUrl": .string(link.url),
+            "codeVerifier": .string(link.codeVerifier), "codeChallenge": .string(link.codeChallenge),
+            "codeChallengeMethod": .string(link.codeChallengeMethod),
         ]
     }
 

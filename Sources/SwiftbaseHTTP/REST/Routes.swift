@@ -24,6 +24,7 @@ public enum Routes {
         let authRoutes = RecordAuthRoutes(services: services)
         authRoutes.add(to: router)
         RecordAuthMailRoutes(services: services, authRoutes: authRoutes).add(to: router)
+        RecordAuthOAuth2Routes(services: services, authRoutes: authRoutes).add(to: router)
         APIKeyRoutes(services: services).add(to: router)
         AuditRoutes(services: services).add(to: router)
         LogRoutes(services: services).add(to: router)

@@ -68,6 +68,11 @@ public final class RealtimeClient: Sendable {
         }
     }
 
+    /// Removes the subscription named exactly `topic`; false when there was none.
+    func removeSubscription(_ topic: String) -> Bool {
+        state.withLock { $0.subscriptions.removeValue(forKey: topic) != nil }
+    }
+
     func clearAuth(ifRecord id: String) {
         state.withLock { state in
             if state.auth.record?.id == id { state.auth = .guest }

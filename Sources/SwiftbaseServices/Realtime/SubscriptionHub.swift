@@ -51,6 +51,10 @@ public final class SubscriptionHub: Sendable {
         return client
     }
 
+    func client(id: String) -> RealtimeClient? {
+        clients.withLock { $0[id] }
+    }
+
     public func disconnect(_ client: RealtimeClient, reason: String) {
         client.close(reason: reason)
         if clients.withLock({ $0.removeValue(forKey: client.id) }) != nil { metrics.connectedClients.decrement() }
@@ -146,7 +150,7 @@ public final class SubscriptionHub: Sendable {
         for outbox in outboxes.withLock({ Array($0.values) }) { try? await outbox.settled().get() }
     }
 
-    private func outbox(for loop: any EventLoop) -> RealtimeLoopOutbox {
+    func outbox(for loop: any EventLoop) -> RealtimeLoopOutbox {
         outboxes.withLock { outboxes in
             if let outbox = outboxes[ObjectIdentifier(loop)] { return outbox }
             let outbox = RealtimeLoopOutbox(eventLoop: loop, metrics: metrics)

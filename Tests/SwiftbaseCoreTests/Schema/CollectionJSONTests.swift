@@ -99,7 +99,15 @@ import Testing
         let text = c.json.jsonString
         #expect(!text.contains("s3cret"))
         #expect(!text.contains("\"cs\""))
-        #expect(c.json["oauth2"]?["providers"] == [["name": "google", "clientId": "id"]])
+        // Every provider key shown, as PocketBase shows them, but the secret.
+        #expect(
+            c.json["oauth2"]?["providers"] == [
+                [
+                    "name": "google", "clientId": "id", "authURL": "", "tokenURL": "", "userInfoURL": "",
+                    "displayName": "", "pkce": nil, "extra": nil,
+                ]
+            ])
+        #expect(c.jsonIncludingSecrets["oauth2"]?["providers"]?.arrayValue?.first?["clientSecret"] == "cs")
         #expect(c.json["verificationTemplate"]?["subject"] != nil)
     }
 

@@ -23,3 +23,16 @@ def status_mib(pid, field):
             if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def client_report(output):
+    """The report of a compiled subscriber (`bench_client.h`): its deliveries as (title, perf_counter seconds)
+    and its CPU seconds."""
+    deliveries, cpu = [], 0.0
+    for line in output.splitlines():
+        a, b = line.split()
+        if a == "cpu":
+            cpu += float(b)
+        else:
+            deliveries.append((a, int(b) / 1e9))
+    return deliveries, cpu

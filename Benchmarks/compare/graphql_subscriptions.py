@@ -27,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from bench_common import cpu_seconds
+from bench_common import client_report, cpu_seconds
 from http_scenarios import EMAIL, PASSWORD, Server
 import realtime_fanout
 
@@ -119,12 +119,9 @@ def run(binary, args, client):
         deliveries, client_cpu = [], 0.0
         for w in workers:
             out, _ = w.communicate(timeout=args.timeout + 30)
-            for line in out.splitlines():
-                a, b = line.split()
-                if a == "cpu":
-                    client_cpu += float(b)
-                else:
-                    deliveries.append((a, int(b) / 1e9))
+            got, cpu = client_report(out)
+            deliveries += got
+            client_cpu += cpu
         server_cpu = cpu_seconds(server.proc.pid) - cpu_before
     latencies = sorted((t - sent[title]) * 1000 for title, t in deliveries if title in sent)
     end = max((t for _, t in deliveries), default=time.perf_counter())

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from bench_common import cpu_seconds, free_port
+from bench_common import client_report, cpu_seconds, free_port
 
 EMAIL, PASSWORD = "bench@example.com", "bench-pass-123"
 
@@ -78,12 +78,9 @@ async def compiled_subscribers(client, port, subscribers, creates, processes, cr
     deliveries, client_cpu = [], 0.0
     for p in procs:
         out, _ = await asyncio.to_thread(p.communicate, timeout=120)
-        for line in out.splitlines():
-            a, b = line.split()
-            if a == "cpu":
-                client_cpu += float(b)
-            else:
-                deliveries.append((a, int(b) / 1e9))
+        got, cpu = client_report(out)
+        deliveries += got
+        client_cpu += cpu
     return deliveries, client_cpu
 
 

@@ -10,19 +10,11 @@
  * delivery and a last "cpu SECONDS" line (its own user+system time). Loopback only.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
+
+#include "../bench_client.h"
 
 typedef struct {
     int fd;
@@ -30,37 +22,6 @@ typedef struct {
     size_t len;
     long received;
 } Conn;
-
-typedef struct {
-    long title;
-    long long ns;
-} Delivery;
-
-static long long now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static int dial(int port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) { perror("socket"); exit(2); }
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) { perror("connect"); exit(2); }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
-}
-
-static void send_all(int fd, const char *data, size_t len) {
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-        if (n <= 0) { perror("write"); exit(2); }
-        data += n;
-        len -= (size_t)n;
-    }
-}
 
 /* Reads the stream until its first `id:` line and copies the client id. */
 static void read_client_id(Conn *c, char *id, size_t size) {
@@ -148,9 +109,7 @@ int main(int argc, char **argv) {
         char id[256];
         read_client_id(c, id, sizeof id);
         subscribe(port, id, topic);
-        fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
-        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
-        epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev);
+        watch(ep, c->fd, c);
     }
     printf("ready\n");
     fflush(stdout);
@@ -178,10 +137,6 @@ int main(int argc, char **argv) {
             }
         }
     }
-    for (long i = 0; i < count; i++) printf("%ld %lld\n", deliveries[i].title, deliveries[i].ns);
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    printf("cpu %.6f\n", usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec +
-                             usage.ru_stime.tv_usec / 1e6);
+    print_report(deliveries, count);
     return 0;
 }

@@ -13,20 +13,11 @@
  * user+system time). Loopback only. Frames from the server are unmasked; ours are masked, as RFC 6455 asks.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
+
+#include "../bench_client.h"
 
 typedef struct {
     int fd;
@@ -35,41 +26,9 @@ typedef struct {
     long received;
 } Conn;
 
-typedef struct {
-    long title;
-    long long ns;
-} Delivery;
-
-static long long now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static void fail(const char *what) {
     fprintf(stderr, "ws_client: %s\n", what);
     exit(2);
-}
-
-static int dial(int port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) { perror("socket"); exit(2); }
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) { perror("connect"); exit(2); }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
-}
-
-static void send_all(int fd, const void *data, size_t len) {
-    const unsigned char *p = data;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n <= 0) { perror("write"); exit(2); }
-        p += n;
-        len -= (size_t)n;
-    }
 }
 
 /* Sends one masked frame (opcode 1 = text, 10 = pong). */
@@ -226,9 +185,7 @@ int main(int argc, char **argv) {
         send_text(c->fd, subscribe);
         send_text(c->fd, "{\"id\":\"2\",\"type\":\"subscribe\",\"payload\":{\"query\":\"{ __typename }\"}}");
         await_text(c, "\"id\":\"2\"");
-        fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
-        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
-        epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev);
+        watch(ep, c->fd, c);
     }
     printf("ready\n");
     fflush(stdout);
@@ -257,10 +214,6 @@ int main(int argc, char **argv) {
             }
         }
     }
-    for (long i = 0; i < count; i++) printf("%ld %lld\n", deliveries[i].title, deliveries[i].ns);
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    printf("cpu %.6f\n", usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec +
-                             usage.ru_stime.tv_usec / 1e6);
+    print_report(deliveries, count);
     return 0;
 }

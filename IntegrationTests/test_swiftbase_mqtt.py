@@ -171,12 +171,13 @@ class Client:
         self.c.loop_stop()
 
 
-@pytest.fixture()
-def clients(broker):
+def client_pool(new):
+    """The body of a `clients` fixture: `make(…)` builds a client with `new(…)` and connects it (unless
+    `connect=False`); every client made is closed after the test."""
     made = []
 
     def make(*args, connect=True, **kwargs):
-        client = Client(broker, *args, **kwargs)
+        client = new(*args, **kwargs)
         made.append(client)
         if connect:
             client.connect()
@@ -188,6 +189,11 @@ def clients(broker):
             client.close()
         except Exception:
             pass
+
+
+@pytest.fixture()
+def clients(broker):
+    yield from client_pool(lambda *args, **kwargs: Client(broker, *args, **kwargs))
 
 
 def topic(prefix="it"):

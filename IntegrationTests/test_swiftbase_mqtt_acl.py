@@ -10,7 +10,8 @@ import pytest
 
 from conftest import Api, _free_port, _server_kind, _start_server, create_collection, new_record, superuser_token, \
     unique_name, wait_until
-from test_swiftbase_mqtt import PASSWORD, TIMEOUT, Broker, Client, Raw, _wait_for_port, connect_bytes, packet, utf8
+from test_swiftbase_mqtt import PASSWORD, TIMEOUT, Broker, Client, Raw, _wait_for_port, client_pool, connect_bytes, \
+    packet, utf8
 
 ACL = [
     {"topic": "devices/{auth.id}/#", "publish": "", "subscribe": ""},
@@ -74,20 +75,7 @@ class AckClient(Client):
 
 @pytest.fixture()
 def clients(acl):
-    made = []
-
-    def make(protocol=mqtt.MQTTv5, **kwargs):
-        client = AckClient(acl["broker"], protocol, **kwargs)
-        made.append(client)
-        client.connect()
-        return client
-
-    yield make
-    for client in made:
-        try:
-            client.close()
-        except Exception:
-            pass
+    yield from client_pool(lambda protocol=mqtt.MQTTv5, **kwargs: AckClient(acl["broker"], protocol, **kwargs))
 
 
 def device(clients, acl, name, protocol=mqtt.MQTTv5):

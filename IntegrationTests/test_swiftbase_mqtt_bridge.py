@@ -14,7 +14,7 @@ import pytest
 
 from conftest import Api, _free_port, _server_kind, _start_server, create_collection, new_record, superuser_token, \
     wait_until
-from test_swiftbase_mqtt import PASSWORD, TIMEOUT, Broker, Client, _wait_for_port
+from test_swiftbase_mqtt import PASSWORD, TIMEOUT, Broker, Client, _wait_for_port, client_pool
 
 
 @pytest.fixture(scope="module")
@@ -54,20 +54,7 @@ def env(request):
 
 @pytest.fixture()
 def clients(env):
-    made = []
-
-    def make(protocol=mqtt.MQTTv5, **kwargs):
-        c = Client(env["broker"], protocol, **kwargs)
-        made.append(c)
-        c.connect()
-        return c
-
-    yield make
-    for c in made:
-        try:
-            c.close()
-        except Exception:
-            pass
+    yield from client_pool(lambda protocol=mqtt.MQTTv5, **kwargs: Client(env["broker"], protocol, **kwargs))
 
 
 def person(env, clients, name, protocol=mqtt.MQTTv5):

@@ -7,6 +7,8 @@ import Synchronization
 public final class SettingsService: Sendable {
     let store: any Store
     private let current = Mutex<JSONValue>(SettingsShape.defaults)
+    /// `trustedProxy` read once per change, as every request asks for it.
+    private let proxy = Mutex<TrustedProxy>(.none)
     private let listeners = Mutex<[@Sendable (JSONValue) -> Void]>([])
     private let validators = Mutex<[@Sendable (JSONValue) -> [String: ErrorData]]>([])
 
@@ -28,6 +30,7 @@ public final class SettingsService: Sendable {
             let merged = try? SettingsShape.settings.merge(json, over: SettingsShape.defaults)
         else { return }
         current.withLock { $0 = merged }
+        proxy.withLock { $0 = TrustedProxy(settings: merged) }
         notify(merged)
     }
 
@@ -44,6 +47,9 @@ public final class SettingsService: Sendable {
 
     /// The settings with their secrets, for the server's own use.
     public var snapshot: JSONValue { current.withLock { $0 } }
+
+    /// Which headers name the client behind a proxy (see `TrustedProxy`).
+    public var trustedProxy: TrustedProxy { proxy.withLock { $0 } }
 
     /// The settings as the API answers them: secrets left out.
     public var publicJSON: JSONValue {
@@ -133,6 +139,7 @@ public final class SettingsService: Sendable {
                     arguments: [.text(Self.paramID), .text(settings.jsonString), .text(now), .text(now)]))
         }
         current.withLock { $0 = settings }
+        proxy.withLock { $0 = TrustedProxy(settings: settings) }
         notify(settings)
     }
 

@@ -53,6 +53,7 @@ public struct AppServices: Sendable {
 
     /// Opens the store in `directory` (its schema bootstrapped, settings loaded) and builds every service on it.
     static func make(configuration: SwiftbaseConfiguration, directory: URL, logger: Logger) async throws -> AppServices {
+        let encryptionKey = try configuration.settingsEncryptionKey.map(SettingsLoadFailure.checked(key:))
         let store = try SQLiteStore(path: directory.appendingPathComponent("data.db").path)
         let registry = SchemaRegistry(dialect: store.dialect)
         let collections = CollectionService(store: store, registry: registry)
@@ -63,7 +64,7 @@ public struct AppServices: Sendable {
         let records = RecordService(
             store: store, registry: registry, events: events, passwords: passwords, files: files, hooks: RecordHooks())
         let auth = AuthService(store: store, registry: registry, passwords: passwords, clock: configuration.clock)
-        let settings = SettingsService(store: store)
+        let settings = SettingsService(store: store, encryptionKey: encryptionKey)
         try await settings.load()
         let mailer = ConfiguredMailer(
             settings: settings, files: FileMailer(directory: directory.appendingPathComponent("mail", isDirectory: true)))

@@ -26,7 +26,10 @@ extension SwiftbaseApp {
     /// (`--mqtt`), so an app that did not ask for MQTT has no MQTT endpoint.
     func mqttWebSocket() -> MQTTWebSocketEndpoint? {
         guard configuration.mqttAddress != nil else { return nil }
-        return MQTTWebSocketEndpoint(broker: mqttBroker, authenticator: mqttAuthenticator, access: mqttAccess)
+        let settings = services.settings
+        return MQTTWebSocketEndpoint(
+            broker: mqttBroker, authenticator: mqttAuthenticator, access: mqttAccess,
+            trustedProxy: { settings.trustedProxy })
     }
 
     private var mqttAuthenticator: MQTTAuthenticator {

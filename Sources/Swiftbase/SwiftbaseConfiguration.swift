@@ -37,6 +37,10 @@ public struct SwiftbaseConfiguration: Sendable {
     /// A folder of functions (`NAME.wasm` + `NAME.json`) deployed at start and whenever they change
     /// (`--functionsDir`); nil means `functions` inside the data directory.
     public var functionsDirectory: String?
+    /// The key (32 characters) the stored settings are sealed under, AES-256-GCM in PocketBase's format
+    /// (`SB_ENCRYPTION_KEY`, or the variable `--encryptionEnv` names); nil stores them in plain JSON, as PocketBase
+    /// does by default. Settings sealed under a key cannot be loaded without it: the start fails.
+    public var settingsEncryptionKey: String?
 
     /// Where the MQTT broker listens (`--mqtt 127.0.0.1:1883`); nil runs no broker. Port 0 picks a free one.
     public var mqttAddress: (host: String, port: Int)?

@@ -82,7 +82,7 @@ public struct GraphQLRoutes: Sendable {
             records: services.records, presenter: services.presenter, request: request.requestInfo(auth: context.auth),
             maxPageSize: executor.limits.maxPageSize, logger: context.logger)
         let mapping = GraphQLErrorMapping(
-            audit: services.audit, auditActor: context.auth.auditActor, remoteIP: context.remoteIP,
+            audit: services.audit, auditActor: context.auth.auditActor, remoteIP: context.clientIP,
             logger: context.logger)
         let outcome = await executor.run(
             operation, context: graphQLContext, errors: mapping, allowMutations: allowMutations)

@@ -18,4 +18,12 @@ public struct SwiftbaseRequestContext: RequestContext {
     /// The peer's IP address as text; empty when the transport has none (in-process tests). Worked out when
     /// asked (rate limits, API keys, audit), not for every request: it takes the channel's lock and formats.
     public var remoteIP: String { channel.remoteAddress?.ipAddress ?? "" }
+
+    /// The client's address from the `trustedProxy` headers, set by `ClientIPMiddleware`; nil when they are not
+    /// configured or give no valid IP.
+    public var forwardedIP: String?
+
+    /// The client's address as PocketBase's `RealIP`: the trusted proxy's header when it names one, else the
+    /// peer. What rate limits, logs' `userIP`, auth origins and audit entries use; `remoteIP` stays the peer.
+    public var clientIP: String { forwardedIP ?? remoteIP }
 }

@@ -73,6 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
                 .appendingPathComponent("sb_public", isDirectory: true).path
         configuration.indexFallback = indexFallback
         configuration.functionsDirectory = functionsDir
+        configuration.settingsEncryptionKey = global.encryptionKey
         do {
             try configuration.setHTTPAddress(http)
             if let mqtt = mqtt ?? ProcessInfo.processInfo.environment["SB_MQTT"] {

@@ -77,7 +77,9 @@ struct SuperuserCommand: AsyncParsableCommand {
 
     /// Opens the data directory, runs `body`, and turns domain errors into a message and exit code 1.
     static func perform(_ global: GlobalOptions, _ body: (SwiftbaseApp) async throws -> Void) async throws {
-        let app = try await SwiftbaseApp.open(SwiftbaseConfiguration(dataDirectory: global.dir, dev: global.dev))
+        var configuration = SwiftbaseConfiguration(dataDirectory: global.dir, dev: global.dev)
+        configuration.settingsEncryptionKey = global.encryptionKey
+        let app = try await SwiftbaseApp.open(configuration)
         do {
             try await body(app)
         } catch let error as SwiftbaseError {

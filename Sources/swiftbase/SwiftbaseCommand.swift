@@ -25,4 +25,14 @@ struct GlobalOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Development mode: debug logging.")
     var dev = false
+
+    @Option(
+        name: .customLong("encryptionEnv"),
+        help: "Environment variable holding the 32-character key the settings are encrypted with at rest.")
+    var encryptionEnv: String = "SB_ENCRYPTION_KEY"
+
+    /// The settings' key from the environment; nil (plain settings, as PocketBase's default) when unset or empty.
+    var encryptionKey: String? {
+        ProcessInfo.processInfo.environment[encryptionEnv].flatMap { $0.isEmpty ? nil : $0 }
+    }
 }

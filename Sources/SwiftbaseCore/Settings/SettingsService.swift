@@ -7,6 +7,8 @@ import Synchronization
 public final class SettingsService: Sendable {
     let store: any Store
     private let current = Mutex<JSONValue>(SettingsShape.defaults)
+    /// `trustedProxy` read once per change, as every request asks for it.
+    private let proxy = Mutex<TrustedProxy>(.none)
     private let listeners = Mutex<[@Sendable (JSONValue) -> Void]>([])
     private let validators = Mutex<[@Sendable (JSONValue) -> [String: ErrorData]]>([])
 
@@ -14,20 +16,29 @@ public final class SettingsService: Sendable {
     static let saveFailed = "An error occurred while saving the new settings."
     static let loadFailed = "An error occurred while loading the submitted data."
 
-    public init(store: any Store) {
+    /// With `encryptionKey` (32 bytes, checked by the caller with `PocketBaseSettingsCipher.validate`), every
+    /// save stores the settings sealed under it, as PocketBase's `--encryptionEnv` does; without, in plain JSON.
+    public init(store: any Store, encryptionKey: String? = nil) {
         self.store = store
+        self.encryptionKey = encryptionKey
     }
 
-    /// Loads the stored settings (over the defaults, so keys added since are filled in).
+    let encryptionKey: String?
+
+    /// Loads the stored settings (over the defaults, so keys added since are filled in). Stored settings that are
+    /// not plain JSON are opened with the key: without it, or with another one, the load fails
+    /// (`SettingsLoadFailure`) rather than start on defaults that the next save would write over them. Plain
+    /// settings load with or without a key, and are sealed at the first save once a key is given.
     public func load() async throws {
         let stored = try await store.read { conn in
             try conn.scalar(
                 SQLFragment(unsafeRaw: #"SELECT "value" FROM "_params" WHERE "id" = ?"#, arguments: [.text(Self.paramID)]))
         }
-        guard let text = stored?.textValue, let json = try? JSONValue.parse(text),
+        guard let text = stored?.textValue, let json = try plainOrOpened(text),
             let merged = try? SettingsShape.settings.merge(json, over: SettingsShape.defaults)
         else { return }
         current.withLock { $0 = merged }
+        proxy.withLock { $0 = TrustedProxy(settings: merged) }
         notify(merged)
     }
 
@@ -44,6 +55,9 @@ public final class SettingsService: Sendable {
 
     /// The settings with their secrets, for the server's own use.
     public var snapshot: JSONValue { current.withLock { $0 } }
+
+    /// Which headers name the client behind a proxy (see `TrustedProxy`).
+    public var trustedProxy: TrustedProxy { proxy.withLock { $0 } }
 
     /// The settings as the API answers them: secrets left out.
     public var publicJSON: JSONValue {
@@ -123,6 +137,7 @@ public final class SettingsService: Sendable {
 
     private func save(_ settings: JSONValue) async throws {
         let now = DateTime.now()
+        let stored = try storedText(settings)
         try await store.write { conn in
             try conn.execute(
                 SQLFragment(
@@ -130,10 +145,32 @@ public final class SettingsService: Sendable {
                         INSERT INTO "_params" ("id", "value", "created", "updated") VALUES (?, ?, ?, ?)
                         ON CONFLICT ("id") DO UPDATE SET "value" = excluded."value", "updated" = excluded."updated"
                         """,
-                    arguments: [.text(Self.paramID), .text(settings.jsonString), .text(now), .text(now)]))
+                    arguments: [.text(Self.paramID), .text(stored), .text(now), .text(now)]))
         }
         current.withLock { $0 = settings }
+        proxy.withLock { $0 = TrustedProxy(settings: settings) }
         notify(settings)
+    }
+
+    /// The settings document in `text`: plain JSON as is, else opened with the key. Nil for a plain value that
+    /// is not a settings object (left to the defaults, as before).
+    private func plainOrOpened(_ text: String) throws(SettingsLoadFailure) -> JSONValue? {
+        if let json = try? JSONValue.parse(text) { return json.objectValue == nil ? nil : json }
+        guard let encryptionKey else { throw .encryptedWithoutKey }
+        guard let plain = try? PocketBaseSettingsCipher.open(text, key: encryptionKey),
+            let json = try? JSONValue.parse(String(decoding: plain, as: UTF8.self)), json.objectValue != nil
+        else { throw .wrongKey }
+        return json
+    }
+
+    /// What is written to `_params`: the JSON, sealed when there is a key.
+    private func storedText(_ settings: JSONValue) throws -> String {
+        guard let encryptionKey else { return settings.jsonString }
+        do {
+            return try PocketBaseSettingsCipher.seal(Array(settings.jsonString.utf8), key: encryptionKey)
+        } catch {
+            throw SwiftbaseError.badRequest(Self.saveFailed)
+        }
     }
 
     private func notify(_ settings: JSONValue) {

@@ -32,7 +32,9 @@ struct GraphQLWebSocket: Sendable {
         else { return .dontUpgrade }
         let connection = GraphQLWSConnection(
             wsProtocol: wsProtocol, services: services, events: events, executor: executor, answers: answers,
-            remoteIP: channel.remoteAddress?.ipAddress ?? "", headerCredential: request.headerFields[.authorization],
+            remoteIP: services.settings.trustedProxy.forwardedIP(in: request.headerFields)
+                ?? channel.remoteAddress?.ipAddress ?? "",
+            headerCredential: request.headerFields[.authorization],
             maxOperations: maxOperations, logger: logger)
         return .upgrade([.secWebSocketProtocol: wsProtocol.rawValue]) { inbound, outbound, _ in
             await connection.serve(inbound: inbound, outbound: outbound)

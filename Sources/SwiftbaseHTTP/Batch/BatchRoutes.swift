@@ -87,7 +87,7 @@ struct BatchRoutes {
         let path = String(url.prefix { $0 != "?" })
         try services.rateLimiter.checkCollectionRoute(
             collection: collection, route: "", tags: [tag], method: tag == "update" ? "PATCH" : action.method,
-            path: path, auth: context.auth, clientIP: context.remoteIP)
+            path: path, auth: context.auth, clientIP: context.clientIP)
     }
 
     /// One item turned into a prepared record write, with what its answer needs.
@@ -138,7 +138,7 @@ struct BatchRoutes {
             inner = error
             if let note = error.audit {
                 services.audit.record(
-                    AuditEvent(event: note.event, actor: context.auth.auditActor, ip: context.remoteIP, target: note.target))
+                    AuditEvent(event: note.event, actor: context.auth.auditActor, ip: context.clientIP, target: note.target))
             }
         } else {
             context.logger.error("batch item failed", metadata: ["sb.error": "\(String(reflecting: error))"])

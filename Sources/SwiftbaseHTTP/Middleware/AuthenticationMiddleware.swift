@@ -18,7 +18,7 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     ) async throws -> Response {
         var context = context
         if let header = request.headers[.authorization], !header.isEmpty {
-            context.auth = await identity(credential: header, clientIP: context.remoteIP, logger: context.logger)
+            context.auth = await identity(credential: header, clientIP: context.clientIP, logger: context.logger)
             // (`clientIP` is read only for API keys: formatting the peer's address takes the channel's lock.)
         }
         return try await next(request, context)

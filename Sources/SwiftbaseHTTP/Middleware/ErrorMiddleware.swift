@@ -40,7 +40,7 @@ public struct ErrorMiddleware: RouterMiddleware {
         } catch let error as SwiftbaseError {
             if let note = error.audit {
                 audit?.record(
-                    AuditEvent(event: note.event, actor: context.auth.auditActor, ip: context.remoteIP, target: note.target))
+                    AuditEvent(event: note.event, actor: context.auth.auditActor, ip: context.clientIP, target: note.target))
             }
             if error.code == .internalError || error.code == .gatewayTimeout {
                 context.logger.error(

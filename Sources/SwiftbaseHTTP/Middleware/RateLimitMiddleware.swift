@@ -18,7 +18,7 @@ public struct RateLimitMiddleware: RouterMiddleware {
         let path = request.uri.path
         if limiter.isEnabled, !Self.isCollectionRoute(path) {
             try limiter.check(
-                labels: [request.method.rawValue + " " + path, path], auth: context.auth, clientIP: context.remoteIP,
+                labels: [request.method.rawValue + " " + path, path], auth: context.auth, clientIP: context.clientIP,
                 limiterID: nil)
         }
         return try await next(request, context)
@@ -47,6 +47,6 @@ extension SwiftbaseRequestContext {
     ) throws {
         try services.rateLimiter.checkCollectionRoute(
             collection: collection, route: request.method.rawValue + " " + route, tags: tags,
-            method: request.method.rawValue, path: request.uri.path, auth: auth, clientIP: remoteIP)
+            method: request.method.rawValue, path: request.uri.path, auth: auth, clientIP: clientIP)
     }
 }

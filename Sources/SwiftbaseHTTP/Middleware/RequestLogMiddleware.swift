@@ -44,15 +44,16 @@ public struct RequestLogMiddleware: RouterMiddleware {
     ) async {
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds &- started) / 1_000_000
         let settings = logs.settings
-        // Formatting the peer's address takes the channel's lock: only when it is logged.
-        let ip = settings.logIP ? context.remoteIP : ""
+        // Formatting the peer's address takes the channel's lock: only when it is logged. `userIP` is the client
+        // as the trusted proxy names it, `remoteIP` the peer, as PocketBase logs them.
+        let peer = settings.logIP ? context.remoteIP : ""
+        let client = settings.logIP ? (context.forwardedIP ?? peer) : ""
         let (authCollection, authId) = Self.identity(context.auth)
         await logs.record(
             RequestLogFacts(
                 method: request.method.rawValue, uri: request.head.path ?? "/", status: status,
                 execTimeMilliseconds: elapsed, authCollection: authCollection, authId: authId,
-                // No trusted-proxy headers are read yet: the client is the peer.
-                userIP: ip, remoteIP: ip, referer: request.headers[.referer] ?? "",
+                userIP: client, remoteIP: peer, referer: request.headers[.referer] ?? "",
                 userAgent: request.headers[.userAgent] ?? "", failure: failure))
     }
 

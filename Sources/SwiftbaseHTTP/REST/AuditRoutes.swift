@@ -24,6 +24,6 @@ extension SwiftbaseRequestContext {
     /// Records an audit event for this request's requester and address.
     func audit(_ services: HTTPServices, _ event: String, target: String, details: JSONValue = [:]) {
         services.audit.record(
-            AuditEvent(event: event, actor: auth.auditActor, ip: remoteIP, target: target, details: details))
+            AuditEvent(event: event, actor: auth.auditActor, ip: clientIP, target: target, details: details))
     }
 }

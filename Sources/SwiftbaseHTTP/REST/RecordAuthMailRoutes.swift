@@ -58,7 +58,7 @@ struct RecordAuthMailRoutes {
             let collection = try services.accounts.authCollection(name)
             return try await authRoutes.authResponse(
                 record: record, collection: collection, request: request, requester: context.auth, method: .otp,
-                mfaId: form.values["mfaId"]?.stringValue ?? "", remoteIP: context.remoteIP)
+                mfaId: form.values["mfaId"]?.stringValue ?? "", remoteIP: context.clientIP)
         }
     }
 

@@ -32,13 +32,13 @@ struct RecordAuthOAuth2Routes {
                 form, collection: collection, request: request.requestInfo(auth: context.auth, context: "oauth2"))
             return try await authRoutes.authResponse(
                 record: record, collection: collection, request: request, requester: context.auth, method: .oauth2,
-                mfaId: body.values["mfaId"]?.stringValue ?? "", remoteIP: context.remoteIP, meta: meta)
+                mfaId: body.values["mfaId"]?.stringValue ?? "", remoteIP: context.clientIP, meta: meta)
         }
         router.get("/api/oauth2-redirect") { request, context in
             let query = request.query
             return redirect(
                 state: query["state"] ?? "", code: query["code"] ?? "", error: query["error"] ?? "", method: .get,
-                remoteIP: context.remoteIP)
+                remoteIP: context.clientIP)
         }
         router.post("/api/oauth2-redirect") { request, context in
             var request = request
@@ -48,7 +48,7 @@ struct RecordAuthOAuth2Routes {
             func text(_ key: String) -> String { body.values[key]?.stringValue ?? "" }
             return redirect(
                 state: text("state"), code: text("code"), error: text("error"), method: .post,
-                remoteIP: context.remoteIP)
+                remoteIP: context.clientIP)
         }
     }
 

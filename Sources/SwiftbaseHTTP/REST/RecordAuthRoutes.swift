@@ -23,10 +23,10 @@ struct RecordAuthRoutes {
                 collection: name, identity: Self.text(body.values["identity"]),
                 password: Self.text(body.values["password"]),
                 identityField: body.values["identityField"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
-                clientIP: context.remoteIP)
+                clientIP: context.clientIP)
             return try await authResponse(
                 record: record, collection: collection, request: request, requester: context.auth,
-                method: .password, mfaId: body.values["mfaId"]?.stringValue ?? "", remoteIP: context.remoteIP)
+                method: .password, mfaId: body.values["mfaId"]?.stringValue ?? "", remoteIP: context.clientIP)
         }
         group.post("auth-refresh") { request, context in
             try requireKnownCollection(context, request, tags: ["authRefresh"])

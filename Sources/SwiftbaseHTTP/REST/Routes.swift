@@ -8,6 +8,8 @@ public enum Routes {
         services: HTTPServices, allowedOrigins: [String] = ["*"], publicFiles: PublicFiles? = nil
     ) -> Router<SwiftbaseRequestContext> {
         let router = Router(context: SwiftbaseRequestContext.self)
+        // First, so every later reader of the client's address sees the trusted proxy's answer.
+        router.middlewares.add(ClientIPMiddleware(settings: services.settings))
         router.middlewares.add(HeadersMiddleware(allowedOrigins: allowedOrigins))
         // Requests, errors and durations per route, into swift-metrics' global system (Prometheus in the CLI).
         router.middlewares.add(RequestMetricsMiddleware())
@@ -18,7 +20,7 @@ public enum Routes {
         router.middlewares.add(RequestLogMiddleware(logs: services.logs))
         router.middlewares.add(RateLimitMiddleware(limiter: services.rateLimiter))
 
-        HealthRoutes().add(to: router)
+        HealthRoutes(settings: services.settings).add(to: router)
         CollectionRoutes(services: services).add(to: router)
         RecordRoutes(services: services).add(to: router)
         let authRoutes = RecordAuthRoutes(services: services)

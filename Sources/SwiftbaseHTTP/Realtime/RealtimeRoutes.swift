@@ -15,7 +15,7 @@ struct RealtimeRoutes {
         router.get("/api/realtime") { _, context -> Response in
             let hub = services.realtime
             let channel = context.channel
-            let client = hub.connect(remoteIP: context.remoteIP) { id in SSEEventWriter(channel: channel, clientID: id) }
+            let client = hub.connect(remoteIP: context.clientIP) { id in SSEEventWriter(channel: channel, clientID: id) }
             // A peer that hangs up is forgotten at once, not at the next event (there are no keep-alives). The
             // writer goes first, next to the socket, before the response head is written.
             try? await channel.eventLoop.submit {
@@ -55,7 +55,7 @@ struct RealtimeRoutes {
             let body = try await request.decodedBody(limit: services.maxBodySize, malformed: .generic)
             let (clientID, subscriptions) = try Self.form(body.values)
             try services.realtime.setSubscriptions(
-                clientID: clientID, subscriptions: subscriptions, auth: context.auth, remoteIP: context.remoteIP)
+                clientID: clientID, subscriptions: subscriptions, auth: context.auth, remoteIP: context.clientIP)
             return JSONResponse.noContent
         }
     }

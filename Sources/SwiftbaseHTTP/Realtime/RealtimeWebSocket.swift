@@ -30,7 +30,9 @@ public enum RealtimeWebSocket {
         let authentication = AuthenticationMiddleware(resolver: services.identities)
         return { request, channel, logger in
             guard (request.path ?? "").split(separator: "?").first.map(String.init) == path else { return .dontUpgrade }
-            let ip = channel.remoteAddress?.ipAddress ?? ""
+            let ip =
+                services.settings.trustedProxy.forwardedIP(in: request.headerFields)
+                ?? channel.remoteAddress?.ipAddress ?? ""
             let header = request.headerFields[.authorization] ?? ""
             return .upgrade([:]) { inbound, outbound, _ in
                 try await serve(

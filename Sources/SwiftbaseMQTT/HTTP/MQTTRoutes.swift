@@ -29,7 +29,7 @@ public struct MQTTRoutes: Sendable {
                 throw SwiftbaseError.notFound("No MQTT client with this identifier is connected.")
             }
             audit.record(
-                AuditEvent(event: "mqtt.disconnect", actor: context.auth.auditActor, ip: context.remoteIP, target: clientID))
+                AuditEvent(event: "mqtt.disconnect", actor: context.auth.auditActor, ip: context.clientIP, target: clientID))
             return Response(status: .noContent)
         }
     }

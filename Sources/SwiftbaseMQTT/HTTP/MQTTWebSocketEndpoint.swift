@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+public import SwiftbaseCore
 public import SwiftbaseHTTP
 
 /// MQTT over WebSocket at `/api/mqtt` (MQTT 5.0 §6, 3.1.1 §6): a request asking for the `mqtt` sub-protocol is
@@ -19,10 +20,17 @@ public struct MQTTWebSocketEndpoint: Sendable {
     /// QoS 0 messages waiting for one client's socket before more are dropped.
     var maximumQueued = 1000
 
-    public init(broker: MQTTBroker, authenticator: MQTTAuthenticator, access: MQTTAccessControl? = nil) {
+    /// The settings' `trustedProxy`, read at each upgrade: behind a proxy the client's address comes from its header.
+    let trustedProxy: @Sendable () -> TrustedProxy
+
+    public init(
+        broker: MQTTBroker, authenticator: MQTTAuthenticator, access: MQTTAccessControl? = nil,
+        trustedProxy: @escaping @Sendable () -> TrustedProxy = { .none }
+    ) {
         self.broker = broker
         self.authenticator = authenticator
         self.access = access
+        self.trustedProxy = trustedProxy
     }
 
     public var upgrade: WebSocketUpgrade {
@@ -40,7 +48,8 @@ public struct MQTTWebSocketEndpoint: Sendable {
         else { return .dontUpgrade }
         let connection = MQTTWebSocketConnection(
             broker: broker, authenticator: authenticator, access: access, maximumQueued: maximumQueued,
-            clientIP: channel.remoteAddress?.ipAddress ?? "", logger: logger)
+            clientIP: trustedProxy().forwardedIP(in: request.headerFields) ?? channel.remoteAddress?.ipAddress ?? "",
+            logger: logger)
         return .upgrade([.secWebSocketProtocol: chosen]) { inbound, outbound, _ in
             await connection.serve(inbound: inbound, outbound: outbound)
         }

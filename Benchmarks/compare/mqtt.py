@@ -22,8 +22,12 @@ Swiftbase is started as `swiftbase serve --http 127.0.0.1:P --mqtt 127.0.0.1:Q -
 `mosquitto -c CONF` with `listener Q 127.0.0.1`, `allow_anonymous true`, `persistence false`. Bounded: every
 count is fixed, every wait has a deadline, and only loopback is used. Figures are printed, never asserted.
 
+Mosquitto leaves Nagle's algorithm on by default (`set_tcp_nodelay false`), which shows in its latency cells as
+tens of milliseconds at low rates; Swiftbase sets TCP_NODELAY. `--mosquitto-nodelay` adds `set_tcp_nodelay true`
+to Mosquitto's configuration, for a comparison of the brokers rather than of their defaults: run both ways.
+
     .venv-it/bin/python Benchmarks/compare/mqtt.py --swiftbase .build/release/swiftbase [--mosquitto /usr/sbin/mosquitto]
-        [--quick] [--cells qos0 qos1 fanout latency idle] [--json out.json]
+        [--quick] [--cells qos0 qos1 fanout latency idle] [--mosquitto-nodelay] [--json out.json]
 
 `--quick` uses small counts (a check that everything runs, e.g. against a debug build); the counts can also be set
 one by one (`--qos0-messages`, `--qos1-messages`, `--fanout-messages`, `--latency-messages`, `--latency-rate`,
@@ -80,7 +84,7 @@ def http_json(method, url, body=None, token=None):
 class Broker:
     """One running broker: `kind`, `pid`, `port`; `stop()` ends it and removes its temp dir."""
 
-    def __init__(self, kind, binary):
+    def __init__(self, kind, binary, mosquitto_nodelay=False):
         self.kind = kind
         self.tmp = tempfile.mkdtemp(prefix=f"mqtt-bench-{kind}-")
         self.port = free_port()
@@ -88,7 +92,8 @@ class Broker:
         self.log = open(log_path, "wb")
         if kind == "mosquitto":
             conf = os.path.join(self.tmp, "mosquitto.conf")
-            Path(conf).write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+            Path(conf).write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                                  + ("set_tcp_nodelay true\n" if mosquitto_nodelay else ""))
             args = [binary, "-c", conf]
         else:
             data = os.path.join(self.tmp, "data")
@@ -240,6 +245,8 @@ def main():
     ap.add_argument("--mosquitto", default=shutil.which("mosquitto") or "/usr/sbin/mosquitto")
     ap.add_argument("--cells", nargs="+", default=["qos0", "qos1", "fanout", "latency", "idle"],
                     choices=["qos0", "qos1", "fanout", "latency", "idle"])
+    ap.add_argument("--mosquitto-nodelay", action="store_true",
+                    help="set_tcp_nodelay true in Mosquitto's configuration (its default is false; Swiftbase's is on)")
     ap.add_argument("--quick", action="store_true", help="small counts: checks that every cell runs")
     ap.add_argument("--qos0-messages", type=int, help="total over the 8 publishers (default 400,000; quick 8,000)")
     ap.add_argument("--qos1-messages", type=int, help="total over the 8 publishers (default 100,000; quick 4,000)")
@@ -265,6 +272,7 @@ def main():
             args.cells = [c for c in args.cells if c != "idle"]
             print(f"skipping the idle cell: {reason}")
 
+    print(f"Mosquitto with set_tcp_nodelay {'true' if args.mosquitto_nodelay else 'false (its default)'}", flush=True)
     client = build_client()
     binaries = {"swiftbase": args.swiftbase, "mosquitto": args.mosquitto}
     rows, results = [], []
@@ -273,7 +281,7 @@ def main():
         for kind, binary in binaries.items():
             figures = next((r for r in results if (r["cell"], r["server"]) == (name, kind)), None)
             if figures is None:
-                broker = Broker(kind, binary)
+                broker = Broker(kind, binary, args.mosquitto_nodelay)
                 try:
                     figures = {"cell": name, "server": kind, **run_cell(client, broker, run, args)}
                 finally:
@@ -285,7 +293,7 @@ def main():
         print_row(row, header=len(rows) == 1)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"rows": rows, "results": results, "skipped": skipped,
+            json.dump({"rows": rows, "results": results, "skipped": skipped, "mosquitto_nodelay": args.mosquitto_nodelay,
                        "counts": {k: getattr(args, k) for k in defaults}}, f, indent=2)
 
 
@@ -303,7 +311,8 @@ def print_row(row, header):
     def cpu(f):
         return f"{f['server_cpu_s']:.2f}/{f['cpu_s']:.2f}"
 
-    print(f"{row['cell']:<40}{row['metric']:<14}{sb:>12,.1f}{mq:>12,.1f}{ratio:>9}  {delivered(fs):>15}"
+    metric = f"{row['metric']} {'↑' if row['higher_is_better'] else '↓'}"
+    print(f"{row['cell']:<40}{metric:<14}{sb:>12,.1f}{mq:>12,.1f}{ratio:>9}  {delivered(fs):>15}"
           f"{delivered(fm):>15}{cpu(fs):>17}{cpu(fm):>17}", flush=True)
 
 

@@ -27,11 +27,12 @@ tens of milliseconds at low rates; Swiftbase sets TCP_NODELAY. `--mosquitto-node
 to Mosquitto's configuration, for a comparison of the brokers rather than of their defaults: run both ways.
 
     .venv-it/bin/python Benchmarks/compare/mqtt.py --swiftbase .build/release/swiftbase [--mosquitto /usr/sbin/mosquitto]
-        [--quick] [--cells qos0 qos1 fanout latency idle] [--mosquitto-nodelay] [--json out.json]
+        [--quick] [--runs 3] [--cells qos0 qos1 fanout latency idle] [--mosquitto-nodelay] [--json out.json]
 
 `--quick` uses small counts (a check that everything runs, e.g. against a debug build); the counts can also be set
 one by one (`--qos0-messages`, `--qos1-messages`, `--fanout-messages`, `--latency-messages`, `--latency-rate`,
-`--idle-connections`).
+`--idle-connections`). With `--runs N` every cell runs N times per broker, alternating between them, and the run
+with the median figure is printed (all runs go to `--json`).
 """
 import argparse
 import json
@@ -108,6 +109,7 @@ class Broker:
         try:
             wait_for_port(self.port, self.proc, log_path)
             if kind == "swiftbase":
+                wait_for_port(http_port, self.proc, log_path)  # the MQTT listener may be up before the HTTP one
                 base = f"http://127.0.0.1:{http_port}"
                 token = http_json("POST", f"{base}/api/collections/_superusers/auth-with-password",
                                   {"identity": EMAIL, "password": PASSWORD})["token"]
@@ -142,16 +144,17 @@ def parse_pairs(text):
 
 def run_flow(client, broker, qos, publishers, per_publisher, subscribers, rate, payload, deadline):
     """One flow cell against a running broker; answers the load generator's figures plus the broker's CPU."""
-    cpu0 = cpu_seconds(broker.pid)
+    cpu0, wall0 = cpu_seconds(broker.pid), time.monotonic()
     done = subprocess.run([client, "flow", str(broker.port), str(qos), str(publishers), str(per_publisher),
                            str(subscribers), str(rate), str(payload), str(deadline)],
                           capture_output=True, text=True, timeout=deadline + 60)
-    server_cpu = cpu_seconds(broker.pid) - cpu0
+    server_cpu, wall = cpu_seconds(broker.pid) - cpu0, time.monotonic() - wall0
     if done.returncode != 0:
         raise RuntimeError(f"load generator failed against {broker.kind}: {done.stderr.strip()}")
     r = parse_pairs(done.stdout)
     r["per_s"] = r["delivered"] / r["elapsed_s"] if r["elapsed_s"] > 0 else 0.0
     r["server_cpu_s"] = server_cpu
+    r["client_busy"] = r["cpu_s"] / wall if wall > 0 else 0.0  # its share of one core over its whole run
     return r
 
 
@@ -255,6 +258,7 @@ def main():
     ap.add_argument("--latency-rate", type=float, help="messages/s (default 1,000; quick 250)")
     ap.add_argument("--idle-connections", type=int, help="default 10,000; quick 1,000")
     ap.add_argument("--payload", type=int, default=32, help="payload bytes (at least 8: the send time)")
+    ap.add_argument("--runs", type=int, default=1, help="runs per cell and broker; the median run is printed")
     ap.add_argument("--deadline", type=float, default=120, help="seconds one cell may take on one broker")
     ap.add_argument("--json", help="write every cell's figures here")
     args = ap.parse_args()
@@ -277,20 +281,28 @@ def main():
     binaries = {"swiftbase": args.swiftbase, "mosquitto": args.mosquitto}
     rows, results = [], []
     for name, metric, higher_better, run, value in cells(args):
+        if not any(r["cell"] == name for r in results):
+            # Runs alternate between the brokers, so a drift of the machine's load falls on both alike.
+            for i in range(args.runs):
+                for kind, binary in binaries.items():
+                    broker = Broker(kind, binary, args.mosquitto_nodelay)
+                    try:
+                        results.append({"cell": name, "server": kind, "run": i, **run_cell(client, broker, run, args)})
+                    finally:
+                        broker.stop()
         row = {"cell": name, "metric": metric, "higher_is_better": higher_better}
-        for kind, binary in binaries.items():
-            figures = next((r for r in results if (r["cell"], r["server"]) == (name, kind)), None)
-            if figures is None:
-                broker = Broker(kind, binary, args.mosquitto_nodelay)
-                try:
-                    figures = {"cell": name, "server": kind, **run_cell(client, broker, run, args)}
-                finally:
-                    broker.stop()
-                results.append(figures)
-            row[kind] = figures[value]
-            row[f"{kind}_figures"] = figures
+        for kind in binaries:
+            # The median run (the upper one of an even count) by this row's figure; its other figures with it.
+            runs = sorted((r for r in results if (r["cell"], r["server"]) == (name, kind)), key=lambda r: r[value])
+            row[kind] = runs[len(runs) // 2][value]
+            row[f"{kind}_figures"] = runs[len(runs) // 2]
         rows.append(row)
         print_row(row, header=len(rows) == 1)
+        for kind in binaries:
+            busy = row[f"{kind}_figures"].get("client_busy", 0.0)
+            if busy > 0.8:
+                print(f"  note: the load generator was busy {busy:.0%} of a core against {kind}: it may be the "
+                      f"bottleneck of that cell", flush=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"rows": rows, "results": results, "skipped": skipped, "mosquitto_nodelay": args.mosquitto_nodelay,

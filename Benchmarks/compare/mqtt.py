@@ -262,6 +262,8 @@ def main():
     ap.add_argument("--deadline", type=float, default=120, help="seconds one cell may take on one broker")
     ap.add_argument("--json", help="write every cell's figures here")
     args = ap.parse_args()
+    if not 8 <= args.payload <= 4096:
+        ap.error("--payload must be 8 to 4096 bytes (it starts with the 8-byte send time)")
     defaults = {"qos0_messages": (400_000, 8_000), "qos1_messages": (100_000, 4_000), "fanout_messages": (2_000, 100),
                 "latency_messages": (10_000, 500), "latency_rate": (1_000, 250), "idle_connections": (10_000, 1_000)}
     for name, (full, quick) in defaults.items():
@@ -288,14 +290,19 @@ def main():
                     broker = Broker(kind, binary, args.mosquitto_nodelay)
                     try:
                         results.append({"cell": name, "server": kind, "run": i, **run_cell(client, broker, run, args)})
+                    except (RuntimeError, subprocess.TimeoutExpired) as error:
+                        # One failed run is reported and the rest of the benchmark goes on.
+                        print(f"{name}: run {i} on {kind} failed: {error}", flush=True)
+                        results.append({"cell": name, "server": kind, "run": i, "error": str(error)})
                     finally:
                         broker.stop()
         row = {"cell": name, "metric": metric, "higher_is_better": higher_better}
         for kind in binaries:
             # The median run (the upper one of an even count) by this row's figure; its other figures with it.
-            runs = sorted((r for r in results if (r["cell"], r["server"]) == (name, kind)), key=lambda r: r[value])
-            row[kind] = runs[len(runs) // 2][value]
-            row[f"{kind}_figures"] = runs[len(runs) // 2]
+            runs = sorted((r for r in results if (r["cell"], r["server"]) == (name, kind) and "error" not in r),
+                          key=lambda r: r[value])
+            row[kind] = runs[len(runs) // 2][value] if runs else None
+            row[f"{kind}_figures"] = runs[len(runs) // 2] if runs else {}
         rows.append(row)
         print_row(row, header=len(rows) == 1)
         for kind in binaries:
@@ -314,17 +321,20 @@ def print_row(row, header):
         print(f"{'cell':<40}{'metric':<14}{'swiftbase':>12}{'mosquitto':>12}{'sb/mosq':>9}  {'delivered sb':>15}"
               f"{'delivered mq':>15}{'CPU s sb/client':>17}{'CPU s mq/client':>17}")
     sb, mq = row["swiftbase"], row["mosquitto"]
-    ratio = f"{sb / mq:.2f}" if mq else "-"
+    ratio = f"{sb / mq:.2f}" if sb is not None and mq else "-"
     fs, fm = row["swiftbase_figures"], row["mosquitto_figures"]
 
     def delivered(f):
         return f"{f['delivered']:.0f}/{f['expected']:.0f}" if "delivered" in f else "-"
 
     def cpu(f):
-        return f"{f['server_cpu_s']:.2f}/{f['cpu_s']:.2f}"
+        return f"{f['server_cpu_s']:.2f}/{f['cpu_s']:.2f}" if f else "-"
+
+    def figure(v):
+        return f"{v:>12,.1f}" if v is not None else f"{'failed':>12}"
 
     metric = f"{row['metric']} {'↑' if row['higher_is_better'] else '↓'}"
-    print(f"{row['cell']:<40}{metric:<14}{sb:>12,.1f}{mq:>12,.1f}{ratio:>9}  {delivered(fs):>15}"
+    print(f"{row['cell']:<40}{metric:<14}{figure(sb)}{figure(mq)}{ratio:>9}  {delivered(fs):>15}"
           f"{delivered(fm):>15}{cpu(fs):>17}{cpu(fm):>17}", flush=True)
 
 

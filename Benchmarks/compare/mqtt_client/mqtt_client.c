@@ -66,8 +66,12 @@ static long long now_ns(void) {
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* Ends the run: what failed, with errno's meaning when a call set it. */
 static void fail(const char *what) {
-    fprintf(stderr, "mqtt_client: %s (errno %d: %s)\n", what, errno, strerror(errno));
+    if (errno)
+        fprintf(stderr, "mqtt_client: %s (errno %d: %s)\n", what, errno, strerror(errno));
+    else
+        fprintf(stderr, "mqtt_client: %s\n", what);
     exit(2);
 }
 
@@ -331,8 +335,10 @@ static int flow(int argc, char **argv) {
     payload_bytes = (size_t)atol(argv[8]);
     double deadline_s = atof(argv[9]);
     if (qos_level < 0 || qos_level > 1 || publishers < 1 || subscribers < 1 || per_publisher < 1 ||
-        payload_bytes < 8 || payload_bytes > 4096)
-        fail("bad arguments");
+        payload_bytes < 8 || payload_bytes > 4096) {
+        errno = 0;
+        fail("bad arguments (QOS 0 or 1, counts from 1, PAYLOAD_BYTES 8 to 4096)");
+    }
     long long deadline = now_ns() + (long long)(deadline_s * 1e9), last_delivery = 0;
     long expected = (long)publishers * per_publisher * subscribers;
     latency_capacity = expected;

@@ -49,7 +49,8 @@ def broker(request):
         binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
         tmp = Path(tempfile.mkdtemp(prefix="sb-it-bench-mosquitto-"))
         conf = tmp / "mosquitto.conf"
-        conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+        # sys_interval 1: $SYS/broker/clients/connected is published every second (it counts the idle clients)
+        conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nsys_interval 1\n")
         proc = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 stdin=subprocess.DEVNULL)
         try:
@@ -128,25 +129,43 @@ def test_pacing_spreads_the_messages_at_the_rate(load_generator, broker, listene
     assert (times[-1] - times[0]) / 1e9 >= 19 / 40 - 0.001
 
 
-def test_idle_connections_are_connected_until_released(load_generator, broker):
+def connected_counter(broker):
+    """A function answering how many clients the broker counts as connected, besides any paho client of this one:
+    Swiftbase's `GET /api/mqtt/clients` (clients named bench-…), Mosquitto's `$SYS/broker/clients/connected`
+    (published every second, so a count is at most a second old)."""
     kind, port, api = broker
-    if kind != "swiftbase":
-        pytest.skip("counted through Swiftbase's GET /api/mqtt/clients")
-    proc = subprocess.Popen([load_generator, "idle", str(port), "300", "60"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout.readline().strip() == "ready"
-
-        def connected_bench_clients():
+    if kind == "swiftbase":
+        def count():
             r = api.get("/api/mqtt/clients")
             assert r.status_code == 200, r.text
             return sum(1 for c in r.json()["items"] if c["clientId"].startswith("bench-") and c["connected"])
+        return count, lambda: None
+    latest = {}
+    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="it-" + uuid.uuid4().hex[:12])
+    c.on_message = lambda _c, _u, msg: latest.update(value=int(msg.payload))
+    c.connect("127.0.0.1", port, keepalive=30)
+    c.loop_start()
+    c.subscribe("$SYS/broker/clients/connected")
+    wait_until(lambda: "value" in latest, timeout=TIMEOUT, what="Mosquitto's $SYS connected count")
 
-        assert connected_bench_clients() == 300  # every CONNACK was in before "ready"
+    def stop():
+        c.disconnect()
+        c.loop_stop()
+    return (lambda: latest["value"] - 1), stop  # less the paho client reading it
+
+
+def test_idle_connections_are_connected_until_released(load_generator, broker):
+    count, stop_counting = connected_counter(broker)
+    proc = subprocess.Popen([load_generator, "idle", str(broker[1]), "300", "60"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"  # every CONNACK is in
+        wait_until(lambda: count() == 300, timeout=TIMEOUT, what="300 connected idle clients")
         out, _ = proc.communicate("\n", timeout=30)
         assert out.startswith("cpu_s ")
-        wait_until(lambda: connected_bench_clients() == 0, timeout=TIMEOUT, what="idle clients to be gone")
+        wait_until(lambda: count() == 0, timeout=TIMEOUT, what="idle clients to be gone")
     finally:
+        stop_counting()
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)

@@ -15,7 +15,7 @@ Each cell runs on a freshly started broker of each kind, on loopback:
 Throughput cells print delivered/expected: a broker may drop QoS 0 messages to a subscriber that falls behind
 (Swiftbase does, by design), and the rate counts only what arrived. Every cell prints the broker's CPU seconds
 and the load generator's beside it, so a load generator that is the bottleneck shows. The load generator is
-`mqtt_client/mqtt_client.c` (MQTT 3.1.1 by hand, one thread, epoll), compiled here with `cc -O2`.
+`mqtt_client/mqtt_client.c` (MQTT 3.1.1 by hand, one thread, epoll), compiled here with `cc -O2` (or clang).
 
 Swiftbase is started as `swiftbase serve --http 127.0.0.1:P --mqtt 127.0.0.1:Q --dir TMP` with a superuser made by
 `swiftbase superuser upsert` and `mqtt.allowAnonymous` set to true through `/api/settings`; Mosquitto as
@@ -57,7 +57,8 @@ def build_client():
     """Compiles the load generator into a temp dir; answers its path."""
     source = Path(__file__).with_name("mqtt_client") / "mqtt_client.c"
     out = os.path.join(tempfile.mkdtemp(prefix="mqtt-client-"), "mqtt_client")
-    subprocess.run(["cc", "-O2", "-o", out, str(source)], check=True)
+    compiler = shutil.which("cc") or shutil.which("clang") or sys.exit("no C compiler on PATH (cc or clang)")
+    subprocess.run([compiler, "-O2", "-o", out, str(source)], check=True)
     return out
 
 

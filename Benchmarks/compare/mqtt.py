@@ -4,8 +4,9 @@
 Each cell runs on a freshly started broker of each kind, on loopback:
 
 - qos0 / qos1 throughput: 8 publishers send a bounded number of messages as fast as the broker takes them (QoS 1:
-  at most 20 unacknowledged per publisher) to one subscriber; messages/s received by the subscriber.
-- fan-out: 1 publisher, 100 subscribers of the same topic (QoS 0); deliveries/s over all subscribers.
+  at most 20 unacknowledged per publisher) to one subscriber; messages/s received by the subscriber, and the p99
+  latency of that run (under full load: mostly time spent queued).
+- fan-out: 1 publisher, 100 subscribers of the same topic (QoS 0); deliveries/s over all subscribers, and p99.
 - latency qos0 / qos1: 1 publisher at a fixed rate, 1 subscriber; publish-to-delivery p50 / p99 (each payload
   carries its CLOCK_MONOTONIC send time).
 - idle: 10,000 connected clients doing nothing; the broker's resident memory (RSS) before and with them, and the
@@ -209,6 +210,12 @@ def raise_fd_limit(needed):
     return None
 
 
+def throughput_rows(cell, unit, run):
+    """A throughput cell's rows: the rate, and the p99 latency of the same run (under full load, so mostly time
+    spent queued)."""
+    return [(cell, unit, True, run, "per_s"), (cell, "p99 ms", False, run, "p99_ms")]
+
+
 def cells(args):
     """The rows to print: (cell, metric, higher_is_better, run, value). `run` is ("flow", qos, publishers,
     messages_per_publisher, subscribers, rate) or ("idle", connections); rows with the same cell share one run per
@@ -216,13 +223,13 @@ def cells(args):
     rows = []
     if "qos0" in args.cells:
         per = max(1, args.qos0_messages // 8)
-        rows.append((f"qos0 8 pub → 1 sub ({per * 8} msgs)", "msgs/s", True, ("flow", 0, 8, per, 1, 0), "per_s"))
+        rows += throughput_rows(f"qos0 8 pub → 1 sub ({per * 8} msgs)", "msgs/s", ("flow", 0, 8, per, 1, 0))
     if "qos1" in args.cells:
         per = max(1, args.qos1_messages // 8)
-        rows.append((f"qos1 8 pub → 1 sub ({per * 8} msgs)", "msgs/s", True, ("flow", 1, 8, per, 1, 0), "per_s"))
+        rows += throughput_rows(f"qos1 8 pub → 1 sub ({per * 8} msgs)", "msgs/s", ("flow", 1, 8, per, 1, 0))
     if "fanout" in args.cells:
         n = args.fanout_messages
-        rows.append((f"fan-out 1 → 100 qos0 ({n} msgs)", "deliveries/s", True, ("flow", 0, 1, n, 100, 0), "per_s"))
+        rows += throughput_rows(f"fan-out 1 → 100 qos0 ({n} msgs)", "deliveries/s", ("flow", 0, 1, n, 100, 0))
     if "latency" in args.cells:
         n, rate = args.latency_messages, args.latency_rate
         for qos in (0, 1):

@@ -119,7 +119,7 @@ public final class MQTTBroker: Sendable {
         let message = MQTTApplicationMessage(
             topic: topic, payload: payload, qos: qos, retain: false, properties: properties, publisherClientID: nil,
             now: now)
-        apply { $0.route(message, now: now, only: clientIDs) }
+        _ = apply { $0.route(message, now: now, only: clientIDs) }
     }
 
     /// Loads what a state store kept from a previous run (before clients connect) and starts noting changes for

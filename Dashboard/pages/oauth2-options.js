@@ -43,12 +43,20 @@ export function oauth2Section(draft, catalog) {
   const enabled = h("input", { type: "checkbox", id: "oauth2-enabled", checked: !!options.enabled,
     onchange: () => { options.enabled = enabled.checked; } });
 
-  const fieldNames = (draft.fields || []).map((f) => f.name).filter((n) => n !== "password" && n !== "tokenKey");
+  const fieldNames = () => (draft.fields || []).map((f) => f.name).filter((n) => n && n !== "password" && n !== "tokenKey");
   const mapped = MAPPED.map(([key, label]) => {
-    const names = [...new Set([options.mappedFields[key], ...fieldNames].filter(Boolean))];
-    const picker = h("select", { id: `oauth2-mapped-${key}`, onchange: () => { options.mappedFields[key] = picker.value; } },
-      h("option", { value: "" }, "— not mapped —"),
-      names.map((n) => h("option", { value: n, selected: n === options.mappedFields[key] }, n)));
+    const picker = h("select", { id: `oauth2-mapped-${key}`, onchange: () => { options.mappedFields[key] = picker.value; } });
+    // Filled again on focus when the editor's fields changed since, so new fields are offered too.
+    let shown = null;
+    const fill = () => {
+      const names = [...new Set([options.mappedFields[key], ...fieldNames()].filter(Boolean))];
+      if (shown === names.join("\n")) return;
+      shown = names.join("\n");
+      mount(picker, h("option", { value: "" }, "— not mapped —"),
+        names.map((n) => h("option", { value: n, selected: n === options.mappedFields[key] }, n)));
+    };
+    picker.addEventListener("focus", fill);
+    fill();
     return field(label, picker, { name: `oauth2.mappedFields.${key}` });
   });
 

@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 838070d22b29de66a9887caf1dee2b6598d910d0ae9217b91a00128e2e043c7a\n"
+    .ascii "SBDASH1 dc200b61216935cc6daf7c4b4b0646531c9d5ef4c1e37a64680c82e6433f8b03\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0

@@ -62,8 +62,15 @@ document.addEventListener("sb:navigate", () => {
   }
 });
 
-// Before each page: the sign-in page for a guest, the shell for a superuser.
+// Before each page: the sign-in page for a guest, the shell for a superuser; a bare page as it is, for anyone.
 function guard(page) {
+  if (page?.bare) {
+    if (layoutSignedIn !== false) {
+      layoutSignedIn = false;
+      layout(false);
+    }
+    return true;
+  }
   const signedIn = authStore.isValid;
   if (!signedIn && !page?.public) {
     const back = currentPath();

@@ -5,6 +5,7 @@ of each page goes to IntegrationTests/.output/dashboard/ (gitignored)."""
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pytest
@@ -15,9 +16,12 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from conftest import SU_EMAIL, SU_PASSWORD, Api, EmlDirMailbox, superuser_token, unique_name
+from conftest import SU_EMAIL, SU_PASSWORD, Api, EmlDirMailbox, create_collection, superuser_token, unique_name
 from dashboard_browser import (browser, click, clickable, console_on_failure, shot, text_of,  # noqa: F401 (fixtures)
                                visible, wait)
+from oidc_provider import CLIENT_ID, CLIENT_SECRET, OIDCProvider
+from test_oauth2 import sign_in as oauth2_sign_in
+from test_oauth2 import subscribe_oauth2
 
 pytestmark = pytest.mark.usefixtures("swiftbase_only")
 
@@ -485,6 +489,147 @@ def test_send_a_test_mail(browser, srv):
     mail = mailbox.wait_for("dashboard-test@example.com")
     assert mail.text
     shot(browser, "18-settings-mail")
+
+
+def test_configure_an_oidc_provider_and_its_secret_is_kept_unseen(browser, srv, api):
+    """The OAuth2 section of an auth collection: an `oidc` provider typed in, saved, read back through the API
+    (the secret never shown), then a real sign-in against the loopback provider proves the stored secret; saved
+    again with the secret left blank, the secret is kept."""
+    oidc = OIDCProvider()
+    try:
+        coll = create_collection(api, {"name": unique_name("ui_oauth"), "type": "auth", "createRule": "",
+                                        "fields": [{"name": "name", "type": "text"}]})
+        go(browser, srv, f"/collections/{coll['name']}/schema")
+        visible(browser, "#oauth2-section")
+        browser.find_element(By.CSS_SELECTOR, "#oauth2-enabled").click()
+        Select(browser.find_element(By.CSS_SELECTOR, "#oauth2-mapped-name")).select_by_value("name")
+        Select(browser.find_element(By.CSS_SELECTOR, "#oauth2-add-provider")).select_by_value("oidc")
+        browser.find_element(By.CSS_SELECTOR, "#oauth2-add").click()
+        visible(browser, '[data-provider="oidc"]')
+        typed = {"clientId": CLIENT_ID, "displayName": "Loopback SSO", "authURL": oidc.url + "/authorize",
+                 "tokenURL": "not a url", "jwksURL": oidc.url + "/jwks", "issuers": oidc.url}
+        for key, value in typed.items():
+            browser.find_element(By.CSS_SELECTOR, f"#oauth2-0-{key}").send_keys(value)
+        browser.find_element(By.CSS_SELECTOR, "#save-collection").click()
+        # A new provider needs its secret: refused in the page, before any request.
+        wait(browser).until(lambda b: text_of(b, '[data-error-for="oauth2.providers.0.clientSecret"]') != "")
+        browser.find_element(By.CSS_SELECTOR, "#oauth2-0-clientSecret").send_keys(CLIENT_SECRET)
+        browser.find_element(By.CSS_SELECTOR, "#save-collection").click()
+        # The server's error, at its field.
+        wait(browser).until(lambda b: text_of(b, '[data-error-for="oauth2.providers.0.tokenURL"]') != "",
+                            "the bad token URL marked by the server")
+        assert text_of(browser, '[data-error-for="oauth2.providers.0.clientSecret"]') == ""
+        shot(browser, "23-oauth2-error")
+        token_url = browser.find_element(By.CSS_SELECTOR, "#oauth2-0-tokenURL")
+        token_url.clear()
+        token_url.send_keys(oidc.url + "/token")
+        browser.find_element(By.CSS_SELECTOR, "#save-collection").click()
+        wait(browser).until(EC.url_contains(f"/collections/{coll['name']}"))
+        wait(browser).until(lambda b: not b.current_url.endswith("/schema"))
+
+        saved = api.get(f"/api/collections/{coll['name']}").json()["oauth2"]
+        assert saved["enabled"] is True and saved["mappedFields"]["name"] == "name"
+        (provider,) = saved["providers"]
+        assert "clientSecret" not in provider
+        assert {k: provider[k] for k in ("name", "clientId", "displayName", "authURL", "tokenURL", "userInfoURL")} == {
+            "name": "oidc", "clientId": CLIENT_ID, "displayName": "Loopback SSO", "authURL": oidc.url + "/authorize",
+            "tokenURL": oidc.url + "/token", "userInfoURL": ""}
+        assert provider["extra"] == {"jwksURL": oidc.url + "/jwks", "issuers": [oidc.url]}
+        assert provider["pkce"] is None
+
+        def signs_in(sub):
+            oidc.user = {"sub": sub, "email": sub + "@example.com", "email_verified": True, "name": "N " + sub}
+            r, _, _ = oauth2_sign_in(srv.url, coll, "oidc")
+            assert r.status_code == 200, r.text  # the provider refuses a wrong client secret
+            assert r.json()["record"]["name"] == "N " + sub  # mappedFields.name
+        signs_in(unique_name("sub"))
+
+        # Edited again with the secret left blank: the stored one is kept.
+        go(browser, srv, f"/collections/{coll['name']}/schema")
+        name = visible(browser, "#oauth2-0-displayName")
+        assert browser.find_element(By.CSS_SELECTOR, "#oauth2-0-clientSecret").get_attribute("value") == ""
+        name.clear()
+        name.send_keys("Renamed SSO")
+        shot(browser, "24-oauth2-provider")
+        browser.find_element(By.CSS_SELECTOR, "#save-collection").click()
+        wait(browser).until(lambda b: api.get(f"/api/collections/{coll['name']}").json()["oauth2"]["providers"][0]
+                            ["displayName"] == "Renamed SSO")
+        signs_in(unique_name("sub"))
+    finally:
+        oidc.close()
+
+
+def test_the_oauth2_redirect_pages(browser, srv):
+    """Where /api/oauth2-redirect sends the provider's popup: failure for an unknown state, success when the
+    state names a realtime client subscribed to @oauth2 (which then gets the code); each page says what happened.
+    A popup opened by a script closes itself."""
+    browser.get(srv.url + "/api/oauth2-redirect?state=nobody&code=c")
+    wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#oauth2-redirect-title"), "the failure page")
+    assert text_of(browser, "#oauth2-redirect-title") == "Sign-in failed."
+    assert browser.current_url == srv.url + "/_/auth/oauth2-redirect-failure"
+    assert not browser.find_elements(By.CSS_SELECTOR, "nav.sidebar")  # no dashboard around it
+    shot(browser, "25-oauth2-redirect-failure")
+
+    stream = subscribe_oauth2(srv.url)
+    try:
+        browser.get(srv.url + f"/api/oauth2-redirect?state={stream.client_id}&code=the-code")
+        wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#oauth2-redirect-title"), "the success page")
+        assert text_of(browser, "#oauth2-redirect-title") == "Sign-in completed."
+        assert "close this window" in text_of(browser, "#oauth2-redirect")
+        assert browser.current_url == srv.url + "/_/auth/oauth2-redirect-success"
+        assert json.loads(stream.next().data) == {"state": stream.client_id, "code": "the-code"}
+    finally:
+        stream.close()
+    shot(browser, "26-oauth2-redirect-success")
+
+    # Signed out too (the popup of an app's user has no dashboard session), straight at the hash URL.
+    token = browser.execute_script("return localStorage.getItem('swiftbase_dashboard_auth')")
+    browser.execute_script("localStorage.removeItem('swiftbase_dashboard_auth')")
+    try:
+        go(browser, srv, "/#/auth/oauth2-redirect-failure")
+        wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#oauth2-redirect-title"))
+        assert "/login" not in browser.current_url
+    finally:
+        browser.execute_script("localStorage.setItem('swiftbase_dashboard_auth', arguments[0])", token)
+
+    main = browser.current_window_handle
+    browser.execute_script("window.oauth2Popup = window.open(arguments[0], 'oauth2popup')",
+                           srv.url + "/_/#/auth/oauth2-redirect-success")
+    wait(browser).until(lambda b: b.execute_script("return window.oauth2Popup.closed"), "the popup closed itself")
+    assert browser.window_handles == [main]
+
+
+def test_create_an_api_key_with_a_topic_scope(browser, srv, api):
+    """Scopes on the API keys page: a collection scope and an MQTT topic scope (filter + publish/subscribe) side
+    by side; a bad topic filter is marked by the server at its row; the created key lists both."""
+    go(browser, srv, "/settings/api-keys")
+    key_name = unique_name("uitopic")
+    visible(browser, "#apikey-name").send_keys(key_name)
+    browser.find_element(By.CSS_SELECTOR, "#add-topic-scope").click()
+    topic = visible(browser, '#apikey-scopes li[data-scope="topic"] .scope-topic')
+    topic.send_keys("sensors/#/bad")
+    row = browser.find_element(By.CSS_SELECTOR, '#apikey-scopes li[data-scope="topic"]')
+    row.find_element(By.CSS_SELECTOR, 'input[value="publish"]').click()
+    browser.find_element(By.CSS_SELECTOR, "#create-apikey button[type=submit]").click()
+    error = wait(browser).until(lambda b: b.find_element(By.CSS_SELECTOR, '[data-error-for="scopes.1.topic"]').text or None,
+                                "the bad filter marked at its row")
+    assert "topic" in error.lower(), error
+    assert key_name not in {k["name"] for k in api.get("/api/keys").json()["items"]}
+    topic.clear()
+    topic.send_keys("sensors/+/temperature")
+    shot(browser, "27-apikey-topic-scope")
+    browser.find_element(By.CSS_SELECTOR, "#create-apikey button[type=submit]").click()
+    assert visible(browser, "#apikey-secret").get_attribute("value").startswith("sbk_")
+    browser.find_element(By.CSS_SELECTOR, "dialog header button").click()
+    listed = {k["name"]: k for k in api.get("/api/keys").json()["items"]}[key_name]
+    scopes = sorted(listed["scopes"], key=lambda s: "topic" in s)
+    assert scopes[0]["collection"] == "*" and sorted(scopes[0]["actions"]) == ["list", "view"]
+    assert scopes[1]["topic"] == "sensors/+/temperature"
+    assert sorted(scopes[1]["actions"]) == ["publish", "subscribe"]
+    shown = wait(browser).until(lambda b: b.find_element(By.CSS_SELECTOR, f'#apikeys-table tr[data-name="{key_name}"]').text)
+    assert "topic sensors/+/temperature: " in shown and "publish" in shown
+    # The form is ready for the next key: one collection scope again.
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#apikey-scopes li")) == 1
 
 
 def test_sign_in_with_mfa_and_an_emailed_code(browser, srv, api):

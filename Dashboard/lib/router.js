@@ -21,6 +21,7 @@ let beforeRender = () => true;
  *   title:  a string or (params) => string, for document.title
  *   nav:    optional {label, order, href, icon}: shown in the main navigation
  *   public: true when it renders without a signed-in superuser (the sign-in page)
+ *   bare:   true when it renders for anyone, without the navigation (the OAuth2 redirect pages)
  *   render: ({el, params, query, signal}) => optional cleanup function (may be async)
  */
 export function registerPage(page) {
@@ -55,6 +56,9 @@ export function navigate(path, { replace = false } = {}) {
 export function startRouter(target, guard) {
   renderTarget = target;
   beforeRender = guard;
+  // PocketBase's dashboard routes by hash ("/_/#/auth/oauth2-redirect-success", where the server's OAuth2
+  // redirect points): such a URL becomes the same path here.
+  if (location.hash.startsWith("#/")) history.replaceState(null, "", BASE + location.hash.slice(1));
   window.addEventListener("popstate", render);
   document.addEventListener("click", (event) => {
     const link = event.target.closest?.("a[href]");

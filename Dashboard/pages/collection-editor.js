@@ -1,11 +1,12 @@
 // Create, edit and delete a collection: name and type, the field editor (base and auth), the view query (view),
-// indexes and API rules. Rules are checked by the server on save: a bad rule answers 400 with the rule's error,
-// shown under that rule.
+// indexes, API rules and, for auth collections, the sign-in methods and OAuth2 (pages/oauth2-options.js). Rules
+// are checked by the server on save: a bad rule answers 400 with the rule's error, shown under that rule.
 import { ApiError, collections as collectionsAPI } from "../lib/api.js";
 import { confirmAction, field as labelled, h, mount, showFieldErrors, toast } from "../lib/dom.js";
 import { href, navigate, registerPage } from "../lib/router.js";
 import { allCollections, findCollection, reloadCollections } from "../lib/state.js";
 import { fieldEditor, FIELD_TYPES, newField } from "./field-editor.js";
+import { loadOAuth2Providers, oauth2ClientErrors, oauth2Payload, oauth2Section, rememberStoredProviders } from "./oauth2-options.js";
 
 const RULES = [
   ["listRule", "List/Search rule"], ["viewRule", "View rule"], ["createRule", "Create rule"],
@@ -31,8 +32,8 @@ function ruleEditor(draft, key, label) {
     area, h("div", { class: "field-error", role: "alert", dataset: { errorFor: key } }));
 }
 
-async function renderEditor({ el, params }) {
-  await reloadCollections().catch(() => {});
+async function renderEditor({ el, params, signal }) {
+  const [, oauth2Providers] = await Promise.all([reloadCollections().catch(() => {}), loadOAuth2Providers(signal)]);
   const existing = params.name ? findCollection(params.name) : null;
   if (params.name && !existing) {
     mount(el, h("h1", {}, "Collection not found"));
@@ -43,6 +44,7 @@ async function renderEditor({ el, params }) {
     fields: [newField("autodate", "created"), newField("autodate", "updated")], indexes: [],
   };
   if (!existing) draft.fields[1].onUpdate = true;
+  rememberStoredProviders(draft);
   const isNew = !existing;
 
   const name = h("input", { type: "text", value: draft.name, required: true, id: "collection-name",
@@ -83,7 +85,7 @@ async function renderEditor({ el, params }) {
       indexes.value = (draft.indexes || []).join("\n");
       parts.push(labelled("Indexes (one CREATE INDEX per line)", indexes, { name: "indexes" }));
     }
-    if (draft.type === "auth") parts.push(authOptions());
+    if (draft.type === "auth") parts.push(authOptions(), oauth2Section(draft, oauth2Providers));
     const rules = [...RULES, ...(draft.type === "auth" ? AUTH_RULES : [])];
     parts.push(h("section", { "aria-labelledby": "rules-title", class: "rules" }, h("h2", { id: "rules-title" }, "API rules"),
       h("p", { class: "hint" }, "PocketBase's filter language with @request.*, @collection.*; checked by the server when you save."),
@@ -112,6 +114,19 @@ async function renderEditor({ el, params }) {
     save.disabled = true;
     const payload = { ...draft };
     if (payload.type === "view") delete payload.fields;
+    if (payload.type === "auth") {
+      const errors = oauth2ClientErrors(draft);
+      if (errors) {
+        showFieldErrors(form, errors);
+        message.textContent = "Some OAuth2 providers need their client secret. See the marked fields.";
+        form.querySelector(".field-error:not(:empty)")?.scrollIntoView({ block: "center" });
+        save.disabled = false;
+        return;
+      }
+      payload.oauth2 = oauth2Payload(draft.oauth2);
+    } else {
+      delete payload.oauth2;
+    }
     try {
       const saved = isNew ? await collectionsAPI.create(payload) : await collectionsAPI.update(existing.id, payload);
       toast(`Saved ${saved.name}.`, "ok");

@@ -10,3 +10,4 @@ import "./settings.js";
 import "./settings-backups.js";
 import "./settings-apikeys.js";
 import "./settings-audit.js";
+import "./oauth2-redirect.js";

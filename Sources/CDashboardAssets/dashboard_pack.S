@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 a05d427a301e662fe705cd4356e4fb2873469b02d076911896fed0881e80af71\n"
+    .ascii "SBDASH1 dc200b61216935cc6daf7c4b4b0646531c9d5ef4c1e37a64680c82e6433f8b03\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0
@@ -132,60 +132,72 @@ sb_dashboard_pack_start:
 .Lstart20:
     .incbin "../../Dashboard/pages/metrics.js"
 .Lend20:
-    .4byte 20
-    .ascii "pages/record-form.js"
+    .4byte 23
+    .ascii "pages/oauth2-options.js"
     .4byte .Lend21 - .Lstart21
 .Lstart21:
-    .incbin "../../Dashboard/pages/record-form.js"
+    .incbin "../../Dashboard/pages/oauth2-options.js"
 .Lend21:
-    .4byte 16
-    .ascii "pages/records.js"
+    .4byte 24
+    .ascii "pages/oauth2-redirect.js"
     .4byte .Lend22 - .Lstart22
 .Lstart22:
-    .incbin "../../Dashboard/pages/records.js"
+    .incbin "../../Dashboard/pages/oauth2-redirect.js"
 .Lend22:
-    .4byte 25
-    .ascii "pages/settings-apikeys.js"
+    .4byte 20
+    .ascii "pages/record-form.js"
     .4byte .Lend23 - .Lstart23
 .Lstart23:
-    .incbin "../../Dashboard/pages/settings-apikeys.js"
+    .incbin "../../Dashboard/pages/record-form.js"
 .Lend23:
-    .4byte 23
-    .ascii "pages/settings-audit.js"
+    .4byte 16
+    .ascii "pages/records.js"
     .4byte .Lend24 - .Lstart24
 .Lstart24:
-    .incbin "../../Dashboard/pages/settings-audit.js"
+    .incbin "../../Dashboard/pages/records.js"
 .Lend24:
     .4byte 25
-    .ascii "pages/settings-backups.js"
+    .ascii "pages/settings-apikeys.js"
     .4byte .Lend25 - .Lstart25
 .Lstart25:
-    .incbin "../../Dashboard/pages/settings-backups.js"
+    .incbin "../../Dashboard/pages/settings-apikeys.js"
 .Lend25:
-    .4byte 17
-    .ascii "pages/settings.js"
+    .4byte 23
+    .ascii "pages/settings-audit.js"
     .4byte .Lend26 - .Lstart26
 .Lstart26:
-    .incbin "../../Dashboard/pages/settings.js"
+    .incbin "../../Dashboard/pages/settings-audit.js"
 .Lend26:
-    .4byte 19
-    .ascii "pages/superusers.js"
+    .4byte 25
+    .ascii "pages/settings-backups.js"
     .4byte .Lend27 - .Lstart27
 .Lstart27:
-    .incbin "../../Dashboard/pages/superusers.js"
+    .incbin "../../Dashboard/pages/settings-backups.js"
 .Lend27:
-    .4byte 13
-    .ascii "vendor/NOTICE"
+    .4byte 17
+    .ascii "pages/settings.js"
     .4byte .Lend28 - .Lstart28
 .Lstart28:
-    .incbin "../../Dashboard/vendor/NOTICE"
+    .incbin "../../Dashboard/pages/settings.js"
 .Lend28:
     .4byte 19
-    .ascii "vendor/chart.min.js"
+    .ascii "pages/superusers.js"
     .4byte .Lend29 - .Lstart29
 .Lstart29:
-    .incbin "../../Dashboard/vendor/chart.min.js"
+    .incbin "../../Dashboard/pages/superusers.js"
 .Lend29:
+    .4byte 13
+    .ascii "vendor/NOTICE"
+    .4byte .Lend30 - .Lstart30
+.Lstart30:
+    .incbin "../../Dashboard/vendor/NOTICE"
+.Lend30:
+    .4byte 19
+    .ascii "vendor/chart.min.js"
+    .4byte .Lend31 - .Lstart31
+.Lstart31:
+    .incbin "../../Dashboard/vendor/chart.min.js"
+.Lend31:
     .globl sb_dashboard_pack_end
 sb_dashboard_pack_end:
     .byte 0

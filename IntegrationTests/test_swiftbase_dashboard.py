@@ -237,8 +237,10 @@ def test_upload_a_file_and_see_its_thumbnail(browser, srv, api, state, tmp_path)
     assert rec["cover"].startswith("cover") and rec["cover"].endswith(".png")
     assert rec["due"] == "2025-03-10 04:05:06.000Z"
     thumb_css = f'tr[data-id="{rec["id"]}"] td[data-field="cover"] img.thumb'
-    img = wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, thumb_css)))
-    assert "thumb=100x100" in img.get_attribute("src")
+    # Read in the page, not through an element handle: the live table may redraw the row in between.
+    src = wait(browser).until(lambda b: b.execute_script(
+        "const i = document.querySelector(arguments[0]); return i && i.getAttribute('src')", thumb_css))
+    assert "thumb=100x100" in src
     wait(browser).until(lambda b: b.execute_script(
         "const i = document.querySelector(arguments[0]); return i && i.complete && i.naturalWidth === 100", thumb_css),
         "the 100x100 thumbnail loaded")

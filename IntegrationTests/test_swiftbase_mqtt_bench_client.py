@@ -4,7 +4,6 @@ idle connections are really connected. Run against Swiftbase's broker and Debian
 benchmark compares. No fixed sleeps: every wait is a bounded wait on a condition."""
 import queue
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -16,22 +15,11 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from conftest import Api, _free_port, _start_server, superuser_token, wait_until
+from test_swiftbase_mqtt import _wait_for_port
 
 SOURCE = Path(__file__).resolve().parent.parent / "Benchmarks" / "compare" / "mqtt_client" / "mqtt_client.c"
 TOPIC = "bench/mqtt"  # the one topic the load generator uses
 TIMEOUT = 20
-
-
-def _wait_for_port(port, proc):
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the broker exited early"
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.05)
-    pytest.fail(f"nothing listens on MQTT port {port}", pytrace=False)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +45,7 @@ def broker(request):
         proc = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 stdin=subprocess.DEVNULL)
         try:
-            _wait_for_port(port, proc)
+            _wait_for_port(port, proc, lambda: "(mosquitto's output is not kept)")
             yield "mosquitto", port, None
         finally:
             proc.terminate()
@@ -66,7 +54,7 @@ def broker(request):
         return
     srv = _start_server(request.config, "mqtt-bench", extra_args=["--mqtt", f"127.0.0.1:{port}"])
     try:
-        _wait_for_port(port, srv.proc)
+        _wait_for_port(port, srv.proc, srv.log_text)
         api = Api(srv.url, superuser_token(srv.url))
         assert api.patch("/api/settings", json={"mqtt": {"allowAnonymous": True}}).status_code == 200
         yield "swiftbase", port, api

@@ -35,7 +35,7 @@ public final class LogBatchWriter: Sendable {
     private let wake = WakeSignal()
 
     private struct State {
-        var buffer: [LogEntry] = []
+        var buffer: [PendingLog] = []
         /// Appenders waiting for room in a full buffer.
         var waiters: [CheckedContinuation<Void, Never>] = []
         var stored = 0
@@ -51,6 +51,12 @@ public final class LogBatchWriter: Sendable {
 
     /// Queues `entry`; returns at once while the buffer has room, else once the writer has made room.
     public func append(_ entry: LogEntry) async {
+        await append(.entry(entry))
+    }
+
+    /// Queues an entry, or a request's facts to make one of (see ``PendingLog``); returns at once while the
+    /// buffer has room, else once the writer has made room.
+    public func append(_ entry: PendingLog) async {
         while true {
             let queued = state.withLock { state -> Bool? in
                 guard state.buffer.count < limits.capacity else { return nil }
@@ -122,7 +128,7 @@ public final class LogBatchWriter: Sendable {
             for waiter in waiters { waiter.resume() }
             guard !batch.isEmpty else { return true }
             do {
-                try await store.insert(batch)
+                try await store.insert(PendingLog.rows(batch))
                 state.withLock { $0.stored += batch.count }
             } catch {
                 let cancelled = error is CancellationError
@@ -146,7 +152,7 @@ public final class LogBatchWriter: Sendable {
     /// Takes the oldest `size` entries out of the buffer, and the appenders waiting for room (there is room now).
     /// Takes nothing while fewer than `atLeast` wait (a full buffer always has enough).
     private static func takeBatch(_ state: inout State, size: Int, atLeast: Int)
-        -> ([LogEntry], [CheckedContinuation<Void, Never>])
+        -> ([PendingLog], [CheckedContinuation<Void, Never>])
     {
         let waiters = state.waiters
         state.waiters = []

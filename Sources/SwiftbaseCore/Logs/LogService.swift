@@ -39,8 +39,9 @@ public final class LogService: Sendable {
     /// Queues the request's entry, unless the settings keep it out. Returns at once unless the writer's buffer
     /// is full (see ``LogBatchWriter``).
     public func record(_ facts: RequestLogFacts, now: Date = Date()) async {
-        guard let entry = facts.entry(settings: settings, now: now) else { return }
-        await writer.append(entry)
+        let settings = self.settings
+        guard facts.isKept(by: settings) else { return }
+        await writer.append(.request(facts, answeredAt: now, settings: settings))
     }
 
     /// A page of entries; `filter` and `sort` in PocketBase's language (400 when they do not compile).

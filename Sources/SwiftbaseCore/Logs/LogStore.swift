@@ -6,8 +6,8 @@
 /// named ``LogEntry/tableName``.
 public protocol LogStore: Sendable {
     var dialect: any SQLDialect { get }
-    /// Stores `entries` in one transaction: all of them or none.
-    func insert(_ entries: [LogEntry]) async throws
+    /// Stores `rows` in one transaction: all of them or none.
+    func insert(_ rows: [LogRow]) async throws
     /// A page of entries matching `query`, and the number matching in all (-1 when `query.skipTotal`).
     func list(_ query: LogListQuery) async throws -> (items: [LogEntry], total: Int)
     func entry(id: String) async throws -> LogEntry?
@@ -17,6 +17,13 @@ public protocol LogStore: Sendable {
     /// given, below that level; answers how many went.
     @discardableResult
     func deleteEntries(createdAtOrBefore cutoff: String, belowLevel: Int?) async throws -> Int
+}
+
+extension LogStore {
+    /// Stores `entries` in one transaction: all of them or none.
+    public func insert(_ entries: [LogEntry]) async throws {
+        try await insert(entries.map(\.row))
+    }
 }
 
 /// What a logs list asks the store for: compiled conditions (ANDed), order terms (none: insertion order),

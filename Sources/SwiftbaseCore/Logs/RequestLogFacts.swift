@@ -56,27 +56,78 @@ public struct RequestLogFacts: Sendable {
 
     /// The entry to store, or nil when the settings keep it out (logging off, or below `minLevel`).
     public func entry(settings: LogSettings, now: Date) -> LogEntry? {
-        guard settings.isEnabled, level >= settings.minLevel else { return nil }
+        guard isKept(by: settings) else { return nil }
+        var generator = SystemRandomNumberGenerator()
+        let row = row(settings: settings, answeredAt: now, using: &generator)
+        return LogEntry(
+            id: row.id, created: row.created, level: row.level, message: row.message,
+            data: (try? JSONValue.parse(row.data)) ?? [:])
+    }
+
+    /// Whether `settings` keep this request's entry (logging on, and at or above `minLevel`).
+    public func isKept(by settings: LogSettings) -> Bool {
+        settings.isEnabled && level >= settings.minLevel
+    }
+
+    /// The entry as stored, its `data` written as JSON straight from the facts — the same text
+    /// `JSONValue.jsonString` writes for it (keys in byte order), without building the object first: a
+    /// dictionary of `JSONValue`s and its sorted encoding were most of what logging a request cost.
+    package func row(settings: LogSettings, answeredAt now: Date, using generator: inout some RandomNumberGenerator)
+        -> LogRow
+    {
         let method = Self.cut(self.method.uppercased(), 50)
         let url = Self.cut(uri, 3000)
-        var data: [String: JSONValue] = [
-            "type": "request", "url": .string(url), "method": .string(method), "status": .number(Double(status)),
-            "execTime": .number(execTimeMilliseconds), "referer": .string(Self.cut(referer, 2000)),
-            "userAgent": .string(Self.cut(userAgent, 2000)), "auth": .string(authCollection ?? ""),
-        ]
+        var data: [UInt8] = []
+        data.reserveCapacity(160 + url.utf8.count + userAgent.utf8.count + referer.utf8.count)
+        func member(_ key: StaticString, first: Bool = false) {
+            if !first { data.append(UInt8(ascii: ",")) }
+            data.append(UInt8(ascii: "\""))
+            key.withUTF8Buffer { data.append(contentsOf: $0) }
+            data.append(contentsOf: "\":".utf8)
+        }
+        // Keys in byte order: auth, authId, details, error, execTime, method, referer, remoteIP, status, type,
+        // url, userAgent, userIP.
+        data.append(UInt8(ascii: "{"))
+        member("auth", first: true)
+        JSONWriter.writeString(authCollection ?? "", into: &data)
+        if settings.logAuthId, authCollection != nil, let authId {
+            member("authId")
+            JSONWriter.writeString(authId, into: &data)
+        }
         if let failure {
-            data["error"] = .string(failure.message)
-            data["details"] = failure.details
+            member("details")
+            JSONWriter.write(failure.details, into: &data)
+            member("error")
+            JSONWriter.writeString(failure.message, into: &data)
         }
-        if settings.logAuthId, authCollection != nil, let authId { data["authId"] = .string(authId) }
+        member("execTime")
+        JSONWriter.writeNumber(execTimeMilliseconds, into: &data)
+        member("method")
+        JSONWriter.writeString(method, into: &data)
+        member("referer")
+        JSONWriter.writeString(Self.cut(referer, 2000), into: &data)
         if settings.logIP {
-            data["userIP"] = .string(userIP)
-            data["remoteIP"] = .string(remoteIP)
+            member("remoteIP")
+            JSONWriter.writeString(remoteIP, into: &data)
         }
-        return LogEntry(
-            id: Identifiers.timeOrderedID(millisecondsSince1970: Int64(now.timeIntervalSince1970 * 1000)),
-            created: DateTime.format(now), level: level,
-            message: method + " " + Self.decoded(url), data: .object(data))
+        member("status")
+        JSONWriter.writeNumber(Double(status), into: &data)
+        member("type")
+        data.append(contentsOf: "\"request\"".utf8)
+        member("url")
+        JSONWriter.writeString(url, into: &data)
+        member("userAgent")
+        JSONWriter.writeString(Self.cut(userAgent, 2000), into: &data)
+        if settings.logIP {
+            member("userIP")
+            JSONWriter.writeString(userIP, into: &data)
+        }
+        data.append(UInt8(ascii: "}"))
+        return LogRow(
+            id: Identifiers.timeOrderedID(
+                millisecondsSince1970: Int64(now.timeIntervalSince1970 * 1000), using: &generator),
+            created: DateTime.format(now), level: level, message: method + " " + Self.decoded(url),
+            data: String(decoding: data, as: UTF8.self))
     }
 
     /// The URI percent-decoded when it decodes; most have nothing to decode, and Foundation's decoder costs

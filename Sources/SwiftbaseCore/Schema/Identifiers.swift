@@ -26,16 +26,27 @@ package enum Identifiers {
     /// instead of at a random place (a request log entry's id; PocketBase's are random, and no client reads
     /// anything into them).
     package static func timeOrderedID(millisecondsSince1970 milliseconds: Int64) -> String {
-        let digits = Array("0123456789abcdefghijklmnopqrstuvwxyz".utf8)
-        var prefix = [UInt8](repeating: UInt8(ascii: "0"), count: 8)
-        var rest = max(0, milliseconds)
-        for index in stride(from: 7, through: 0, by: -1) {
-            prefix[index] = digits[Int(rest % 36)]
-            rest /= 36
-        }
-        return String(decoding: prefix, as: UTF8.self)
-            + RandomString.make(length: 7, alphabet: RandomString.lowercaseAlphanumeric)
+        var generator = SystemRandomNumberGenerator()
+        return timeOrderedID(millisecondsSince1970: milliseconds, using: &generator)
     }
+
+    /// `timeOrderedID(millisecondsSince1970:)` with its random part drawn from `generator`.
+    package static func timeOrderedID(
+        millisecondsSince1970 milliseconds: Int64, using generator: inout some RandomNumberGenerator
+    ) -> String {
+        var prefix = (UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0))
+        var rest = max(0, milliseconds)
+        withUnsafeMutableBytes(of: &prefix) { bytes in
+            for index in stride(from: 7, through: 0, by: -1) {
+                bytes[index] = base36Digits[Int(rest % 36)]
+                rest /= 36
+            }
+        }
+        let time = withUnsafeBytes(of: &prefix) { String(decoding: $0, as: UTF8.self) }
+        return time + RandomString.make(length: 7, alphabet: RandomString.lowercaseAlphanumeric, using: &generator)
+    }
+
+    private static let base36Digits: [UInt8] = Array("0123456789abcdefghijklmnopqrstuvwxyz".utf8)
 }
 
 /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), as Go's `crc32.ChecksumIEEE`.

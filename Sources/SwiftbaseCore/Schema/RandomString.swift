@@ -15,8 +15,15 @@ package enum RandomString {
     }
 
     package static func make(length: Int, alphabet: [Character]) -> String {
-        guard !alphabet.isEmpty, length > 0 else { return "" }
         var generator = SystemRandomNumberGenerator()
+        return make(length: length, alphabet: alphabet, using: &generator)
+    }
+
+    /// `make(length:alphabet:)` drawing from `generator`.
+    package static func make(
+        length: Int, alphabet: [Character], using generator: inout some RandomNumberGenerator
+    ) -> String {
+        guard !alphabet.isEmpty, length > 0 else { return "" }
         var out = ""
         out.reserveCapacity(length)
         guard alphabet.count <= 256 else {

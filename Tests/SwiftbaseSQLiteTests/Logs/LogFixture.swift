@@ -49,7 +49,7 @@ final class FlakyLogStore: LogStore {
     var batchSizes: [Int] { state.withLock { $0.batchSizes } }
     var dialect: any SQLDialect { inner.dialect }
 
-    func insert(_ entries: [LogEntry]) async throws {
+    func insert(_ entries: [LogRow]) async throws {
         let refuse = state.withLock { state -> Bool in
             if state.failuresLeft > 0 {
                 state.failuresLeft -= 1

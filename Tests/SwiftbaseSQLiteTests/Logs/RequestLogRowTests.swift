@@ -1,0 +1,89 @@
+import Foundation
+import SwiftbaseCore
+import Testing
+
+/// A request's stored `data` is written straight from its facts; it must be the very text the same object
+/// built as a `JSONValue` encodes to (keys in byte order, Go's escapes and numbers), whatever the settings.
+struct RequestLogRowTests {
+    /// The entry's data as PocketBase's logger builds it, as an object: the reference the writer must match.
+    static func reference(_ facts: RequestLogFacts, _ settings: LogSettings) -> JSONValue {
+        var data: [String: JSONValue] = [
+            "type": "request", "url": .string(RequestLogFacts.cut(facts.uri, 3000)),
+            "method": .string(RequestLogFacts.cut(facts.method.uppercased(), 50)),
+            "status": .number(Double(facts.status)), "execTime": .number(facts.execTimeMilliseconds),
+            "referer": .string(RequestLogFacts.cut(facts.referer, 2000)),
+            "userAgent": .string(RequestLogFacts.cut(facts.userAgent, 2000)),
+            "auth": .string(facts.authCollection ?? ""),
+        ]
+        if let failure = facts.failure {
+            data["error"] = .string(failure.message)
+            data["details"] = failure.details
+        }
+        if settings.logAuthId, facts.authCollection != nil, let authId = facts.authId { data["authId"] = .string(authId) }
+        if settings.logIP {
+            data["userIP"] = .string(facts.userIP)
+            data["remoteIP"] = .string(facts.remoteIP)
+        }
+        return .object(data)
+    }
+
+    @Test func dataIsTheObjectsJSONTextByteForByte() {
+        var generator = SplitMix64(seed: 7)
+        let now = Date(timeIntervalSince1970: 1_765_000_000.123)
+        let texts = ["", "plain", "quote \" back \\ slash", "tab\tnew\nline\u{1}", "<a&b>", "é ü 😀", "\u{2028}x"]
+        let failures: [RequestLogFacts.Failure?] = [
+            nil, .init(message: "Failed to create record.", details: ["title": "Cannot be blank.", "a": ["b": "c"]]),
+            .init(message: "Not found.", details: .null),
+        ]
+        var checked = 0
+        for (index, text) in texts.enumerated() {
+            for failure in failures {
+                for (auth, authId) in [(nil, nil), ("users", "u1"), ("apiKey", nil)] as [(String?, String?)] {
+                    for settings in [
+                        LogSettings(), LogSettings(logIP: false, logAuthId: true), LogSettings(logAuthId: true),
+                    ] {
+                        let facts = RequestLogFacts(
+                            method: ["get", "POST", "patch"][index % 3], uri: "/api/x?q=" + text,
+                            status: [200, 404, 500][index % 3],
+                            execTimeMilliseconds: [1.5, 2, 0.000123, 12345.678901][index % 4],
+                            authCollection: auth, authId: authId, userIP: "10.0.0.\(index)", remoteIP: "::1",
+                            referer: text, userAgent: String(repeating: text, count: 400), failure: failure)
+                        let row = facts.row(settings: settings, answeredAt: now, using: &generator)
+                        #expect(row.data == Self.reference(facts, settings).jsonString)
+                        #expect(row.level == (failure == nil ? 0 : 8))
+                        #expect(row.created == "2025-12-06 05:46:40.123Z")
+                        #expect(row.id.count == 15 && row.id.hasPrefix(Identifiers.timeOrderedID(
+                            millisecondsSince1970: 1_765_000_000_123).prefix(8)))
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked == texts.count * 3 * 3 * 3)
+    }
+
+    @Test func aRecordedRequestIsStoredAsItsEntry() async throws {
+        let fixture = try await LogFixture("logs-row", limits: .init(interval: .seconds(60)))
+        defer { fixture.remove() }
+        let facts = RequestLogFacts(
+            method: "get", uri: "/api/a%00b", status: 400, execTimeMilliseconds: 0.25, authCollection: "users",
+            authId: "u1", userIP: "10.0.0.1", remoteIP: "10.0.0.2", referer: "", userAgent: "ua",
+            failure: .init(message: "Bad.", details: ["f": "Nope."]))
+        let now = Date()
+        await fixture.logs.record(facts, now: now)
+        #expect(await fixture.logs.writer.flush())
+        let stored = try await fixture.logs.list(RecordListOptions()).items
+        #expect(stored.count == 1)
+        #expect(stored.first?.data == Self.reference(facts, LogSettings()))
+        #expect(stored.first?.message == "GET /api/a\u{0}b")  // decoded, NUL and all
+        #expect(stored.first?.created == DateTime.format(now))
+        #expect(stored.first?.level == 8)
+    }
+
+    @Test func idsOfOneBatchDifferAndSortByTime() {
+        var generator = SplitMix64()
+        let ids = (0..<2000).map { Identifiers.timeOrderedID(millisecondsSince1970: 1_765_000_000_000 + Int64($0 / 10), using: &generator) }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.map { $0.prefix(8) } == ids.map { $0.prefix(8) }.sorted())
+    }
+}

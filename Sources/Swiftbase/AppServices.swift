@@ -94,7 +94,7 @@ public struct AppServices: Sendable {
             store: store, events: events, registry: registry, settings: { settings.webhookSettings },
             transport: webhookTransport,
             observer: WebhookMetrics.observer(factory: PrometheusMetricsFactory(registry: configuration.metrics)),
-            audit: audit, clock: configuration.clock, logger: logger)
+            audit: audit, clock: configuration.clock, logger: logger, workerExecutor: webhookTransport.background)
         let services = AppServices(
             store: store, schema: registry, collections: collections, records: records, auth: auth, accounts: accounts,
             apiKeys: apiKeys, audit: audit, logs: logs, settings: settings, events: events,

@@ -22,9 +22,13 @@ public final class HTTPWebhookTransport: WebhookTransport {
     private let checked = Mutex([String: (until: ContinuousClock.Instant, refusal: String?)]())
     static let checkLifetime = Duration.seconds(10)
 
+    /// The thread its connections live on, and the executor webhook workers should run on (see
+    /// `BackgroundEventLoop`): then a delivery never crosses threads.
+    public let background = BackgroundEventLoop()
+
     public init() {}
 
-    /// Closes the pool's connections; later messages fail as connection errors.
+    /// Closes the pool's connections, then the background thread; later messages fail as connection errors.
     public func shutdown() async {
         let open = state.withLock { state -> HTTPClient? in
             defer { state = .closed }
@@ -32,6 +36,7 @@ public final class HTTPWebhookTransport: WebhookTransport {
             return nil
         }
         try? await open?.shutdown()
+        await background.shutdown()
     }
 
     private func client() -> HTTPClient? {
@@ -46,7 +51,7 @@ public final class HTTPWebhookTransport: WebhookTransport {
                 var configuration = HTTPClient.Configuration(
                     redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5)), connectionPool: pool)
                 configuration.httpVersion = .http1Only
-                let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+                let client = HTTPClient(eventLoopGroup: background.group, configuration: configuration)
                 state = .open(client)
                 return client
             }

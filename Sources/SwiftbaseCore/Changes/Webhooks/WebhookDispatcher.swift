@@ -17,6 +17,8 @@ public final class WebhookDispatcher: Sendable {
     let audit: AuditLog
     let clock: WallClock
     let logger: Logger
+    /// Where workers run (nil: the global executor); the server gives them a low-priority thread of their own.
+    let workerExecutor: (any TaskExecutor)?
 
     private struct Running {
         let webhook: Webhook
@@ -31,7 +33,7 @@ public final class WebhookDispatcher: Sendable {
     public init(
         store: any Store, events: EventBus, registry: SchemaRegistry, settings: @escaping @Sendable () -> WebhookSettings,
         transport: any WebhookTransport, observer: WebhookObserver = .none, audit: AuditLog, clock: WallClock = .system,
-        logger: Logger
+        logger: Logger, workerExecutor: (any TaskExecutor)? = nil
     ) {
         self.store = store
         self.events = events
@@ -42,6 +44,7 @@ public final class WebhookDispatcher: Sendable {
         self.audit = audit
         self.clock = clock
         self.logger = logger
+        self.workerExecutor = workerExecutor
     }
 
     /// Delivers until `stop` (or cancellation); then stops every worker, each keeping what it delivered.
@@ -100,7 +103,7 @@ public final class WebhookDispatcher: Sendable {
         guard !stopping.load(ordering: .relaxed) else { return }
         for webhook in enabled where running.withLock({ $0[webhook.id] }) == nil {
             let signal = WakeSignal()
-            let task = Task { [self] in
+            let task = Task(executorPreference: workerExecutor) { [self] in
                 var worker = WebhookWorker(dispatcher: self, webhook: webhook, signal: signal)
                 await worker.run()
             }

@@ -25,7 +25,8 @@ public struct RequestLogFacts: Sendable {
     /// The request URI as sent: path and query, still percent-encoded.
     public var uri: String
     public var status: Int
-    public var execTimeMilliseconds: Double
+    /// How long the request took, in nanoseconds (stored as milliseconds, as PocketBase does).
+    public var execTimeNanoseconds: UInt64
     /// The authenticated collection's name (`_superusers`, `users`) or an API key's marker; nil for a guest.
     public var authCollection: String?
     public var authId: String?
@@ -36,13 +37,13 @@ public struct RequestLogFacts: Sendable {
     public var failure: Failure?
 
     public init(
-        method: String, uri: String, status: Int, execTimeMilliseconds: Double, authCollection: String?,
+        method: String, uri: String, status: Int, execTimeNanoseconds: UInt64, authCollection: String?,
         authId: String?, userIP: String, remoteIP: String, referer: String, userAgent: String, failure: Failure?
     ) {
         self.method = method
         self.uri = uri
         self.status = status
-        self.execTimeMilliseconds = execTimeMilliseconds
+        self.execTimeNanoseconds = execTimeNanoseconds
         self.authCollection = authCollection
         self.authId = authId
         self.userIP = userIP
@@ -53,6 +54,9 @@ public struct RequestLogFacts: Sendable {
     }
 
     public var level: Int { failure == nil ? LogLevel.info : LogLevel.error }
+
+    /// `execTime` as stored: milliseconds, fractional.
+    public var execTimeMilliseconds: Double { Double(execTimeNanoseconds) / 1_000_000 }
 
     /// The entry to store, or nil when the settings keep it out (logging off, or below `minLevel`).
     public func entry(settings: LogSettings, now: Date) -> LogEntry? {
@@ -101,7 +105,7 @@ public struct RequestLogFacts: Sendable {
             JSONWriter.writeString(failure.message, into: &data)
         }
         member("execTime")
-        JSONWriter.writeNumber(execTimeMilliseconds, into: &data)
+        Self.writeMilliseconds(nanoseconds: execTimeNanoseconds, into: &data)
         member("method")
         JSONWriter.writeString(method, into: &data)
         member("referer")
@@ -128,6 +132,32 @@ public struct RequestLogFacts: Sendable {
                 millisecondsSince1970: Int64(now.timeIntervalSince1970 * 1000), using: &generator),
             created: DateTime.format(now), level: level, message: method + " " + Self.decoded(url),
             data: String(decoding: data, as: UTF8.self))
+    }
+
+    /// `execTime` as `JSONWriter.writeNumber(execTimeMilliseconds)` writes it, from the integer: below 10^15 ns
+    /// the nanoseconds have at most 15 significant digits, so the nearest double to ns / 10^6 has that exact
+    /// decimal (trailing zeros dropped) as its shortest round-trip form — which is what Go's shortest formatting
+    /// prints — and writing it takes no floating-point formatting (a fifth of the writer's time did).
+    package static func writeMilliseconds(nanoseconds: UInt64, into out: inout [UInt8]) {
+        guard nanoseconds < 1_000_000_000_000_000 else {
+            JSONWriter.writeNumber(Double(nanoseconds) / 1_000_000, into: &out)
+            return
+        }
+        out.append(contentsOf: String(nanoseconds / 1_000_000).utf8)
+        var fraction = nanoseconds % 1_000_000
+        guard fraction != 0 else { return }
+        var digits = 6
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        out.append(UInt8(ascii: "."))
+        var text = [UInt8](repeating: UInt8(ascii: "0"), count: digits)
+        for index in stride(from: digits - 1, through: 0, by: -1) {
+            text[index] = UInt8(ascii: "0") + UInt8(fraction % 10)
+            fraction /= 10
+        }
+        out.append(contentsOf: text)
     }
 
     /// The URI percent-decoded when it decodes; most have nothing to decode, and Foundation's decoder costs

@@ -42,7 +42,7 @@ public struct RequestLogMiddleware: RouterMiddleware {
     private func record(
         _ request: Request, _ context: Context, status: Int, failure: RequestLogFacts.Failure?, started: UInt64
     ) async {
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds &- started) / 1_000_000
+        let elapsed = DispatchTime.now().uptimeNanoseconds &- started
         let settings = logs.settings
         // Formatting the peer's address takes the channel's lock: only when it is logged. `userIP` is the client
         // as the trusted proxy names it, `remoteIP` the peer, as PocketBase logs them.
@@ -52,7 +52,7 @@ public struct RequestLogMiddleware: RouterMiddleware {
         await logs.record(
             RequestLogFacts(
                 method: request.method.rawValue, uri: request.head.path ?? "/", status: status,
-                execTimeMilliseconds: elapsed, authCollection: authCollection, authId: authId,
+                execTimeNanoseconds: elapsed, authCollection: authCollection, authId: authId,
                 userIP: client, remoteIP: peer, referer: request.headers[.referer] ?? "",
                 userAgent: request.headers[.userAgent] ?? "", failure: failure))
     }

@@ -27,7 +27,7 @@ struct LogFixture {
         failed: Bool = false, created: Date = Date()
     ) -> LogEntry {
         RequestLogFacts(
-            method: method, uri: uri, status: status, execTimeMilliseconds: execTime, authCollection: nil,
+            method: method, uri: uri, status: status, execTimeNanoseconds: UInt64((execTime * 1_000_000).rounded()), authCollection: nil,
             authId: nil, userIP: "127.0.0.1", remoteIP: "127.0.0.1", referer: "", userAgent: "test",
             failure: failed ? .init(message: "Failed.", details: .null) : nil
         ).entry(settings: LogSettings(), now: created)!

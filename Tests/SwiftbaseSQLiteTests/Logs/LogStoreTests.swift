@@ -113,7 +113,7 @@ struct LogStoreTests {
         let fixture = try await LogFixture("logs-settings", limits: .init(interval: .seconds(60)))
         defer { fixture.remove() }
         let facts = RequestLogFacts(
-            method: "get", uri: "/api/x%2Fy?q=%20", status: 200, execTimeMilliseconds: 1.5, authCollection: "users",
+            method: "get", uri: "/api/x%2Fy?q=%20", status: 200, execTimeNanoseconds: 1_500_000, authCollection: "users",
             authId: "u1", userIP: "10.0.0.1", remoteIP: "10.0.0.2", referer: "r", userAgent: "ua", failure: nil)
         let entry = try #require(facts.entry(settings: LogSettings(), now: Date()))
         #expect(entry.message == "GET /api/x/y?q= ")

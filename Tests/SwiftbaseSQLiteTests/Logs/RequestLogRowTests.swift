@@ -45,7 +45,7 @@ struct RequestLogRowTests {
                         let facts = RequestLogFacts(
                             method: ["get", "POST", "patch"][index % 3], uri: "/api/x?q=" + text,
                             status: [200, 404, 500][index % 3],
-                            execTimeMilliseconds: [1.5, 2, 0.000123, 12345.678901][index % 4],
+                            execTimeNanoseconds: [1_500_000, 2_000_000, 123, 12_345_678_901][index % 4],
                             authCollection: auth, authId: authId, userIP: "10.0.0.\(index)", remoteIP: "::1",
                             referer: text, userAgent: String(repeating: text, count: 400), failure: failure)
                         let row = facts.row(settings: settings, answeredAt: now, using: &generator)
@@ -66,7 +66,7 @@ struct RequestLogRowTests {
         let fixture = try await LogFixture("logs-row", limits: .init(interval: .seconds(60)))
         defer { fixture.remove() }
         let facts = RequestLogFacts(
-            method: "get", uri: "/api/a%00b", status: 400, execTimeMilliseconds: 0.25, authCollection: "users",
+            method: "get", uri: "/api/a%00b", status: 400, execTimeNanoseconds: 250_000, authCollection: "users",
             authId: "u1", userIP: "10.0.0.1", remoteIP: "10.0.0.2", referer: "", userAgent: "ua",
             failure: .init(message: "Bad.", details: ["f": "Nope."]))
         let now = Date()
@@ -78,6 +78,25 @@ struct RequestLogRowTests {
         #expect(stored.first?.message == "GET /api/a\u{0}b")  // decoded, NUL and all
         #expect(stored.first?.created == DateTime.format(now))
         #expect(stored.first?.level == 8)
+    }
+
+    /// `execTime` from the integer nanoseconds is the text the double's own encoding gives.
+    @Test func execTimeIsWrittenAsTheMillisecondsDoubleWouldBe() {
+        var generator = SplitMix64(seed: 42)
+        var cases: [UInt64] = [0, 1, 10, 999, 1_000, 1_000_000, 1_000_001, 123_456_789, 999_999_999_999_999,
+            1_000_000_000_000_000, 9_007_199_254_740_993, UInt64.max]
+        for _ in 0..<20_000 {
+            let magnitude = UInt64.random(in: 0...18, using: &generator)
+            var limit: UInt64 = 1
+            for _ in 0..<magnitude { limit *= 10 }
+            cases.append(UInt64.random(in: 0...limit, using: &generator))
+        }
+        for nanoseconds in cases {
+            var fast: [UInt8] = []
+            RequestLogFacts.writeMilliseconds(nanoseconds: nanoseconds, into: &fast)
+            let reference = JSONValue.number(Double(nanoseconds) / 1_000_000).jsonString
+            #expect(String(decoding: fast, as: UTF8.self) == reference, "\(nanoseconds) ns")
+        }
     }
 
     @Test func idsOfOneBatchDifferAndSortByTime() {

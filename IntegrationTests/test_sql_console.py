@@ -189,3 +189,26 @@ def test_the_records_api_sees_what_the_console_wrote(api):
     body = ok(api, f"select id, title from {coll['name']}")
     assert body["rows"] == [[rec["id"], "after"]]
     assert [c["type"] for c in body["columns"]] == ["TEXT", "TEXT"]
+
+
+def test_text_in_time_columns_is_read_as_a_time(api):
+    """PocketBase's driver reads text in DATE/DATETIME/TIMESTAMP columns as a time and prints it as Go does;
+    other values, and text in none of its layouts, come back as stored."""
+    table = unique_name("sql_times")
+    ok(api, f"create table {table} (id int, d datetime, e date, f timestamp, g text)")
+    ok(api, f"""insert into {table} values
+        (1, '2024-01-01 10:00:00', '2024-01-02', '2024-01-01T10:00:00.5+02:00', '2024-01-01 10:00:00'),
+        (2, '2024-01-01 10:00:00.123456789Z', 'nope', '2024-01-01 10:00', ''),
+        (3, 1700000000, 1.5, x'41', null),
+        (4, '2024-01-01 10:00:00.000Z', '2024-13-01', '2024-01-01T10:00:00-07:00', ''),
+        (5, '2024-02-29 23:59:59+00:00', '2023-02-29', '2024-01-01 10:00:00.1234567891', 'x')""")
+    body = ok(api, f"select * from {table} order by id")
+    assert body["rows"] == [
+        ["1", "2024-01-01T10:00:00Z", "2024-01-02T00:00:00Z", "2024-01-01T10:00:00.5+02:00", "2024-01-01 10:00:00"],
+        ["2", "2024-01-01T10:00:00.123456789Z", "nope", "2024-01-01T10:00:00Z", ""],
+        ["3", "1700000000", "1.5", "A", None],
+        ["4", "2024-01-01T10:00:00Z", "2024-13-01", "2024-01-01T10:00:00-07:00", ""],
+        ["5", "2024-02-29T23:59:59Z", "2023-02-29", "2024-01-01T10:00:00.123456789Z", "x"]]
+    # An expression over the column has no declared type: as stored.
+    assert ok(api, f"select d || '' from {table} where id = 1")["rows"] == [["2024-01-01 10:00:00"]]
+    ok(api, f"drop table {table}")

@@ -12,6 +12,8 @@ struct SQLRoutes {
 
     static let maxRows = 1000
     static let maxQueryLength = 5000
+    /// Declared types whose text PocketBase's driver reads as a time.
+    static let timeTypes: Set<String> = ["DATE", "DATETIME", "TIMESTAMP"]
 
     func add(to router: Router<SwiftbaseRequestContext>) {
         router.post("/api/sql") { request, context in
@@ -70,17 +72,22 @@ struct SQLRoutes {
             "affectedRows": .number(Double(result.affectedRows)),
             "columns": .array(
                 result.columns.map { ["name": .string($0.name), "type": .string($0.declaredType), "nullable": true] }),
-            "rows": .array(result.rows.map { .array($0.map(text(of:))) }),
+            "rows": .array(
+                result.rows.map { row in
+                    .array(zip(row, result.columns).map { value, column in text(of: value, declaredType: column.declaredType) })
+                }),
         ]
     }
 
-    /// A value as PocketBase's driver scans it into a string: numbers in Go's words, a blob's bytes as text.
-    static func text(of value: SQLValue) -> JSONValue {
+    /// A value as PocketBase's driver scans it into a string: numbers in Go's words, a blob's bytes as text,
+    /// and text in a `DATE`/`DATETIME`/`TIMESTAMP` column read as a time and printed as Go prints one.
+    static func text(of value: SQLValue, declaredType: String) -> JSONValue {
         switch value {
         case .null: .null
         case .integer(let i): .string(String(i))
         case .real(let d): .string(GoFloatText.format(d))
-        case .text(let s): .string(s)
+        case .text(let s):
+            .string(Self.timeTypes.contains(declaredType) ? GoTimeText.rfc3339(s) ?? s : s)
         case .blob(let bytes): .string(String(decoding: bytes, as: UTF8.self))
         }
     }

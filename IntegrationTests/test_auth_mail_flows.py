@@ -507,6 +507,44 @@ def test_otp_attempts_are_rate_limited(api, guest, people, mailbox):
     assert_error(post(guest, people, "auth-with-otp", {"otpId": otp_id, "password": code}), 429, too_many, {})
 
 
+def test_otp_attempts_are_counted_per_record_not_per_otp(api, guest, people, mailbox):
+    """The 5 attempts per 180 s belong to the record (and the client's address): a new OTP does not bring
+    new guesses, and right codes count as attempts too (issue 20)."""
+    too_many = "Too many attempts, please try again later with a new OTP."
+    rec, email = sign_up(guest, people)
+    force_verified(api, people, rec["id"])
+    first = request_otp(guest, people, email)
+    first_code = mail_otp(mailbox.wait_for(email))
+    wrong = "1" * OTP_LENGTH if first_code != "1" * OTP_LENGTH else "2" * OTP_LENGTH
+    for _ in range(3):
+        assert_error(post(guest, people, "auth-with-otp", {"otpId": first, "password": wrong}),
+                     400, "Invalid or expired OTP.", {})
+    second = request_otp(guest, people, email)
+    second_code = mail_otp(mailbox.wait_for(email))
+    bad = "1" * OTP_LENGTH if second_code != "1" * OTP_LENGTH else "2" * OTP_LENGTH
+    for _ in range(2):
+        assert_error(post(guest, people, "auth-with-otp", {"otpId": second, "password": bad}),
+                     400, "Invalid or expired OTP.", {})
+    assert_error(post(guest, people, "auth-with-otp", {"otpId": second, "password": second_code}), 429, too_many, {})
+    third = request_otp(guest, people, email)
+    third_code = mail_otp(mailbox.wait_for(email))
+    assert_error(post(guest, people, "auth-with-otp", {"otpId": third, "password": third_code}), 429, too_many, {})
+    # Another record is not affected; its successful login counts as one of its own five.
+    other, other_email = sign_up(guest, people)
+    force_verified(api, people, other["id"])
+    otp = request_otp(guest, people, other_email)
+    code = mail_otp(mailbox.wait_for(other_email))
+    wrong = "1" * OTP_LENGTH if code != "1" * OTP_LENGTH else "2" * OTP_LENGTH
+    for _ in range(4):
+        assert_error(post(guest, people, "auth-with-otp", {"otpId": otp, "password": wrong}),
+                     400, "Invalid or expired OTP.", {})
+    r = post(guest, people, "auth-with-otp", {"otpId": otp, "password": code})
+    assert r.status_code == 200, r.text
+    otp = request_otp(guest, people, other_email)
+    code = mail_otp(mailbox.wait_for(other_email))
+    assert_error(post(guest, people, "auth-with-otp", {"otpId": otp, "password": code}), 429, too_many, {})
+
+
 def test_otp_unknown_email_gets_an_id_but_no_mail(guest, people, mailbox):
     email = new_email("ghost")
     otp_id = request_otp(guest, people, email)

@@ -50,3 +50,48 @@ def test_superuser_otp_unknown_email(own_server):
 
 def test_superuser_delete_unknown_and_update_unknown(own_server):
     assert run_cli(own_server, "superuser", "update", "nobody@example.com", "1234567890").returncode != 0
+
+
+def superusers_named(server, *emails):
+    token = superuser_token(server.url)
+    r = requests.get(server.url + "/api/collections/_superusers/records", headers={"Authorization": token},
+                     params={"perPage": 500}, timeout=30)
+    assert r.status_code == 200, r.text
+    return sorted(item["email"] for item in r.json()["items"] if item["email"].lower() in {e.lower() for e in emails})
+
+
+def test_superuser_commands_find_emails_as_logins_do(fresh_server):
+    """`_superusers`' email index has no `COLLATE NOCASE`, so the CLI, like logins, matches the exact case."""
+    lower, upper = "case-cli@example.com", "CASE-CLI@EXAMPLE.COM"
+    assert run_cli(fresh_server, "superuser", "upsert", lower, "first-pass-123").returncode == 0
+    out = run_cli(fresh_server, "superuser", "upsert", upper, "second-pass-123")
+    assert out.returncode == 0, out.stderr
+    assert superusers_named(fresh_server, lower) == [upper, lower]
+    assert run_cli(fresh_server, "superuser", "update", "Case-Cli@example.com", "third-pass-123").returncode != 0
+    base = fresh_server.url + "/api/collections/_superusers/auth-with-password"
+    for email, password in ((lower, "first-pass-123"), (upper, "second-pass-123")):
+        r = requests.post(base, json={"identity": email, "password": password}, timeout=30)
+        assert r.status_code == 200 and r.json()["record"]["email"] == email, r.text
+    assert run_cli(fresh_server, "superuser", "delete", upper).returncode == 0
+    assert superusers_named(fresh_server, lower) == [lower]
+
+
+def test_superuser_ips_sets_and_clears_the_whitelist(fresh_server):
+    out = run_cli(fresh_server, "superuser", "ips", "10.0.0.0/24", "nope")
+    assert out.returncode != 0
+    out = run_cli(fresh_server, "superuser", "ips", "10.0.0.0/24", "::1")
+    assert out.returncode == 0, out.stderr
+    assert "Successfully updated SuperuserIPs setting:" in out.stdout
+    assert "├─ 10.0.0.0/24" in out.stdout and "└─ ::1" in out.stdout
+    # The running server read its settings at start: the next start applies the list.
+    fresh_server.kill_and_restart()
+    r = requests.post(fresh_server.url + "/api/collections/_superusers/auth-with-password",
+                      json={"identity": SU_EMAIL, "password": SU_PASSWORD}, timeout=30)
+    assert r.status_code == 403, r.text
+    out = run_cli(fresh_server, "superuser", "ips")
+    assert out.returncode == 0, out.stderr
+    assert "Successfully cleared SuperuserIPs setting!" in out.stdout
+    fresh_server.kill_and_restart()
+    token = superuser_token(fresh_server.url)
+    r = requests.get(fresh_server.url + "/api/settings", headers={"Authorization": token}, timeout=30)
+    assert r.status_code == 200 and r.json()["superuserIPs"] == [], r.text

@@ -71,6 +71,8 @@ public struct AppServices: Sendable {
         let accounts = AccountService(
             records: records, auth: auth, mailer: mailer, queue: MailQueue(), mailSettings: { settings.mailSettings },
             logger: logger)
+        // PocketBase starts its rate limiters again on a settings save, the OTP attempt window with them.
+        settings.onChange { _ in accounts.resetOTPAttempts() }
         let apiKeys = APIKeyService(store: store, registry: registry, clock: configuration.clock)
         let audit = AuditLog(store: store, logger: logger)
         let logStore = try SQLiteLogStore(path: directory.appendingPathComponent("auxiliary.db").path)
@@ -119,6 +121,7 @@ public struct AppServices: Sendable {
             apiKeys: apiKeys, audit: audit, logs: logs, settings: settings, identities: identities, presenter: presenter,
             realtime: realtime, changes: changes, consumers: consumers, webhooks: webhooks, maxBodySize: configuration.maxBodySize, metrics: configuration.metrics, files: files,
             thumbnails: ImageThumbnailer(), backups: backups, scheduler: scheduler, functions: functions,
-            restart: configuration.restart)
+            restart: configuration.restart,
+            sqlConsole: (store as? SQLiteStore)?.console(timeout: configuration.sqlTimeout))
     }
 }

@@ -58,7 +58,10 @@ extension SwiftbaseApp {
         return (otp, options.duration)
     }
 
+    /// The superuser with this email as logins find it: case-insensitively only when the collection's unique
+    /// email index says `COLLATE NOCASE` (PocketBase's `FindAuthRecordByEmail`, which its CLI uses too).
     func findSuperuser(email: String) async throws -> RecordModel? {
-        try await services.records.first(in: SystemCollections.superusersID, where: "email", equals: .text(email))
+        try await services.auth.findRecord(
+            email: email, in: services.accounts.authCollection(SystemCollections.superusersID))
     }
 }

@@ -20,6 +20,9 @@ public struct SwiftbaseConfiguration: Sendable {
     public var headerTimeout: Duration = .seconds(30)
     /// An idle keep-alive connection, or a request body that stalls, is closed after this (`--idle-timeout`).
     public var idleTimeout: Duration = .seconds(60)
+    /// How long a superuser's SQL console query (`POST /api/sql`) may run before it is interrupted
+    /// (`--sqlTimeout`; PocketBase: 3 minutes).
+    public var sqlTimeout: Duration = .seconds(180)
     /// Connections served at once (`--max-connections`); nil sizes it under the open-files limit (see
     /// `ConnectionLimits`).
     public var maxConnections: Int?

@@ -47,6 +47,8 @@ public struct HTTPServices: Sendable {
     public let scheduler: CronScheduler
     /// Starts the process again (a staged restore is applied at start); nil when the embedder cannot.
     public let restart: (@Sendable () -> Void)?
+    /// The superuser SQL console (`POST /api/sql`); nil when the store has none (the route answers 404).
+    public let sqlConsole: (any SQLConsole)?
 
     public init(
         store: any Store, schema: SchemaRegistry, collections: CollectionService, records: RecordService,
@@ -54,7 +56,8 @@ public struct HTTPServices: Sendable {
         settings: SettingsService, identities: IdentityResolver, presenter: RecordPresenter, realtime: SubscriptionHub,
         changes: ChangeFeed, consumers: ConsumerService, webhooks: WebhookService, maxBodySize: Int, metrics: PrometheusCollectorRegistry, files: any FileStore,
         thumbnails: (any Thumbnailing)? = nil, backups: BackupService, scheduler: CronScheduler,
-        functions: FunctionService? = nil, restart: (@Sendable () -> Void)? = nil, oauth2: OAuth2Service? = nil
+        functions: FunctionService? = nil, restart: (@Sendable () -> Void)? = nil, oauth2: OAuth2Service? = nil,
+        sqlConsole: (any SQLConsole)? = nil
     ) {
         self.store = store
         self.schema = schema
@@ -86,5 +89,6 @@ public struct HTTPServices: Sendable {
         self.backups = backups
         self.scheduler = scheduler
         self.restart = restart
+        self.sqlConsole = sqlConsole
     }
 }

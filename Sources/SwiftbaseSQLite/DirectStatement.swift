@@ -81,7 +81,7 @@ enum DirectStatement {
         }
     }
 
-    private static func value(of handle: OpaquePointer, at column: Int32) -> SQLValue {
+    static func value(of handle: OpaquePointer, at column: Int32) -> SQLValue {
         switch sqlite3_column_type(handle, column) {
         case SQLITE_INTEGER:
             return .integer(sqlite3_column_int64(handle, column))

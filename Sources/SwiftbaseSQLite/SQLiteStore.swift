@@ -9,7 +9,7 @@ public import SwiftbaseCore
 /// Durability: `synchronous=NORMAL` in WAL mode keeps every committed transaction across a process crash;
 /// only an OS crash or power loss may lose the last transactions (the database stays consistent).
 public final class SQLiteStore: Store {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let readers: SQLiteReaders
     private let writeGroups: SQLiteWriteGroups
     let countPlans: SQLiteCountPlans

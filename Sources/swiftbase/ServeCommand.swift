@@ -38,6 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Connections served at once (env SB_MAX_CONNECTIONS; 0, the default: what fits under the open-files limit).")
     var maxConnections: Int = Int(ProcessInfo.processInfo.environment["SB_MAX_CONNECTIONS"] ?? "") ?? 0
 
+    @Option(name: .customLong("sqlTimeout"), help: "Seconds a superuser's SQL console query may run (env SB_SQL_TIMEOUT, default 180).")
+    var sqlTimeout: Double = Double(ProcessInfo.processInfo.environment["SB_SQL_TIMEOUT"] ?? "") ?? 180
+
     @Option(name: .customLong("publicDir"), help: "Folder served at / (default: sb_public beside --dir).")
     var publicDir: String?
 
@@ -54,6 +57,9 @@ struct ServeCommand: AsyncParsableCommand {
         where !(seconds > 0 && seconds <= 86_400) {
             throw ValidationError("\(name) must be a number of seconds between 0 and 86400")
         }
+        if !(sqlTimeout > 0 && sqlTimeout <= 86_400) {
+            throw ValidationError("--sqlTimeout must be a number of seconds between 0 and 86400")
+        }
         if maxConnections < 0 { throw ValidationError("--max-connections must not be negative") }
         if (mqttTlsCert == nil) != (mqttTlsKey == nil) {
             throw ValidationError("--mqtt-tls-cert and --mqtt-tls-key go together")
@@ -68,6 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.headerTimeout = .milliseconds(Int(headerTimeout * 1000))
         configuration.idleTimeout = .milliseconds(Int(idleTimeout * 1000))
         configuration.maxConnections = maxConnections > 0 ? maxConnections : nil
+        configuration.sqlTimeout = .milliseconds(Int(sqlTimeout * 1000))
         configuration.publicDirectory = publicDir
             ?? URL(fileURLWithPath: global.dir, isDirectory: true).deletingLastPathComponent()
                 .appendingPathComponent("sb_public", isDirectory: true).path

@@ -3,11 +3,11 @@ import SwiftbaseCore
 import Foundation
 import Swiftbase
 
-/// `swiftbase superuser upsert|create|update|delete EMAIL [PASSWORD]`.
+/// `swiftbase superuser upsert|create|update|delete EMAIL [PASSWORD]`, `otp EMAIL`, `ips [IP_OR_SUBNET…]`.
 struct SuperuserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "superuser", abstract: "Manages superusers.",
-        subcommands: [Upsert.self, Create.self, Update.self, Delete.self, OTP.self])
+        subcommands: [Upsert.self, Create.self, Update.self, Delete.self, OTP.self, IPs.self])
 
     struct Upsert: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Creates, or updates the password of, a superuser.")
@@ -71,6 +71,29 @@ struct SuperuserCommand: AsyncParsableCommand {
                 print("├─ Id:    \(otp.id)")
                 print("├─ Pass:  \(otp.password)")
                 print("└─ Valid: \(duration)s")
+            }
+        }
+    }
+
+    /// PocketBase's `superuser ips`: the way back in after a lockout, from the server's own shell.
+    struct IPs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ips",
+            abstract: "Sets the superuser IPs whitelist (space separated IPs and subnets; none clears the restriction).")
+        @OptionGroup var global: GlobalOptions
+        @Argument var addresses: [String] = []
+
+        func run() async throws {
+            try await SuperuserCommand.perform(global) { app in
+                try await app.services.settings.setSuperuserIPs(addresses)
+                if addresses.isEmpty {
+                    print("Successfully cleared SuperuserIPs setting!")
+                } else {
+                    print("Successfully updated SuperuserIPs setting:")
+                    for (index, address) in addresses.enumerated() {
+                        print((index == addresses.count - 1 ? "└─ " : "├─ ") + address)
+                    }
+                }
             }
         }
     }

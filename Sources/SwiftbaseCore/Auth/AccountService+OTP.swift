@@ -72,10 +72,10 @@ extension AccountService {
     }
 
     /// `auth-with-otp`: the record the code was issued to, once the code matches. The OTP is spent on
-    /// success; five wrong codes make it answer 429 until it expires. A code mailed to the record's own
-    /// address proves that address: the record becomes verified.
-    public func authWithOTP(collection idOrName: String, otpId: String, password: String) async throws
-        -> RecordModel
+    /// success. Attempts are limited per record and client address (`OTPAttemptWindow`), not per OTP. A code
+    /// mailed to the record's own address proves that address: the record becomes verified.
+    public func authWithOTP(collection idOrName: String, otpId: String, password: String, clientIP: String)
+        async throws -> RecordModel
     {
         let collection = try authCollection(idOrName)
         try Self.requireOTPEnabled(collection)
@@ -94,25 +94,13 @@ extension AccountService {
         guard let recordID = otp.values["recordRef"]?.stringValue,
             let record = try await auth.findRecord(id: recordID, in: collection)
         else { throw Self.invalidOTP }
-        // Each attempt counts as a failure before the hash is checked, so concurrent guesses cannot all pass
-        // the limit while the first ones are still hashing; a success forgets the count below.
-        let allowed = otpFailures.withLock { failures -> Bool in
-            guard (failures[otpId] ?? 0) < Self.otpMaxFailures else { return false }
-            failures[otpId, default: 0] += 1
-            return true
-        }
-        guard allowed else {
+        // Counted before the hash is checked, so concurrent guesses cannot all pass the limit while the first
+        // ones are still hashing.
+        guard otpAttempts.take(recordID: record.id, clientIP: clientIP, now: auth.clock.now) else {
             throw SwiftbaseError(.tooManyRequests, "Too many attempts, please try again later with a new OTP.")
         }
-        let matches: Bool
-        do {
-            matches = try await records.passwords.verify(password, hash: otp.values["password"]?.stringValue ?? "")
-        } catch {
-            otpFailures.withLock { $0[otpId, default: 1] -= 1 }  // never checked: not a failure
-            throw error
-        }
+        let matches = try await records.passwords.verify(password, hash: otp.values["password"]?.stringValue ?? "")
         guard matches else { throw Self.invalidOTP }
-        _ = otpFailures.withLock { $0.removeValue(forKey: otpId) }
         try? await records.delete(in: SystemCollections.otpsID, id: otpId, request: Self.system)
 
         let sentTo = otp.values["sentTo"]?.stringValue ?? ""

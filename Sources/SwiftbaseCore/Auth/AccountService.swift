@@ -16,13 +16,12 @@ public final class AccountService: Sendable {
     let mailSettings: @Sendable () -> MailSettings
     let logger: Logger
     /// Addresses that asked for a verification or reset mail in the last two minutes (PocketBase's resend
-    /// throttle), and failed attempts per OTP.
+    /// throttle).
     let recentRequests = Mutex<[String: ContinuousClock.Instant]>([:])
-    let otpFailures = Mutex<[String: Int]>([:])
+    /// `auth-with-otp` attempts per record and client address.
+    let otpAttempts = OTPAttemptWindow()
 
     static let resendInterval: Duration = .seconds(120)
-    /// Wrong codes an OTP tolerates before it is refused with 429.
-    static let otpMaxFailures = 5
 
     public init(
         records: RecordService, auth: AuthService, mailer: any Mailer, queue: MailQueue,
@@ -34,6 +33,12 @@ public final class AccountService: Sendable {
         self.queue = queue
         self.mailSettings = mailSettings
         self.logger = logger
+    }
+
+    /// Forgets the `auth-with-otp` attempt counts; the app calls it after a settings save, when PocketBase
+    /// starts its rate limiters again.
+    public func resetOTPAttempts() {
+        otpAttempts.reset()
     }
 
     // MARK: - Shared helpers

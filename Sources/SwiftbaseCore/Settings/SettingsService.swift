@@ -9,6 +9,8 @@ public final class SettingsService: Sendable {
     private let current = Mutex<JSONValue>(SettingsShape.defaults)
     /// `trustedProxy` read once per change, as every request asks for it.
     private let proxy = Mutex<TrustedProxy>(.none)
+    /// `superuserIPs` parsed once per change: every request with a superuser's credential asks.
+    private let superuserIPs = Mutex<IPAllowList>(IPAllowList([])!)
     private let listeners = Mutex<[@Sendable (JSONValue) -> Void]>([])
     private let validators = Mutex<[@Sendable (JSONValue) -> [String: ErrorData]]>([])
 
@@ -39,6 +41,7 @@ public final class SettingsService: Sendable {
         else { return }
         current.withLock { $0 = merged }
         proxy.withLock { $0 = TrustedProxy(settings: merged) }
+        superuserIPs.withLock { $0 = Self.superuserIPs(in: merged) }
         notify(merged)
     }
 
@@ -58,6 +61,23 @@ public final class SettingsService: Sendable {
 
     /// Which headers name the client behind a proxy (see `TrustedProxy`).
     public var trustedProxy: TrustedProxy { proxy.withLock { $0 } }
+
+    /// Whether a superuser may act from `clientIP` (the trusted proxy's answer, else the peer): always when
+    /// `superuserIPs` is empty, else only from a listed address or subnet — PocketBase's whitelist, checked on
+    /// every request made with a superuser's credential and on every superuser login.
+    public func allowsSuperuser(from clientIP: String) -> Bool {
+        superuserIPs.withLock { list in list.isEmpty || list.contains(clientIP) }
+    }
+
+    /// Replaces `superuserIPs` (the CLI's `superuser ips`; no addresses clears the restriction), validated as
+    /// a settings save is.
+    public func setSuperuserIPs(_ addresses: [String]) async throws {
+        _ = try await update(["superuserIPs": .array(addresses.map(JSONValue.string))])
+    }
+
+    private static func superuserIPs(in settings: JSONValue) -> IPAllowList {
+        IPAllowList(settings["superuserIPs"]?.arrayValue?.compactMap(\.stringValue) ?? []) ?? IPAllowList([])!
+    }
 
     /// The settings as the API answers them: secrets left out.
     public var publicJSON: JSONValue {
@@ -149,6 +169,7 @@ public final class SettingsService: Sendable {
         }
         current.withLock { $0 = settings }
         proxy.withLock { $0 = TrustedProxy(settings: settings) }
+        superuserIPs.withLock { $0 = Self.superuserIPs(in: settings) }
         notify(settings)
     }
 

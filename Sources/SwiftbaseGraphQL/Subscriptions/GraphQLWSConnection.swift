@@ -173,7 +173,9 @@ final class GraphQLWSConnection: Sendable {
     private func identity(_ credential: String?) async -> AuthContext {
         guard let credential, !credential.isEmpty else { return .guest }
         do {
-            return try await services.identities.resolve(credential: credential, clientIP: remoteIP)
+            let identity = try await services.identities.resolve(credential: credential, clientIP: remoteIP)
+            // A superuser outside `superuserIPs` acts as no one here (HTTP answers such requests 403).
+            return identity.isSuperuser && !services.settings.allowsSuperuser(from: remoteIP) ? .guest : identity
         } catch {
             logger.debug("credential not accepted, acting as guest", metadata: ["sb.error": "\(error)"])
             return .guest

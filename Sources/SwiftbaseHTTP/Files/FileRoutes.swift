@@ -52,7 +52,8 @@ struct FileRoutes {
         }
         let query = request.query
         if options.protected {
-            try await requireAccess(to: record, in: collection, token: query["token"] ?? "", request: request)
+            try await requireAccess(
+                to: record, in: collection, token: query["token"] ?? "", request: request, clientIP: context.clientIP)
         }
         let original = owner.id + "/" + holder.id + "/" + name
         let files = services.files
@@ -82,13 +83,15 @@ struct FileRoutes {
 
     /// A protected file: the requester is whoever the file token names (a guest without a valid one), and
     /// the record must pass the viewRule for them (superusers always pass).
-    private func requireAccess(to record: RecordModel, in collection: CollectionModel, token: String, request: Request)
-        async throws
-    {
+    private func requireAccess(
+        to record: RecordModel, in collection: CollectionModel, token: String, request: Request, clientIP: String
+    ) async throws {
         var auth = AuthContext.guest
         if !token.isEmpty, let verified = await services.auth.verifyToken(token, kind: .file) {
             auth = AuthService.context(for: verified.record, in: verified.collection)
         }
+        // A superuser's token from outside `superuserIPs` counts for nothing, as in PocketBase.
+        if auth.isSuperuser, !services.settings.allowsSuperuser(from: clientIP) { auth = .guest }
         if auth.isSuperuser { return }
         guard let rule = collection.viewRule else { throw SwiftbaseError.notFound() }
         let info = request.requestInfo(auth: auth, context: "protectedFile")

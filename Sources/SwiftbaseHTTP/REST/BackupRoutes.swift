@@ -41,7 +41,8 @@ struct BackupRoutes {
         router.get("/api/backups/:key") { request, context in
             let token = request.query["token"] ?? ""
             guard !token.isEmpty, let verified = await services.auth.verifyToken(token, kind: .file),
-                verified.collection.id == SystemCollections.superusersID
+                verified.collection.id == SystemCollections.superusersID,
+                services.settings.allowsSuperuser(from: context.clientIP)
             else { throw SwiftbaseError.forbidden("Insufficient permissions to access the resource.") }
             guard let key = Self.key(context), let file = backups.file(key) else { throw SwiftbaseError.notFound() }
             let read = await BlockingWork.run { () -> (Int, Date)? in

@@ -54,7 +54,8 @@ struct RecordAuthMailRoutes {
         group.post("auth-with-otp") { request, context in
             let (name, form) = try await readForm(request, context, tags: ["authWithOTP", "auth"])
             let record = try await services.accounts.authWithOTP(
-                collection: name, otpId: try form.string("otpId"), password: try form.string("password"))
+                collection: name, otpId: try form.string("otpId"), password: try form.string("password"),
+                clientIP: context.clientIP)
             let collection = try services.accounts.authCollection(name)
             return try await authRoutes.authResponse(
                 record: record, collection: collection, request: request, requester: context.auth, method: .otp,

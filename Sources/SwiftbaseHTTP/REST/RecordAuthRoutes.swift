@@ -64,6 +64,10 @@ struct RecordAuthRoutes {
         record: RecordModel, collection: CollectionModel, request: Request, requester: AuthContext,
         method: AuthMethod, mfaId: String, remoteIP: String, meta: JSONValue? = nil
     ) async throws -> Response {
+        // PocketBase checks the superuser whitelist first, once the credential proved right.
+        if collection.id == SystemCollections.superusersID, !services.settings.allowsSuperuser(from: remoteIP) {
+            throw SwiftbaseError.forbidden()
+        }
         let info = request.requestInfo(auth: requester)
         try await services.auth.requireAuthRule(for: record, in: collection, request: info)
         let mfaId = request.query["mfaId"].flatMap { $0.isEmpty ? nil : $0 } ?? mfaId

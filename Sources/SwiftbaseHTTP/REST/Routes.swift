@@ -18,6 +18,8 @@ public enum Routes {
         router.middlewares.add(ErrorMiddleware(audit: services.audit))
         // Inside both: who asked, and the error a handler threw before it becomes a response.
         router.middlewares.add(RequestLogMiddleware(logs: services.logs))
+        // Inside the log, so a refused superuser request is logged as PocketBase logs it.
+        router.middlewares.add(SuperuserIPsMiddleware(settings: services.settings))
         router.middlewares.add(RateLimitMiddleware(limiter: services.rateLimiter))
 
         HealthRoutes(settings: services.settings).add(to: router)
@@ -41,6 +43,7 @@ public enum Routes {
         FileRoutes(services: services).add(to: router)
         BackupRoutes(services: services).add(to: router)
         CronRoutes(services: services).add(to: router)
+        SQLRoutes(services: services).add(to: router)
         DashboardRoutes().add(to: router)
         if let publicFiles { PublicFileRoutes(files: publicFiles).add(to: router) }
         return router

@@ -39,8 +39,10 @@ public enum RealtimeWebSocket {
                     inbound: inbound, outbound: outbound, hub: services.realtime, ip: ip,
                     identify: { credential in
                         let value = credential ?? header
-                        return value.isEmpty
-                            ? .guest : await authentication.identity(credential: value, clientIP: ip, logger: logger)
+                        guard !value.isEmpty else { return .guest }
+                        let identity = await authentication.identity(credential: value, clientIP: ip, logger: logger)
+                        // A superuser outside `superuserIPs` acts as no one here (HTTP answers such requests 403).
+                        return identity.isSuperuser && !services.settings.allowsSuperuser(from: ip) ? .guest : identity
                     })
             }
         }

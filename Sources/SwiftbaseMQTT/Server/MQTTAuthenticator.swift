@@ -29,6 +29,8 @@ public struct MQTTAuthenticator: Sendable {
             let identity = try await identities.resolve(
                 username: connect.username ?? "", password: password, authCollection: settings.mqttAuthCollection,
                 clientIP: clientIP)
+            // PocketBase's superuser whitelist holds for MQTT logins too.
+            if identity.isSuperuser, !settings.allowsSuperuser(from: clientIP) { return .refused(.notAuthorized) }
             return .accepted(identity)
         } catch {
             return .refused(.badUserNameOrPassword)

@@ -36,8 +36,8 @@ import requests
 from botocore.config import Config
 from PIL import Image
 
-from conftest import (SU_EMAIL, SU_PASSWORD, Api, assert_error, create_collection, new_record, records,
-                      superuser_token, unique_name, wait_until)
+from conftest import (Api, assert_error, create_collection, new_record, records, sleep_past, superuser_token,
+                      unique_name, wait_until)
 
 REGION = "us-east-1"
 FILES_BUCKET = "sb-files"
@@ -484,3 +484,25 @@ def test_backups_restore_from_the_bucket(ctx, backups_on_s3):
     assert r.status_code == 200, r.text
     # the restored settings are those of the backup: backups still on S3, the backup still there
     assert name in [b["key"] for b in ctx.su.get("/api/backups").json()]
+
+
+def test_cron_backups_go_to_the_bucket_and_keep_cron_max_keep(ctx):
+    """The `backups.cron` job writes `@auto_pb_backup_…` to the bucket and keeps `cronMaxKeep` of them there."""
+    ctx.settings({"backups": {"cron": "@daily", "cronMaxKeep": 1, "s3": s3_settings(ctx.moto, BACKUPS_BUCKET)}})
+    try:
+        def automatic():
+            return [k for k in bucket_keys(ctx.moto, BACKUPS_BUCKET) if k.startswith("@auto_pb_backup_")]
+
+        assert ctx.su.post("/api/crons/__pbAutoBackup__").status_code == 204
+        first = wait_until(automatic, timeout=30, what="an automatic backup in the bucket")
+        assert len(first) == 1, first
+        local = ctx.srv.data_dir / "backups"
+        assert not local.exists() or not [n for n in os.listdir(local) if n.startswith("@auto")]
+        # the next run, named by a later second (the name's time stamp must move on), leaves only itself
+        sleep_past(time.time() + 1)
+        assert ctx.su.post("/api/crons/__pbAutoBackup__").status_code == 204
+        second = wait_until(lambda: (lambda keys: keys if keys and keys != first else None)(automatic()),
+                            timeout=30, what="the second automatic backup replacing the first")
+        assert len(second) == 1 and second[0] > first[0], (first, second)
+    finally:
+        ctx.settings({"backups": {"cron": "", "cronMaxKeep": 3, "s3": {"enabled": False}}})

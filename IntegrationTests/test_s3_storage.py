@@ -501,7 +501,7 @@ def test_cron_backups_go_to_the_bucket_and_keep_cron_max_keep(ctx):
         # the next run, named by a later second (the name's time stamp must move on), leaves only itself
         sleep_past(time.time() + 1)
         assert ctx.su.post("/api/crons/__pbAutoBackup__").status_code == 204
-        second = wait_until(lambda: (lambda keys: keys if keys and keys != first else None)(automatic()),
+        second = wait_until(lambda: (lambda keys: keys if len(keys) == 1 and keys != first else None)(automatic()),
                             timeout=30, what="the second automatic backup replacing the first")
         assert len(second) == 1 and second[0] > first[0], (first, second)
     finally:

@@ -60,12 +60,15 @@ public struct AppServices: Sendable {
         try await collections.bootstrap()
         let events = EventBus()
         let passwords = GatedPasswordHasher(BcryptPasswordHasher())
-        let files = LocalFileStore(root: directory.appendingPathComponent("storage", isDirectory: true))
+        let settings = SettingsService(store: store, encryptionKey: encryptionKey)
+        try await settings.load()
+        // The disk, or the bucket of `s3` while it is enabled (read at every call).
+        let files = SettingsFileStore(
+            local: LocalFileStore(root: directory.appendingPathComponent("storage", isDirectory: true)),
+            s3: { settings.storageS3 })
         let records = RecordService(
             store: store, registry: registry, events: events, passwords: passwords, files: files, hooks: RecordHooks())
         let auth = AuthService(store: store, registry: registry, passwords: passwords, clock: configuration.clock)
-        let settings = SettingsService(store: store, encryptionKey: encryptionKey)
-        try await settings.load()
         let mailer = ConfiguredMailer(
             settings: settings, files: FileMailer(directory: directory.appendingPathComponent("mail", isDirectory: true)))
         let accounts = AccountService(
@@ -81,7 +84,7 @@ public struct AppServices: Sendable {
         let changes = ChangeFeed(store: store, events: events)
         let backups = BackupService(
             dataDirectory: directory, snapshot: { path, progress in try store.backup(to: path, progress: progress) },
-            appName: { settings.mailSettings.appName })
+            appName: { settings.mailSettings.appName }, s3: { settings.backupsS3 })
         let scheduler = CronScheduler(clock: configuration.clock, logger: logger)
         let presenter = RecordPresenter(records: records)
         let functionHTTP = FunctionHTTPClient(allowPrivateHosts: { settings.functionsAllowPrivateHosts })

@@ -146,6 +146,6 @@ extension RecordService {
                 }
                 return entries
             }, committed: { [self] in published($0) })
-        removeFiles(of: [RecordWriteResult(record: nil, entries: entries)])
+        await removeFiles(of: [RecordWriteResult(record: nil, entries: entries)])
     }
 }

@@ -116,8 +116,8 @@ public final class RecordService: Sendable {
     // MARK: - Shared helpers
 
     /// Writes the planned uploads that end up in `record` to storage before its transaction (removed again
-    /// if it does not commit). Nothing is written when the write is bound to fail (`skip`). The disk writes
-    /// are `BlockingWork`: uploads may be large.
+    /// if it does not commit). Nothing is written when the write is bound to fail (`skip`). The store may be the
+    /// disk or an S3 bucket.
     func stage(
         _ plan: RecordFilePlan, in record: RecordModel, collection: CollectionModel, unless skip: Bool, failure: String
     ) async throws -> [String] {
@@ -127,19 +127,17 @@ public final class RecordService: Sendable {
         guard LocalFileStore.isSafeComponent(Substring(record.id)) else {
             throw SwiftbaseError.validation(failure, .items(["id": .invalidFormat]))
         }
-        return try await BlockingWork.run {
-            var written: [String] = []
-            do {
-                for (path, data) in planned {
-                    try files.write(data, to: path)
-                    written.append(path)
-                }
-            } catch {
-                for path in written { files.remove(path) }
-                throw error
+        var written: [String] = []
+        do {
+            for (path, data) in planned {
+                try await files.write(data, to: path)
+                written.append(path)
             }
-            return written
+        } catch {
+            for path in written { await files.remove(path) }
+            throw error
         }
+        return written
     }
 
     /// A `null` rule refusing a non-superuser, remembered by the audit log.

@@ -42,10 +42,10 @@ extension RecordService {
             result = try await store.write(
                 { conn in try Self.run(write, on: conn) }, committed: { [self] in published($0.entries) })
         } catch {
-            discard(write.staged)
+            await discard(write.staged)
             throw error
         }
-        removeFiles(of: [result])
+        await removeFiles(of: [result])
         return result.record
     }
 
@@ -69,10 +69,10 @@ extension RecordService {
                     }
                 }, committed: { [self] in published($0.flatMap(\.entries)) })
         } catch {
-            discard(writes.flatMap(\.staged))
+            await discard(writes.flatMap(\.staged))
             throw error
         }
-        removeFiles(of: results)
+        await removeFiles(of: results)
         return results.map(\.record)
     }
 
@@ -83,19 +83,19 @@ extension RecordService {
         hooks.committed(entries)
     }
 
-    private func discard(_ staged: [String]) {
-        for path in staged { files?.remove(path) }
+    private func discard(_ staged: [String]) async {
+        for path in staged { await files?.remove(path) }
     }
 
     /// After commit: the files updates dropped, and the folders of deleted records that had files.
-    func removeFiles(of results: [RecordWriteResult]) {
+    func removeFiles(of results: [RecordWriteResult]) async {
         guard let files else { return }
         let schema = registry.snapshot
         for result in results {
-            for path in result.removedFiles { files.remove(path) }
+            for path in result.removedFiles { await files.remove(path) }
             for entry in result.entries where entry.action == .delete {
                 guard let collection = schema.collection(entry.collectionId), RecordFiles.hasFiles(collection) else { continue }
-                files.remove(collection.id + "/" + entry.recordId)
+                await files.remove(collection.id + "/" + entry.recordId)
             }
         }
     }

@@ -2,11 +2,13 @@ import Foundation
 import Hummingbird
 import SwiftbaseCore
 
-/// What a download sends: bytes already in memory (a thumbnail), or a file on disk, read a chunk at a time
-/// while the response is written, so a large upload or a backup of several GiB never sits in memory whole.
+/// What a download sends: bytes already in memory (a thumbnail), a file on disk, or a file of another store (an
+/// S3 bucket) — the last two read a chunk at a time while the response is written, so a large upload or a backup
+/// of several GiB never sits in memory whole.
 enum FileContent: Sendable {
     case bytes([UInt8])
     case file(URL, size: Int)
+    case stored(any FileStore, String, size: Int)
 
     /// Bytes read per step of a file, off the event loops.
     static let chunkSize = 256 * 1024
@@ -15,6 +17,7 @@ enum FileContent: Sendable {
         switch self {
         case .bytes(let bytes): bytes.count
         case .file(_, let size): size
+        case .stored(_, _, let size): size
         }
     }
 
@@ -25,6 +28,10 @@ enum FileContent: Sendable {
         switch self {
         case .bytes(let bytes):
             try await writer.write(ByteBuffer(bytes: bytes[range]))
+        case .stored(let store, let path, _):
+            for try await chunk in try await store.chunks(of: path, range: range) {
+                try await writer.write(ByteBuffer(bytes: chunk))
+            }
         case .file(let url, _):
             let reader = try await BlockingWork.run { try ChunkReader(url) }
             defer { reader.close() }

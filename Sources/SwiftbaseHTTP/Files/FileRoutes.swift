@@ -56,16 +56,7 @@ struct FileRoutes {
                 to: record, in: collection, token: query["token"] ?? "", request: request, clientIP: context.clientIP)
         }
         let original = owner.id + "/" + holder.id + "/" + name
-        let files = services.files
-        let stored = try await BlockingWork.run { () throws -> (FileContent, [UInt8], Date)? in
-            guard let attributes = files.attributes(of: original) else { return nil }
-            if let url = files.localURL(of: original) {
-                let head = try FileContent.prefix(of: url, count: FileDownload.sniffLength)
-                return (.file(url, size: attributes.size), head, attributes.modified)
-            }
-            guard let data = try files.read(original) else { return nil }
-            return (.bytes(data), Array(data.prefix(FileDownload.sniffLength)), attributes.modified)
-        }
+        let stored = try await Self.open(original, in: services.files)
         guard let (content, head, modified) = stored else { throw SwiftbaseError.notFound() }
         let attachment = Self.goBool(query["download"] ?? "")
         let type = FileDownload.contentType(name: name, data: head)
@@ -100,32 +91,41 @@ struct FileRoutes {
         }
     }
 
-    /// The cached thumb, made on first request; nil (serve the original) for types without thumbs or when
-    /// the image cannot be decoded.
+    /// The original's content, its first bytes (for its type) and modification time; nil when it is missing.
+    /// Local files and objects in a bucket are streamed when sent; only their first bytes are read here.
+    private static func open(_ path: String, in files: any FileStore) async throws -> (FileContent, [UInt8], Date)? {
+        guard let attributes = await files.attributes(of: path) else { return nil }
+        if let url = await files.localURL(of: path) {
+            let head = try await BlockingWork.run { try FileContent.prefix(of: url, count: FileDownload.sniffLength) }
+            return (.file(url, size: attributes.size), head, attributes.modified)
+        }
+        guard attributes.size > 0 else { return (.bytes([]), [], attributes.modified) }
+        var head: [UInt8] = []
+        for try await chunk in try await files.chunks(of: path, range: 0...(min(attributes.size, FileDownload.sniffLength) - 1)) {
+            head += chunk
+        }
+        return (.stored(files, path, size: attributes.size), head, attributes.modified)
+    }
+
+    /// The cached thumb (`<collectionId>/<recordId>/thumbs_<name>/<size>_<name>`, PocketBase's key), made from
+    /// the original on first request and stored beside it; nil (serve the original) for types without thumbs or
+    /// when the image cannot be decoded.
     private func thumbnail(of original: String, name: String, size: ThumbSize, type: String) async
         -> (data: [UInt8], type: String, modified: Date)?
     {
         guard let thumbnails = services.thumbnails, thumbnails.supports(type) else { return nil }
         let files = services.files
-        return await BlockingWork.run {
-            guard let data = try? files.read(original) else { return nil }
-            return Self.thumbnail(data, of: original, name: name, size: size, type: type, thumbnails: thumbnails, files: files)
-        }
-    }
-
-    private static func thumbnail(
-        _ data: [UInt8], of original: String, name: String, size: ThumbSize, type: String, thumbnails: any Thumbnailing,
-        files: any FileStore
-    ) -> (data: [UInt8], type: String, modified: Date)? {
         let cached = (original.split(separator: "/").dropLast().joined(separator: "/")) + "/thumbs_" + name + "/"
             + size.text + "_" + name
         let outputType = thumbnails.outputType(for: type)
-        if let bytes = try? files.read(cached), let attributes = files.attributes(of: cached) {
+        if let attributes = await files.attributes(of: cached), let bytes = try? await files.read(cached) {
             return (bytes, outputType, attributes.modified)
         }
-        guard let made = thumbnails.thumbnail(of: data, type: type, size: size) else { return nil }
-        try? files.write(made, to: cached)
-        return (made, outputType, files.attributes(of: cached)?.modified ?? Date())
+        guard let data = try? await files.read(original),
+            let made = await BlockingWork.run({ thumbnails.thumbnail(of: data, type: type, size: size) })
+        else { return nil }
+        try? await files.write(made, to: cached)
+        return (made, outputType, await files.attributes(of: cached)?.modified ?? Date())
     }
 
     static func fileField(holding name: String, in record: RecordModel, collection: CollectionModel)

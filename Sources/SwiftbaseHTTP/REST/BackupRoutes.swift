@@ -15,7 +15,7 @@ struct BackupRoutes {
         let backups = services.backups
         router.get("/api/backups") { _, context in
             try CollectionRoutes.requireSuperuser(context)
-            let items = try backups.list().map { item -> JSONValue in
+            let items = try await backups.list().map { item -> JSONValue in
                 ["key": .string(item.key), "size": .number(Double(item.size)), "modified": .string(DateTime.format(item.modified))]
             }
             return JSONResponse.make(.array(items))
@@ -34,7 +34,7 @@ struct BackupRoutes {
             let body = try await request.decodedBody(limit: Self.uploadLimit, malformed: .form)
             let file = body.files["file"]?.first
             let (filename, data) = (file?.filename, file?.data)
-            try await BlockingWork.run { try backups.upload(filename: filename, data: data) }
+            try await backups.upload(filename: filename, data: data)
             context.audit(services, "backup.uploaded", target: file?.filename ?? "")
             return JSONResponse.noContent
         }
@@ -44,35 +44,41 @@ struct BackupRoutes {
                 verified.collection.id == SystemCollections.superusersID,
                 services.settings.allowsSuperuser(from: context.clientIP)
             else { throw SwiftbaseError.forbidden("Insufficient permissions to access the resource.") }
-            guard let key = Self.key(context), let file = backups.file(key) else { throw SwiftbaseError.notFound() }
-            let read = await BlockingWork.run { () -> (Int, Date)? in
-                guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path) else { return nil }
-                return ((attributes[.size] as? NSNumber)?.intValue ?? 0, attributes[.modificationDate] as? Date ?? Date())
+            guard let key = Self.key(context), let download = await backups.download(key) else {
+                throw SwiftbaseError.notFound()
             }
-            guard let (size, modified) = read else { throw SwiftbaseError.notFound() }
-            // Streamed from the disk: a backup can be several GiB.
+            // Streamed from the disk or the bucket: a backup can be several GiB.
+            let content: FileContent
+            let modified: Date
+            switch download {
+            case .local(let file, let size, let date):
+                content = .file(file, size: size)
+                modified = date
+            case .remote(let store, let key, let size, let date):
+                content = .stored(store, key, size: size)
+                modified = date
+            }
             return FileDownload(
-                content: .file(file, size: size), name: key, contentType: "application/zip", modified: modified,
-                attachment: true
+                content: content, name: key, contentType: "application/zip", modified: modified, attachment: true
             ).response(to: request)
         }
         router.delete("/api/backups/:key") { _, context in
             try CollectionRoutes.requireSuperuser(context)
             let key = Self.key(context) ?? ""
-            try backups.delete(key)
+            try await backups.delete(key)
             context.audit(services, "backup.deleted", target: key)
             return JSONResponse.noContent
         }
         router.post("/api/backups/:key/restore") { _, context in
             try CollectionRoutes.requireSuperuser(context)
             let key = Self.key(context) ?? ""
-            let zip = try backups.beginRestore(key)
+            let source = try await backups.beginRestore(key)
             context.audit(services, "backup.restored", target: key)
             let (logger, restart) = (context.logger, services.restart)
             Task.detached {
                 try? await Task.sleep(for: .seconds(1))
                 do {
-                    try await BlockingWork.run { try backups.stageRestore(zip) }
+                    try await backups.stageRestore(source)
                 } catch {
                     logger.error("restore failed, data unchanged", metadata: ["sb.error": "\(error)"])
                     return

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import SwiftbaseCore
+import SwiftbaseServices
 
 /// `/api/settings` — the app settings, for superusers: `GET` answers them (secrets left out), `PATCH` merges
 /// a partial document, validates and saves it, and answers the result.
@@ -35,6 +36,16 @@ struct SettingsRoutes {
             func text(_ key: String) -> String { body[key]?.stringValue ?? "" }
             try await services.accounts.sendTestEmail(to: text("email"), template: text("template"), collection: text("collection"))
             context.audit(services, "settings.test_email", target: text("email"), details: ["template": .string(text("template"))])
+            return JSONResponse.noContent
+        }
+        // Uploads and deletes a small file with the saved `s3` (`"storage"`) or `backups.s3` (`"backups"`) settings.
+        router.post("/api/settings/test/s3") { request, context in
+            try CollectionRoutes.requireSuperuser(context)
+            var request = request
+            let body = try await request.decodedBody(limit: services.maxBodySize, malformed: .form).values
+            let filesystem = body["filesystem"]?.stringValue ?? ""
+            try await S3ConnectionTest(settings: services.settings).run(filesystem: filesystem)
+            context.audit(services, "settings.test_s3", target: filesystem)
             return JSONResponse.noContent
         }
     }

@@ -12,17 +12,17 @@ extension BackupService {
     public func createAutomatic(maxKeep: Int, now: Date = Date()) async throws -> String {
         let key = defaultName(prefix: Self.automaticPrefix, now: now)
         try await write(key, progress: { _, _ in })
-        if maxKeep > 0 { try deleteAutomatic(keeping: maxKeep) }
+        if maxKeep > 0 { try await deleteAutomatic(keeping: maxKeep) }
         return key
     }
 
     /// Deletes the automatic backups beyond the newest `keep`.
-    func deleteAutomatic(keeping keep: Int) throws {
-        let automatic = try list().filter { $0.key.hasPrefix(Self.automaticPrefix) }
+    func deleteAutomatic(keeping keep: Int) async throws {
+        let automatic = try await list().filter { $0.key.hasPrefix(Self.automaticPrefix) }
         guard automatic.count > keep else { return }
         let newestFirst = automatic.sorted { a, b in
             a.modified != b.modified ? a.modified > b.modified : a.key > b.key
         }
-        for item in newestFirst.dropFirst(keep) { try delete(item.key) }
+        for item in newestFirst.dropFirst(keep) { try await delete(item.key) }
     }
 }

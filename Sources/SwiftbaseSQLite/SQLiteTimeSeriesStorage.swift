@@ -28,9 +28,16 @@ struct SQLiteTimeSeriesStorage: TimeSeriesStorage {
             try db.execute(
                 sql: "CREATE TABLE IF NOT EXISTS \(quoteIdentifier(layout.rollupTable(level))) (\(columns.joined(separator: ", "))) WITHOUT ROWID")
         }
-        let index = quoteIdentifier("_ts_\(layout.collectionId)_time_\(layout.timeField)")
         try db.execute(
-            sql: "CREATE INDEX IF NOT EXISTS \(index) ON \(quoteIdentifier(layout.table)) (\(quoteIdentifier(layout.timeField)))")
+            sql: "CREATE INDEX IF NOT EXISTS \(Self.timeIndex(layout)) ON \(quoteIdentifier(layout.table)) (\(quoteIdentifier(layout.timeField)))")
+    }
+
+    func dropTimeIndex(of layout: TimeSeriesLayout) throws {
+        try db.execute(sql: "DROP INDEX IF EXISTS \(Self.timeIndex(layout))")
+    }
+
+    private static func timeIndex(_ layout: TimeSeriesLayout) -> String {
+        quoteIdentifier("_ts_\(layout.collectionId)_time")
     }
 
     func dropRollups(collectionId: String) throws {

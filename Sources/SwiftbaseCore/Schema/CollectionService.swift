@@ -290,6 +290,7 @@ public final class CollectionService: Sendable {
         on conn: any StoreConnection
     ) throws {
         guard new.type == .view else {
+            try TimeSeriesRollups.beforeMigration(of: old, on: conn)
             for statement in TableDDL.migrate(from: old, to: new, in: conn.dialect) { try conn.execute(statement) }
             try TimeSeriesRollups.migrate(from: old, to: new, on: conn)
             return

@@ -8,6 +8,8 @@
 public protocol TimeSeriesStorage {
     /// Creates the rollup tables of `layout` and the time index of its raw table, when missing.
     func prepare(_ layout: TimeSeriesLayout) throws
+    /// Drops the time index `prepare` made on the raw table (before a schema change that may drop its column).
+    func dropTimeIndex(of layout: TimeSeriesLayout) throws
     /// Drops the rollup tables of the collection `collectionId`.
     func dropRollups(collectionId: String) throws
     /// Inserts rows into `table`: `columns` are field names, each row one value per column. A refused row throws

@@ -19,15 +19,17 @@ public struct TimeSeriesLayout: Sendable, Equatable {
         collectionId = collection.id
         table = collection.name
         timeField = time.name
-        tags = collection.fields.compactMap { field in
+        var tags: [String] = []
+        var values: [String] = []
+        for field in collection.fields {
             switch field.options {
-            case .text where field.name != "id", .select: field.name
-            default: nil
+            case .text where field.name != "id", .select: tags.append(field.name)
+            case .number: values.append(field.name)
+            default: continue
             }
         }
-        values = collection.fields.compactMap { field in
-            if case .number = field.options { field.name } else { nil }
-        }
+        self.tags = tags
+        self.values = values
     }
 
     public func rollupTable(_ level: RollupLevel) -> String { "_ts_\(collectionId)_\(level.name)" }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A range query over a `timeseries` collection, as `GET /api/timeseries/{collection}/query` takes it:
 /// `from`/`to` (dates, `to` excluded; default the last 24 hours), `step` (a duration, default `1m`), `agg` (any of

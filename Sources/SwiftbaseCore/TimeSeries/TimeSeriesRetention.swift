@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Prunes what a `timeseries` collection's retention lets go: raw points and rollup cells older than their
 /// level's retention, in small batches (one write transaction each, so writers are never held long).

@@ -57,6 +57,12 @@ enum TimeSeriesRollups {
         try storage(conn).prepare(layout)
     }
 
+    /// Before a schema change: the raw table's time index goes (its column may be dropped), `migrate` makes it again.
+    static func beforeMigration(of old: CollectionModel, on conn: any StoreConnection) throws {
+        guard let layout = TimeSeriesLayout(old) else { return }
+        try storage(conn).dropTimeIndex(of: layout)
+    }
+
     /// After a schema change: rollups whose tags and values stay are kept; otherwise they are rebuilt from the
     /// raw points kept (buckets whose raw points were pruned are lost).
     static func migrate(from old: CollectionModel, to new: CollectionModel, on conn: any StoreConnection) throws {

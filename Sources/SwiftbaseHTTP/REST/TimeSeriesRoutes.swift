@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import SwiftbaseCore
 
@@ -18,6 +19,7 @@ struct TimeSeriesRoutes {
     func add(to router: Router<SwiftbaseRequestContext>) {
         let group = router.group("/api/timeseries/:collection")
         group.post("points") { request, context in
+            var request = request
             let name = try RecordRoutes.collectionName(context)
             let collection = try RecordRoutes.collection(name, services)
             try context.rateLimit(services, collection, request, route: Self.pointsRoute, tags: ["create"])
@@ -25,7 +27,7 @@ struct TimeSeriesRoutes {
             try request.refuseAnnouncedBody(over: pointsBodyLimit)
             let buffer: ByteBuffer
             do {
-                buffer = try await request.body.collect(upTo: pointsBodyLimit)
+                buffer = try await request.collectBody(upTo: pointsBodyLimit)
             } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
                 throw SwiftbaseError.tooLarge()
             }

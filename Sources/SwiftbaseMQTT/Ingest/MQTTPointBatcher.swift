@@ -1,4 +1,5 @@
-public import SwiftbaseCore
+import CoreMetrics
+import SwiftbaseCore
 import Synchronization
 
 /// Messages routed into a `timeseries` collection, gathered per collection and publisher for a short window and

@@ -6,11 +6,14 @@ extension AppServices {
     /// The scheduler's system jobs, as PocketBase has them where Swiftbase has the thing they clean:
     /// automatic backups (`__pbAutoBackup__`, while `backups.cron` is set), expired one-time passwords and
     /// MFA sessions (`__pbOTPCleanup__`, `__pbMFACleanup__`, hourly), and change-log retention
-    /// (`__sbChangesRetention__`, every minute), and request logs older than `logs.maxDays` (`__pbLogsCleanup__`,
+    /// (`__sbChangesRetention__`, every minute), time-series retention (`__sbTimeSeriesRetention__`, every minute), and request logs older than `logs.maxDays` (`__pbLogsCleanup__`,
     /// every 6 hours as in PocketBase 0.40).
     func registerSystemJobs(clock: WallClock, logger: Logger) throws {
         ChangeLogRetentionJob(
             retention: ChangeLogRetention(store: store), settings: settings, clock: clock, logger: logger
+        ).register(on: scheduler)
+        TimeSeriesRetentionJob(
+            retention: TimeSeriesRetention(store: store, registry: schema), clock: clock, logger: logger
         ).register(on: scheduler)
         AutoBackupJob(backups: backups, settings: settings, scheduler: scheduler, clock: clock, logger: logger)
             .install()

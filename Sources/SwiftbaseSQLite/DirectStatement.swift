@@ -60,7 +60,7 @@ enum DirectStatement {
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
     private static let empty: StaticString = ""
 
-    private static func bind(_ value: SQLValue, at index: Int32, to handle: OpaquePointer) -> Int32 {
+    static func bind(_ value: SQLValue, at index: Int32, to handle: OpaquePointer) -> Int32 {
         switch value {
         case .null:
             return sqlite3_bind_null(handle, index)
@@ -100,7 +100,7 @@ enum DirectStatement {
         }
     }
 
-    private static func error(_ code: Int32, _ statement: Statement, _ db: Database) -> DatabaseError {
+    static func error(_ code: Int32, _ statement: Statement, _ db: Database) -> DatabaseError {
         let connection = db.sqliteConnection
         return DatabaseError(
             resultCode: ResultCode(rawValue: connection.map { sqlite3_extended_errcode($0) } ?? code),

@@ -168,6 +168,8 @@ struct SQLiteConnection: StoreConnection {
 
     var changedRowCount: Int { db.changesCount }
 
+    var timeSeries: (any TimeSeriesStorage)? { SQLiteTimeSeriesStorage(db: db) }
+
     func count(_ query: SQLFragment, orScan scan: SQLFragment) throws -> Int {
         let value = try countPlans.count(planned: query, scan: scan, on: db) { try scalar($0) }
         return Int(value?.int64Value ?? 0)

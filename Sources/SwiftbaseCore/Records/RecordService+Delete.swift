@@ -107,6 +107,11 @@ extension RecordService {
         try conn.execute(
             SQLFragment(
                 unsafeRaw: "DELETE FROM \(quoteIdentifier(collection.name)) WHERE \"id\" = ?", arguments: [.text(record.id)]))
+        if let layout = TimeSeriesLayout(collection) {
+            try TimeSeriesRollups.recompute(
+                TimeSeriesRollups.point(record, layout: layout).map { [$0] } ?? [], layout: layout, on: conn)
+            return
+        }
         let output = RecordEncoder.json(record, collection: collection, auth: .superuserSystem)
         entries.append(try ChangeLog.append(.delete, record: record, recordJSON: output, actor: actor, on: conn))
     }

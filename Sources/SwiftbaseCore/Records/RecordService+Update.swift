@@ -88,6 +88,11 @@ extension RecordService {
                 try Self.requireRule(rule, on: id, collection: collection, schema: schema, request: ruleRequest, conn: conn)
             }
             try conn.execute(RecordRow.update(record, in: collection))
+            if let layout = TimeSeriesLayout(collection) {
+                let touched = [existing, record].compactMap { TimeSeriesRollups.point($0, layout: layout) }
+                try TimeSeriesRollups.recompute(touched, layout: layout, on: conn)
+                return RecordWriteResult(record: record, entries: [])
+            }
             let output = RecordEncoder.json(record, collection: collection, auth: .superuserSystem)
             var entries = [try ChangeLog.append(.update, record: record, recordJSON: output, actor: auth.record?.id ?? "", on: conn)]
             if collection.isAuth, preparedAuth.passwordHash != nil {

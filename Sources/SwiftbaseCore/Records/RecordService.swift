@@ -108,6 +108,12 @@ public final class RecordService: Sendable {
             }
         }
         try conn.execute(RecordRow.insert(stored, into: collection))
+        if let layout = TimeSeriesLayout(collection) {
+            // Points keep no change log (see `RecordService+Points`): their rollups are the record of them.
+            try TimeSeriesRollups.added(
+                TimeSeriesRollups.point(stored, layout: layout).map { [$0] } ?? [], layout: layout, on: conn)
+            return RecordWriteResult(record: withoutSecrets(stored, collection: collection), entries: [])
+        }
         let output = RecordEncoder.json(stored, collection: collection, auth: .superuserSystem)
         let entry = try ChangeLog.append(.create, record: stored, recordJSON: output, actor: auth.record?.id ?? "", on: conn)
         return RecordWriteResult(record: withoutSecrets(stored, collection: collection), entries: [entry])

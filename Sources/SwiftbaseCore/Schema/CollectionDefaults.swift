@@ -23,6 +23,7 @@ enum CollectionDefaults {
             c.indexes = withAuthIndexes(c.indexes, collection: c)
         }
         c.indexes = rewrittenIndexes(c.indexes, table: c.name)
+        c.fields = requiringTime(c.fields, type: c.type)
         return c
     }
 
@@ -41,7 +42,16 @@ enum CollectionDefaults {
         }
         if c.id == SystemCollections.superusersID { c.auth?.enforceSuperuserPolicy() }
         c.indexes = rewrittenIndexes(c.indexes, table: c.name)
+        c.fields = requiringTime(c.fields, type: c.type)
         return c
+    }
+
+    /// A time series' time (its first date field) is always required: a point without one has no bucket.
+    private static func requiringTime(_ fields: [FieldModel], type: CollectionModel.Kind) -> [FieldModel] {
+        guard type == .timeseries else { return fields }
+        var out = fields
+        if let i = out.firstIndex(where: { if case .date = $0.options { true } else { false } }) { out[i].required = true }
+        return out
     }
 
     /// PocketBase's order for a new collection: a missing `id` is put first, missing auth system fields after

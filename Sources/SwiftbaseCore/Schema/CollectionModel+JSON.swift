@@ -30,6 +30,7 @@ extension CollectionModel {
             created: try reader.string("created"), updated: try reader.string("updated"))
         if type == .view { viewQuery = try reader.string("viewQuery") }
         if type == .auth { auth = try AuthCollectionOptions(collectionJSON: json) }
+        if type == .timeseries { timeSeries = try TimeSeriesOptions(json: json["timeseries"]) }
     }
 
     /// The collection as the API shows it: token secrets and OAuth2 client secrets are never included.
@@ -51,6 +52,8 @@ extension CollectionModel {
             break
         case .view:
             object["viewQuery"] = .string(viewQuery ?? "")
+        case .timeseries:
+            object["timeseries"] = (timeSeries ?? TimeSeriesOptions()).json
         case .auth:
             let options = auth ?? AuthCollectionOptions(authTokenSecret: "", fileTokenSecret: "")
             options.encode(into: &object, includingSecrets: includingSecrets)

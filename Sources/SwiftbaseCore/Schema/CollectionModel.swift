@@ -3,6 +3,8 @@
 public struct CollectionModel: Sendable, Equatable {
     public enum Kind: String, Sendable, Equatable {
         case base, auth, view
+        /// Points in time with tags and values, rolled up per minute and hour (see `TimeSeriesLayout`).
+        case timeseries
     }
 
     public var id: String
@@ -24,12 +26,14 @@ public struct CollectionModel: Sendable, Equatable {
     public var viewQuery: String?
     /// Only for `auth` collections.
     public var auth: AuthCollectionOptions?
+    /// Only for `timeseries` collections.
+    public var timeSeries: TimeSeriesOptions?
 
     public init(
         id: String = "", name: String, type: Kind = .base, system: Bool = false, listRule: String? = nil,
         viewRule: String? = nil, createRule: String? = nil, updateRule: String? = nil, deleteRule: String? = nil,
         fields: [FieldModel] = [], indexes: [String] = [], created: String = "", updated: String = "",
-        viewQuery: String? = nil, auth: AuthCollectionOptions? = nil
+        viewQuery: String? = nil, auth: AuthCollectionOptions? = nil, timeSeries: TimeSeriesOptions? = nil
     ) {
         self.id = id
         self.name = name
@@ -46,6 +50,7 @@ public struct CollectionModel: Sendable, Equatable {
         self.updated = updated
         self.viewQuery = viewQuery
         self.auth = auth
+        self.timeSeries = timeSeries
     }
 
     /// Case-insensitive lookup, as PocketBase resolves field names.

@@ -271,6 +271,7 @@ public final class CollectionService: Sendable {
     ) throws {
         guard collection.type == .view else {
             for statement in TableDDL.create(collection, in: conn.dialect) { try conn.execute(statement) }
+            try TimeSeriesRollups.create(collection, on: conn)
             return
         }
         // Validation refused a failed inference already.
@@ -289,7 +290,9 @@ public final class CollectionService: Sendable {
         on conn: any StoreConnection
     ) throws {
         guard new.type == .view else {
+            try TimeSeriesRollups.beforeMigration(of: old, on: conn)
             for statement in TableDDL.migrate(from: old, to: new, in: conn.dialect) { try conn.execute(statement) }
+            try TimeSeriesRollups.migrate(from: old, to: new, on: conn)
             return
         }
         try dropStorage(old, on: conn)
@@ -331,6 +334,7 @@ public final class CollectionService: Sendable {
     static func dropStorage(_ collection: CollectionModel, on conn: any StoreConnection) throws {
         guard collection.type == .view else {
             for statement in TableDDL.drop(collection) { try conn.execute(statement) }
+            try TimeSeriesRollups.drop(collection, on: conn)
             return
         }
         // Swiftbase before view support stored a view collection as an empty table of the same name.

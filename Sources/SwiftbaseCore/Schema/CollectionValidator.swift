@@ -37,6 +37,7 @@ package enum CollectionValidator {
             errors["indexes"] = ErrorItem("validation_indexes_not_supported", "View collections don't support indexes.")
         }
         if collection.type == .view, (collection.viewQuery ?? "").isEmpty { errors["viewQuery"] = .required }
+        if collection.type == .timeseries { TimeSeriesValidation.validate(collection, into: &errors) }
         if collection.type == .auth, let auth = collection.auth {
             AuthOptionsValidation.validate(auth, collection: collection, previous: previous, into: &errors)
         }

@@ -38,6 +38,8 @@ public protocol StoreConnection {
     /// The count `query` answers. `scan` is the same count with the main table read in order, through no
     /// index; a store may run it instead where it has found it cheaper (both must count the same rows).
     func count(_ query: SQLFragment, orScan scan: SQLFragment) throws -> Int
+    /// The store's time-series tables (rollups), nil on a store without them.
+    var timeSeries: (any TimeSeriesStorage)? { get }
 }
 
 extension StoreConnection {
@@ -54,6 +56,8 @@ extension StoreConnection {
     public func count(_ query: SQLFragment, orScan scan: SQLFragment) throws -> Int {
         Int(try scalar(query)?.int64Value ?? 0)
     }
+
+    public var timeSeries: (any TimeSeriesStorage)? { nil }
 }
 
 /// A result row: values with their column names.

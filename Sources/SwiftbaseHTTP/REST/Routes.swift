@@ -40,6 +40,7 @@ public enum Routes {
         if let functions = services.functions { FunctionRoutes(services: services, functions: functions).add(to: router) }
         MetricsRoutes(services: services).add(to: router)
         BatchRoutes(services: services).add(to: router)
+        TimeSeriesRoutes(services: services).add(to: router)
         FileRoutes(services: services).add(to: router)
         BackupRoutes(services: services).add(to: router)
         CronRoutes(services: services).add(to: router)

@@ -3,7 +3,7 @@ public import Logging
 public import SwiftbaseCore
 import Synchronization
 
-/// Ingest into records: each PUBLISH the access control allowed whose topic matches an `mqtt.ingest` route (see
+/// Ingest into records and points: each PUBLISH the access control allowed whose topic matches an `mqtt.ingest` route (see
 /// `MQTTIngestRoutes`) becomes a record of the route's collection, created through `RecordService` with the
 /// publisher's identity — so the collection's `createRule` (or an API key's `create` scope) decides, as for a
 /// REST create. The message is routed to subscribers either way.
@@ -12,6 +12,9 @@ import Synchronization
 /// message that cannot become a record (no value where a field's source points, a rule refusing, a field
 /// invalid) is counted in `swiftbase_mqtt_ingest_failures_total` and logged at debug; a full queue counts it in
 /// `swiftbase_mqtt_ingest_dropped_total`. Nothing of it reaches the publisher or ends its session.
+///
+/// A route into a `timeseries` collection makes points instead, batched for a short window (`MQTTPointBatcher`);
+/// a point whose route maps no value to the time field gets the time the message was handled.
 public final class MQTTIngestService: Sendable {
     struct Item: Sendable {
         var topic: String
@@ -27,6 +30,7 @@ public final class MQTTIngestService: Sendable {
     let created: Counter
     let failures: Counter
     let dropped: Counter
+    let points = MQTTPointBatcher()
 
     public init(
         settings: SettingsService, records: RecordService, logger: Logger,
@@ -61,8 +65,12 @@ public final class MQTTIngestService: Sendable {
                 return stream
             })
         else { return }
-        for await item in stream {
-            for route in routes.withLock({ $0.routes(for: item.topic) }) { await ingest(item, route) }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.flushPeriodically() }
+            for await item in stream {
+                for route in routes.withLock({ $0.routes(for: item.topic) }) { await ingest(item, route) }
+            }
+            group.cancelAll()
         }
     }
 
@@ -75,6 +83,14 @@ public final class MQTTIngestService: Sendable {
                 return failed(item, route, reason: "no such collection")
             }
             let auth = try item.identity.acting(.create, on: collection)
+            if let layout = TimeSeriesLayout(collection) {
+                var point = body
+                if point[layout.timeField] == nil { point[layout.timeField] = .string(DateTime.now()) }
+                if let full = points.add(point, topic: item.topic, collectionId: collection.id, auth: auth) {
+                    await write(full)
+                }
+                return
+            }
             _ = try await records.create(
                 in: collection.id, input: RecordInput(body), request: RequestInfo(auth: auth, method: "POST", context: "mqtt"))
             created.increment()
@@ -84,12 +100,16 @@ public final class MQTTIngestService: Sendable {
     }
 
     private func failed(_ item: Item, _ route: MQTTIngestRoutes.Route, reason: String) {
+        failed(topic: item.topic, collection: route.collection, actor: item.identity, reason: reason)
+    }
+
+    func failed(topic: String, collection: String, actor: AuthContext, reason: String) {
         failures.increment()
         logger.debug(
             "MQTT ingest failed",
             metadata: [
-                "sb.mqtt.topic": "\(item.topic)", "sb.collection": "\(route.collection)", "sb.error": "\(reason)",
-                "sb.actor": "\(item.identity.auditActor)",
+                "sb.mqtt.topic": "\(topic)", "sb.collection": "\(collection)", "sb.error": "\(reason)",
+                "sb.actor": "\(actor.auditActor)",
             ])
     }
 }

@@ -1,0 +1,75 @@
+import CoreMetrics
+import SwiftbaseCore
+import Synchronization
+
+/// Messages routed into a `timeseries` collection, gathered per collection and publisher for a short window and
+/// written as one batch through `RecordService.createPoints` — one transaction for many messages instead of one
+/// per message. A batch is written when it reaches `maximumBatch` points or when the ingest's timer fires
+/// (every `window`), whichever comes first.
+///
+/// A point the batch refuses (a field invalid, the create rule) is dropped alone: the rest are written again
+/// without it.
+final class MQTTPointBatcher: Sendable {
+    struct Pending: Sendable {
+        var collectionId: String
+        var auth: AuthContext
+        var bodies: [[String: JSONValue]] = []
+        var topics: [String] = []
+    }
+
+    static let maximumBatch = 5_000
+    static let window: Duration = .milliseconds(50)
+
+    private let pending = Mutex<[String: Pending]>([:])
+
+    /// Adds a point; returns a full batch to write now, if this point filled one.
+    func add(_ body: [String: JSONValue], topic: String, collectionId: String, auth: AuthContext) -> Pending? {
+        let key = collectionId + "\u{0}" + auth.auditActor
+        return pending.withLock { batches -> Pending? in
+            batches[key, default: Pending(collectionId: collectionId, auth: auth)].bodies.append(body)
+            batches[key]?.topics.append(topic)
+            guard (batches[key]?.bodies.count ?? 0) >= Self.maximumBatch else { return nil }
+            return batches.removeValue(forKey: key)
+        }
+    }
+
+    /// Every batch gathered so far, taken out.
+    func drain() -> [Pending] {
+        pending.withLock { batches in
+            defer { batches = [:] }
+            return Array(batches.values)
+        }
+    }
+}
+
+extension MQTTIngestService {
+    /// Writes a batch; points refused one by one are dropped and counted, the others written.
+    func write(_ batch: MQTTPointBatcher.Pending) async {
+        var bodies = batch.bodies
+        var topics = batch.topics
+        let request = RequestInfo(auth: batch.auth, method: "POST", context: "mqtt")
+        while !bodies.isEmpty {
+            do {
+                let inserted = try await records.createPoints(in: batch.collectionId, points: bodies, request: request)
+                created.increment(by: Int64(inserted))
+                return
+            } catch let refused as PointBatchFailure where bodies.indices.contains(refused.index) {
+                failed(topic: topics[refused.index], collection: batch.collectionId, actor: batch.auth, reason: "\(refused.error)")
+                bodies.remove(at: refused.index)
+                topics.remove(at: refused.index)
+            } catch {
+                for topic in topics { failed(topic: topic, collection: batch.collectionId, actor: batch.auth, reason: "\(error)") }
+                return
+            }
+        }
+    }
+
+    /// Writes what the batcher gathered, every `MQTTPointBatcher.window`, until cancelled (then once more).
+    func flushPeriodically() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: MQTTPointBatcher.window)
+            for batch in points.drain() { await write(batch) }
+        }
+        for batch in points.drain() { await write(batch) }
+    }
+}

@@ -27,11 +27,11 @@ struct CronRoutesTests {
             let token = try await client.superuserToken()
             let list = try await client.request(.get, "/api/crons", token: token)
             #expect(list.status == 200)
-            #expect(Self.ids(list) == ["__sbChangesRetention__", "report", "__pbLogsCleanup__", "__pbMFACleanup__", "__pbOTPCleanup__"])
+            #expect(Self.ids(list) == ["__sbChangesRetention__", "__sbTimeSeriesRetention__", "report", "__pbLogsCleanup__", "__pbMFACleanup__", "__pbOTPCleanup__"])
             for item in list.json.arrayValue ?? [] {
                 #expect(item.objectValue.map { Set($0.keys) } == ["id", "expression"])
             }
-            #expect(list.json.arrayValue?[1]["expression"] == "0 * * * *")
+            #expect(list.json.arrayValue?[2]["expression"] == "0 * * * *")
 
             #expect(try await client.request(.get, "/api/crons").status == 401)
             #expect(try await client.request(.post, "/api/crons/report").status == 401)
@@ -53,8 +53,8 @@ struct CronRoutesTests {
                 .patch, "/api/settings", token: token, json: ["backups": ["cron": "@hourly", "cronMaxKeep": 1]])
             #expect(patch.status == 200)
             let list = try await client.request(.get, "/api/crons", token: token)
-            #expect(Self.ids(list) == ["__sbChangesRetention__", "__pbAutoBackup__", "__pbLogsCleanup__", "__pbMFACleanup__", "__pbOTPCleanup__"])
-            #expect(list.json.arrayValue?[1]["expression"] == "0 * * * *")
+            #expect(Self.ids(list) == ["__sbChangesRetention__", "__sbTimeSeriesRetention__", "__pbAutoBackup__", "__pbLogsCleanup__", "__pbMFACleanup__", "__pbOTPCleanup__"])
+            #expect(list.json.arrayValue?[2]["expression"] == "0 * * * *")
 
             func automatic() async throws -> [String] {
                 let backups = try await client.request(.get, "/api/backups", token: token).json.arrayValue ?? []

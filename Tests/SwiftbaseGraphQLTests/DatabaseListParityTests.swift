@@ -13,7 +13,7 @@ import Testing
 /// records presented with `expand` answer, for every identity the rules tell apart: a guest, the author of
 /// some records, another user, a superuser and an API key with scopes on some collections only. Queries the
 /// database path must take are checked to take it, so the comparison is never vacuous; the others (multi-valued
-/// fields, a rule with joins, non-integral numbers, `limit: 0`) must fall back and still answer alike.
+/// fields, non-integral numbers, `limit: 0`, refusals) must fall back and still answer alike.
 @Suite(.timeLimit(.minutes(2))) struct DatabaseListParityTests {
     /// A query and whether the database answers it: true for every identity but those named after it (a rule
     /// refuses them, or needs joins for them), false for none, nil when it depends on the data.
@@ -38,7 +38,7 @@ import Testing
         ("query($skip: Boolean!) { posts(order_by: {id: asc}) { id title @skip(if: $skip) ... on posts { live } } }", true, []),
         ("{ posts(order_by: {id: asc}) { title score } }", nil, []),
         ("{ posts(order_by: {id: asc}) { tags editors { name } } }", false, []),
-        ("{ posts(order_by: {id: asc}) { id reviews_via_post { stars } } }", true, ["guest", "author", "other user"]),
+        ("{ posts(order_by: {id: asc}) { id reviews_via_post { stars } } }", true, []),
         ("{ posts(limit: 0) { id } }", false, []),
         ("{ notes(order_by: {id: asc}) { text post { title } } }", true, ["guest", "author", "other user", "API key"]),
         ("{ posts(filter: \"nonsense ~~ \") { title } }", false, []),
@@ -77,7 +77,12 @@ import Testing
                     #expect(b.prewritten.isEmpty)
                     let fast = String(decoding: try a.json(), as: UTF8.self)
                     let slow = String(decoding: try b.json(), as: UTF8.self)
-                    #expect(fast == slow, "\(query) as \(who)")
+                    if a.result.errors.isEmpty {
+                        #expect(fast == slow, "\(query) as \(who)")
+                    } else {
+                        // The order of keys inside an error's `extensions` is not defined.
+                        #expect(try JSONValue.parse(fast) == JSONValue.parse(slow), "\(query) as \(who)")
+                    }
                     if let expected {
                         let served = expected && !fallsBack.contains(who)
                         #expect(!a.prewritten.isEmpty == served, "database path \(served): \(query) as \(who)")

@@ -1,4 +1,5 @@
 import GraphQL
+import OrderedCollections
 import SwiftbaseCore
 
 /// Describes a root list field's selection as a `RecordProjection`, for `RecordService.listJSON` to have the

@@ -85,8 +85,8 @@ public struct GraphQLRoutes: Sendable {
             audit: services.audit, auditActor: context.auth.auditActor, remoteIP: context.clientIP,
             logger: context.logger)
         let outcome = await executor.run(
-            operation, context: graphQLContext, errors: mapping, allowMutations: allowMutations)
-        return Self.response(outcome.result, status: outcome.status)
+            operation, context: graphQLContext, errors: mapping, allowMutations: allowMutations, writesJSON: true)
+        return Self.response(outcome)
     }
 
     /// `{query, variables, operationName}` from JSON values; a missing query or non-object variables throw.
@@ -106,13 +106,15 @@ public struct GraphQLRoutes: Sendable {
         return operation
     }
 
-    static func response(_ result: GraphQLResult, status: Int) -> Response {
-        let data =
-            (try? GraphQLResultWriter.json(result))
-            ?? Array(#"{"errors":[{"message":"Something went wrong."}]}"#.utf8)
+    static func response(_ outcome: GraphQLOutcome) -> Response {
+        let data = (try? outcome.json()) ?? Array(#"{"errors":[{"message":"Something went wrong."}]}"#.utf8)
         return Response(
-            status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"],
+            status: HTTPResponse.Status(code: outcome.status), headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func response(_ result: GraphQLResult, status: Int) -> Response {
+        response(GraphQLOutcome(result: result, status: status))
     }
 
     static func badRequest(_ message: String) -> Response {

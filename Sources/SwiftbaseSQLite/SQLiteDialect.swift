@@ -37,6 +37,50 @@ public struct SQLiteDialect: SQLDialect {
             + " ELSE JSON_EXTRACT(json_object('pb', \(column)), '$.pb\(path)') END)"
     }
 
+    // MARK: - Building JSON
+
+    public func jsonObject(_ members: [(key: String, value: SQLFragment)]) -> SQLFragment {
+        var out = SQLFragment(unsafeRaw: "json_object(")
+        for (index, member) in members.enumerated() {
+            out += SQLFragment(unsafeRaw: index == 0 ? "?, " : ", ?, ", arguments: [.text(member.key)])
+            out += member.value
+        }
+        return out + SQLFragment(unsafeRaw: ")")
+    }
+
+    public func jsonArrayAggregate(_ element: String) -> String {
+        "json_group_array(json(\(element)))"
+    }
+
+    public func jsonEmbedded(_ expression: SQLFragment) -> SQLFragment {
+        SQLFragment(unsafeRaw: "json(") + expression + SQLFragment(unsafeRaw: ")")
+    }
+
+    /// Integers within ±2^53 (and reals equal to one) print as `writeNumber` prints them; anything else is
+    /// the marker.
+    public func jsonRendered(_ column: String, as kind: JSONColumnKind) -> String {
+        switch kind {
+        case .text:
+            "(CASE WHEN typeof(\(column)) = 'text' THEN \(column) WHEN \(column) IS NULL THEN '' ELSE char(1) END)"
+        case .number:
+            "(CASE WHEN typeof(\(column)) = 'integer' AND abs(\(column)) < 9007199254740992 THEN \(column)"
+                + " WHEN typeof(\(column)) = 'real' AND abs(\(column)) < 9007199254740992"
+                + " AND \(column) = CAST(\(column) AS INTEGER) THEN CAST(\(column) AS INTEGER)"
+                + " WHEN \(column) IS NULL THEN 0 ELSE char(1) END)"
+        case .bool:
+            "(CASE WHEN \(truthy(column)) THEN json('true') ELSE json('false') END)"
+        }
+    }
+
+    public func truthy(_ column: String) -> String {
+        "(CASE WHEN typeof(\(column)) IN ('integer', 'real') THEN \(column) != 0"
+            + " WHEN typeof(\(column)) = 'text' THEN (\(column) = '1' OR lower(\(column)) = 'true') ELSE 0 END)"
+    }
+
+    public func jsonLiteral(_ json: String) -> String {
+        "json('\(json)')"
+    }
+
     // MARK: - Text comparison
 
     /// `NOCASE` folds ASCII letters only, as the dialect promises.

@@ -34,7 +34,12 @@ struct RecordQuery {
     }
 
     func select(limit: Int?, offset: Int = 0) -> SQLFragment {
-        var sql = SQLFragment(unsafeRaw: "SELECT \(table).*") + fromAndWhere
+        select(SQLFragment(unsafeRaw: "\(table).*"), limit: limit, offset: offset)
+    }
+
+    /// The same rows, in the same order, answering `columns` instead of the whole row.
+    func select(_ columns: SQLFragment, limit: Int?, offset: Int = 0) -> SQLFragment {
+        var sql = SQLFragment(unsafeRaw: "SELECT ") + columns + fromAndWhere
         if distinct { sql += SQLFragment(unsafeRaw: " GROUP BY \(table).\"id\"") }
         if !orderBy.isEmpty {
             sql += SQLFragment(unsafeRaw: " ORDER BY ") + SQLFragment.join(orderBy, separator: ", ")

@@ -46,6 +46,32 @@ public protocol SQLDialect: Sendable {
     /// string, so the empty path gives the text itself and any deeper path NULL.
     func jsonExtract(_ column: String, path: String) -> String
 
+    // MARK: - Building JSON
+
+    /// A JSON object built from `members` in order: each key bound, each value an expression the other
+    /// JSON-building members answered (nested objects and arrays stay JSON) or a bound value (a JSON string).
+    func jsonObject(_ members: [(key: String, value: SQLFragment)]) -> SQLFragment
+
+    /// An aggregate over the rows of a query: the JSON array of `element` (an expression answering JSON
+    /// text), in the rows' order; `[]` over no rows.
+    func jsonArrayAggregate(_ element: String) -> String
+
+    /// `expression` (a scalar subquery answering JSON text, or NULL) as a JSON value inside ``jsonObject(_:)``.
+    func jsonEmbedded(_ expression: SQLFragment) -> SQLFragment
+
+    /// The JSON the API answers for the value stored in `column`, read as `kind` reads it — or, for a value the
+    /// database cannot render exactly as Swiftbase does (a non-integral number, text in a number column), the
+    /// string of the one character U+0001, which the caller detects (``jsonUnrenderableMarker``) to answer
+    /// another way. Never a different answer.
+    func jsonRendered(_ column: String, as kind: JSONColumnKind) -> String
+
+    /// A condition true when the value stored in `column` reads as `true` as a bool field reads it (a nonzero
+    /// number, the text `1` or `true` in any case).
+    func truthy(_ column: String) -> String
+
+    /// A JSON literal: `null`, `[]`.
+    func jsonLiteral(_ json: String) -> String
+
     // MARK: - Text comparison
 
     /// A condition true when `left` equals `right` ignoring the case of ASCII letters (identity lookups on a
@@ -113,4 +139,20 @@ public protocol SQLDialect: Sendable {
     /// A query whose one row's first column is `'view'` or `'table'` for the view or table named `name`
     /// (unquoted, exact), and that has no row when neither exists.
     func relationKindQuery(of name: String) -> SQLFragment
+}
+
+/// How ``SQLDialect/jsonRendered(_:as:)`` reads a stored value.
+public enum JSONColumnKind: Sendable {
+    /// Text as it is; NULL as `""`.
+    case text
+    /// A number as PocketBase writes it; NULL as `0`.
+    case number
+    /// `true` or `false`, as ``SQLDialect/truthy(_:)`` reads it.
+    case bool
+}
+
+extension SQLDialect {
+    /// What a value ``SQLDialect/jsonRendered(_:as:)`` could not render looks like in the JSON text: the escaped
+    /// U+0001 (a string holding that character looks the same, and is answered the other way too).
+    public var jsonUnrenderableMarker: [UInt8] { Array(#"\u0001"#.utf8) }
 }

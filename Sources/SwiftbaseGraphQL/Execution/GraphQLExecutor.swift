@@ -14,6 +14,13 @@ struct GraphQLOperationRequest: Sendable {
 struct GraphQLOutcome: Sendable {
     var result: GraphQLResult
     var status: Int = 200
+    /// Root fields answered as JSON the database wrote (`FastQuery`); `result` holds placeholders for them.
+    var prewritten: [String: [UInt8]] = [:]
+
+    /// The answer's JSON bytes.
+    func json() throws -> [UInt8] {
+        try GraphQLResultWriter.json(result, prewritten: prewritten)
+    }
 }
 
 /// Runs GraphQL requests against the current schema, independent of the transport (HTTP now; WebSocket
@@ -30,13 +37,20 @@ struct GraphQLExecutor: Sendable {
     /// the two in tests.
     var fastPath = true
 
+    /// Whether `FastQuery` may have the database build list answers (`RecordService.listJSON`); off only to
+    /// compare the two in tests.
+    var listsInSQL = true
+
     /// The limits the next operation is held to.
     var currentLimits: GraphQLLimits { limits.with(settings()) }
 
-    /// - Parameter allowMutations: false for `GET`, where a mutation is refused (405) as GraphQL over HTTP asks.
+    /// - Parameters:
+    ///   - allowMutations: false for `GET`, where a mutation is refused (405) as GraphQL over HTTP asks.
+    ///   - writesJSON: whether the caller writes the outcome with `GraphQLOutcome.json()`, so that root fields
+    ///     may come back prewritten.
     func run(
         _ request: GraphQLOperationRequest, context: GraphQLRequestContext, errors mapping: GraphQLErrorMapping,
-        allowMutations: Bool
+        allowMutations: Bool, writesJSON: Bool = false
     ) async -> GraphQLOutcome {
         let bundle: GraphQLSchemaBundle
         let document: Document
@@ -66,17 +80,19 @@ struct GraphQLExecutor: Sendable {
                 ? FastQuery.plan(
                     bundle: bundle, document: document, operationName: request.operationName,
                     variables: request.variables) : nil
+            let listsInSQL = writesJSON && self.listsInSQL
             let answer = try await withDeadline(timeout) {
-                if let fast { return await fast.run(context: context) }
-                return try await execute(
-                    schema: bundle.schema, documentAST: document, rootValue: (), context: context,
-                    variableValues: request.variables, operationName: request.operationName)
+                if let fast { return await fast.run(context: context, listsInSQL: listsInSQL) }
+                return FastAnswer(
+                    result: try await execute(
+                        schema: bundle.schema, documentAST: document, rootValue: (), context: context,
+                        variableValues: request.variables, operationName: request.operationName))
             }
-            guard var result = answer else {
+            guard var answer else {
                 return GraphQLOutcome(result: GraphQLResult(errors: [Self.overTime(timeout)]))
             }
-            result.errors = mapping.map(result.errors)
-            return GraphQLOutcome(result: result)
+            answer.result.errors = mapping.map(answer.result.errors)
+            return GraphQLOutcome(result: answer.result, prewritten: answer.prewritten)
         } catch let error as GraphQLError {
             return GraphQLOutcome(result: GraphQLResult(errors: [mapping.map(error)]))
         } catch {

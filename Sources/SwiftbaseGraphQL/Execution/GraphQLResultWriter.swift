@@ -9,14 +9,20 @@ import SwiftbaseCore
 /// `GraphQLJSONEncoder` boxes every value and casts it back, which cost as much as answering a list of 50
 /// records.
 enum GraphQLResultWriter {
-    static func json(_ result: GraphQLResult) throws -> [UInt8] {
+    /// - Parameter prewritten: JSON written elsewhere for some root fields of `data` (the database's list
+    ///   answers), written in place of their values there.
+    static func json(_ result: GraphQLResult, prewritten: [String: [UInt8]] = [:]) throws -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(4096)
+        out.reserveCapacity(4096 + prewritten.values.reduce(0) { $0 + $1.count })
         out.append(UInt8(ascii: "{"))
         var first = true
         if let data = result.data {
             out.append(contentsOf: #""data":"#.utf8)
-            write(data, into: &out)
+            if prewritten.isEmpty {
+                write(data, into: &out)
+            } else {
+                write(data, prewritten: prewritten, into: &out)
+            }
             first = false
         }
         if !result.errors.isEmpty {
@@ -26,6 +32,25 @@ enum GraphQLResultWriter {
         }
         out.append(UInt8(ascii: "}"))
         return out
+    }
+
+    /// The root `data` object with the prewritten fields' JSON in place of their values.
+    private static func write(_ data: Map, prewritten: [String: [UInt8]], into out: inout [UInt8]) {
+        guard case .dictionary(let members) = data else { return write(data, into: &out) }
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        for (key, member) in members where member != .undefined {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            JSONWriter.writeString(key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            if let json = prewritten[key] {
+                out.append(contentsOf: json)
+            } else {
+                write(member, into: &out)
+            }
+        }
+        out.append(UInt8(ascii: "}"))
     }
 
     static func write(_ value: Map, into out: inout [UInt8]) {

@@ -85,9 +85,12 @@ struct FastQuery {
 
     // MARK: - Running
 
-    func run(context: GraphQLRequestContext) async -> GraphQLResult {
+    /// - Parameter listsInSQL: whether list fields may be answered as JSON the database builds
+    ///   (`databaseList`); their keys are then in `FastAnswer.prewritten`, `null` in the result's data.
+    func run(context: GraphQLRequestContext, listsInSQL: Bool = false) async -> FastAnswer {
         var errors: [GraphQLError] = []
         var data = OrderedDictionary<String, Map>()
+        var prewritten: [String: [UInt8]] = [:]
         let collector = SelectionCollector(fragments: fragments, variables: variables)
         do {
             for (key, fields) in roots {
@@ -99,6 +102,13 @@ struct FastQuery {
                 guard let config = bundle.objectFields[Self.rootTypeName]?[name],
                     let (shape, action) = bundle.catalog.shape(queryRoot: name)
                 else { continue }
+                if listsInSQL, action == .list,
+                    let json = await databaseList(fields, config: config, shape: shape, collector: collector, context: context)
+                {
+                    data[key] = .null
+                    prewritten[key] = json
+                    continue
+                }
                 let path = IndexPath([key])
                 let resolved: Result<(any Sendable)?, any Error>
                 do {
@@ -128,11 +138,31 @@ struct FastQuery {
                 errors += completion.errors
             }
         } catch let error as GraphQLError {
-            return GraphQLResult(errors: errors + [error])
+            return FastAnswer(result: GraphQLResult(errors: errors + [error]))
         } catch {
-            return GraphQLResult(errors: errors + [GraphQLError(error)])
+            return FastAnswer(result: GraphQLResult(errors: errors + [GraphQLError(error)]))
         }
-        return GraphQLResult(data: .dictionary(data), errors: errors)
+        return FastAnswer(result: GraphQLResult(data: .dictionary(data), errors: errors), prewritten: prewritten)
+    }
+
+    /// A list field's answer as JSON the database built in one statement (`RecordService.listJSON`), or nil
+    /// when its selection, arguments or data need the usual path — which then answers it, errors included.
+    private func databaseList(
+        _ fields: [Field], config: GraphQLField, shape: CollectionShape, collector: SelectionCollector,
+        context: GraphQLRequestContext
+    ) async -> [UInt8]? {
+        do {
+            let args = try InputCoercion(variables: variables).arguments(fields[0].arguments, definitions: config.args)
+            let options = try RecordQueries(shape: shape, catalog: bundle.catalog).listOptions(args, context: context)
+            guard options.perPage > 0 else { return nil }
+            let projection = try ListProjectionPlanner(catalog: bundle.catalog, collector: collector)
+                .projection(of: fields, on: shape)
+            let request = try context.request(for: .list, on: shape.collection)
+            return try await context.records.listJSON(
+                in: shape.collection.name, options: options, request: request, projection: projection)
+        } catch {
+            return nil
+        }
     }
 
     static func namedObject(_ type: any GraphQLType) -> GraphQLObjectType? {
@@ -143,6 +173,13 @@ struct FastQuery {
         default: nil
         }
     }
+}
+
+/// What `FastQuery` answers: the result, and the JSON of the root fields the database wrote (their values
+/// in the result are placeholders).
+struct FastAnswer: Sendable {
+    var result: GraphQLResult
+    var prewritten: [String: [UInt8]] = [:]
 }
 
 /// Gathers a selection set's fields by response key (alias or name), through fragments whose type condition

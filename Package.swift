@@ -256,7 +256,13 @@ let package = Package(
         ),
         .testTarget(
             name: "SwiftbaseMQTTTests",
-            dependencies: ["SwiftbaseMQTT", "SwiftbaseCore", "SwiftbaseTesting"],
+            dependencies: [
+                "SwiftbaseMQTT",
+                "SwiftbaseCore",
+                "SwiftbaseTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

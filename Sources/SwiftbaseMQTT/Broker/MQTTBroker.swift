@@ -19,7 +19,9 @@ import Synchronization
 public final class MQTTBroker: Sendable {
     private let state: Mutex<MQTTBrokerState>
     private let droppedBySlowClients = Atomic<Int>(0)
-    private let publishObserver = Mutex<(@Sendable (String, [UInt8], AuthContext) -> Void)?>(nil)
+    /// Held in a struct: a bare optional closure in a `Mutex` is re-abstracted on every `withLock`, and the
+    /// thunks it was wrapped in stayed in the lock — one more pair per publish until the stack overflowed.
+    private let publishObserver = Mutex<PublishObserver?>(nil)
     public let configuration: MQTTBrokerConfiguration
 
     public init(configuration: MQTTBrokerConfiguration = MQTTBrokerConfiguration()) {
@@ -37,11 +39,15 @@ public final class MQTTBroker: Sendable {
 
     /// Handles a packet of an accepted connection, as far as `verdict` (the access control's answer for it)
     /// allows: a denied PUBLISH is not routed, denied filters of a SUBSCRIBE are refused in SUBACK.
+    ///
+    /// Answers the links of clients this packet's deliveries found congested (`MQTTSendResult.congested`): the
+    /// transport may hold back reading this connection until one of them is relieved.
+    @discardableResult
     public func receive(
         _ packet: MQTTPacket, on connection: MQTTConnectionID, now: ContinuousClock.Instant,
         verdict: MQTTAccessVerdict = .allowed
-    ) {
-        apply { $0.receive(packet, on: connection, now: now, verdict: verdict) }
+    ) -> [any MQTTClientLink] {
+        perform { $0.receive(packet, on: connection, now: now, verdict: verdict) }.congested
     }
 
     /// The connection sent bytes that are not MQTT: it is closed (MQTT 5: DISCONNECT with the error's reason code
@@ -93,7 +99,7 @@ public final class MQTTBroker: Sendable {
     /// Calls `observer` (outside the broker's lock) with every client PUBLISH the access control allowed — topic,
     /// payload and the publisher's identity — once per message (a QoS 2 resend is not told again). For ingest.
     public func onClientPublish(_ observer: @escaping @Sendable (String, [UInt8], AuthContext) -> Void) {
-        publishObserver.withLock { $0 = observer }
+        publishObserver.withLock { $0 = PublishObserver(call: observer) }
         state.withLock { $0.observesPublishes = true }
     }
 
@@ -150,22 +156,44 @@ public final class MQTTBroker: Sendable {
 
     /// Runs a state change, then carries out what it asked for, outside the lock.
     private func apply<T: Sendable>(_ change: @Sendable (inout MQTTBrokerState) -> T) -> T {
+        perform(change).result
+    }
+
+    /// `apply`, also answering the links that said they are congested while the effects were carried out.
+    private func perform<T: Sendable>(
+        _ change: @Sendable (inout MQTTBrokerState) -> T
+    ) -> (result: T, congested: [any MQTTClientLink]) {
         let (result, effects) = state.withLock { state in
             let result = change(&state)
             let effects = state.effects
             state.effects = []
             return (result, effects)
         }
+        var congested: [any MQTTClientLink] = []
+        func note(_ link: any MQTTClientLink) {
+            if !congested.contains(where: { $0 === link }) { congested.append(link) }
+        }
         for effect in effects {
             switch effect {
             case .send(let link, let packet, let qos0):
-                if !link.send(packet, droppable: qos0) { droppedBySlowClients.add(1, ordering: .relaxed) }
+                switch link.send(packet, droppable: qos0) {
+                case .queued: break
+                case .congested: note(link)
+                case .dropped: droppedBySlowClients.add(1, ordering: .relaxed)
+                }
+            case .sessionQueue(let link, let count):
+                if link.sessionQueueChanged(count) { note(link) }
             case .close(let link):
                 link.close()
             case .published(let topic, let payload, let identity):
-                publishObserver.withLock { $0 }?(topic, payload, identity)
+                publishObserver.withLock { $0 }?.call(topic, payload, identity)
             }
         }
-        return result
+        return (result, congested)
     }
+}
+
+/// The ingest observer of client publishes, boxed so that taking it out of its lock does not re-wrap it.
+private struct PublishObserver: Sendable {
+    let call: @Sendable (String, [UInt8], AuthContext) -> Void
 }

@@ -1,3 +1,5 @@
+import NIOCore
+
 extension MQTTBrokerState {
     /// Hands `message` to every matching subscription: each plain subscriber once (at the highest QoS of its
     /// matching filters, with all their subscription identifiers), and one member per shared group, in turn.
@@ -104,6 +106,9 @@ extension MQTTBrokerState {
         }
         session.queue.append(
             MQTTSession.Queued(message: message, qos: qos, retain: retain, subscriptionIdentifiers: subscriptionIdentifiers))
+        if let connection {
+            effects.append(.sessionQueue(connection.link, session.queue.count))
+        }
     }
 
     /// Sends queued messages while the in-flight window has room, skipping expired ones.
@@ -112,6 +117,10 @@ extension MQTTBrokerState {
             return
         }
         defer { sessions[clientID] = session }
+        let queued = session.queue.count
+        defer {
+            if session.queue.count != queued { effects.append(.sessionQueue(connection.link, session.queue.count)) }
+        }
         while !session.queue.isEmpty, session.inflight.count < window(for: connection) {
             let next = session.queue.removeFirst()
             if next.message.isExpired(at: now) {

@@ -7,6 +7,8 @@ struct MQTTBrokerState {
         /// `qos0`: a QoS 0 PUBLISH, dropped (and counted) when the client's queue is full.
         case send(any MQTTClientLink, MQTTPacket, qos0: Bool)
         case close(any MQTTClientLink)
+        /// The session of a connected client now queues this many QoS 1/2 messages beyond its in-flight window.
+        case sessionQueue(any MQTTClientLink, Int)
         /// A client's PUBLISH was allowed and routed: told to the publish observer (ingest).
         case published(topic: String, payload: [UInt8], identity: AuthContext)
     }

@@ -1,3 +1,4 @@
+import NIOCore
 import SwiftbaseCore
 
 /// One session as `GET /api/mqtt/clients` lists it.

@@ -1,3 +1,4 @@
+import NIOCore
 import SwiftbaseCore
 
 /// What the broker keeps for one client identifier between connections: subscriptions, QoS 1/2 messages in
@@ -33,7 +34,9 @@ struct MQTTSession {
     var inflight: [UInt16: Inflight] = [:]
     /// In-flight identifiers in the order their messages were first sent (resent in that order).
     var inflightOrder: [UInt16] = []
-    var queue: [Queued] = []
+    /// A ring (NIO's, a plain data structure): the front is taken on every acknowledgement, which for an array
+    /// would move the whole queue each time.
+    var queue = CircularBuffer<Queued>()
     /// QoS 2 messages received from the client (already delivered) whose PUBREL has not arrived.
     var unreleased: Set<UInt16> = []
 

@@ -89,37 +89,51 @@ struct MQTTSubscriptionTrie {
     }
 
     /// Every subscription matching topic `name`: plain subscribers (a client matched by several filters appears
-    /// once per filter) and the shared groups whose filter matches.
+    /// once per filter) and the shared groups whose filter matches. On every PUBLISH: the filter a node stands for
+    /// is spelled out only when a shared group sits there.
     func matches(_ name: String) -> (subscribers: [(clientID: String, entry: Entry)], shared: [SharedMatch]) {
         let levels = MQTTTopic.levels(name)
-        var subscribers: [(String, Entry)] = []
+        var subscribers: [(clientID: String, entry: Entry)] = []
         var shared: [SharedMatch] = []
         let dollar = name.utf8.first == UInt8(ascii: "$")
-        let hash: [UInt8] = [UInt8(ascii: "#")]
-        let plus: [UInt8] = [UInt8(ascii: "+")]
-        func collect(_ node: Node, filter: [UInt8]) {
+        // The filter levels from the root to the node being visited.
+        var path: [[UInt8]] = []
+        func collect(_ node: Node) {
             for (id, entry) in node.subscribers { subscribers.append((id, entry)) }
+            guard !node.shared.isEmpty else { return }
+            let filter = path.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
             for (group, members) in node.shared {
                 shared.append(
                     SharedMatch(
-                        key: group + "\u{0}" + String(decoding: filter, as: UTF8.self),
+                        key: group + "\u{0}" + filter,
                         members: members.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
             }
         }
-        func walk(_ node: Node, _ depth: Int, _ filter: [UInt8]) {
+        func walk(_ node: Node, _ depth: Int) {
             let wildcardsAllowed = !(dollar && depth == 0)
-            let prefix = depth == 0 ? [] : filter + [UInt8(ascii: "/")]
-            if wildcardsAllowed, let next = node.children[hash] { collect(next, filter: prefix + hash) }
-            guard depth < levels.count else {
-                collect(node, filter: filter)
-                return
+            if wildcardsAllowed, let next = node.children[Self.hash] {
+                path.append(Self.hash)
+                collect(next)
+                path.removeLast()
             }
-            if let exact = node.children[levels[depth]] { walk(exact, depth + 1, prefix + levels[depth]) }
-            if wildcardsAllowed, let next = node.children[plus] { walk(next, depth + 1, prefix + plus) }
+            guard depth < levels.count else { return collect(node) }
+            if let exact = node.children[levels[depth]] {
+                path.append(levels[depth])
+                walk(exact, depth + 1)
+                path.removeLast()
+            }
+            if wildcardsAllowed, let next = node.children[Self.plus] {
+                path.append(Self.plus)
+                walk(next, depth + 1)
+                path.removeLast()
+            }
         }
-        walk(root, 0, [])
+        walk(root, 0)
         return (subscribers, shared)
     }
+
+    private static let hash: [UInt8] = [UInt8(ascii: "#")]
+    private static let plus: [UInt8] = [UInt8(ascii: "+")]
 
     /// `$share/g/a/b` → ("g", "a/b"); `a/b` → (nil, "a/b").
     static func split(_ filter: String) -> (group: String?, filter: String) {

@@ -66,6 +66,12 @@ public struct MQTTPacketDecoder: Sendable {
         let firstByte = buffer[start]
         let bodyStart = start + headerLength
         start = bodyStart + length
-        return (firstByte, buffer[bodyStart..<start])
+        let body = buffer[bodyStart..<start]
+        if start == buffer.count {
+            // Everything read: let the storage go with the body, so an idle connection holds no buffer.
+            buffer = []
+            start = 0
+        }
+        return (firstByte, body)
     }
 }

@@ -29,12 +29,12 @@ final class MQTTWebSocketLink: MQTTClientLink {
         self.maximumQueued = maximumQueued
     }
 
-    func send(_ packet: MQTTPacket, droppable: Bool) -> Bool {
-        guard let bytes = try? packet.encoded(version: version) else { return false }
-        if droppable && queued.load() >= maximumQueued { return false }
+    func send(_ packet: MQTTPacket, droppable: Bool) -> MQTTSendResult {
+        guard let bytes = try? packet.encoded(version: version) else { return .dropped }
+        if droppable && queued.load() >= maximumQueued { return .dropped }
         queued.add(1)
         if case .terminated = queue.yield(.bytes(bytes)) { queued.add(-1) }
-        return true
+        return .queued
     }
 
     func close() {

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// The bytes a persistent session or a retained message is stored as (see `MQTTStateStore`): a version byte, then
 /// fields written with the codec's own writer — strings and properties as on the wire, payloads with a four-byte

@@ -1,32 +1,132 @@
 import NIOCore
 import Synchronization
 
-/// A client's link over a NIO channel: encodes each packet for the connection's version and writes it. QoS 0
-/// messages are dropped once `maximumQueued` writes wait for the socket (a slow subscriber must not grow the
-/// server's memory); everything else is bounded by the broker's in-flight window.
+/// A client's link over a NIO channel. Packets are encoded on the caller's thread into the link's outbox, and the
+/// outbox goes to the socket in one write and one flush per event-loop turn, however many packets (from however
+/// many publishers) arrived in it — not a task, a promise and a system call per packet.
+///
+/// Bounded: QoS 0 messages are dropped while `maximumQueued` messages wait in the outbox or in the channel for the
+/// socket (a subscriber that does not read must not grow the server's memory); other packets are bounded by the
+/// broker's in-flight window. From half of that limit on — counting the QoS 1/2 messages the broker queues for
+/// the client — the link says it is congested, so the connections feeding it hold back their reading
+/// (`MQTTChannelHandler`) before anything has to be dropped; it is relieved at a quarter. A link that kept a
+/// connection held back for the longest hold stops saying so until relieved (`heldBackTooLong`).
 final class MQTTChannelLink: MQTTClientLink {
+    private struct Outbox {
+        /// Encoded packets waiting for the next flush; nil when there are none (an idle client holds no buffer).
+        var bytes: ByteBuffer?
+        /// Packets in `bytes`.
+        var pending = 0
+        /// Packets handed to the channel whose write has not completed.
+        var inChannel = 0
+        /// QoS 1/2 messages the broker queues for this client (beyond its in-flight window).
+        var sessionQueued = 0
+        var flushScheduled = false
+        var congested = false
+        /// Congested so long that publishers are no longer held back for it (until it is relieved).
+        var stuck = false
+        var whenRelieved: [@Sendable () -> Void] = []
+
+        var waiting: Int { pending + inChannel + sessionQueued }
+
+        /// Updates `congested`; answers the callbacks to run when that relieved the link.
+        mutating func update(high: Int, low: Int) -> [@Sendable () -> Void] {
+            if !congested && waiting >= high { congested = true }
+            guard congested && waiting <= low else { return [] }
+            congested = false
+            stuck = false
+            defer { whenRelieved = [] }
+            return whenRelieved
+        }
+    }
+
     private let channel: any Channel
     private let version: MQTTProtocolVersion
     private let maximumQueued: Int
-    private let queued = Atomic<Int>(0)
+    private let outbox: Mutex<Outbox>
 
     init(channel: any Channel, version: MQTTProtocolVersion, maximumQueued: Int) {
         self.channel = channel
         self.version = version
-        self.maximumQueued = maximumQueued
+        self.maximumQueued = max(4, maximumQueued)
+        outbox = Mutex(Outbox())
     }
 
-    func send(_ packet: MQTTPacket, droppable: Bool) -> Bool {
-        guard let bytes = try? packet.encoded(version: version) else { return false }
-        if droppable && queued.load(ordering: .relaxed) >= maximumQueued { return false }
-        queued.add(1, ordering: .relaxed)
-        let promise = channel.eventLoop.makePromise(of: Void.self)
-        promise.futureResult.whenComplete { [self] _ in queued.subtract(1, ordering: .relaxed) }
-        channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: promise)
-        return true
+    func send(_ packet: MQTTPacket, droppable: Bool) -> MQTTSendResult {
+        guard let bytes = try? packet.encoded(version: version) else { return .dropped }
+        let (high, low, limit) = (maximumQueued / 2, maximumQueued / 4, maximumQueued)
+        let (result, schedule): (MQTTSendResult, Bool) = outbox.withLock { box in
+            if droppable && box.pending + box.inChannel >= limit { return (.dropped, false) }
+            // Taken out and put back, so the buffer is uniquely referenced while written to (no copy).
+            var buffer = box.bytes.take() ?? channel.allocator.buffer(capacity: max(bytes.count, 256))
+            buffer.writeBytes(bytes)
+            box.bytes = buffer
+            box.pending += 1
+            _ = box.update(high: high, low: low)
+            let schedule = !box.flushScheduled
+            box.flushScheduled = true
+            return (box.congested && !box.stuck ? .congested : .queued, schedule)
+        }
+        if schedule { channel.eventLoop.execute { self.flush() } }
+        return result
     }
 
     func close() {
-        channel.close(promise: nil)
+        // Runs after a flush already scheduled (an event loop runs its tasks in order): what was sent goes first.
+        channel.eventLoop.execute {
+            self.flush()
+            self.channel.close(promise: nil)
+        }
+    }
+
+    func sessionQueueChanged(_ count: Int) -> Bool {
+        let (high, low) = (maximumQueued / 2, maximumQueued / 4)
+        let (relieved, congested) = outbox.withLock { box in
+            box.sessionQueued = count
+            return (box.update(high: high, low: low), box.congested && !box.stuck)
+        }
+        for callback in relieved { callback() }
+        return congested
+    }
+
+    func heldBackTooLong() {
+        outbox.withLock { box in box.stuck = box.congested }
+    }
+
+    func whenRelieved(_ callback: @escaping @Sendable () -> Void) {
+        let now: Bool = outbox.withLock { box in
+            guard box.congested && !box.stuck else { return true }
+            box.whenRelieved.append(callback)
+            return false
+        }
+        if now { callback() }
+    }
+
+    /// Writes the outbox in one write and one flush. On the channel's event loop.
+    private func flush() {
+        let batch: (bytes: ByteBuffer, count: Int)? = outbox.withLock { box in
+            box.flushScheduled = false
+            guard let bytes = box.bytes, box.pending > 0 else { return nil }
+            // Handed over whole: the next packet starts a new buffer, the channel owns this one.
+            let batch = (bytes, box.pending)
+            box.bytes = nil
+            box.inChannel += box.pending
+            box.pending = 0
+            return batch
+        }
+        guard let batch else { return }
+        let promise = channel.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.whenComplete { _ in self.written(batch.count) }
+        channel.writeAndFlush(batch.bytes, promise: promise)
+    }
+
+    /// The channel wrote (or, closing, failed) a batch of `count` packets.
+    private func written(_ count: Int) {
+        let (high, low) = (maximumQueued / 2, maximumQueued / 4)
+        let relieved = outbox.withLock { box in
+            box.inChannel -= count
+            return box.update(high: high, low: low)
+        }
+        for callback in relieved { callback() }
     }
 }

@@ -24,7 +24,8 @@ public struct MQTTServer: Service {
     var ingest: MQTTIngestService?
     /// TLS for every connection (`--mqtt-tls-cert/--mqtt-tls-key`); nil speaks plain TCP.
     let tls: MQTTTLSFiles?
-    /// QoS 0 messages waiting for one client's socket before more are dropped.
+    /// Messages waiting for one client's socket before more QoS 0 ones are dropped (from half of it on, the
+    /// connections feeding that client are held back for up to a second).
     var maximumQueuedPerClient = 1000
     let onListening: @Sendable (Int) async -> Void
 
@@ -56,12 +57,17 @@ public struct MQTTServer: Service {
         let maximumQueued = maximumQueuedPerClient
         let metrics = metrics
         let tlsContext = try tls.map { try $0.context() }
+        let logger = logger
         let persistence = persistence
         try await persistence?.restore(into: broker)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // Each connection keeps its receive buffer between reads: start it small (an idle client sent one
+            // CONNECT), it doubles on every read that fills it.
+            .childChannelOption(
+                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65_536))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tlsContext {
@@ -70,7 +76,7 @@ public struct MQTTServer: Service {
                     try channel.pipeline.syncOperations.addHandler(
                         MQTTChannelHandler(
                             broker: broker, authenticator: authenticator, access: access, maximumQueued: maximumQueued,
-                            connectTimeout: .seconds(10)))
+                            connectTimeout: .seconds(10), logger: logger))
                 }
             }
             .bind(host: host, port: port).get()

@@ -842,12 +842,16 @@ def test_every_change_is_delivered_in_order_across_kill_9(fresh_server, receiver
     rx.set_secret(hook["secret"])
     start = hook["cursor"]
 
-    # Creates from 4 threads until the server dies under them; each thread stops at its first error.
-    created, stop = [], threading.Event()
+    # Creates from 4 threads until the server dies under them; each thread stops at its first error. After 400
+    # creates they wait at a gate until 40 messages were delivered (deliveries run at low priority and may lag a
+    # create load as far as they like), so the kill lands with both under way.
+    created, stop, gate = [], threading.Event(), threading.Event()
 
     def create_some(k):
         session = requests.Session()
         for i in range(KILL_CREATES // 4):
+            if len(created) >= 400:
+                gate.wait(60)
             if stop.is_set():
                 return
             try:
@@ -862,9 +866,10 @@ def test_every_change_is_delivered_in_order_across_kill_9(fresh_server, receiver
     threads = [threading.Thread(target=create_some, args=(k,), daemon=True) for k in range(4)]
     for t in threads:
         t.start()
-    # Killed while both are under way: creates outpace deliveries, so this lands mid-load and mid-delivery.
+    # Killed while both are under way: the creates resume from the gate and the kill follows at once.
     wait_until(lambda: len(created) >= 400 and len({x.msg_id for x in rx.accepted()}) >= 40, timeout=60,
                what="400 creates and 40 deliveries before the kill")
+    gate.set()
     delivered_at_kill, created_at_kill = len({x.seq for x in rx.accepted()}), len(created)
     srv.kill_and_restart()
     stop.set()

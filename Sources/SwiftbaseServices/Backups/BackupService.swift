@@ -134,15 +134,21 @@ public final class BackupService: Sendable {
         try claim(key)
         defer { release() }
         let remote = self.remote
+        // A local backup is written under a hidden name and renamed when whole: the list never shows (and a
+        // download never serves) a half-written zip.
         let destination =
-            remote == nil ? url(key) : dataDirectory.appendingPathComponent(".sb_restore/upload-" + UUID().uuidString + ".zip")
+            remote == nil
+            ? directory.appendingPathComponent(".writing-" + key)
+            : dataDirectory.appendingPathComponent(".sb_restore/upload-" + UUID().uuidString + ".zip")
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let (dataDirectory, snapshot) = (self.dataDirectory, self.snapshot)
+        let (dataDirectory, snapshot, final) = (self.dataDirectory, self.snapshot, url(key))
         try await BlockingWork.run {
             do {
                 try BackupArchive.create(
                     dataDirectory: dataDirectory, destination: destination, snapshot: snapshot, progress: progress)
+                if remote == nil { try FileManager.default.moveItem(at: destination, to: final) }
             } catch {
+                try? FileManager.default.removeItem(at: destination)
                 throw SwiftbaseError(.badRequest, "Failed to create backup.", debugDetail: "\(error)")
             }
         }

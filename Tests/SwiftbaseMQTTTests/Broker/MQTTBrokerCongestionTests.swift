@@ -1,3 +1,4 @@
+import SwiftbaseCore
 import Testing
 
 @testable import SwiftbaseMQTT

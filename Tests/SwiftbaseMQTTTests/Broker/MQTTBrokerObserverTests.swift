@@ -1,3 +1,4 @@
+import SwiftbaseCore
 import Foundation
 import Synchronization
 import Testing

@@ -1,3 +1,4 @@
+import SwiftbaseCore
 import NIOCore
 import NIOEmbedded
 import Synchronization

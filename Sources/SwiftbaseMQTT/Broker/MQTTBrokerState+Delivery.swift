@@ -82,7 +82,9 @@ extension MQTTBrokerState {
         _ message: MQTTApplicationMessage, to clientID: String, qos: MQTTQoS, retain: Bool,
         subscriptionIdentifiers: [UInt32], now: ContinuousClock.Instant
     ) {
-        guard var session = sessions[clientID] else { return }
+        // Taken out of the dictionary while it changes: a copy would share the queue's storage with the
+        // dictionary's, and the first append would then copy the whole queue — once per message.
+        guard var session = sessions.removeValue(forKey: clientID) else { return }
         defer { sessions[clientID] = session }
         let connection = session.connection.flatMap { connections[$0] }
         if qos != .atMostOnce { sessionChanged(clientID) }
@@ -113,9 +115,9 @@ extension MQTTBrokerState {
 
     /// Sends queued messages while the in-flight window has room, skipping expired ones.
     mutating func drainQueue(of clientID: String, now: ContinuousClock.Instant) {
-        guard var session = sessions[clientID], let id = session.connection, let connection = connections[id] else {
-            return
-        }
+        guard let id = sessions[clientID]?.connection, let connection = connections[id],
+            var session = sessions.removeValue(forKey: clientID)
+        else { return }
         defer { sessions[clientID] = session }
         let queued = session.queue.count
         defer {

@@ -15,11 +15,13 @@ from test_swiftbase_mqtt import _wait_for_port
 from test_swiftbase_mqtt_bench_client import load_generator  # noqa: F401 (a fixture: compiles the generator)
 
 
-@pytest.fixture()
+@pytest.fixture(params=[1, 3], ids=["one-thread", "three-threads"])
 def broker(request):
-    """(server, MQTT port) of a Swiftbase allowing anonymous clients (its ingest service runs, as in `serve`)."""
+    """(server, MQTT port) of a Swiftbase allowing anonymous clients (its ingest service runs, as in `serve`), its
+    connections on one event loop (the default) or spread over three, where deliveries cross threads."""
     port = _free_port()
-    srv = _start_server(request.config, "mqtt-load", extra_args=["--mqtt", f"127.0.0.1:{port}"])
+    srv = _start_server(request.config, "mqtt-load",
+                        extra_args=["--mqtt", f"127.0.0.1:{port}", "--mqtt-threads", str(request.param)])
     try:
         _wait_for_port(port, srv.proc, srv.log_text)
         api = Api(srv.url, superuser_token(srv.url))

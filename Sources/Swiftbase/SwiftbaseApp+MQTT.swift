@@ -9,7 +9,7 @@ extension SwiftbaseApp {
         guard let address = configuration.mqttAddress else { return nil }
         return MQTTServer(
             broker: mqttBroker, authenticator: mqttAuthenticator, access: mqttAccess,
-            host: address.host, port: address.port, logger: logger,
+            host: address.host, port: address.port, threads: configuration.mqttThreads, logger: logger,
             metrics: MQTTMetrics(factory: PrometheusMetricsFactory(registry: configuration.metrics)),
             tls: configuration.mqttTLS.map {
                 MQTTTLSFiles(certificateChainPath: $0.certificateChainPath, privateKeyPath: $0.privateKeyPath)

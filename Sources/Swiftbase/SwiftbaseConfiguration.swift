@@ -50,6 +50,8 @@ public struct SwiftbaseConfiguration: Sendable {
     /// PEM certificate chain and private key the MQTT listener serves TLS with (`--mqtt-tls-cert`,
     /// `--mqtt-tls-key`); nil: plain TCP.
     public var mqttTLS: (certificateChainPath: String, privateKeyPath: String)?
+    /// Threads the MQTT listener's connections run on (`--mqtt-threads`); see `MQTTServer.threads`.
+    public var mqttThreads = 1
 
     /// Where functions are loaded from: `functionsDirectory`, or `functions` inside the data directory.
     public var resolvedFunctionsDirectory: String {

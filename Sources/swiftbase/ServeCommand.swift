@@ -23,6 +23,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "PEM private key for MQTT over TLS (with --mqtt-tls-cert).")
     var mqttTlsKey: String?
 
+    @Option(name: .long, help: "Threads the MQTT broker's TCP connections run on (env SB_MQTT_THREADS, default 1).")
+    var mqttThreads: Int = Int(ProcessInfo.processInfo.environment["SB_MQTT_THREADS"] ?? "") ?? 1
+
     @Option(name: .long, help: "CORS allowed origins, comma separated (default *).")
     var origins: String = "*"
 
@@ -60,6 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
         if !(sqlTimeout > 0 && sqlTimeout <= 86_400) {
             throw ValidationError("--sqlTimeout must be a number of seconds between 0 and 86400")
         }
+        if !(1...256).contains(mqttThreads) { throw ValidationError("--mqtt-threads must be between 1 and 256") }
         if maxConnections < 0 { throw ValidationError("--max-connections must not be negative") }
         if (mqttTlsCert == nil) != (mqttTlsKey == nil) {
             throw ValidationError("--mqtt-tls-cert and --mqtt-tls-key go together")
@@ -86,6 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
             if let mqtt = mqtt ?? ProcessInfo.processInfo.environment["SB_MQTT"] {
                 try configuration.setMQTTAddress(mqtt)
             }
+            configuration.mqttThreads = mqttThreads
             if let mqttTlsCert, let mqttTlsKey { configuration.mqttTLS = (mqttTlsCert, mqttTlsKey) }
         } catch {
             throw ValidationError(error.description)

@@ -146,6 +146,7 @@ let package = Package(
             dependencies: [
                 "SwiftbaseCore",
                 "SwiftbaseHTTP",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,4 +1,4 @@
-import NIOCore
+import DequeModule
 import SwiftbaseCore
 
 /// What the broker keeps for one client identifier between connections: subscriptions, QoS 1/2 messages in
@@ -34,9 +34,10 @@ struct MQTTSession {
     var inflight: [UInt16: Inflight] = [:]
     /// In-flight identifiers in the order their messages were first sent (resent in that order).
     var inflightOrder: [UInt16] = []
-    /// A ring (NIO's, a plain data structure): the front is taken on every acknowledgement, which for an array
-    /// would move the whole queue each time.
-    var queue = CircularBuffer<Queued>()
+    /// A ring: the front is taken on every acknowledgement, which for an array would move the whole queue each
+    /// time. A `Deque`, which allocates nothing while empty — NIO's `CircularBuffer` reserves 16 messages (~1.7
+    /// KiB) up front, for every connected client, most of which never have anything queued.
+    var queue = Deque<Queued>()
     /// QoS 2 messages received from the client (already delivered) whose PUBREL has not arrived.
     var unreleased: Set<UInt16> = []
 

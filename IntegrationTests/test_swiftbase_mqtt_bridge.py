@@ -146,6 +146,19 @@ def test_ingest_creates_records_with_the_publishers_identity(env, clients):
     assert readings(env, "dev-b")[0]["celsius"] == -3
 
 
+def test_ingest_lag_and_queue_are_on_metrics(env, clients):
+    before = metric(env, "swiftbase_mqtt_ingest_lag_seconds_count")
+    alice = person(env, clients, "alice")
+    for i in range(5):
+        alice.publish(f"sensors/dev-lag-{i}/temperature", json.dumps({"value": i}), qos=1)
+    wait_until(lambda: metric(env, "swiftbase_mqtt_ingest_lag_seconds_count") >= before + 5, timeout=TIMEOUT,
+               what="a lag observed per ingested message")
+    assert all(readings(env, f"dev-lag-{i}") for i in range(5))
+    # Every message committed: none waiting; each took some time, none forever.
+    assert metric(env, "swiftbase_mqtt_ingest_queued") == 0
+    assert 0 < metric(env, "swiftbase_mqtt_ingest_lag_seconds_sum") < 60
+
+
 def test_ingest_refused_by_rules_or_bad_payloads_is_counted_not_fatal(env, clients):
     before = metric(env, "swiftbase_mqtt_ingest_failures_total")
     guest = clients(mqtt.MQTTv5)  # createRule wants a person: a guest's message is no record

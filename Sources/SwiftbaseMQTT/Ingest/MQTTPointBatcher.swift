@@ -15,6 +15,8 @@ final class MQTTPointBatcher: Sendable {
         var auth: AuthContext
         var bodies: [[String: JSONValue]] = []
         var topics: [String] = []
+        /// When the batch's first message arrived (the ingest lag of the batch).
+        var oldest: ContinuousClock.Instant
     }
 
     static let maximumBatch = 5_000
@@ -23,10 +25,13 @@ final class MQTTPointBatcher: Sendable {
     private let pending = Mutex<[String: Pending]>([:])
 
     /// Adds a point; returns a full batch to write now, if this point filled one.
-    func add(_ body: [String: JSONValue], topic: String, collectionId: String, auth: AuthContext) -> Pending? {
+    func add(
+        _ body: [String: JSONValue], topic: String, received: ContinuousClock.Instant, collectionId: String,
+        auth: AuthContext
+    ) -> Pending? {
         let key = collectionId + "\u{0}" + auth.auditActor
         return pending.withLock { batches -> Pending? in
-            batches[key, default: Pending(collectionId: collectionId, auth: auth)].bodies.append(body)
+            batches[key, default: Pending(collectionId: collectionId, auth: auth, oldest: received)].bodies.append(body)
             batches[key]?.topics.append(topic)
             guard (batches[key]?.bodies.count ?? 0) >= Self.maximumBatch else { return nil }
             return batches.removeValue(forKey: key)
@@ -52,6 +57,7 @@ extension MQTTIngestService {
             do {
                 let inserted = try await records.createPoints(in: batch.collectionId, points: bodies, request: request)
                 created.increment(by: Int64(inserted))
+                recordLag(since: batch.oldest)
                 return
             } catch let refused as PointBatchFailure where bodies.indices.contains(refused.index) {
                 failed(topic: topics[refused.index], collection: batch.collectionId, actor: batch.auth, reason: "\(refused.error)")

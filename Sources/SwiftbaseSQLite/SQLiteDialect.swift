@@ -52,6 +52,12 @@ public struct SQLiteDialect: SQLDialect {
         "json_group_array(json(\(element)))"
     }
 
+    public func jsonArrayAggregate(of element: SQLFragment) -> SQLFragment {
+        SQLFragment(unsafeRaw: "json_group_array(") + element + SQLFragment(unsafeRaw: ")")
+    }
+
+    public var jsonUnrenderableValue: String { "json_quote(char(1))" }
+
     public func jsonEmbedded(_ expression: SQLFragment) -> SQLFragment {
         SQLFragment(unsafeRaw: "json(") + expression + SQLFragment(unsafeRaw: ")")
     }

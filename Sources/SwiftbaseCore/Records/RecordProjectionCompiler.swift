@@ -16,8 +16,9 @@ struct RecordProjectionCompiler {
     let expander: RecordExpander
     let dialect: any SQLDialect
 
-    /// The back-relations directly under the root: each one's matching-record count per root record, summed
-    /// by the caller against the expander's cap of 1000 records per back-relation load.
+    /// The back-relations directly under the root that a view rule filters: each one's matching-record count
+    /// per root record, summed by the caller against the expander's cap of 1000 records per back-relation load.
+    /// (One no rule filters counts itself, in the aggregate that builds it.)
     private(set) var backRelationCounts: [SQLFragment] = []
 
     private var auth: AuthContext { expander.request.auth }
@@ -110,6 +111,19 @@ struct RecordProjectionCompiler {
                 unsafeRaw:
                     " FROM \(table) WHERE \(table).\(quoteIdentifier(field.name)) = \(quoteIdentifier(parent.name)).\"id\"")
             + rule
+        if rule.sql.isEmpty {
+            // No rule: the related rows are those of the relation column alone, read in the order its index (or
+            // the table) holds them — insertion order, as the expander reads them. One aggregate over them builds
+            // the array (no ordered subquery whose rows are JSON text to read again) and counts them: past the
+            // expander's cap the value is the marker, and the caller takes the expander's path.
+            let capped =
+                SQLFragment(
+                    unsafeRaw: "(SELECT CASE WHEN COUNT(*) > ? THEN \(dialect.jsonUnrenderableValue) ELSE ",
+                    arguments: [.integer(Int64(RecordExpander.maxBackRelations))])
+                + dialect.jsonArrayAggregate(of: object) + SQLFragment(unsafeRaw: " END") + from
+                + SQLFragment(unsafeRaw: ")")
+            return dialect.jsonEmbedded(capped)
+        }
         // The expander reads them in one query without an order: per parent that is insertion order, the
         // order both the table scan and an index on the relation column give.
         let rows =

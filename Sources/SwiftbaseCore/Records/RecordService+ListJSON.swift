@@ -26,19 +26,17 @@ extension RecordService {
         guard let object = try compiler.object(projection, of: collection, path: [collection.name], isRoot: true)
         else { return nil }
         let dialect = schema.dialect
-        var columns = object + SQLFragment(unsafeRaw: " AS j")
-        for (index, count) in compiler.backRelationCounts.enumerated() {
-            columns += SQLFragment(unsafeRaw: ", ") + count + SQLFragment(unsafeRaw: " AS c\(index)")
-        }
         let paging = Paging(page: options.page, perPage: options.perPage)
         let offset = max(0, options.offset ?? paging.offset)
-        var statement = SQLFragment(unsafeRaw: "SELECT \(dialect.jsonArrayAggregate("j"))")
-        for index in compiler.backRelationCounts.indices {
-            statement += SQLFragment(unsafeRaw: ", COALESCE(SUM(c\(index)), 0)")
+        // The page's rows come out of a subquery named as the collection's table, in order, and each row's
+        // object is built by the aggregate over them: built once, never JSON text read again.
+        var statement = SQLFragment(unsafeRaw: "SELECT ") + dialect.jsonArrayAggregate(of: object)
+        for count in compiler.backRelationCounts {
+            statement += SQLFragment(unsafeRaw: ", COALESCE(SUM(") + count + SQLFragment(unsafeRaw: "), 0)")
         }
         statement +=
-            SQLFragment(unsafeRaw: " FROM (") + query.select(columns, limit: paging.perPage, offset: offset)
-            + SQLFragment(unsafeRaw: ")")
+            SQLFragment(unsafeRaw: " FROM (") + query.select(limit: paging.perPage, offset: offset)
+            + SQLFragment(unsafeRaw: ") AS \(quoteIdentifier(collection.name))")
         let finalStatement = statement
         guard let row = try await store.read({ conn in try conn.row(finalStatement) }),
             case .text(let json)? = row.values.first

@@ -56,6 +56,14 @@ public protocol SQLDialect: Sendable {
     /// text), in the rows' order; `[]` over no rows.
     func jsonArrayAggregate(_ element: String) -> String
 
+    /// An aggregate: the JSON array of `element`, a JSON-building expression over the aggregated rows themselves
+    /// (so its value is still JSON, not text to read again).
+    func jsonArrayAggregate(of element: SQLFragment) -> SQLFragment
+
+    /// A JSON value that the answer's text shows as ``jsonUnrenderableMarker`` (the caller then takes its
+    /// slower path).
+    var jsonUnrenderableValue: String { get }
+
     /// `expression` (a scalar subquery answering JSON text, or NULL) as a JSON value inside ``jsonObject(_:)``.
     func jsonEmbedded(_ expression: SQLFragment) -> SQLFragment
 

@@ -1,3 +1,4 @@
+internal import GRDB
 public import SwiftbaseCore
 
 /// SQLite's spelling of what the core needs, as PocketBase writes it, so filters, rules and tables behave as
@@ -58,9 +59,30 @@ public struct SQLiteDialect: SQLDialect {
 
     public var jsonUnrenderableValue: String { "json_quote(char(1))" }
 
+    /// The scalar subquery as it is when this SQLite keeps its value's JSON subtype (``keepsSubqueryJSON``),
+    /// else read again as JSON by `json()` — which re-parses every nested object and array once per level.
     public func jsonEmbedded(_ expression: SQLFragment) -> SQLFragment {
-        SQLFragment(unsafeRaw: "json(") + expression + SQLFragment(unsafeRaw: ")")
+        if Self.keepsSubqueryJSON { return expression }
+        return SQLFragment(unsafeRaw: "json(") + expression + SQLFragment(unsafeRaw: ")")
     }
+
+    /// Whether a scalar subquery's JSON value (an object, an aggregate's array, either through `CASE`) still
+    /// reads as JSON, not as text, in the JSON function it is passed to. SQLite keeps a value's subtype only
+    /// as far as each version's code generation happens to carry it, and documents no promise across a
+    /// subquery, so it is probed once on an in-memory database with the shapes `RecordProjectionCompiler`
+    /// embeds; a SQLite that answers otherwise (or fails) gets the `json()` re-read.
+    static let keepsSubqueryJSON: Bool = {
+        let probe = """
+            SELECT json_object(
+              'a', (SELECT json_object('b', y) FROM (SELECT 1 AS y) AS t WHERE t.y = 1 LIMIT 1),
+              'c', (SELECT CASE WHEN COUNT(*) > 5 THEN json_quote(char(1)) ELSE json_group_array(json_object('d', x)) END
+                    FROM (SELECT 2 AS x) AS u WHERE u.x = 2),
+              'e', (SELECT json_group_array(json(j)) FROM (SELECT json_object('f', 3) AS j)),
+              'g', (SELECT json_object('h', 4) WHERE 0))
+            """
+        let answer = try? DatabaseQueue().read { db in try String.fetchOne(db, sql: probe) }
+        return answer == #"{"a":{"b":1},"c":[{"d":2}],"e":[{"f":3}],"g":null}"#
+    }()
 
     /// Integers within ±2^53 (and reals equal to one) print as `writeNumber` prints them; anything else is
     /// the marker.

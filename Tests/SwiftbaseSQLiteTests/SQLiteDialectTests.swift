@@ -79,6 +79,30 @@ struct SQLiteDialectTests {
         #expect(holds.first?.values.first == .integer(1))
     }
 
+    /// Whatever `jsonEmbedded` decided for this SQLite (the subquery as it is, or read again with `json()`),
+    /// nested objects and arrays come out as JSON — never as quoted text — exactly as the explicit `json()`
+    /// re-read gives them.
+    @Test func embeddedSubqueriesStayJSON() async throws {
+        let fixture = try await StoreFixture("dialect-embedded")
+        defer { fixture.remove() }
+        func statement(_ embed: (SQLFragment) -> SQLFragment) -> SQLFragment {
+            let one = SQLFragment(unsafeRaw: "(SELECT json_object('b', y) FROM (SELECT ? AS y) AS t LIMIT 1)", arguments: [.integer(1)])
+            let many =
+                SQLFragment(unsafeRaw: "(SELECT CASE WHEN COUNT(*) > 5 THEN \(dialect.jsonUnrenderableValue) ELSE ")
+                + dialect.jsonArrayAggregate(of: SQLFragment(unsafeRaw: "json_object('d', x)"))
+                + SQLFragment(unsafeRaw: " END FROM (SELECT 2 AS x UNION ALL SELECT 3) AS u)")
+            let none = SQLFragment(unsafeRaw: "(SELECT json_object('h', 4) WHERE 0)")
+            return SQLFragment(unsafeRaw: "SELECT ")
+                + dialect.jsonObject([("a", embed(one)), ("c", embed(many)), ("g", embed(none))])
+        }
+        let reread = { (e: SQLFragment) in SQLFragment(unsafeRaw: "json(") + e + SQLFragment(unsafeRaw: ")") }
+        let (embeddedQuery, explicitQuery) = (statement(dialect.jsonEmbedded), statement(reread))
+        let embedded = try await fixture.store.read { conn in try conn.rows(embeddedQuery) }
+        let explicit = try await fixture.store.read { conn in try conn.rows(explicitQuery) }
+        #expect(embedded.first?.values.first == .text(#"{"a":{"b":1},"c":[{"d":2},{"d":3}],"g":null}"#))
+        #expect(embedded.first?.values.first == explicit.first?.values.first)
+    }
+
     @Test func jsonValuesReadASingleValueAsAList() async throws {
         let fixture = try await StoreFixture("dialect-values")
         defer { fixture.remove() }

@@ -61,7 +61,8 @@ struct GraphQLExecutor: Sendable {
             let errors = refusal.status == 500 ? mapping.map(refusal.errors) : refusal.errors
             return GraphQLOutcome(result: GraphQLResult(errors: errors), status: refusal.status)
         }
-        let kind = Self.operation(in: document, named: request.operationName)?.operation
+        let operation = Self.operation(in: document, named: request.operationName)
+        let kind = operation?.operation
         if kind == .subscription {
             return GraphQLOutcome(
                 result: GraphQLResult(errors: [
@@ -75,11 +76,7 @@ struct GraphQLExecutor: Sendable {
         }
         let timeout = currentLimits.timeout
         do {
-            let fast =
-                fastPath && kind == .query
-                ? FastQuery.plan(
-                    bundle: bundle, document: document, operationName: request.operationName,
-                    variables: request.variables) : nil
+            let fast = fastPath && kind == .query ? fastPlan(request, operation, bundle, document) : nil
             let listsInSQL = writesJSON && self.listsInSQL
             let answer = try await withDeadline(timeout) {
                 if let fast { return await fast.run(context: context, listsInSQL: listsInSQL) }
@@ -98,6 +95,20 @@ struct GraphQLExecutor: Sendable {
         } catch {
             return GraphQLOutcome(result: GraphQLResult(errors: [mapping.map(GraphQLError(error))]))
         }
+    }
+
+    /// The `FastQuery` plan of a query. Without variables it is the document's alone: made once, kept with
+    /// the document.
+    private func fastPlan(
+        _ request: GraphQLOperationRequest, _ operation: OperationDefinition?, _ bundle: GraphQLSchemaBundle,
+        _ document: Document
+    ) -> FastQuery? {
+        let plan = {
+            FastQuery.plan(
+                bundle: bundle, document: document, operationName: request.operationName, variables: request.variables)
+        }
+        guard operation?.variableDefinitions.isEmpty == true else { return plan() }
+        return bundle.documents.plan(for: request.query, operationName: request.operationName, make: plan)
     }
 
     /// The error of an operation that ran past its time budget; what it had read is not answered.

@@ -11,7 +11,16 @@ final class DocumentCache: Sendable {
     /// A parsed document; its nodes are never mutated after parsing.
     final class Entry: @unchecked Sendable {
         let document: Document
+        /// `FastQuery` plans of its operations that declare no variables, by operation name ("" for none
+        /// given): such a plan depends on nothing but the document and the schema.
+        let plans = Mutex<[String: Plan]>([:])
         init(_ document: Document) { self.document = document }
+    }
+
+    /// A plan made once and shared by every request that sends the same document; nil: not a fast-path query.
+    final class Plan: @unchecked Sendable {
+        let query: FastQuery?
+        init(_ query: FastQuery?) { self.query = query }
     }
 
     let capacity: Int
@@ -25,6 +34,17 @@ final class DocumentCache: Sendable {
 
     func document(for query: String) -> Document? {
         entries.withLock { $0[query] }?.document
+    }
+
+    /// The plan of `operationName` in the cached document of `query`, made by `make` the first time; `make`'s
+    /// answer uncached when the document is not cached.
+    func plan(for query: String, operationName: String?, make: () -> FastQuery?) -> FastQuery? {
+        guard let entry = entries.withLock({ $0[query] }) else { return make() }
+        let key = operationName ?? ""
+        if let known = entry.plans.withLock({ $0[key] }) { return known.query }
+        let plan = Plan(make())
+        entry.plans.withLock { $0[key] = plan }
+        return plan.query
     }
 
     func insert(_ document: Document, for query: String) {

@@ -153,6 +153,9 @@ struct FunctionsBenchCommand: AsyncParsableCommand {
     @Option(help: "Calls per mode before measuring.")
     var warmup = 500
 
+    @Flag(help: "Measure only the in-process cold calls (for profiling them alone, e.g. under perf).")
+    var coldOnly = false
+
     func run() async throws {
         let options = try plugin.options(logHandler: nil, warmInstances: 1)
         let compiled = try Plugin(wasm: try plugin.wasm(), options: options, requiredExports: [plugin.export])
@@ -161,6 +164,11 @@ struct FunctionsBenchCommand: AsyncParsableCommand {
         var modes: [String: Any] = [:]
 
         modes["cold"] = try measure(clock) { _ = try PluginInstance(compiled).call(call) }
+        if coldOnly {
+            let data = try JSONSerialization.data(withJSONObject: modes, options: [.sortedKeys, .prettyPrinted])
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
+            return
+        }
         let instance = try PluginInstance(compiled)
         modes["warm"] = try measure(clock) { _ = try instance.call(call) }
 

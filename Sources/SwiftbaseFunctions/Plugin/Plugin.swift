@@ -30,6 +30,8 @@ public final class Plugin: Sendable {
     /// Whether the module has a guest runtime to initialise before its first call (`__wasm_call_ctors` or
     /// `_initialize`, as Extism detects it).
     let initializer: String?
+    /// Bounds its concurrent calls (``PluginOptions/maxConcurrentCalls``).
+    let gate: CallGate
     private let idle = Mutex<[IdleInstance]>([])
     private let prepared = Mutex<[IdleInstance]>([])
 
@@ -48,6 +50,7 @@ public final class Plugin: Sendable {
     init(module: Module, options: PluginOptions, requiredExports: [String]) throws(FunctionError) {
         self.module = module
         self.options = options
+        self.gate = CallGate(limit: options.maxConcurrentCalls)
         self.links = try PluginLink.plan(for: module, hostFunctions: options.hostFunctions)
         self.imports = module.imports.map { "\($0.module).\($0.name)" }
         let functionExports = module.exports.compactMap { export -> String? in

@@ -28,6 +28,9 @@ public struct PluginOptions: Sendable {
     /// translates only those it runs), so it suits small plug-ins; 0 (the default) makes cold instances on the call
     /// path.
     public var preparedInstances: Int
+    /// How many calls of the plug-in ``FunctionRuntime`` runs at once; more wait in line (their timeout counting)
+    /// and run as earlier ones finish. `nil` (the default): no bound but the runtime's threads.
+    public var maxConcurrentCalls: Int?
 
     public init(
         config: [String: String] = [:],
@@ -38,7 +41,8 @@ public struct PluginOptions: Sendable {
         httpClient: any PluginHTTPClient = RefusingPluginHTTPClient(),
         hostFunctions: [UserHostFunction] = [],
         warmInstances: Int = 0,
-        preparedInstances: Int = 0
+        preparedInstances: Int = 0,
+        maxConcurrentCalls: Int? = nil
     ) {
         self.config = config
         self.limits = limits
@@ -49,5 +53,6 @@ public struct PluginOptions: Sendable {
         self.hostFunctions = hostFunctions
         self.warmInstances = warmInstances
         self.preparedInstances = preparedInstances
+        self.maxConcurrentCalls = maxConcurrentCalls
     }
 }

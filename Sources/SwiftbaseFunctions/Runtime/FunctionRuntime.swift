@@ -73,13 +73,14 @@ public final class FunctionRuntime: Sendable {
                         onTimeout: { answer.give(.failure(FunctionError(.timeout, "timeout"))) },
                         onRepeat: { interrupt.interrupt() })
                 }
-                pool.submit { [watchdog] in
-                    let result = Self.run(plugin, call, interrupt: interrupt)
-                    if let ticket { watchdog.cancel(ticket) }
-                    answer.give(result)
-                    // After the answer: the caller does not wait for the next fresh instance.
-                    plugin.prepareInstances()
-                }
+                plugin.gate.submit(
+                    { [watchdog] in
+                        let result = Self.run(plugin, call, interrupt: interrupt)
+                        if let ticket { watchdog.cancel(ticket) }
+                        answer.give(result)
+                        // After the answer: the caller does not wait for the next fresh instance.
+                        plugin.prepareInstances()
+                    }, on: pool)
             }
         } onCancel: {
             answer.give(.failure(FunctionError(.cancelled, "cancelled")))
@@ -92,8 +93,12 @@ public final class FunctionRuntime: Sendable {
     /// Calls `call.export` of `plugin` on the calling thread, blocking it until the call returns: for a caller that
     /// must wait anyway on a thread of its own (a record hook inside its write transaction), without the hops to a
     /// guest thread and back. The timeout stops the guest as ``CallInterrupt`` describes (there is no early answer:
-    /// the thread is the guest's). Never call it from Swift's cooperative pool.
-    public func callOnCurrentThread(_ plugin: Plugin, _ call: PluginCall) throws(FunctionError) -> PluginOutput {
+    /// the thread is the guest's). Answers `nil`, without calling, when the plug-in already runs as many calls as
+    /// ``PluginOptions/maxConcurrentCalls`` allows (then wait for ``call(_:_:)`` instead). Never call it from Swift's
+    /// cooperative pool.
+    public func callOnCurrentThread(_ plugin: Plugin, _ call: PluginCall) throws(FunctionError) -> PluginOutput? {
+        guard plugin.gate.tryEnter() else { return nil }
+        defer { plugin.gate.leave(handingNextTo: pool) }
         let deadline = plugin.options.limits.timeout.map { ContinuousClock.now + $0 }
         let interrupt = CallInterrupt(deadline: deadline)
         let ticket = deadline.map { deadline in

@@ -21,7 +21,7 @@ final class GuestThreadPool: Sendable {
     deinit { state.shutDown() }
 
     func submit(_ job: @escaping Job) {
-        if state.enqueue(job, maximumThreads: maximumThreads) {
+        if state.enqueue(job, maximumThreads: maximumThreads) == .startThread {
             let state = state
             let thread = Thread { state.work() }
             thread.name = "swiftbase-functions"
@@ -48,16 +48,22 @@ final class GuestThreadPool: Sendable {
             return threads
         }
 
-        /// Queues `job`; returns `true` when the caller should start one more thread for it.
-        func enqueue(_ job: @escaping Job, maximumThreads: Int) -> Bool {
+        enum Enqueued {
+            case queued, startThread
+        }
+
+        /// Queues `job`; answers whether the caller should start one more thread for it. An idle thread is woken
+        /// after the lock is let go, so that it does not wake only to wait for the lock the caller still holds.
+        func enqueue(_ job: @escaping Job, maximumThreads: Int) -> Enqueued {
             condition.lock()
-            defer { condition.unlock() }
             jobs.append(job)
-            if idle > 0 { condition.signal() }
+            let wake = idle > 0
             // More jobs waiting than idle threads to take them: one more thread, while the maximum allows.
-            guard jobs.count - head > idle, threads < maximumThreads else { return false }
-            threads += 1
-            return true
+            let start = jobs.count - head > idle && threads < maximumThreads
+            if start { threads += 1 }
+            condition.unlock()
+            if wake { condition.signal() }
+            return start ? .startThread : .queued
         }
 
         func shutDown() {

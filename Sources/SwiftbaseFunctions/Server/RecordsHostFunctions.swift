@@ -1,13 +1,12 @@
-internal import Dispatch
 import SwiftbaseCore
-import Synchronization
 
 /// `records_list`, `records_get`, `records_create`, `records_update` and `records_delete` in `extism:host/user`:
 /// each takes the offset of a JSON request in Extism memory and returns the offset of the JSON answer, run by
 /// the core's `FunctionRecordsAPI` with the call's identity.
 ///
 /// A host function runs synchronously on the guest's thread; the records API is async, so the thread waits for
-/// it (guest threads are the runtime's own, never the async pool's).
+/// it (guest threads are the runtime's own, never the async pool's), running the task's resumptions itself
+/// (``ThreadBoundTaskExecutor``).
 enum RecordsHostFunctions {
     static func make(_ records: FunctionRecordsAPI) -> [UserHostFunction] {
         FunctionRecordsAPI.Operation.allCases.map { operation in
@@ -19,23 +18,11 @@ enum RecordsHostFunctions {
                 guard call.allowsRecordCalls else {
                     return try context.allocate(FunctionRecordsAPI.unavailable(operation))
                 }
-                let answer = wait { await records.handle(operation, request: request, identity: call.identity) }
+                let answer = ThreadBoundTaskExecutor.run {
+                    await records.handle(operation, request: request, identity: call.identity)
+                }
                 return try context.allocate(answer)
             }
         }
-    }
-
-    /// Runs `body` as a task and blocks this (guest) thread until it answers. The task starts on this thread
-    /// (`Task.immediate`) and leaves it only at its first suspension (the store), saving a hand-off per call.
-    private static func wait(_ body: @escaping @Sendable () async -> [UInt8]) -> [UInt8] {
-        let result = Mutex<[UInt8]>([])
-        let done = DispatchSemaphore(value: 0)
-        Task.immediate {
-            let answer = await body()
-            result.withLock { $0 = answer }
-            done.signal()
-        }
-        done.wait()
-        return result.withLock { $0 }
     }
 }

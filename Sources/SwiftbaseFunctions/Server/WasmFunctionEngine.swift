@@ -9,16 +9,12 @@ public final class WasmFunctionEngine: FunctionEngine {
     /// Hears every call: for metrics.
     public typealias Observer = @Sendable (_ function: String, _ call: FunctionCallReport) -> Void
 
-    private struct Running {
-        let compiled: WasmCompiledFunction
-        let slots: AsyncSemaphore
-    }
 
     private let runtime: FunctionRuntime
     private let records: FunctionRecordsAPI
     private let httpClient: any PluginHTTPClient
     private let observer: Observer?
-    private let running = Mutex<[String: Running]>([:])
+    private let running = Mutex<[String: WasmCompiledFunction]>([:])
     private let logBook = FunctionLogBook()
 
     /// Guest threads for a server: calls block their thread while a host call waits (a record write queued
@@ -51,7 +47,8 @@ public final class WasmFunctionEngine: FunctionEngine {
             config: config.config, limits: limits, logLevel: .info,
             logHandler: { entry in logBook.append(name, FunctionLogBook.line(entry)) },
             allowedHosts: config.allowedHosts, httpClient: httpClient,
-            hostFunctions: RecordsHostFunctions.make(records), warmInstances: config.limits.concurrency)
+            hostFunctions: RecordsHostFunctions.make(records), warmInstances: config.limits.concurrency,
+            maxConcurrentCalls: config.limits.concurrency)
         do throws(FunctionError) {
             let plugin = try await runtime.compile(module, options: options, requiredExports: config.exports.sorted())
             let info = FunctionModuleInfo(
@@ -67,8 +64,7 @@ public final class WasmFunctionEngine: FunctionEngine {
 
     public func install(_ function: any CompiledFunction) {
         guard let compiled = function as? WasmCompiledFunction else { return }
-        let slots = AsyncSemaphore(permits: compiled.limits.concurrency)
-        running.withLock { $0[compiled.name] = Running(compiled: compiled, slots: slots) }
+        running.withLock { $0[compiled.name] = compiled }
     }
 
     public func remove(_ name: String) {
@@ -80,19 +76,13 @@ public final class WasmFunctionEngine: FunctionEngine {
         guard let function = running.withLock({ $0[name] }) else {
             throw FunctionCallError(.notFound, "no function \"\(name)\" is running")
         }
-        let limits = function.compiled.limits
+        let limits = function.limits
         let started = ContinuousClock.now
-        guard await function.slots.acquire(timeout: limits.timeout) else {
-            let error = FunctionCallError(
-                .timeout, "no free slot within \(limits.timeoutMs) ms (\(limits.concurrency) calls at once at most)")
-            report(name, call, started: started, fuel: 0, error: error)
-            throw error
-        }
-        defer { function.slots.release() }
+        // At most `limits.concurrency` calls run at once: the plug-in's own bound, waiting included in the timeout.
         let context = FunctionHostContext(identity: call.identity, allowsRecordCalls: call.allowsRecordCalls)
         do throws(FunctionError) {
             let output = try await runtime.call(
-                function.compiled.plugin, PluginCall(call.export, input: call.input, hostContext: context, logTag: call.trigger))
+                function.plugin, PluginCall(call.export, input: call.input, hostContext: context, logTag: call.trigger))
             report(name, call, started: started, fuel: output.fuelConsumed, error: nil)
             return output.output
         } catch {
@@ -106,17 +96,17 @@ public final class WasmFunctionEngine: FunctionEngine {
         guard let function = running.withLock({ $0[name] }) else {
             throw FunctionCallError(.notFound, "no function \"\(name)\" is running")
         }
-        guard function.slots.tryAcquire() else { return nil }
-        defer { function.slots.release() }
         let started = ContinuousClock.now
         let context = FunctionHostContext(identity: call.identity, allowsRecordCalls: call.allowsRecordCalls)
         do throws(FunctionError) {
-            let output = try runtime.callOnCurrentThread(
-                function.compiled.plugin, PluginCall(call.export, input: call.input, hostContext: context, logTag: call.trigger))
+            guard
+                let output = try runtime.callOnCurrentThread(
+                    function.plugin, PluginCall(call.export, input: call.input, hostContext: context, logTag: call.trigger))
+            else { return nil }
             report(name, call, started: started, fuel: output.fuelConsumed, error: nil)
             return output.output
         } catch {
-            let failure = Self.failure(error, limits: function.compiled.limits)
+            let failure = Self.failure(error, limits: function.limits)
             report(name, call, started: started, fuel: 0, error: failure)
             throw failure
         }

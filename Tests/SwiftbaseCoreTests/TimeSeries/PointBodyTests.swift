@@ -1,5 +1,7 @@
-@testable import SwiftbaseCore
+import Foundation
 import Testing
+
+@testable import SwiftbaseCore
 
 /// The bulk body reader: what it accepts, the values it reads and every error must be exactly what reading
 /// each object with `StrictJSONParser` gives — the fast path only skips work, never changes an answer.
@@ -36,7 +38,7 @@ import Testing
             _ = try parse(text, format)
             return nil
         } catch {
-            #expect(error.status == 400)
+            #expect(error.code == .badRequest)
             guard case .fields(let fields) = error.data, case .item(let item)? = fields["body"] else { return "no body item" }
             return item.message
         }
@@ -53,7 +55,7 @@ import Testing
         #expect(points.raw(0, 0) == nil)
         #expect(points.raw(1, 3) == .number(-0.25))
         #expect(points.raw(1, 4) == .number(100))
-        #expect(points.raw(2, 3) == .number(12_345_678_901_234_567))
+        #expect(points.raw(2, 3) == .number(Double("12345678901234567")!))
         #expect(points.raw(2, 2) == .string("dé"))
         #expect(bodies(points) == strict(text, .lines))
     }
@@ -69,7 +71,8 @@ import Testing
         for (i, number) in numbers.enumerated() {
             #expect(points.raw(i, 3) == .number(Double(number)!), "\(number)")
         }
-        #expect(points.raw(1, 3).flatMap { if case .number(let d) = $0 { d.sign } else { nil } } == .minus)
+        let negativeZero: FloatingPointSign? = points.raw(1, 3).flatMap { if case .number(let d) = $0 { d.sign } else { nil } }
+        #expect(negativeZero == .minus)
     }
 
     @Test func objectsTheFastPathDoesNotTakeMatchTheStrictReader() throws {

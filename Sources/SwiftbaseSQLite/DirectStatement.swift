@@ -68,16 +68,21 @@ enum DirectStatement {
             return sqlite3_bind_int64(handle, index, i)
         case .real(let d):
             return sqlite3_bind_double(handle, index, d)
-        case .text(var s):
-            return s.withUTF8 { utf8 in
-                // A null pointer would bind NULL, not the empty string.
-                let start = utf8.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(empty.utf8Start)
-                return sqlite3_bind_text(
-                    handle, index, start.assumingMemoryBound(to: CChar.self), Int32(utf8.count), transient)
-            }
+        case .text(let s):
+            return bindText(s, at: index, to: handle)
         case .blob(let bytes):
             if bytes.isEmpty { return sqlite3_bind_zeroblob(handle, index, 0) }
             return bytes.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), transient) }
+        }
+    }
+
+    static func bindText(_ text: String, at index: Int32, to handle: OpaquePointer) -> Int32 {
+        var text = text
+        return text.withUTF8 { utf8 in
+            // A null pointer would bind NULL, not the empty string.
+            let start = utf8.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(empty.utf8Start)
+            return sqlite3_bind_text(
+                handle, index, start.assumingMemoryBound(to: CChar.self), Int32(utf8.count), transient)
         }
     }
 

@@ -1,4 +1,5 @@
 internal import GRDB
+internal import GRDBSQLite
 import SwiftbaseCore
 
 /// The time-series tables on SQLite. Raw points live in the collection's own table, with an index on its time
@@ -46,11 +47,11 @@ struct SQLiteTimeSeriesStorage: TimeSeriesStorage {
         }
     }
 
-    func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
-        let names = columns.map(quoteIdentifier).joined(separator: ", ")
-        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-        try DirectStatement.executeEach(
-            "INSERT INTO \(quoteIdentifier(table)) (\(names)) VALUES (\(placeholders))", rows: rows, on: db)
+    func insert(_ points: PointColumns, into table: String) throws {
+        let names = points.fieldNames.map(quoteIdentifier).joined(separator: ", ")
+        let placeholders = Array(repeating: "?", count: points.fieldNames.count).joined(separator: ", ")
+        try DirectStatement.insertEach(
+            "INSERT INTO \(quoteIdentifier(table)) (\(names)) VALUES (\(placeholders))", points: points, on: db)
     }
 
     func merge(_ cells: [RollupKey: RollupCell], level: RollupLevel, layout: TimeSeriesLayout) throws {
@@ -121,10 +122,11 @@ struct SQLiteTimeSeriesStorage: TimeSeriesStorage {
     }
 
     func cells(
-        of layout: TimeSeriesLayout, level: RollupLevel, from: Int64, to: Int64, where filter: TimeSeriesFilter?
-    ) throws -> [(key: RollupKey, cell: RollupCell)] {
+        of layout: TimeSeriesLayout, level: RollupLevel, from: Int64, to: Int64, tags: [String],
+        where filter: TimeSeriesFilter?
+    ) throws -> RollupRows {
         let alias = quoteIdentifier(layout.table)
-        var columns = [#"":bucket""#] + layout.tags.map { "\(alias).\(quoteIdentifier($0))" } + [#"":count""#, #"":lastTime""#]
+        var columns = [#"":bucket""#, #"":count""#, #"":lastTime""#] + tags.map { "\(alias).\(quoteIdentifier($0))" }
         for value in layout.values { columns += ["sum", "min", "max", "last"].map { quoteIdentifier(value + ":" + $0) } }
         var sql = "SELECT \(columns.joined(separator: ", ")) FROM \(quoteIdentifier(layout.rollupTable(level))) AS \(alias)"
         var arguments: [SQLValue] = []
@@ -138,22 +140,18 @@ struct SQLiteTimeSeriesStorage: TimeSeriesStorage {
             sql += " AND (" + condition.sql + ")"
             arguments += condition.arguments
         }
-        let (tagCount, valueCount) = (layout.tags.count, layout.values.count)
-        return try DirectStatement.rows(sql, arguments: arguments, on: db).map { row in
-            let v = row.values
-            let base = 3 + tagCount
-            var cell = RollupCell.empty(valueCount: valueCount)
-            cell.count = v[1 + tagCount].int64Value ?? 0
-            cell.lastTime = v[2 + tagCount].int64Value ?? 0
-            for i in 0..<valueCount {
-                cell.sums[i] = Self.double(v[base + 4 * i])
-                cell.mins[i] = Self.double(v[base + 4 * i + 1])
-                cell.maxs[i] = Self.double(v[base + 4 * i + 2])
-                cell.lasts[i] = Self.double(v[base + 4 * i + 3])
-            }
-            let key = RollupKey(bucket: v[0].int64Value ?? 0, tags: v[1..<(1 + tagCount)].map { $0.textValue ?? "" })
-            return (key, cell)
+        var rows = RollupRows(tagNames: tags, valueCount: layout.values.count)
+        let tagCount = Int32(tags.count)
+        let statCount = Int32(4 * layout.values.count)
+        try DirectStatement.visitRows(sql, arguments: arguments, on: db) { handle in
+            rows.beginRow(
+                bucket: sqlite3_column_int64(handle, 0), count: sqlite3_column_int64(handle, 1),
+                lastTime: sqlite3_column_int64(handle, 2))
+            for tag in 0..<tagCount { rows.appendTag(DirectStatement.text(of: handle, at: 3 + tag), at: Int(tag)) }
+            // REAL columns; sqlite3_column_double converts an integer (or NULL, as 0) the way `double` below does.
+            for stat in 0..<statCount { rows.appendStat(sqlite3_column_double(handle, 3 + tagCount + stat)) }
         }
+        return rows
     }
 
     func pruneRaw(of layout: TimeSeriesLayout, before: Int64, limit: Int) throws -> Int {

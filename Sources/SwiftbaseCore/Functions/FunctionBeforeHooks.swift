@@ -14,11 +14,11 @@ enum FunctionBeforeHooks {
                 guard let functions else { return }
                 try run(&event, functions: functions)
             }
-            switch action {
-            case .create: hooks.onRecordCreate(hook: hook)
-            case .update: hooks.onRecordUpdate(hook: hook)
-            case .delete: hooks.onRecordDelete(hook: hook)
-            }
+            hooks.onRecordWrite(
+                action,
+                interested: { [weak functions] collection, action in
+                    functions.map { !$0.beforeHooks(for: collection, action).isEmpty } ?? false
+                }, hook: hook)
         }
     }
 

@@ -27,6 +27,9 @@ public final class RecordHooks: Sendable {
         let collections: Set<String>
         let action: RecordHookAction?
         let hook: Hook
+        /// For a hook registered for every collection that acts only on some (functions' before hooks): whether
+        /// it would do anything for a collection and action. Nil: it always would.
+        var interested: (@Sendable (CollectionModel, RecordHookAction) -> Bool)? = nil
 
         func applies(to collection: CollectionModel, _ action: RecordHookAction) -> Bool {
             (self.action == nil || self.action == action)
@@ -88,6 +91,16 @@ public final class RecordHooks: Sendable {
         registered.withLock { $0.commit.append(scoped) }
     }
 
+    /// Runs `hook` inside the transaction of each `action` on every collection; `interested` says for which
+    /// collections it would do anything, so writes it would leave alone may take a path without hooks.
+    func onRecordWrite(
+        _ action: RecordHookAction, interested: @escaping @Sendable (CollectionModel, RecordHookAction) -> Bool,
+        hook: @escaping WriteHook
+    ) {
+        let scoped = Scoped(collections: [], action: action, hook: hook, interested: interested)
+        registered.withLock { $0.write.append(scoped) }
+    }
+
     private func addWrite(_ collections: [String], _ action: RecordHookAction, _ hook: @escaping WriteHook) {
         let scoped = Scoped(collections: Set(collections), action: action, hook: hook)
         registered.withLock { $0.write.append(scoped) }
@@ -99,6 +112,13 @@ public final class RecordHooks: Sendable {
     }
 
     // MARK: - Running (the record service calls these)
+
+    /// Whether any write hook applies to `action` on `collection` (a batch of points takes its lean path
+    /// only when none does).
+    func hasWriteHooks(for collection: CollectionModel, _ action: RecordHookAction) -> Bool {
+        let hooks = registered.withLock { $0.write.filter { $0.applies(to: collection, action) } }
+        return hooks.contains { $0.interested?(collection, action) ?? true }
+    }
 
     /// Runs the write hooks for `event`. An error that is not a `SwiftbaseError` refuses the write with a 400
     /// carrying the write's failure message, as PocketBase answers a hook's plain error.

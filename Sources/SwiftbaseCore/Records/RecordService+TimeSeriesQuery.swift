@@ -28,16 +28,11 @@ extension RecordService {
         let groupIndexes = query.groupBy.compactMap { layout.tags.firstIndex(of: $0) }
         return try await store.read { conn in
             let storage = try TimeSeriesRollups.storage(conn)
-            var buckets: [RollupKey: RollupCell] = [:]
-            func add(time: Int64, tags: [String], cell: RollupCell) {
-                let key = RollupKey(
-                    bucket: RollupLevel.floor(time, to: query.step), tags: groupIndexes.map { tags[$0] })
-                buckets[key, default: .empty(valueCount: layout.values.count)].merge(cell)
-            }
+            var buckets = TimeSeriesBuckets(step: query.step, valueCount: layout.values.count)
             func addRaw(from: Int64, to: Int64) throws {
                 guard from < to else { return }
                 for point in try storage.points(of: layout, from: from, to: to, tags: nil, where: rawFilter) {
-                    add(time: point.time, tags: point.tags, cell: RollupCell(time: point.time, values: point.values))
+                    buckets.add(point, groupValues: groupIndexes.map { point.tags[$0] })
                 }
             }
             var source = "raw"
@@ -46,9 +41,9 @@ extension RecordService {
                 let end = RollupLevel.floor(query.to, to: level.milliseconds)
                 if start < end {
                     source = level.name
-                    for (key, cell) in try storage.cells(of: layout, level: level, from: start, to: end, where: tagFilter) {
-                        add(time: key.bucket, tags: key.tags, cell: cell)
-                    }
+                    let rows = try storage.cells(
+                        of: layout, level: level, from: start, to: end, tags: query.groupBy, where: tagFilter)
+                    buckets.add(rows, groupTags: Array(query.groupBy.indices))
                     try addRaw(from: query.from, to: start)
                     try addRaw(from: end, to: query.to)
                 } else {
@@ -57,12 +52,7 @@ extension RecordService {
             } else {
                 try addRaw(from: query.from, to: query.to)
             }
-            let ordered = buckets.sorted { a, b in
-                a.key.bucket != b.key.bucket ? a.key.bucket < b.key.bucket : a.key.tags.lexicographicallyPrecedes(b.key.tags)
-            }
-            return TimeSeriesResult(
-                layout: layout, query: query, source: source,
-                buckets: ordered.map { .init(time: $0.key.bucket, group: $0.key.tags, cell: $0.value) })
+            return TimeSeriesResult(layout: layout, query: query, source: source, buckets: buckets.sorted())
         }
     }
 

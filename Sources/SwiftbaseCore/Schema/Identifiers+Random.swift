@@ -14,4 +14,14 @@ extension Identifiers {
         if pattern == "[a-z0-9]{15}" { return RandomString.make(length: 15, alphabet: lowerAlphanumerics) }
         return (try? RandomString.matching(pattern)) ?? RandomString.make(length: 15, alphabet: lowerAlphanumerics)
     }
+
+    /// `randomString(pattern:)` with PocketBase's default id shape drawn from `generator`: ids made in bulk (a
+    /// batch of points) from one seeded generator instead of a `getrandom` call each. Other patterns are
+    /// generated as `randomString(pattern:)` does.
+    static func randomString(pattern: String, using generator: inout some RandomNumberGenerator) -> String {
+        if pattern == "[a-z0-9]{15}" {
+            return RandomString.make(length: 15, alphabet: lowerAlphanumerics, using: &generator)
+        }
+        return randomString(pattern: pattern)
+    }
 }

@@ -12,9 +12,9 @@ public protocol TimeSeriesStorage {
     func dropTimeIndex(of layout: TimeSeriesLayout) throws
     /// Drops the rollup tables of the collection `collectionId`.
     func dropRollups(collectionId: String) throws
-    /// Inserts rows into `table`: `columns` are field names, each row one value per column. A refused row throws
-    /// `TimeSeriesRowFailure` with its index.
-    func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws
+    /// Inserts `points` into `table` (its columns are the points' field names), with one prepared statement for
+    /// the batch. A refused row throws `TimeSeriesRowFailure` with its index.
+    func insert(_ points: PointColumns, into table: String) throws
     /// Merges `cells` into the stored cells of `level` (an upsert per cell: counts and sums add, min/max and the
     /// latest value merge as ``RollupCell/merge(_:)`` does).
     func merge(_ cells: [RollupKey: RollupCell], level: RollupLevel, layout: TimeSeriesLayout) throws
@@ -24,10 +24,12 @@ public protocol TimeSeriesStorage {
     func points(
         of layout: TimeSeriesLayout, from: Int64, to: Int64, tags: [String]?, where filter: TimeSeriesFilter?
     ) throws -> [TimeSeriesPoint]
-    /// Stored cells of `level` whose bucket starts in `from..<to`, matching `condition`.
+    /// Stored cells of `level` whose bucket starts in `from..<to`, matching `condition`, with the tags `tags`
+    /// (a subset of the layout's) and every value field's stats.
     func cells(
-        of layout: TimeSeriesLayout, level: RollupLevel, from: Int64, to: Int64, where filter: TimeSeriesFilter?
-    ) throws -> [(key: RollupKey, cell: RollupCell)]
+        of layout: TimeSeriesLayout, level: RollupLevel, from: Int64, to: Int64, tags: [String],
+        where filter: TimeSeriesFilter?
+    ) throws -> RollupRows
     /// Deletes up to `limit` raw points older than `before`; returns how many.
     func pruneRaw(of layout: TimeSeriesLayout, before: Int64, limit: Int) throws -> Int
     /// Deletes up to `limit` cells of `level` whose bucket starts before `before`; returns how many.

@@ -65,6 +65,8 @@ public enum RollupLevel: String, Sendable, CaseIterable, Hashable {
 public enum TimeSeriesClock {
     /// The epoch milliseconds of a canonical (or any accepted) date text; nil when it is not a date.
     public static func milliseconds(_ text: String) -> Int64? {
+        var text = text
+        if let ms = text.withUTF8({ DateTime.canonicalMilliseconds($0) }) { return ms }
         guard let date = DateTime.parseCanonical(text) ?? DateTime.parse(text) else { return nil }
         return Int64((date.timeIntervalSince1970 * 1000).rounded())
     }

@@ -36,6 +36,16 @@ enum TimeSeriesRollups {
         }
     }
 
+    /// Merges a batch of newly inserted points into every level: folded in memory, one upsert per touched cell.
+    static func added(_ columns: PointColumns, layout: TimeSeriesLayout, on conn: any StoreConnection) throws {
+        guard columns.count > 0 else { return }
+        let storage = try storage(conn)
+        let cells = RollupBatchFold.cells(columns, layout: layout)
+        for level in RollupLevel.allCases {
+            try storage.merge(cells[level] ?? [:], level: level, layout: layout)
+        }
+    }
+
     /// Recomputes, from raw points, every bucket `points` fall in (call after the raw rows changed).
     static func recompute(_ points: [TimeSeriesPoint], layout: TimeSeriesLayout, on conn: any StoreConnection) throws {
         let storage = try storage(conn)

@@ -156,32 +156,42 @@ public enum DateTime {
     /// `YYYY-MM-DD HH:MM:SS.sssZ` exactly, read by arithmetic (what the store holds, so what is read most).
     static func parseCanonical(_ text: String) -> Date? {
         var text = text
-        return text.withUTF8 { bytes -> Date? in
-            guard bytes.count == 24, bytes[4] == 45, bytes[7] == 45, bytes[10] == 32, bytes[13] == 58, bytes[16] == 58,
-                bytes[19] == 46, bytes[23] == 90
-            else { return nil }
-            func number(_ from: Int, _ width: Int) -> Int64? {
-                var value: Int64 = 0
-                for i in from..<(from + width) {
-                    let c = bytes[i]
-                    guard c >= 48, c <= 57 else { return nil }
-                    value = value * 10 + Int64(c - 48)
-                }
-                return value
-            }
-            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
-                let minute = number(14, 2), let second = number(17, 2), let millis = number(20, 3), year >= 1970,
-                (1...12).contains(month), day >= 1, hour < 24, minute < 60, second < 60
-            else { return nil }
-            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-            let monthDays: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-            guard day <= monthDays[Int(month - 1)] else { return nil }
-            let seconds = days(fromCivil: year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
-            return Date(timeIntervalSince1970: Double(seconds) + Double(millis) / 1000)
-        }
+        guard let ms = text.withUTF8({ canonicalMilliseconds($0) }) else { return nil }
+        let (seconds, millis) = ms.quotientAndRemainder(dividingBy: 1000)
+        return Date(timeIntervalSince1970: Double(seconds) + Double(millis) / 1000)
     }
 
-    /// Normalizes any accepted input to the canonical text, or nil if it is not a date.
+    /// The epoch milliseconds of canonical date text (`2024-01-02 03:04:05.678Z`, year 1970 or later, a real
+    /// calendar day), read straight from its bytes; nil for any other text.
+    package static func canonicalMilliseconds(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard bytes.count == 24, bytes[4] == 45, bytes[7] == 45, bytes[10] == 32, bytes[13] == 58, bytes[16] == 58,
+            bytes[19] == 46, bytes[23] == 90
+        else { return nil }
+        func number(_ from: Int, _ width: Int) -> Int64? {
+            var value: Int64 = 0
+            for i in from..<(from + width) {
+                let c = bytes[i]
+                guard c >= 48, c <= 57 else { return nil }
+                value = value * 10 + Int64(c - 48)
+            }
+            return value
+        }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
+            let minute = number(14, 2), let second = number(17, 2), let millis = number(20, 3), year >= 1970,
+            (1...12).contains(month), day >= 1, hour < 24, minute < 60, second < 60
+        else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let monthDays: Int64 =
+            switch month {
+            case 2: leap ? 29 : 28
+            case 4, 6, 9, 11: 30
+            default: 31
+            }
+        guard day <= monthDays else { return nil }
+        let seconds = days(fromCivil: year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
+        return seconds * 1000 + millis
+    }
+
     public static func normalize(_ text: String) -> String? {
         parse(text).map(format)
     }

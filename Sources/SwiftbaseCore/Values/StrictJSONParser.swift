@@ -19,6 +19,12 @@ package struct StrictJSONParser {
         self.bytes = bytes
     }
 
+    /// A reader that starts at `position` (a value inside a larger body read by another scanner).
+    package init(_ bytes: [UInt8], at position: Int) {
+        self.bytes = bytes
+        self.position = position
+    }
+
     /// Parses the whole input as exactly one value (surrounding whitespace allowed).
     package static func parseDocument(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
         var parser = StrictJSONParser(bytes)

@@ -12,6 +12,13 @@ public enum JSONResponse {
             body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
+    /// A response of JSON already written to bytes.
+    static func encoded(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
     /// A success response with the request's `fields` projection applied to the whole object.
     static func object(_ value: JSONValue, query: QueryParameters) throws -> Response {
         guard let fields = query["fields"], !fields.isEmpty else { return make(value) }

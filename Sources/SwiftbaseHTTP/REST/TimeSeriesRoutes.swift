@@ -31,11 +31,12 @@ struct TimeSeriesRoutes {
             } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
                 throw SwiftbaseError.tooLarge()
             }
-            let points = try PointsBody.decode(
-                Array(buffer.readableBytesView), contentType: request.headers[.contentType] ?? "")
+            let points = try PointBody.parse(
+                Array(buffer.readableBytesView), format: Self.format(request.headers[.contentType] ?? ""),
+                fieldNames: collection.fields.map(\.name))
             let info = request.requestInfo(auth: auth)
             do {
-                let inserted = try await services.records.createPoints(in: collection.id, points: points, request: info)
+                let inserted = try await services.records.createPoints(in: collection.id, parsed: points, request: info)
                 return JSONResponse.make(.object(["inserted": .number(Double(inserted))]))
             } catch let failure as PointBatchFailure {
                 throw Self.refusal(failure)
@@ -48,12 +49,19 @@ struct TimeSeriesRoutes {
             let info = request.requestInfo(auth: try context.auth.acting(.list, on: collection))
             let query = try TimeSeriesQuery(parameters: request.query.dictionary)
             let result = try await services.records.queryPoints(in: collection.id, query: query, request: info)
-            return JSONResponse.make(result.json)
+            return JSONResponse.encoded(result.encoded)
         }
     }
 
     static let pointsRoute = "/api/timeseries/{collection}/points"
     static let queryRoute = "/api/timeseries/{collection}/query"
+
+    /// Newline-delimited JSON for `application/x-ndjson` (or `jsonlines`/`jsonl`), a JSON array otherwise.
+    static func format(_ contentType: String) -> PointBody.Format {
+        let type = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        let lines = type == "application/x-ndjson" || type == "application/jsonlines" || type == "application/jsonl"
+        return lines ? .lines : .array
+    }
 
     /// The batch's error, in PocketBase's shape, under `points.<index>`.
     static func refusal(_ failure: PointBatchFailure) -> SwiftbaseError {
@@ -65,37 +73,5 @@ struct TimeSeriesRoutes {
             "Failed to create points.", .fields(["points": .fields([String(failure.index): detail])]))
         refusal.audit = error.audit
         return refusal
-    }
-}
-
-/// A bulk body: a JSON array of objects, or newline-delimited JSON objects (`application/x-ndjson`).
-enum PointsBody {
-    static func decode(_ bytes: [UInt8], contentType: String) throws -> [[String: JSONValue]] {
-        let type = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-        if type == "application/x-ndjson" || type == "application/jsonlines" || type == "application/jsonl" {
-            var points: [[String: JSONValue]] = []
-            for (line, text) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-                let trimmed = text.drop { $0 == 32 || $0 == 9 || $0 == 13 }
-                if trimmed.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
-                guard case .object(let object)? = try? StrictJSONParser.parseDocument(Array(trimmed)) else {
-                    throw malformed("Line \(line + 1) is not a JSON object.")
-                }
-                points.append(object)
-            }
-            return points
-        }
-        guard case .array(let items)? = try? StrictJSONParser.parseDocument(bytes) else {
-            throw malformed("Send a JSON array of points, or newline-delimited JSON with Content-Type application/x-ndjson.")
-        }
-        return try items.enumerated().map { index, item in
-            guard case .object(let object) = item else { throw malformed("Point \(index) is not a JSON object.") }
-            return object
-        }
-    }
-
-    private static func malformed(_ detail: String) -> SwiftbaseError {
-        SwiftbaseError.badRequest(
-            "Failed to load the submitted data due to invalid formatting.",
-            data: .items(["body": ErrorItem("validation_invalid_body", detail)]))
     }
 }

@@ -33,6 +33,19 @@ enum GoNumberFormat {
     static func json(_ d: Double) -> String {
         if let special = special(d) { return special }
         if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+        // Swift writes the same shortest digits, in plain notation from 1e-4 to 2^53: a fraction it writes
+        // without an exponent is already Go's text (the common case: readings, averages).
+        if d != d.rounded() {
+            let text = d.description
+            if !text.utf8.contains(UInt8(ascii: "e")) { return text }
+        }
+        return jsonFromDigits(d)
+    }
+
+    /// ``json(_:)`` built from the decimal digits and the point's position (every finite value).
+    static func jsonFromDigits(_ d: Double) -> String {
+        if let special = special(d) { return special }
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
         let (negative, digits, pointPosition) = decimalDigits(d)
         let sign = negative ? "-" : ""
         guard abs(d) < 1e-6 || abs(d) >= 1e21 else { return sign + fixed(digits, pointPosition) }

@@ -34,7 +34,11 @@ extension NumberFieldOptions: FieldBehavior {
     }
 
     package func sqlValue(_ value: JSONValue, for field: FieldModel) -> SQLValue {
-        let number = value.doubleValue ?? GoCast.double(value)
+        Self.stored(value.doubleValue ?? GoCast.double(value))
+    }
+
+    /// How a number is stored: whole numbers (below 2^53) as integers, others as reals, NaN/±Inf as 0.
+    package static func stored(_ number: Double) -> SQLValue {
         guard number.isFinite else { return .integer(0) }
         if number == number.rounded(), abs(number) < 9_007_199_254_740_992 { return .integer(Int64(number)) }
         return .real(number)

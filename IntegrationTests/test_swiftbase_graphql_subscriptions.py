@@ -205,6 +205,36 @@ def test_answers_shared_between_subscribers_follow_each_ones_variables_and_ident
     assert titles(ann, key) == ["low", "mine", sentinel]
 
 
+@pytest.mark.parametrize("change", ["password", "name"])
+def test_a_subscriber_follows_its_auth_record_as_realtime_does(server, api, feed, change):
+    """A password change invalidates the subscriber's token: from then on it is a guest (its own hidden notes
+    no longer arrive). Any other change keeps it signed in, with its new values."""
+    people, notes = feed["people"], feed["notes"]
+    key = f"{notes['name']}_events"
+    cy = new_record(api, people, email=f"cy-{unique_name('x')}@example.com", password=PASSWORD,
+                    passwordConfirm=PASSWORD, name="Cy")
+    r = Api(server.url, None).post(f"/api/collections/{people['name']}/auth-with-password",
+                                   json={"identity": cy["email"], "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    sentinel = unique_name("end")
+
+    def write():
+        new_record(api, notes, title="cy-before", live=False, author=cy["id"])
+        body = ({"password": "another-pass-123", "passwordConfirm": "another-pass-123"} if change == "password"
+                else {"name": "Cy Renamed"})
+        r = api.patch(f"{records(people)}/{cy['id']}", json=body)
+        assert r.status_code == 200, r.text
+        new_record(api, notes, title="cy-after", live=False, author=cy["id"])
+        new_record(api, notes, title=sentinel, live=True)
+
+    events = asyncio.run(watch(server, subscription(notes), PROTOCOLS[0], token=r.json()["token"], actions=write,
+                               until=lambda ev: ev[-1][key]["record"]["title"] == sentinel))
+    if change == "password":
+        assert titles(events, key) == ["cy-before", sentinel]
+    else:
+        assert titles(events, key) == ["cy-before", "cy-after", sentinel]
+
+
 @pytest.mark.parametrize("subprotocol", PROTOCOLS)
 def test_invalid_subscription_is_an_error_message(server, feed, subprotocol):
     async def attempt():

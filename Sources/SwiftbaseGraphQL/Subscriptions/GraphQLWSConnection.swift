@@ -50,11 +50,29 @@ final class GraphQLWSConnection: Sendable {
         let bundle: GraphQLSchemaBundle
         let document: Document
         let request: GraphQLOperationRequest
-        let context: GraphQLRequestContext
-        let mapping: GraphQLErrorMapping
-        let target: RecordEventsTarget?
+        var context: GraphQLRequestContext
+        var mapping: GraphQLErrorMapping
+        var target: RecordEventsTarget?
         var live: LiveQuery? = nil
+
+        /// The same subscription run as `auth` from now on.
+        func running(as auth: AuthContext) -> ActiveSubscription {
+            var copy = self
+            var info = context.request
+            info.auth = auth
+            copy.context = GraphQLRequestContext(
+                records: context.records, presenter: context.presenter, request: info,
+                maxPageSize: context.maxPageSize, logger: context.logger)
+            copy.mapping = GraphQLErrorMapping(
+                audit: mapping.audit, auditActor: auth.auditActor, remoteIP: mapping.remoteIP, logger: mapping.logger)
+            copy.target = target.map { RecordEventsTarget(shape: $0.shape, condition: $0.condition, request: info) }
+            return copy
+        }
     }
+
+    /// Who the connection's next operations run as: set by `connection_init`, then following changes of its
+    /// auth record as its subscriptions do.
+    private let connectionAuth = Mutex(AuthContext.guest)
 
     init(
         wsProtocol: GraphQLWSProtocol, services: HTTPServices, events: EventBus, executor: GraphQLExecutor,
@@ -123,7 +141,6 @@ final class GraphQLWSConnection: Sendable {
 
     private func read(_ inbound: WebSocketInboundStream, send: @escaping @Sendable (Outgoing) -> Void) async {
         var machine = GraphQLWSStateMachine(protocol: wsProtocol, maxOperations: maxOperations)
-        var auth = AuthContext.guest
         do {
             for try await message in inbound.messages(maxSize: GraphQLWebSocket.maxMessageSize) {
                 // Both protocols speak JSON text; a binary frame is ignored.
@@ -133,11 +150,13 @@ final class GraphQLWSConnection: Sendable {
                     case .send(let value):
                         send(.text(value.jsonString))
                     case .initialize(let payload, let acknowledgement):
-                        auth = await identity(GraphQLWebSocket.credential(in: payload) ?? headerCredential)
+                        let auth = await identity(GraphQLWebSocket.credential(in: payload) ?? headerCredential)
+                        connectionAuth.withLock { $0 = auth }
                         initialized.store(true, ordering: .relaxed)
                         for message in acknowledgement { send(.text(message.jsonString)) }
                     case .start(let operation):
-                        let done = await start(operation, auth: auth, machine: machine, send: send)
+                        let done = await start(
+                            operation, auth: connectionAuth.withLock { $0 }, machine: machine, send: send)
                         if done { machine.ended(operation.id) }
                     case .stop(let id):
                         subscriptions.withLock { $0.removeValue(forKey: id) }?.live?.stop()
@@ -264,7 +283,11 @@ final class GraphQLWSConnection: Sendable {
             let wsProtocol = wsProtocol
             Task {
                 await live.run(
-                    first: answer, execute: { await Self.rerun(running) },
+                    first: answer,
+                    execute: { [weak self] in
+                        // As the identity it runs as now (it follows its auth record's changes).
+                        await Self.rerun(self?.subscriptions.withLock { $0[id] } ?? running)
+                    },
                     send: { [weak self] result in
                         // A subscription the client completed meanwhile receives nothing more.
                         guard let self, self.subscriptions.withLock({ $0[id] != nil }) else { return }
@@ -315,6 +338,9 @@ final class GraphQLWSConnection: Sendable {
         }
         let deleted = entries.filter { $0.action == .delete }.map(\.record)
         for entry in entries {
+            if let collection = services.schema.snapshot.collection(entry.collectionId), collection.isAuth {
+                followAuth(after: entry, in: collection)
+            }
             let concerned = subscriptions.withLock { table in
                 table.compactMap { id, subscription in
                     subscription.target.map { (id, subscription, $0) }
@@ -341,6 +367,26 @@ final class GraphQLWSConnection: Sendable {
                 // A subscription the client completed meanwhile receives nothing more.
                 guard let payload, subscriptions.withLock({ $0[id] != nil }) else { continue }
                 send(.text(Self.message(id, payload: payload, protocol: wsProtocol)))
+            }
+        }
+    }
+
+    /// A changed or deleted auth record, followed as realtime follows it: the connection and the subscriptions
+    /// running as it become guests when it is gone or its `tokenKey` changed (a password or email change
+    /// invalidates its tokens), and otherwise see its new values.
+    private func followAuth(after entry: ChangeLogEntry, in collection: CollectionModel) {
+        func followed(_ auth: AuthContext) -> AuthContext? {
+            guard let record = auth.record, record.id == entry.recordId, record.collectionId == entry.collectionId
+            else { return nil }
+            if entry.action == .delete || record.values["tokenKey"] != entry.record.values["tokenKey"] { return .guest }
+            return AuthService.context(for: entry.record, in: collection)
+        }
+        connectionAuth.withLock { auth in
+            if let now = followed(auth) { auth = now }
+        }
+        subscriptions.withLock { table in
+            for (id, subscription) in table {
+                if let now = followed(subscription.context.request.auth) { table[id] = subscription.running(as: now) }
             }
         }
     }

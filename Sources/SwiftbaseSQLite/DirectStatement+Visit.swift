@@ -9,21 +9,11 @@ extension DirectStatement {
     static func visitRows(
         _ sql: String, arguments: [SQLValue], on db: Database, _ visit: (OpaquePointer) throws -> Void
     ) throws {
-        let statement = try db.boundedCachedStatement(sql: sql)
+        let statement = try bound(sql, arguments: arguments, on: db)
         let handle = statement.sqliteStatement
-        sqlite3_reset(handle)
         defer {
             sqlite3_reset(handle)
             sqlite3_clear_bindings(handle)
-        }
-        guard Int(sqlite3_bind_parameter_count(handle)) == arguments.count else {
-            throw DatabaseError(
-                resultCode: .SQLITE_MISUSE, message: "wrong number of statement arguments: \(arguments.count)",
-                sql: statement.sql)
-        }
-        for (offset, value) in arguments.enumerated() {
-            let code = bind(value, at: Int32(offset + 1), to: handle)
-            if code != SQLITE_OK { throw error(code, statement, db) }
         }
         while true {
             let code = sqlite3_step(handle)

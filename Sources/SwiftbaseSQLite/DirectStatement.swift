@@ -15,21 +15,11 @@ import SwiftbaseCore
 enum DirectStatement {
     /// Runs `sql` (from the connection's statement cache) with `arguments` and returns its rows.
     static func rows(_ sql: String, arguments: [SQLValue] = [], on db: Database) throws -> [StoreRow] {
-        let statement = try db.boundedCachedStatement(sql: sql)
+        let statement = try bound(sql, arguments: arguments, on: db)
         let handle = statement.sqliteStatement
-        sqlite3_reset(handle)
         defer {
             sqlite3_reset(handle)
             sqlite3_clear_bindings(handle)
-        }
-        guard Int(sqlite3_bind_parameter_count(handle)) == arguments.count else {
-            throw DatabaseError(
-                resultCode: .SQLITE_MISUSE,
-                message: "wrong number of statement arguments: \(arguments.count)", sql: statement.sql)
-        }
-        for (offset, value) in arguments.enumerated() {
-            let code = bind(value, at: Int32(offset + 1), to: handle)
-            if code != SQLITE_OK { throw error(code, statement, db) }
         }
         var columns: [String] = []
         var columnCount: Int32 = 0
@@ -50,6 +40,27 @@ enum DirectStatement {
             for column in 0..<columnCount { values.append(value(of: handle, at: column)) }
             rows.append(StoreRow(columns: columns, values: values))
         }
+    }
+
+    /// `sql` from the connection's statement cache, reset, with `arguments` bound (their count checked). The
+    /// caller resets it and clears its bindings when done.
+    static func bound(_ sql: String, arguments: [SQLValue], on db: Database) throws -> Statement {
+        let statement = try db.boundedCachedStatement(sql: sql)
+        let handle = statement.sqliteStatement
+        sqlite3_reset(handle)
+        guard Int(sqlite3_bind_parameter_count(handle)) == arguments.count else {
+            throw DatabaseError(
+                resultCode: .SQLITE_MISUSE,
+                message: "wrong number of statement arguments: \(arguments.count)", sql: statement.sql)
+        }
+        for (offset, value) in arguments.enumerated() {
+            let code = bind(value, at: Int32(offset + 1), to: handle)
+            if code != SQLITE_OK {
+                sqlite3_clear_bindings(handle)
+                throw error(code, statement, db)
+            }
+        }
+        return statement
     }
 
     private static func currentColumnNames(_ handle: OpaquePointer) -> [String] {

@@ -65,6 +65,9 @@ def test_depth_breadth_and_cost_come_from_the_settings(server, api, blog, limits
     assert costly["errors"][0]["message"] == (
         "The query may answer up to 2005 records; at most 1500 are allowed. Lower its limits or select fewer relations.")
     assert costly["errors"][0]["extensions"]["code"] == 400
+    # Paged per post, the back-relation costs its limit per post: 5 + 5 × 1 + 5.
+    paged = ask(server, api, f"{{ {p}(limit: 5, order_by: {{n: asc}}) {{ {c}_via_post(limit: 1) {{ post {{ n }} }} }} }}")
+    assert paged == {"data": {p: [{f"{c}_via_post": [{"post": {"n": i}}]} for i in range(5)]}}
     fits = ask(server, api, f"{{ {p}(limit: 1, order_by: {{n: asc}}) {{ {c}_via_post {{ message }} }} }}")
     assert fits == {"data": {p: [{f"{c}_via_post": [{"message": "on 0"}]}]}}
 

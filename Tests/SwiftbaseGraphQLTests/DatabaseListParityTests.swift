@@ -42,6 +42,21 @@ import Testing
         ("{ posts(limit: 0) { id } }", false, []),
         ("{ notes(order_by: {id: asc}) { text post { title } } }", true, ["guest", "author", "other user", "API key"]),
         ("{ posts(filter: \"nonsense ~~ \") { title } }", false, []),
+        // Array relationships paged per record: in the statement with a limit and no joins, else the expander.
+        (
+            "{ posts(order_by: {id: asc}) { id comments_via_post(where: {body: {_neq: \"zzz\"}}, order_by: {body: desc},"
+                + " limit: 2, offset: 1) { id body author { name } } } }", true, []
+        ),
+        (
+            "{ posts(order_by: {id: asc}) { first: comments_via_post(order_by: {id: asc}, limit: 1) { id }"
+                + " last: comments_via_post(order_by: {id: desc}, limit: 1, filter: \"body != ''\") { id } all: comments_via_post { id } } }",
+            true, []
+        ),
+        ("{ posts(order_by: {id: asc}) { id comments_via_post(order_by: {body: asc}) { body } } }", false, []),
+        (
+            "{ posts(order_by: {id: asc}) { id comments_via_post(where: {author: {name: {_neq: \"x\"}}}, limit: 5) { id } } }",
+            true, []
+        ),
     ]
 
     @Test func databaseAndPresenterAnswerAlike() async throws {

@@ -100,7 +100,10 @@ import Testing
             "posts_by_pk(id: String!): posts", "insert_posts_one(object: posts_insert_input!): posts",
             "update_posts_by_pk(", "pk_columns: posts_pk_columns_input!", "_set: posts_set_input",
             "_inc: posts_inc_input",
-            "delete_posts_by_pk(id: String!): posts", "comments_via_post: [comments!]!", "pins_via_post: pins",
+            "delete_posts_by_pk(id: String!): posts",
+            // A list back-relation is an array relationship: paged per record; a unique one is one record.
+            "comments_via_post(\n    where: comments_bool_exp\n    order_by: [comments_order_by!]",
+            "filter: String\n  ): [comments!]!", "pins_via_post: pins\n",
             "author: users", "editors: [users!]!", "tags: [String!]", "meta: JSON", "when: DateTime", "where: GeoPoint",
             "views: Int", "score: Float", "docs_url: [String!]", "_ilike: String", "scalar DateTime",
         ] {

@@ -103,7 +103,7 @@ import Testing
 
     func value(_ field: String, in json: JSONValue) -> (any Sendable)? {
         guard let shape = posts.field(field) else { return nil }
-        return RecordNode(json).value(of: shape)
+        return RecordNode(json).value(of: shape, occurrence: nil)
     }
 
     @Test func fileURLsArePocketBaseDownloadPaths() {

@@ -49,7 +49,8 @@ package struct RecordExpander: Sendable {
         var out = records
         var anyValid = false
         for (key, subtree) in tree.children.sorted(by: { $0.key < $1.key }) {
-            if let field = collection.field(named: key), case .relation(let options) = field.options,
+            let relation = subtree.relation ?? key
+            if let field = collection.field(named: relation), case .relation(let options) = field.options,
                 let target = schema.collection(options.collectionId), mayRead(target)
             {
                 anyValid = true
@@ -69,9 +70,18 @@ package struct RecordExpander: Sendable {
                     }
                     out[i].expand = expand
                 }
-            } else if let (source, field) = backRelation(key, pointingTo: collection), mayRead(source) {
+            } else if let (source, field) = backRelation(relation, pointingTo: collection), mayRead(source) {
                 anyValid = true
                 let ids = records.map(\.id)
+                if let slice = subtree.slice {
+                    let pages = try await loadPages(of: source, via: field, parents: ids, slice: slice, tree: subtree)
+                    for i in out.indices {
+                        var expand = out[i].expand ?? [:]
+                        expand[key] = .array(pages[out[i].id] ?? [])
+                        out[i].expand = expand
+                    }
+                    continue
+                }
                 let table = quoteIdentifier(source.name)
                 let column = quoteIdentifier(field.name)
                 let condition: SQLFragment
@@ -183,10 +193,30 @@ package struct RecordExpander: Sendable {
 }
 
 /// Expand paths as a tree: `author.team,author.avatar` → author → {team, avatar}.
+///
+/// A child's key is where its records land under `expand`, normally the relation's own name. A transport may
+/// load one relation several ways (GraphQL aliases with different arguments): such a child names the relation
+/// it loads in `relation` and how in `slice`, under a key of its own.
 package struct ExpandTree: Sendable, Equatable {
     package var children: [String: ExpandTree] = [:]
+    /// The relation this node loads when its key is not the relation's name.
+    package var relation: String?
+    /// Each parent's own page of a back-relation's records (see `ExpandSlice`); nil loads them as `expand` does.
+    package var slice: ExpandSlice?
 
-    package init() {}
+    package init(relation: String? = nil, slice: ExpandSlice? = nil) {
+        self.relation = relation
+        self.slice = slice
+    }
+
+    /// Adds `other`'s paths to this tree's (a node keeps its own relation and slice when both have one).
+    package mutating func merge(_ other: ExpandTree) {
+        relation = relation ?? other.relation
+        slice = slice ?? other.slice
+        for (key, child) in other.children {
+            children[key, default: ExpandTree()].merge(child)
+        }
+    }
 
     package var isEmpty: Bool { children.isEmpty }
 

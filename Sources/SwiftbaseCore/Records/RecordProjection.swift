@@ -15,8 +15,9 @@ package struct RecordProjection: Sendable {
         /// The record a single relation field points to, if the requester may view it, else `null`.
         case toOne(key: String, field: FieldModel, target: CollectionModel, projection: RecordProjection)
         /// The records of `source` whose single relation `field` points here, those the requester may view,
-        /// as a list (PocketBase's `<source>_via_<field>` expand).
-        case backRelation(key: String, source: CollectionModel, field: FieldModel, projection: RecordProjection)
+        /// as a list (PocketBase's `<source>_via_<field>` expand), or each record's own page of them (`slice`).
+        case backRelation(
+            key: String, source: CollectionModel, field: FieldModel, projection: RecordProjection, slice: ExpandSlice?)
     }
 
     package var members: [Member]

@@ -8,7 +8,8 @@
 /// the expander's path: a related rule that needs joins (its row order would be the planner's), a relation
 /// from a collection to itself (the inner table name would shadow the outer one the link reads), a
 /// back-relation below the first level (its 1000-record cap is per level, counted here only for the first),
-/// a back-relation through a multi relation or a unique one, more than 5 levels.
+/// a back-relation through a multi relation or a unique one, a paged back-relation without a limit or whose
+/// filter or sort needs joins, more than 5 levels.
 ///
 /// Each level reads only its own table and, in the link, its direct parent's: a collection met again further
 /// down a path shadows the outer one only where nothing reads the outer one.
@@ -50,9 +51,9 @@ struct RecordProjectionCompiler {
                     return nil
                 }
                 members.append((key, value))
-            case .backRelation(let key, let source, let field, let nested):
+            case .backRelation(let key, let source, let field, let nested, let slice):
                 guard isRoot,
-                    let value = try backRelation(source, via: field, nested, parent: collection, path: path)
+                    let value = try backRelation(source, via: field, nested, slice: slice, parent: collection, path: path)
                 else { return nil }
                 members.append((key, value))
             }
@@ -94,14 +95,17 @@ struct RecordProjectionCompiler {
     }
 
     private mutating func backRelation(
-        _ source: CollectionModel, via field: FieldModel, _ nested: RecordProjection, parent: CollectionModel,
-        path: [String]
+        _ source: CollectionModel, via field: FieldModel, _ nested: RecordProjection, slice: ExpandSlice?,
+        parent: CollectionModel, path: [String]
     ) throws -> SQLFragment? {
         guard !field.isMultiple, case .relation(let options) = field.options, options.collectionId == parent.id,
             source.name.lowercased() != parent.name.lowercased(),
             !RecordExpander.hasUniqueIndex(source, on: field.name)
         else { return nil }
         guard expander.mayRead(source) else { return SQLFragment(unsafeRaw: dialect.jsonLiteral("[]")) }
+        if let slice {
+            return try page(of: source, via: field, nested, slice: slice, parent: parent, path: path)
+        }
         guard let rule = try ruleCondition(source),
             let object = try object(nested, of: source, path: path + [source.name], isRoot: false)
         else { return nil }
@@ -132,6 +136,38 @@ struct RecordProjectionCompiler {
                 unsafeRaw: " ORDER BY \(table).\(dialect.rowOrderColumn) LIMIT ?",
                 arguments: [.integer(Int64(RecordExpander.maxBackRelations))])
         backRelationCounts.append(SQLFragment(unsafeRaw: "(SELECT COUNT(*)") + from + SQLFragment(unsafeRaw: ")"))
+        return dialect.jsonEmbedded(
+            SQLFragment(unsafeRaw: "(SELECT \(dialect.jsonArrayAggregate("j")) FROM (") + rows
+                + SQLFragment(unsafeRaw: "))"))
+    }
+
+    /// Each record's own page of a back-relation, as `RecordExpander.loadPages` reads it: the related rows the
+    /// view rule and the slice's filter let through, in the slice's order (insertion order breaking ties), its
+    /// `offset` skipped and at most its `limit` read, per record. Nil — the expander's path — without a
+    /// `limit` (the expander then caps the whole level, which a per-record statement cannot count the same
+    /// way) or when the filter, the sort or the rule needs joins.
+    private mutating func page(
+        of source: CollectionModel, via field: FieldModel, _ nested: RecordProjection, slice: ExpandSlice,
+        parent: CollectionModel, path: [String]
+    ) throws -> SQLFragment? {
+        guard let limit = slice.limit else { return nil }
+        let table = quoteIdentifier(source.name)
+        var query = RecordQuery(source)
+        query.conditions.append(
+            SQLFragment(
+                unsafeRaw: "\(table).\(quoteIdentifier(field.name)) = \(quoteIdentifier(parent.name)).\"id\""))
+        try query.addClientTerms(
+            filter: slice.filter, condition: slice.condition, sort: slice.sort, schema: expander.schema,
+            request: expander.request)
+        if !auth.isSuperuser, let rule = source.viewRule {
+            query.add(
+                try RuleCompiler.condition(rule, collection: source, schema: expander.schema, request: expander.request))
+        }
+        guard query.joins.isEmpty, !query.distinct,
+            let object = try object(nested, of: source, path: path + [source.name], isRoot: false)
+        else { return nil }
+        query.orderBy.append(SQLFragment(unsafeRaw: "\(table).\(dialect.rowOrderColumn)"))
+        let rows = query.select(object + SQLFragment(unsafeRaw: " AS j"), limit: limit, offset: slice.offset)
         return dialect.jsonEmbedded(
             SQLFragment(unsafeRaw: "(SELECT \(dialect.jsonArrayAggregate("j")) FROM (") + rows
                 + SQLFragment(unsafeRaw: "))"))

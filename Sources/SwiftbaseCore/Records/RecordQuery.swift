@@ -50,6 +50,53 @@ struct RecordQuery {
         return sql
     }
 
+    /// The column `selectRanked` answers each row's partition in.
+    static let partitionColumn = "__sb_partition"
+
+    /// Pages of the rows per partition: the rows are split by the value of `partition` (an expression over the
+    /// query's tables), ranked within each in the query's order (`tieBreak` last), and the ranks
+    /// `offset + 1 … offset + limit` of each answered, the partition's value in `partitionColumn`, ordered by
+    /// partition then rank. `cap` bounds the rows of all partitions together.
+    func selectRanked(partition: String, tieBreak: String, limit: Int?, offset: Int, cap: Int?) -> SQLFragment {
+        let order = SQLFragment.join(orderBy + [SQLFragment(unsafeRaw: tieBreak)], separator: ", ")
+        var ranked =
+            SQLFragment(
+                unsafeRaw:
+                    "SELECT \(table).*, \(partition) AS \"\(Self.partitionColumn)\", ROW_NUMBER() OVER (PARTITION BY \(partition) ORDER BY ")
+            + order + SQLFragment(unsafeRaw: ") AS \"__sb_rank\"") + fromAndWhere
+        if distinct { ranked += SQLFragment(unsafeRaw: " GROUP BY \(table).\"id\", \(partition)") }
+        var sql =
+            SQLFragment(unsafeRaw: "SELECT * FROM (") + ranked
+            + SQLFragment(
+                unsafeRaw: ") AS \"__sb_ranked\" WHERE \"__sb_rank\" > ?", arguments: [.integer(Int64(offset))])
+        if let limit {
+            sql += SQLFragment(unsafeRaw: " AND \"__sb_rank\" <= ?", arguments: [.integer(Int64(offset) + Int64(limit))])
+        }
+        sql += SQLFragment(unsafeRaw: " ORDER BY \"\(Self.partitionColumn)\", \"__sb_rank\"")
+        if let cap { sql += SQLFragment(unsafeRaw: " LIMIT ?", arguments: [.integer(Int64(cap))]) }
+        return sql
+    }
+
+    /// Adds a client's terms as a list compiles them for `request`: the filter text and an already parsed
+    /// condition, ANDed, and the sort, with the joins they need (hidden fields, `@request` and `@collection`
+    /// for superusers only).
+    mutating func addClientTerms(
+        filter: String, condition: FilterExpression?, sort: String, schema: SchemaSnapshot, request: RequestInfo
+    ) throws {
+        let auth = request.auth
+        var resolver = RecordFieldResolver(
+            schema: schema, collection: collection, request: request, allowHiddenFields: auth.isSuperuser,
+            allowRequestAndCollectionReferences: auth.isSuperuser)
+        let conditions = [try FilterParser.parse(filter), condition].compactMap { $0 }
+        if !conditions.isEmpty {
+            self.conditions.append(try FilterCompiler.compile(.conjunction(conditions), resolver: &resolver))
+        }
+        if !sort.isEmpty {
+            orderBy = try SortCompiler.compile(sort, resolver: &resolver)
+        }
+        add((SQLFragment(unsafeRaw: "1"), resolver.joins, resolver.needsDistinct))
+    }
+
     /// The count of the rows the query matches.
     func count() -> SQLFragment {
         SQLFragment(unsafeRaw: "SELECT \(countExpression)") + fromAndWhere

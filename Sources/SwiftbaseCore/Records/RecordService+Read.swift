@@ -63,17 +63,8 @@ extension RecordService {
         let auth = request.auth
         if collection.listRule == nil && !auth.isSuperuser { throw Self.superusersOnly(collection, .list) }
         var query = RecordQuery(collection)
-        var resolver = RecordFieldResolver(
-            schema: schema, collection: collection, request: request, allowHiddenFields: auth.isSuperuser,
-            allowRequestAndCollectionReferences: auth.isSuperuser)
-        let conditions = [try FilterParser.parse(options.filter), options.condition].compactMap { $0 }
-        if !conditions.isEmpty {
-            query.conditions.append(try FilterCompiler.compile(.conjunction(conditions), resolver: &resolver))
-        }
-        if !options.sort.isEmpty {
-            query.orderBy = try SortCompiler.compile(options.sort, resolver: &resolver)
-        }
-        query.add((SQLFragment(unsafeRaw: "1"), resolver.joins, resolver.needsDistinct))
+        try query.addClientTerms(
+            filter: options.filter, condition: options.condition, sort: options.sort, schema: schema, request: request)
         if !auth.isSuperuser, let rule = collection.listRule {
             query.add(try RuleCompiler.condition(rule, collection: collection, schema: schema, request: request))
         }

@@ -1,3 +1,4 @@
+import GraphQL
 import SwiftbaseCore
 
 /// What a value looks like in GraphQL, for output, comparison and input alike.
@@ -52,6 +53,14 @@ struct FieldShape: Sendable {
         case .backRelation(let key, _, _, _): key
         default: nil
         }
+    }
+
+    /// Where one occurrence of the field finds its records under `expand`: a list back-relation given arguments
+    /// (`recent: comments_via_post(limit: 3)`) under a key of its own per response key — fields that share a
+    /// response key share their arguments, GraphQL's validation sees to it — any other under `expandKey`.
+    func expandKey(for occurrence: Field) -> String? {
+        guard case .backRelation(let key, _, _, true) = kind, !occurrence.arguments.isEmpty else { return expandKey }
+        return key + "@" + (occurrence.alias?.value ?? occurrence.name.value)
     }
 }
 

@@ -41,10 +41,10 @@ struct GraphQLRequestContext: Sendable {
         request: RequestInfo
     ) async throws -> [RecordNode] {
         guard !records.isEmpty else { return [] }
-        let expand = SelectionPlanner(catalog: catalog, fragments: selection.fragments).expand(
+        let expand = try SelectionPlanner(catalog: catalog, selection: selection, maxPageSize: maxPageSize).expand(
             for: selection.fieldASTs, on: shape)
         let json = try await presenter.json(
-            records, of: shape.collection, for: request, RecordPresentation(expand: expand))
+            records, of: shape.collection, for: request, RecordPresentation(expand: expand, fields: nil))
         return json.map { RecordNode($0) }
     }
 }

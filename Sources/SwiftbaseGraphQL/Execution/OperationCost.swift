@@ -6,8 +6,9 @@ import SwiftbaseCore
 /// page size limit without one), `_group_by` its `limit` of groups, `_aggregate`'s `nodes` its `limit`, a
 /// record by id or a mutation one. Below N records: a single relation N, a multi relation N × its
 /// `maxSelect`, a back-relation at most 1000 records for the whole level (`expand`'s cap; × the pointing
-/// field's `maxSelect` when it is multi, as one record then sits under several). `posts(limit: 50) { author
-/// { name } comments_via_post { id } }` costs 50 + 50 + min(50 × 1000, 1000).
+/// field's `maxSelect` when it is multi, as one record then sits under several), or, given a `limit`, that
+/// many per record. `posts(limit: 50) { author { name } comments_via_post { id } }` costs 50 + 50 +
+/// min(50 × 1000, 1000); with `comments_via_post(limit: 3)` 50 + 50 + 150.
 struct OperationCost {
     let catalog: GraphQLCatalog
     let fragments: [String: FragmentDefinition]
@@ -64,7 +65,7 @@ struct OperationCost {
         var total = 0
         each(selectionSet, visiting: []) { field in
             guard let nested = field.selectionSet else { return }
-            guard let shaped = shape.field(field.name.value), let (target, fanOut) = relation(shaped) else {
+            guard let shaped = shape.field(field.name.value), let (target, fanOut) = relation(shaped, field) else {
                 total = Self.add(total, cost(nested, on: shape, times: times, depth: depth + 1))
                 return
             }
@@ -75,7 +76,7 @@ struct OperationCost {
     }
 
     /// The related collection and how many records a level of it answers below N records.
-    private func relation(_ field: FieldShape) -> (CollectionShape, @Sendable (Int) -> Int)? {
+    private func relation(_ field: FieldShape, _ occurrence: Field) -> (CollectionShape, @Sendable (Int) -> Int)? {
         switch field.kind {
         case .relation(let stored, let type, let isList):
             guard let target = catalog.shape(type: type) else { return nil }
@@ -85,6 +86,11 @@ struct OperationCost {
         case .backRelation(_, let type, let via, let isList):
             guard let target = catalog.shape(type: type) else { return nil }
             guard isList else { return (target, { $0 }) }  // a unique pointing field: one record each
+            if occurrence.arguments.contains(where: { $0.name.value == "limit" }) {
+                // Paged per record: its `limit` each, with no cap for the level.
+                let most = limit(of: occurrence)
+                return (target, { Self.multiply($0, most) })
+            }
             let each = via.isMultiple ? Self.maxSelect(via) ?? Self.backRelationRecords : 1
             let cap = Self.multiply(Self.backRelationRecords, each)
             return (target, { Swift.min(Self.multiply($0, Self.backRelationRecords), cap) })

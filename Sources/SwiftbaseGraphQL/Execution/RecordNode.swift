@@ -11,13 +11,14 @@ struct RecordNode: Sendable {
     }
 
     /// The GraphQL value of `field` for the package's resolvers: a `Map` for leaves, a `RecordNode` (or a list
-    /// of them) for relations.
-    func value(of field: FieldShape) -> (any Sendable)? {
-        resolved(of: field).sendable
+    /// of them) for relations. `occurrence` is the field as the document asks for it (a back-relation given
+    /// arguments has its own page).
+    func value(of field: FieldShape, occurrence: Field?) -> (any Sendable)? {
+        resolved(of: field, occurrence: occurrence).sendable
     }
 
     /// The same value, typed, for `FastQuery`'s completion (no existential casts on the way back).
-    func resolved(of field: FieldShape) -> ResolvedValue {
+    func resolved(of field: FieldShape, occurrence: Field?) -> ResolvedValue {
         switch field.kind {
         case .system(let name):
             return json[name].map { .leaf(Map($0)) } ?? .null
@@ -39,7 +40,8 @@ struct RecordNode: Sendable {
         case .relation(let stored, _, let isList):
             return related(json["expand"]?[stored.name], isList: isList)
         case .backRelation(let key, _, _, let isList):
-            return related(json["expand"]?[key], isList: isList)
+            let own = occurrence.flatMap { field.expandKey(for: $0) } ?? key
+            return related(json["expand"]?[own], isList: isList)
         }
     }
 

@@ -103,10 +103,30 @@ struct SchemaBuilder {
                 type = isList ? GraphQLNonNull(GraphQLList(GraphQLNonNull(target))) : target
                 description = "Related records the requester may view (the related collection's view rule applies)."
             }
-            let resolve: GraphQLFieldResolve = { source, _, _, _ in (source as? RecordNode)?.value(of: field) }
-            fields[field.name] = GraphQLField(type: type, description: description, resolve: resolve)
+            let resolve: GraphQLFieldResolve = { source, _, _, info in
+                (source as? RecordNode)?.value(of: field, occurrence: info.fieldASTs.first)
+            }
+            fields[field.name] = GraphQLField(
+                type: type, description: description, args: pageArguments(of: field, table: table), resolve: resolve)
         }
         return fields
+    }
+
+    /// A list back-relation is an array relationship in Hasura's sense: each record's related records can be
+    /// filtered, ordered and paged (`comments_via_post(where: …, order_by: …, limit: 3)`).
+    private func pageArguments(of field: FieldShape, table: TypeTable) -> GraphQLArgumentConfigMap {
+        guard case .backRelation(_, let sourceType, _, true) = field.kind, let boolExp = table.boolExps[sourceType],
+            let orderBy = table.orderBys[sourceType]
+        else { return [:] }
+        return [
+            "where": GraphQLArgument(type: boolExp),
+            "order_by": GraphQLArgument(type: GraphQLList(GraphQLNonNull(orderBy))),
+            "limit": GraphQLArgument(
+                type: GraphQLInt, description: "At most this many per record (at most the page size limit)."),
+            "offset": GraphQLArgument(type: GraphQLInt, description: "Each record's first this many are skipped."),
+            "filter": GraphQLArgument(
+                type: GraphQLString, description: "A PocketBase filter (`body ~ 'swift'`), ANDed with `where`."),
+        ]
     }
 
     // MARK: - Query inputs

@@ -143,7 +143,7 @@ struct Completion {
             let resolved: ResolvedValue
             switch value {
             case .record(let node):
-                resolved = entry.storedShape.map { node.resolved(of: $0) } ?? .null
+                resolved = entry.storedShape.map { node.resolved(of: $0, occurrence: entry.fields.first) } ?? .null
             case .point(let point):
                 resolved = point[entry.name]?.doubleValue.map { .leaf(.number(Number($0))) } ?? .null
             default:

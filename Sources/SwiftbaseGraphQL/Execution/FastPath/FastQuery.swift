@@ -114,7 +114,8 @@ struct FastQuery {
                 do {
                     let args = try InputCoercion(variables: variables).arguments(fields[0].arguments, definitions: config.args)
                     let queries = RecordQueries(shape: shape, catalog: bundle.catalog)
-                    let selection = FieldSelection(fieldASTs: fields, fragments: fragments, variables: variables)
+                    let selection = FieldSelection(
+                        fieldASTs: fields, fragments: fragments, variables: variables, schema: bundle.schema)
                     resolved = .success(
                         action == .view
                             ? try await queries.byPK(args, context: context, selection: selection)
@@ -155,8 +156,9 @@ struct FastQuery {
             let args = try InputCoercion(variables: variables).arguments(fields[0].arguments, definitions: config.args)
             let options = try RecordQueries(shape: shape, catalog: bundle.catalog).listOptions(args, context: context)
             guard options.perPage > 0 else { return nil }
-            let projection = try ListProjectionPlanner(catalog: bundle.catalog, collector: collector)
-                .projection(of: fields, on: shape)
+            let projection = try ListProjectionPlanner(
+                catalog: bundle.catalog, collector: collector, schema: bundle.schema, maxPageSize: context.maxPageSize
+            ).projection(of: fields, on: shape)
             let request = try context.request(for: .list, on: shape.collection)
             return try await context.records.listJSON(
                 in: shape.collection.name, options: options, request: request, projection: projection)

@@ -7,16 +7,22 @@ struct FieldSelection: Sendable {
     let fieldASTs: [Field]
     let fragments: [String: FragmentDefinition]
     let variables: [String: Map]
+    /// The schema the document runs against (the argument types of nested fields).
+    let schema: GraphQLSchema
 
-    init(fieldASTs: [Field], fragments: [String: FragmentDefinition], variables: [String: Map]) {
+    init(
+        fieldASTs: [Field], fragments: [String: FragmentDefinition], variables: [String: Map], schema: GraphQLSchema
+    ) {
         self.fieldASTs = fieldASTs
         self.fragments = fragments
         self.variables = variables
+        self.schema = schema
     }
 
     init(_ info: GraphQLResolveInfo) {
         fieldASTs = info.fieldASTs
         fragments = info.fragments
         variables = info.variableValues.compactMapValues { $0 as? Map }
+        schema = info.schema
     }
 }

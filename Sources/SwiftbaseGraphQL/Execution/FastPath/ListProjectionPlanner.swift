@@ -12,6 +12,9 @@ import SwiftbaseCore
 struct ListProjectionPlanner {
     let catalog: GraphQLCatalog
     let collector: SelectionCollector
+    /// For back-relations given arguments (each record's own page).
+    let schema: GraphQLSchema
+    let maxPageSize: Int
 
     struct Unsupported: Error {}
 
@@ -59,8 +62,16 @@ struct ListProjectionPlanner {
                 projection: try projection(of: nested, on: target))
         case .backRelation(_, let sourceType, let via, let isList):
             guard isList, let source = catalog.shape(type: sourceType) else { throw Unsupported() }
+            var slice: ExpandSlice?
+            if !nested[0].arguments.isEmpty {
+                // Each record's own page; every occurrence under this response key has the same arguments.
+                let args = try RelationPageArguments.coerced(
+                    nested[0], on: shape.typeName, schema: schema, variables: collector.variables)
+                slice = try RelationPageArguments.slice(args, on: source, catalog: catalog, maxPageSize: maxPageSize)
+            }
             return .backRelation(
-                key: key, source: source.collection, field: via, projection: try projection(of: nested, on: source))
+                key: key, source: source.collection, field: via, projection: try projection(of: nested, on: source),
+                slice: slice)
         default:
             throw Unsupported()
         }

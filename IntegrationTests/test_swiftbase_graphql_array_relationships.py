@@ -161,3 +161,20 @@ def test_bad_arguments_are_graphql_errors(server, api, blog):
     assert wrong[0]["extensions"]["code"] == 400, wrong
     unknown = errors(f"{{ {p} {{ {c}_via_post(first: 1) {{ id }} }} }}")
     assert 'does not have argument "first"' in unknown[0]["message"], unknown
+
+
+@pytest.mark.parametrize("who", ["superuser", "guest"])
+def test_pages_filter_and_order_through_relations(server, blog, who):
+    p, c = blog["posts"]["name"], blog["comments"]["name"]
+    token = blog["identities"][who]
+    answer = run(client(server, token), f"""{{
+        {p}(order_by: {{title: asc}}) {{ id
+            {c}_via_post(where: {{author: {{name: {{_eq: "Ann"}}}}}}, order_by: [{{author: {{name: asc}}}}, {{n: desc}}],
+                         limit: 2) {{ n author {{ name }} }}
+        }} }}""")
+    for row in answer[p]:
+        want = rest_page(server, token, blog["comments"], f'post="{row["id"]}"', 'author.name = "Ann"',
+                         "author.name,-n", 0, 2)
+        assert [x["n"] for x in row[f"{c}_via_post"]] == [w["n"] for w in want]
+        assert all(x["author"]["name"] == "Ann" for x in row[f"{c}_via_post"])
+    assert any(row[f"{c}_via_post"] for row in answer[p])

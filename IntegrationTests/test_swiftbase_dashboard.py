@@ -493,13 +493,17 @@ def test_timeseries_chart_tags_and_points_follow_the_api(browser, srv, api, stat
 
 
 def test_timeseries_bucket_choice_in_the_page(browser, srv):
-    """lib/timeseries.js: the step keeps every offered range within a few hundred buckets."""
+    """lib/timeseries.js: the step keeps every offered range within a few hundred buckets; a line bridges the usual
+    distance between its points, not a long silence."""
     result = browser.execute_async_script("""
         const done = arguments[arguments.length - 1];
-        import('/_/lib/timeseries.js').then((m) => done(m.RANGES.map((r) => [r.key, m.stepText(m.stepFor(r.ms)),
-          Math.ceil(r.ms / 1000 / m.stepFor(r.ms))]))).catch((e) => done(String(e)));
+        import('/_/lib/timeseries.js').then((m) => done({
+          steps: m.RANGES.map((r) => [r.key, m.stepText(m.stepFor(r.ms)), Math.ceil(r.ms / 1000 / m.stepFor(r.ms))]),
+          bridged: m.bridgedGap([0, 60000, 120000, 780000], 10000), alone: m.bridgedGap([0], 10000),
+        })).catch((e) => done(String(e)));
     """)
-    assert result == [["15m", "5s", 180], ["1h", "10s", 360], ["24h", "5m", 288], ["7d", "30m", 336]], result
+    assert result["steps"] == [["15m", "5s", 180], ["1h", "10s", 360], ["24h", "5m", 288], ["7d", "30m", 336]], result
+    assert (result["bridged"], result["alone"]) == (150000, 25000)  # a minute apart: 2.5 min bridged, not 11 min
 
 
 def test_create_and_revoke_an_api_key(browser, srv, api):

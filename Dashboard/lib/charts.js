@@ -43,17 +43,18 @@ export function makeChart(canvas, { type = "line", labels = [], datasets = [], y
 }
 
 /**
- * A line chart over time on `canvas`: `datasets` of `{label, data: [{x: epoch ms, y}]}` (y null breaks the line), on
- * a linear x axis labelled by `label(ms)` — Chart.js's own time axis needs a date adapter we do not ship.
+ * A line chart over time on `canvas`: `datasets` of `{label, data: [{x: epoch ms, y}], spanGaps}` (x ascending; the line
+ * breaks where two points lie further apart than `spanGaps` ms), on a linear x axis labelled by `label(ms)` —
+ * Chart.js's own time axis needs a date adapter we do not ship.
  */
 export function makeTimeChart(canvas, { datasets = [], label = String, yTitle = "" }) {
   const colors = themeColors();
-  const few = datasets.every((d) => d.data.filter((p) => p.y !== null).length <= 60);
+  const few = datasets.every((d) => d.data.length <= 60);
   return new window.Chart(canvas, {
     type: "line",
     data: { datasets: datasets.map((d, i) => ({ borderColor: SERIES_COLORS[i % SERIES_COLORS.length],
       backgroundColor: SERIES_COLORS[i % SERIES_COLORS.length], pointRadius: few ? 2 : 0, borderWidth: 2,
-      tension: 0, spanGaps: false, ...d })) },
+      tension: 0, ...d })) },
     options: {
       animation: false,
       responsive: true,

@@ -104,16 +104,15 @@ export function tagValues(answer, tags) {
 }
 
 /**
- * The chart's series from a query answer: one per value field and group, each `{label, field, group, points}` with a
- * point `{x: bucket start ms, y}` for every bucket of the range — null where the bucket holds no point, so the line
- * breaks there instead of bridging the gap. Also answers `total` (points in the range, from the `count` aggregate),
- * `buckets` (answered buckets) and `latest` (`{field: the last value of the newest bucket}`).
+ * The chart's series from a query answer: one per value field and group, each `{label, field, group, points,
+ * spanGaps}` with a point `{x: bucket start ms, y}` per bucket that holds points, and the widest gap the line
+ * bridges (see `bridgedGap`). Also answers `total` (points in the range, from the `count` aggregate), `buckets`
+ * (answered buckets), `grid` (buckets in the range) and `latest` (`{field: the last value of the newest bucket}`).
  */
 export function seriesFrom(answer, { from, to, stepSeconds, values, aggregate, groupBy }) {
   const step = stepSeconds * SECOND;
   const first = Math.floor(from / step) * step;
-  const grid = [];
-  for (let t = first; t < to && grid.length <= 100000; t += step) grid.push(t);
+  const grid = Math.max(0, Math.ceil((to - first) / step));
   const byKey = new Map();
   let total = 0;
   const latest = {};
@@ -138,11 +137,25 @@ export function seriesFrom(answer, { from, to, stepSeconds, values, aggregate, g
   }
   const series = [...byKey.values()]
     .sort((a, b) => values.indexOf(a.field) - values.indexOf(b.field) || a.group.localeCompare(b.group))
-    .map(({ field, group, at }) => ({
-      label: groupBy ? `${field} · ${groupBy}=${group || "(empty)"} (${aggregate})` : `${field} (${aggregate})`,
-      field, group, points: grid.map((x) => ({ x, y: at.has(x) ? at.get(x) : null })),
-    }));
-  return { series, total, buckets: new Set(items.map((i) => i.time)).size, latest, grid: grid.length };
+    .map(({ field, group, at }) => {
+      const points = [...at].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x, y }));
+      return {
+        label: groupBy ? `${field} · ${groupBy}=${group || "(empty)"} (${aggregate})` : `${field} (${aggregate})`,
+        field, group, points, spanGaps: bridgedGap(points.map((p) => p.x), step),
+      };
+    });
+  return { series, total, buckets: new Set(items.map((i) => i.time)).size, latest, grid };
+}
+
+/**
+ * The widest gap (ms) a line bridges: two and a half times the median distance between its buckets, at least two
+ * steps. Points a minute apart charted at 10-second buckets stay one line; a device silent for much longer than it
+ * usually is leaves a visible break (Grafana's "connect null values" with a threshold).
+ */
+export function bridgedGap(xs, step) {
+  const gaps = xs.slice(1).map((x, i) => x - xs[i]).sort((a, b) => a - b);
+  const median = gaps.length ? gaps[Math.floor(gaps.length / 2)] : step;
+  return Math.max(2 * step, 2.5 * median);
 }
 
 /** An axis label for a bucket start: "14:05" within a day, "12-06 14:05" over longer ranges, seconds when steps are. */

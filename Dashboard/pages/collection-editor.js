@@ -105,13 +105,13 @@ async function renderEditor({ el, params, signal }) {
           redraw();
           list.querySelector("li:last-child .field-name")?.focus();
         } }, "+ Add field"))));
+      if (series) parts.push(timeSeriesSection(draft));
       const indexes = h("textarea", { id: "collection-indexes", rows: 3, class: "code", spellcheck: "false",
         oninput: () => { draft.indexes = indexes.value.split("\n").map((s) => s.trim()).filter(Boolean); } });
       indexes.value = (draft.indexes || []).join("\n");
       parts.push(labelled("Indexes (one CREATE INDEX per line)", indexes, { name: "indexes" }));
     }
     if (draft.type === "auth") parts.push(authOptions(), oauth2Section(draft, oauth2Providers));
-    if (draft.type === "timeseries") parts.push(timeSeriesSection(draft));
     const rules = [...RULES, ...(draft.type === "auth" ? AUTH_RULES : [])];
     parts.push(h("section", { "aria-labelledby": "rules-title", class: "rules" }, h("h2", { id: "rules-title" }, "API rules"),
       h("p", { class: "hint" }, "PocketBase's filter language with @request.*, @collection.*; checked by the server when you save."),

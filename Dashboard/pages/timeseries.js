@@ -212,7 +212,7 @@ export async function renderTimeSeries({ el, collection, query, signal }) {
     const result = seriesFrom(answer, { from, to, stepSeconds, values, aggregate: state.aggregate, groupBy: state.groupBy });
     const shown = state.values.length ? result.series.slice(0, MAX_SERIES) : [];
     drawChart(shown, { from, to, stepSeconds });
-    const plotted = shown.reduce((n, s) => n + s.points.filter((p) => p.y !== null).length, 0);
+    const plotted = shown.reduce((n, s) => n + s.points.length, 0);
     canvas.dataset.points = String(plotted);
     canvas.setAttribute("aria-label", `${collection.name}: ${shown.map((s) => s.label).join(", ") || "nothing chosen"}, ` +
       `${plotted} points from ${dateText(from)} to ${dateText(to)}`);
@@ -232,7 +232,7 @@ export async function renderTimeSeries({ el, collection, query, signal }) {
     if (!chartsAvailable()) return;
     chart?.destroy();
     chart = makeTimeChart(canvas, {
-      datasets: series.map((s) => ({ label: s.label, data: s.points })),
+      datasets: series.map((s) => ({ label: s.label, data: s.points, spanGaps: s.spanGaps })),
       label: (ms) => timeLabel(ms, to - from, stepSeconds),
     });
     chart.options.scales.x.min = Math.floor(from / (stepSeconds * 1000)) * stepSeconds * 1000;

@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 674b706ede2280d9886a2184e5d080f60b166e5a3f72164280ce1f5cde90e7af\n"
+    .ascii "SBDASH1 c7a5c736e51cf054a2de06b4853df1f776a83a8c4f413e5229f3fba800f5be94\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0

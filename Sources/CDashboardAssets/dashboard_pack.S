@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 c7a5c736e51cf054a2de06b4853df1f776a83a8c4f413e5229f3fba800f5be94\n"
+    .ascii "SBDASH1 98b585d021be917c27c8d77916063f8b2c8648d65535de3b9ff07f7abb97dcb8\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -321,6 +322,188 @@ def test_auth_and_view_collections_indexes_and_deleting_one(browser, srv, api, s
                         f"/collections/{view}" not in b.current_url)
     assert api.get(f"/api/collections/{view}").status_code == 404
     wait(browser).until(lambda b: not b.find_elements(By.CSS_SELECTOR, f'#collection-list a[data-collection="{view}"]'))
+
+
+def ts_text(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def ts_chart(browser):
+    """The time-series chart's lines as the page holds them: label and the values of the buckets that hold points."""
+    return browser.execute_script(
+        "const c = Chart.getChart(document.getElementById('ts-chart'));"
+        "return c ? c.data.datasets.map((d) => ({label: d.label, ys: d.data.filter((p) => p.y !== null).map((p) => p.y)})) : null")
+
+
+def ts_rows(browser):
+    return browser.execute_script(
+        "return [...document.querySelectorAll('#ts-points tbody tr[data-id]')].map((r) => ({id: r.dataset.id,"
+        " time: r.querySelector('td[data-field=time]').textContent, device: r.querySelector('td[data-field=device]')"
+        ".textContent, temp: Number(r.querySelector('td[data-field=temp]').textContent)}))")
+
+
+def test_timeseries_collection_in_the_editor_with_errors_inline(browser, srv, api, state):
+    name = unique_name("ui_ts")
+    state["ts"] = name
+    go(browser, srv, "/collections-new")
+    visible(browser, "#collection-name").send_keys(name)
+    Select(browser.find_element(By.CSS_SELECTOR, "#collection-type")).select_by_value("timeseries")
+    # A time series starts with its time (no autodate fields) and offers only the types it takes.
+    wait(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#ts-raw-retention"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "#field-list > li")
+    assert [r.find_element(By.CSS_SELECTOR, ".field-name").get_attribute("value") for r in rows] == ["time"]
+    assert rows[0].find_element(By.CSS_SELECTOR, "[data-role]").text == "time"
+    offered = [o.get_attribute("value") for o in browser.find_elements(By.CSS_SELECTOR, "#new-field-type option")]
+    assert sorted(offered) == ["date", "number", "select", "text"]
+
+    def add(field_type, field_name):
+        Select(browser.find_element(By.CSS_SELECTOR, "#new-field-type")).select_by_value(field_type)
+        browser.find_element(By.CSS_SELECTOR, "#add-field").click()
+        row = browser.find_elements(By.CSS_SELECTOR, "#field-list > li")[-1]
+        row.find_element(By.CSS_SELECTOR, ".field-name").send_keys(field_name)
+        return row
+
+    assert add("text", "device").find_element(By.CSS_SELECTOR, "[data-role]").text == "tag"
+    site = add("select", "site")
+    site.find_element(By.XPATH, ".//label[text()='Values']/following-sibling::input").send_keys("north, south")
+    assert add("number", "temp").find_element(By.CSS_SELECTOR, "[data-role]").text == "value"
+    assert add("date", "later").find_element(By.CSS_SELECTOR, "[data-role]").text == "refused"
+    browser.find_element(By.CSS_SELECTOR, "#ts-raw-retention").send_keys("7 days")
+    browser.find_element(By.CSS_SELECTOR, "#ts-retention-1h").send_keys("400d")
+    browser.find_element(By.CSS_SELECTOR, "#rule-listRule-lock").click()
+    shot(browser, "30-timeseries-editor")
+    browser.find_element(By.CSS_SELECTOR, "#save-collection").click()
+    # The server's two errors, each at its field: the second date field, and the malformed retention.
+    second_date = wait(browser).until(
+        lambda b: b.find_element(By.CSS_SELECTOR, '[data-error-for="fields.4.type"]').text or None)
+    assert "date field" in second_date, second_date
+    retention = text_of(browser, '[data-error-for="timeseries.rawRetention"]')
+    assert "whole number" in retention, retention
+    shot(browser, "31-timeseries-errors")
+    assert api.get(f"/api/collections/{name}").status_code == 404
+
+    browser.find_element(By.CSS_SELECTOR, '#field-list > li:last-child button[aria-label^="Remove field"]').click()
+    raw = browser.find_element(By.CSS_SELECTOR, "#ts-raw-retention")
+    raw.clear()
+    raw.send_keys("7d")
+    browser.find_element(By.CSS_SELECTOR, "#save-collection").click()
+    wait(browser).until(EC.url_contains(f"/_/collections/{name}"))
+    visible(browser, "#ts-chart")
+    saved = api.get(f"/api/collections/{name}").json()
+    assert saved["type"] == "timeseries" and saved["listRule"] == ""
+    assert {f["name"]: f["type"] for f in saved["fields"] if f["name"] != "id"} == {
+        "time": "date", "device": "text", "site": "select", "temp": "number"}
+    assert saved["timeseries"] == {"rawRetention": "7d", "rollups": {"1m": "", "1h": "400d"}}
+    # Edited again: the retention comes back into the form, and a change is saved.
+    go(browser, srv, f"/collections/{name}/schema")
+    one_minute = visible(browser, "#ts-retention-1m")
+    assert browser.find_element(By.CSS_SELECTOR, "#ts-raw-retention").get_attribute("value") == "7d"
+    one_minute.send_keys("30d")
+    browser.find_element(By.CSS_SELECTOR, "#save-collection").click()
+    wait(browser).until(lambda b: api.get(f"/api/collections/{name}").json()["timeseries"]["rollups"]["1m"] == "30d")
+
+
+def test_timeseries_chart_tags_and_points_follow_the_api(browser, srv, api, state):
+    name = state["ts"]
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    # Ten points in the last ten minutes (one a minute) and twenty from 20 to 48.5 minutes ago: every point in a
+    # bucket of its own at the chart's steps, and a five-minute margin on each side of "last 15 min".
+    recent = [now - timedelta(seconds=30 + 60 * k) for k in range(10)]
+    older = [now - timedelta(minutes=20, seconds=90 * j) for j in range(20)]
+    points = [{"time": ts_text(t), "device": "d1" if i % 2 == 0 else "d2", "site": "north" if i < 15 else "south",
+               "temp": 100 + i} for i, t in enumerate(recent + older)]
+    r = api.post(f"/api/timeseries/{name}/points", json=points)
+    assert r.json() == {"inserted": 30}, r.text
+    newest = points[0]
+
+    go(browser, srv, f"/collections/{name}")
+    wait(browser).until(lambda b: text_of(b, "#ts-total") == "30", "30 points in the last hour")
+    lines = ts_chart(browser)
+    assert [l["label"] for l in lines] == ["temp (avg)"]
+    assert sorted(lines[0]["ys"]) == sorted(p["temp"] for p in points)   # one bucket per point: avg = the value
+    assert text_of(browser, '[data-latest="temp"]') == str(newest["temp"])
+    assert "of 10s" in text_of(browser, "#ts-summary")                    # an hour at 10 s: 360 buckets
+    rows = ts_rows(browser)
+    assert len(rows) == 20 and rows[0]["time"] == newest["time"] and rows[0]["temp"] == newest["temp"]
+    assert [r["time"] for r in rows] == sorted((r["time"] for r in rows), reverse=True)  # newest first
+    click(browser, "#ts-next-page")
+    wait(browser).until(lambda b: len(ts_rows(b)) == 10 and ts_rows(b)[-1]["time"] == points[-1]["time"])
+    shot(browser, "32-timeseries-chart")
+
+    # A tag filter: the tags' values come from the range; the chart and the table keep only d1.
+    device = Select(wait(browser).until(lambda b: b.find_element(By.CSS_SELECTOR, '#ts-tag-device option[value="=d1"]')
+                                        and b.find_element(By.CSS_SELECTOR, "#ts-tag-device")))
+    assert [o.text for o in device.options] == ["any", "d1", "d2"]
+    device.select_by_value("=d1")
+    wait(browser).until(lambda b: text_of(b, "#ts-total") == "15")
+    assert sorted(ts_chart(browser)[0]["ys"]) == sorted(p["temp"] for p in points if p["device"] == "d1")
+    wait(browser).until(lambda b: len(ts_rows(b)) == 15 and {r["device"] for r in ts_rows(b)} == {"d1"})
+    assert "tag.device=d1" in browser.current_url
+
+    # Split by a tag: a line per site; then the max instead of the average.
+    Select(browser.find_element(By.CSS_SELECTOR, "#ts-group")).select_by_value("site")
+    wait(browser).until(lambda b: [l["label"] for l in ts_chart(b)] == ["temp · site=north (avg)", "temp · site=south (avg)"])
+    Select(browser.find_element(By.CSS_SELECTOR, "#ts-agg")).select_by_value("max")
+    wait(browser).until(lambda b: [l["label"] for l in ts_chart(b)] == ["temp · site=north (max)", "temp · site=south (max)"])
+    Select(browser.find_element(By.CSS_SELECTOR, "#ts-group")).select_by_value("")
+
+    # Live: a "last …" range refreshes by itself (points reach no realtime subscription).
+    assert text_of(browser, "#ts-live-badge").startswith("live")
+    live = {"time": ts_text(datetime.now(timezone.utc)), "device": "d1", "site": "north", "temp": 7}
+    assert api.post(f"/api/timeseries/{name}/points", json=[live]).json() == {"inserted": 1}
+    wait(browser, 40).until(lambda b: text_of(b, "#ts-total") == "16", "the new point, without a reload")
+    wait(browser, 40).until(lambda b: any(r["temp"] == 7 for r in ts_rows(b)), "the new point in the table")
+
+    # The keyboard picks a range: the last 15 minutes hold the recent points only, at 5-second buckets.
+    last15 = browser.find_element(By.CSS_SELECTOR, '#ts-range button[data-range="15m"]')
+    browser.execute_script("arguments[0].focus()", last15)
+    last15.send_keys(Keys.ENTER)
+    expected = sum(1 for p in points[:10] if p["device"] == "d1") + 1  # and the live one
+    wait(browser).until(lambda b: text_of(b, "#ts-total") == str(expected))
+    assert last15.get_attribute("aria-pressed") == "true" and "of 5s" in text_of(browser, "#ts-summary")
+
+    # A custom range (UTC, fixed: no refresh) from 30 to 15 minutes before the points were written: seven d1/d2
+    # points, d1 still chosen.
+    click(browser, '#ts-range button[data-range="custom"]')
+    frm, to = now - timedelta(minutes=30), now - timedelta(minutes=15)
+    for css, moment in (("#ts-from", frm), ("#ts-to", to)):
+        browser.execute_script("arguments[0].value = arguments[1]", browser.find_element(By.CSS_SELECTOR, css),
+                               moment.strftime("%Y-%m-%dT%H:%M:%S"))
+    browser.find_element(By.CSS_SELECTOR, "#ts-custom button[type=submit]").click()
+    in_range = [p for t, p in zip(recent + older, points) if frm <= t < to and p["device"] == "d1"]
+    wait(browser).until(lambda b: text_of(b, "#ts-total") == str(len(in_range)))
+    assert sorted(ts_chart(browser)[0]["ys"]) == sorted(p["temp"] for p in in_range)
+    assert text_of(browser, "#ts-live-badge") == "fixed range"
+    before = browser.execute_script("return document.documentElement.dataset.theme || ''")
+    browser.find_element(By.CSS_SELECTOR, "#theme-toggle").click()
+    after = browser.execute_script("return document.documentElement.dataset.theme")
+    shot(browser, f"33-timeseries-{after}")
+    browser.find_element(By.CSS_SELECTOR, "#theme-toggle").click()
+    assert before != after
+
+    # A reload keeps the view (the choices live in the URL); a point opens in the record form and is deleted.
+    browser.refresh()
+    wait(browser).until(lambda b: text_of(b, "#ts-total") == str(len(in_range)))
+    target = ts_rows(browser)[0]
+    click(browser, f'#ts-points tr[data-id="{target["id"]}"] .open-record')
+    clickable(browser, "#delete-record").click()
+    clickable(browser, "dialog button.danger:not(#delete-record)").click()
+    wait(browser).until(lambda b: text_of(b, "#ts-total") == str(len(in_range) - 1), "the chart follows the delete")
+    assert api.get(f"/api/collections/{name}/records/{target['id']}").status_code == 404
+
+
+def test_timeseries_bucket_choice_in_the_page(browser, srv):
+    """lib/timeseries.js: the step keeps every offered range within a few hundred buckets; a line bridges the usual
+    distance between its points, not a long silence."""
+    result = browser.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        import('/_/lib/timeseries.js').then((m) => done({
+          steps: m.RANGES.map((r) => [r.key, m.stepText(m.stepFor(r.ms)), Math.ceil(r.ms / 1000 / m.stepFor(r.ms))]),
+          bridged: m.bridgedGap([0, 60000, 120000, 780000], 10000), alone: m.bridgedGap([0], 10000),
+        })).catch((e) => done(String(e)));
+    """)
+    assert result["steps"] == [["15m", "5s", 180], ["1h", "10s", 360], ["24h", "5m", 288], ["7d", "30m", 336]], result
+    assert (result["bridged"], result["alone"]) == (150000, 25000)  # a minute apart: 2.5 min bridged, not 11 min
 
 
 def test_create_and_revoke_an_api_key(browser, srv, api):

@@ -1,11 +1,13 @@
-// Create, edit and delete a collection: name and type, the field editor (base and auth), the view query (view),
-// indexes, API rules and, for auth collections, the sign-in methods and OAuth2 (pages/oauth2-options.js). Rules
+// Create, edit and delete a collection: name and type, the field editor (base, auth and timeseries), the view query
+// (view), indexes, API rules, for auth collections the sign-in methods and OAuth2 (pages/oauth2-options.js), for
+// time series the roles of the fields and the retentions (pages/timeseries-options.js). Rules
 // are checked by the server on save: a bad rule answers 400 with the rule's error, shown under that rule.
 import { ApiError, collections as collectionsAPI } from "../lib/api.js";
 import { confirmAction, field as labelled, h, mount, showFieldErrors, toast } from "../lib/dom.js";
 import { href, navigate, registerPage } from "../lib/router.js";
 import { allCollections, findCollection, reloadCollections } from "../lib/state.js";
 import { fieldEditor, FIELD_TYPES, newField } from "./field-editor.js";
+import { adaptFieldsToTimeSeries, roleIn, TIMESERIES_FIELD_TYPES, timeSeriesSection } from "./timeseries-options.js";
 import { loadOAuth2Providers, oauth2ClientErrors, oauth2Payload, oauth2Section, rememberStoredProviders } from "./oauth2-options.js";
 
 const RULES = [
@@ -32,6 +34,22 @@ function ruleEditor(draft, key, label) {
     area, h("div", { class: "field-error", role: "alert", dataset: { errorFor: key } }));
 }
 
+/**
+ * The server's errors with field indexes of the form's list: a new collection sent without an `id` field gets one
+ * put first before it is validated, so the server's `fields.<i>` is the form's `fields.<i-1>`.
+ */
+function draftIndexes(data, payload) {
+  if (payload.id || !Array.isArray(payload.fields) || payload.fields.some((f) => f.name === "id")) return data;
+  const fields = data?.fields;
+  if (!fields || typeof fields !== "object" || typeof fields.code === "string") return data;
+  const shifted = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (/^\d+$/.test(key) && Number(key) > 0) shifted[String(Number(key) - 1)] = value;
+    else shifted[key] = value;
+  }
+  return { ...data, fields: shifted };
+}
+
 async function renderEditor({ el, params, signal }) {
   const [, oauth2Providers] = await Promise.all([reloadCollections().catch(() => {}), loadOAuth2Providers(signal)]);
   const existing = params.name ? findCollection(params.name) : null;
@@ -49,8 +67,11 @@ async function renderEditor({ el, params, signal }) {
 
   const name = h("input", { type: "text", value: draft.name, required: true, id: "collection-name",
     oninput: () => { draft.name = name.value; } });
-  const type = h("select", { id: "collection-type", disabled: !isNew, onchange: () => { draft.type = type.value; drawBody(); } },
-    ["base", "auth", "view"].map((t) => h("option", { value: t, selected: t === draft.type }, t)));
+  const type = h("select", { id: "collection-type", disabled: !isNew, onchange: () => {
+    draft.type = type.value;
+    if (draft.type === "timeseries") adaptFieldsToTimeSeries(draft);
+    drawBody();
+  } }, ["base", "auth", "view", "timeseries"].map((t) => h("option", { value: t, selected: t === draft.type }, t)));
   const body = h("div", {});
   const message = h("p", { class: "form-error", role: "alert", id: "collection-error" });
   const save = h("button", { type: "submit", class: "primary", id: "save-collection" }, isNew ? "Create collection" : "Save changes");
@@ -71,15 +92,20 @@ async function renderEditor({ el, params, signal }) {
       parts.push(labelled("View query (SQL SELECT)", query, { name: "viewQuery" }));
     } else {
       const list = h("ol", { class: "field-list", id: "field-list" });
+      const series = draft.type === "timeseries";
+      const types = series ? TIMESERIES_FIELD_TYPES : FIELD_TYPES;
       const addType = h("select", { "aria-label": "New field type", id: "new-field-type" },
-        FIELD_TYPES.map((t) => h("option", { value: t }, t)));
-      const redraw = fieldEditor(list, draft.fields, allCollections());
+        types.map((t) => h("option", { value: t, selected: series && t === "number" }, t)));
+      const redraw = fieldEditor(list, draft.fields, allCollections(),
+        series ? { types, role: roleIn(draft) } : {});
       parts.push(h("section", { "aria-labelledby": "fields-title" }, h("h2", { id: "fields-title" }, "Fields"), list,
+        h("div", { class: "field-error", role: "alert", dataset: { errorFor: "fields" } }),
         h("div", { class: "row" }, addType, h("button", { type: "button", id: "add-field", onclick: () => {
           draft.fields.push(newField(addType.value));
           redraw();
           list.querySelector("li:last-child .field-name")?.focus();
         } }, "+ Add field"))));
+      if (series) parts.push(timeSeriesSection(draft));
       const indexes = h("textarea", { id: "collection-indexes", rows: 3, class: "code", spellcheck: "false",
         oninput: () => { draft.indexes = indexes.value.split("\n").map((s) => s.trim()).filter(Boolean); } });
       indexes.value = (draft.indexes || []).join("\n");
@@ -114,6 +140,7 @@ async function renderEditor({ el, params, signal }) {
     save.disabled = true;
     const payload = { ...draft };
     if (payload.type === "view") delete payload.fields;
+    if (payload.type !== "timeseries") delete payload.timeseries;
     if (payload.type === "auth") {
       const errors = oauth2ClientErrors(draft);
       if (errors) {
@@ -133,7 +160,7 @@ async function renderEditor({ el, params, signal }) {
       await reloadCollections();
       navigate(`/collections/${encodeURIComponent(saved.name)}`);
     } catch (error) {
-      const placed = error instanceof ApiError && showFieldErrors(form, error.data);
+      const placed = error instanceof ApiError && showFieldErrors(form, draftIndexes(error.data, payload));
       message.textContent = placed ? `${error.message} See the marked fields.` :
         `${error.message}${error.data && Object.keys(error.data).length ? ` ${JSON.stringify(error.data)}` : ""}`;
       form.querySelector(".field-error:not(:empty)")?.scrollIntoView({ block: "center" });

@@ -4,7 +4,7 @@ import { h, mount } from "../lib/dom.js";
 import { BASE, currentPath, href as link } from "../lib/router.js";
 import { allCollections, onCollectionsChange, reloadCollections } from "../lib/state.js";
 
-const typeMarks = { base: "▤", auth: "◉", view: "◫" };
+const typeMarks = { base: "▤", auth: "◉", view: "◫", timeseries: "∿" };
 
 export function collectionsSidebar() {
   const search = h("input", { type: "search", placeholder: "Search collections", "aria-label": "Search collections" });

@@ -30,6 +30,15 @@ const OPTIONS = {
   password: [["min", "Min length", "number"], ["max", "Max length", "number"], ["pattern", "Pattern (regex)", "text"]],
 };
 
+/** What each role of a time series' field means, for the badge's tooltip. */
+const ROLE_HINTS = {
+  time: "The time of each point (required).",
+  tag: "A tag: points are filtered and grouped by it.",
+  value: "A value: aggregated in the rollups.",
+  id: "The point's id.",
+  refused: "A time series takes only one date field, text and single select tags, and number values.",
+};
+
 /** Defaults for a new field of `type` (the server fills in the rest). */
 export function newField(type, name = "") {
   const field = { name, type, required: false, hidden: false, presentable: false };
@@ -62,10 +71,11 @@ function optionControl(field, [key, label, kind], collections, index) {
 }
 
 /**
- * Renders `fields` (an array edited in place) into `host`; `collections` feeds relation targets. Answers a
- * function that draws again (after a field is added).
+ * Renders `fields` (an array edited in place) into `host`; `collections` feeds relation targets. `types` limits the
+ * type picker (a time series takes four), and `role(field)`, when given, labels each row with what the field is
+ * (time, tag, value…). Answers a function that draws again (after a field is added).
  */
-export function fieldEditor(host, fields, collections) {
+export function fieldEditor(host, fields, collections, { types = FIELD_TYPES, role } = {}) {
   const draw = () => {
     host.replaceChildren(...fields.map((field, index) => {
       const nameId = uid();
@@ -77,7 +87,9 @@ export function fieldEditor(host, fields, collections) {
           Object.keys(field).forEach((k) => delete field[k]);
           Object.assign(field, replacement);
           draw();
-        } }, FIELD_TYPES.map((t) => h("option", { value: t, selected: t === field.type }, t)));
+        } }, (types.includes(field.type) ? types : [...types, field.type])
+        .map((t) => h("option", { value: t, selected: t === field.type }, t)));
+      const fieldRole = role?.(field);
       const flag = (key, label) => {
         const id = uid();
         const box = h("input", { type: "checkbox", id, checked: !!field[key], disabled: field.system && key !== "presentable",
@@ -94,6 +106,8 @@ export function fieldEditor(host, fields, collections) {
       return h("li", { class: "field-row", dataset: { index } },
         h("div", { class: "row" },
           h("label", { for: nameId, class: "sr-only" }, "Name"), name, type,
+          fieldRole ? h("span", { class: `badge role-${fieldRole}`, dataset: { role: fieldRole },
+            title: ROLE_HINTS[fieldRole] || "" }, fieldRole) : null,
           flag("required", "Required"), flag("hidden", "Hidden"), flag("presentable", "Presentable"),
           h("div", { class: "spacer" }),
           h("button", { type: "button", class: "icon", "aria-label": `Move ${field.name || "field"} up`, onclick: () => move(-1) }, "↑"),
@@ -101,6 +115,7 @@ export function fieldEditor(host, fields, collections) {
           field.system ? null : h("button", { type: "button", class: "icon danger", "aria-label": `Remove field ${field.name}`,
             onclick: () => { fields.splice(index, 1); draw(); } }, "✕")),
         h("div", { class: "field-error", role: "alert", dataset: { errorFor: `fields.${index}.name` } }),
+        h("div", { class: "field-error", role: "alert", dataset: { errorFor: `fields.${index}.type` } }),
         options.length ? h("div", { class: "options" }, options) : null);
     }));
   };

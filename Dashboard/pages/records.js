@@ -8,6 +8,7 @@ import { subscribe } from "../lib/realtime.js";
 import { href, navigate, registerPage } from "../lib/router.js";
 import { allCollections, findCollection, reloadCollections } from "../lib/state.js";
 import { openRecordForm } from "./record-form.js";
+import { renderTimeSeries } from "./timeseries.js";
 
 const PER_PAGE_CHOICES = [20, 50, 100];
 const columnsKey = (name) => `swiftbase_dashboard_columns_${name}`;
@@ -38,6 +39,10 @@ async function renderRecords({ el, params, query, signal }) {
   if (!collection) {
     mount(el, h("h1", {}, "Collection not found"), h("p", {}, `There is no collection "${params.name}".`));
     return undefined;
+  }
+  // A time series opens on its chart; "?view=records" keeps this table (the filter language over raw points).
+  if (collection.type === "timeseries" && query.view !== "records") {
+    return renderTimeSeries({ el, collection, query, signal });
   }
   const hasRowOrder = collection.type !== "view";
   const state = {
@@ -88,6 +93,10 @@ async function renderRecords({ el, params, query, signal }) {
   const header = h("div", { class: "page-header" },
     h("h1", {}, collection.name, " ", h("span", { class: "badge" }, collection.type)),
     live, h("div", { class: "spacer" }),
+    collection.type === "timeseries"
+      ? h("a", { class: "button", href: href(`/collections/${encodeURIComponent(collection.name)}`), id: "ts-chart-view" },
+        "Chart view")
+      : null,
     h("a", { class: "button", href: href(`/collections/${encodeURIComponent(collection.name)}/schema`), id: "edit-collection" },
       "Edit collection"),
     collection.type !== "view"

@@ -178,3 +178,36 @@ def test_pages_filter_and_order_through_relations(server, blog, who):
         assert [x["n"] for x in row[f"{c}_via_post"]] == [w["n"] for w in want]
         assert all(x["author"]["name"] == "Ann" for x in row[f"{c}_via_post"])
     assert any(row[f"{c}_via_post"] for row in answer[p])
+
+
+@pytest.mark.parametrize("who", ["superuser", "ann", "guest"])
+def test_array_relationship_aggregates_count_what_rest_lists(server, blog, who):
+    p, c = blog["posts"]["name"], blog["comments"]["name"]
+    token = blog["identities"][who]
+    answer = run(client(server, token), f"""{{
+        {p}(order_by: {{title: asc}}) {{ id
+            all: {c}_via_post_aggregate {{ aggregate {{ count max {{ n }} sum {{ n }} }} }}
+            some: {c}_via_post_aggregate(where: {{n: {{_gte: 2}}}}, filter: "n < 8") {{
+                aggregate {{ count }} nodes {{ n post {{ title }} }} }}
+        }}
+        {c}(where: {{n: {{_eq: 0}}}}, order_by: {{post: {{title: asc}}}}) {{
+            post {{ title {c}_via_post_aggregate {{ aggregate {{ count }} }} }} }}
+        }}""")
+    counts = {}
+    for row in answer[p]:
+        every = rest_page(server, token, blog["comments"], f'post="{row["id"]}"', "", "n", 0, None)
+        some = [w for w in every if 2 <= w["n"] < 8]
+        ns = [w["n"] for w in every]
+        assert row["all"]["aggregate"] == {"count": len(every), "max": {"n": max(ns) if ns else None},
+                                           "sum": {"n": float(sum(ns)) if ns else None}}, (who, row)
+        assert row["some"]["aggregate"] == {"count": len(some)}
+        assert sorted(x["n"] for x in row["some"]["nodes"]) == sorted(w["n"] for w in some)
+        assert all(x["post"]["title"] for x in row["some"]["nodes"])
+        counts[row["id"]] = len(every)
+    assert sum(counts.values()) > 0
+    # One level down (below a relation): the same counts, read for the whole level.
+    ids = {post["title"]: post["id"] for post in blog["post"]}
+    assert answer[c], "every identity sees the n = 0 comments (none is private)"
+    for row in answer[c]:
+        count = row["post"][f"{c}_via_post_aggregate"]["aggregate"]["count"]
+        assert count == counts[ids[row["post"]["title"]]], (who, row)

@@ -104,12 +104,14 @@ import Testing
             // A list back-relation is an array relationship: paged per record; a unique one is one record.
             "comments_via_post(\n    where: comments_bool_exp\n    order_by: [comments_order_by!]",
             "filter: String\n  ): [comments!]!", "pins_via_post: pins\n",
+            "comments_via_post_aggregate(\n    where: comments_bool_exp",
             "author: users", "editors: [users!]!", "tags: [String!]", "meta: JSON", "when: DateTime", "where: GeoPoint",
             "views: Int", "score: Float", "docs_url: [String!]", "_ilike: String", "scalar DateTime",
         ] {
             #expect(bundle.sdl.contains(expected), "SDL lacks \(expected)")
         }
         #expect(!bundle.sdl.contains("insert_stats_one"))
+        #expect(!bundle.sdl.contains("pins_via_post_aggregate"))  // one record: nothing to aggregate
         #expect(!bundle.sdl.contains("secret"))
         #expect(!bundle.sdl.contains("tokenKey"))
     }

@@ -1,5 +1,16 @@
 import SwiftbaseCore
 
+/// An array relationship's aggregate (`comments_via_post_aggregate { aggregate { count } }`): Hasura's
+/// `<relationship>_aggregate`, over each record's related records.
+struct RelationAggregateShape: Sendable {
+    /// The GraphQL field name.
+    let name: String
+    /// The related collection's type (whose `_aggregate` type answers).
+    let sourceType: String
+    /// The related collection's single relation field pointing here.
+    let via: FieldModel
+}
+
 /// How one collection appears in GraphQL: its type name and output fields.
 struct CollectionShape: Sendable {
     let collection: CollectionModel
@@ -8,18 +19,28 @@ struct CollectionShape: Sendable {
     /// Output fields in schema order: `id`, the collection's fields (with `<file>_url` after each file field),
     /// `collectionId`, `collectionName`, then back-relations.
     let fields: [FieldShape]
+    /// The `_aggregate` companions of the array relationships, after the fields.
+    let relationAggregates: [RelationAggregateShape]
     private let fieldIndex: [String: Int]
 
-    init(collection: CollectionModel, typeName: String, fields: [FieldShape]) {
+    init(
+        collection: CollectionModel, typeName: String, fields: [FieldShape],
+        relationAggregates: [RelationAggregateShape] = []
+    ) {
         self.collection = collection
         self.typeName = typeName
         self.fields = fields
+        self.relationAggregates = relationAggregates
         var index: [String: Int] = [:]
         for (i, field) in fields.enumerated() { index[field.name] = i }
         self.fieldIndex = index
     }
 
     func field(_ graphQLName: String) -> FieldShape? { fieldIndex[graphQLName].map { fields[$0] } }
+
+    func relationAggregate(_ graphQLName: String) -> RelationAggregateShape? {
+        relationAggregates.first { $0.name == graphQLName }
+    }
 
     /// View collections are read-only: no mutations.
     var isWritable: Bool { collection.type != .view }
@@ -81,10 +102,11 @@ struct GraphQLCatalog: Sendable {
         let typeByID = Dictionary(included.map { ($0.0.id, $0.1) }, uniquingKeysWith: { a, _ in a })
         var shapes: [CollectionShape] = []
         for (collection, type) in included {
+            let fields = Self.fields(of: collection, in: snapshot, typeByID: typeByID)
             shapes.append(
                 CollectionShape(
-                    collection: collection, typeName: type,
-                    fields: Self.fields(of: collection, in: snapshot, typeByID: typeByID)))
+                    collection: collection, typeName: type, fields: fields,
+                    relationAggregates: Self.relationAggregates(of: fields)))
         }
         self.shapes = shapes
         self.skipped = skipped
@@ -149,6 +171,18 @@ struct GraphQLCatalog: Sendable {
                 .backRelation(expandKey: key, sourceType: sourceType, via: field, isList: !single))
         }
         return out
+    }
+
+    /// `comments_via_post_aggregate` beside each array relationship through a single relation field, unless
+    /// the name is taken by a field.
+    private static func relationAggregates(of fields: [FieldShape]) -> [RelationAggregateShape] {
+        let taken = Set(fields.map(\.name))
+        return fields.compactMap { field in
+            guard case .backRelation(_, let sourceType, let via, true) = field.kind, !via.isMultiple,
+                !taken.contains(field.name + "_aggregate")
+            else { return nil }
+            return RelationAggregateShape(name: field.name + "_aggregate", sourceType: sourceType, via: via)
+        }
     }
 
     /// As `RecordExpander` decides: a back-relation through a field with a single-column unique index is one

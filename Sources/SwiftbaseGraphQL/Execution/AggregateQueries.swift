@@ -67,6 +67,78 @@ struct AggregateQueries: Sendable {
         return groups.map { Self.values($0, terms: terms, keys: keys) as (any Sendable)? }
     }
 
+    /// `comments_via_post_aggregate { aggregate { … } }` for one post: one grouped aggregate (by the relation
+    /// field) over the related records of every post of its level, shared by their resolvers.
+    func aggregate(_ request: RelationAggregateRequest, context: GraphQLRequestContext, info: GraphQLResolveInfo)
+        async throws -> AggregateValues
+    {
+        let terms = try AggregateTermPlanner(shape: shape, info: info).terms(in: info.fieldASTs)
+        let byParent = try await request.level.shared("aggregate \(request.place) \(terms)") {
+            () async throws -> [String: AggregateValues] in
+            var out: [String: AggregateValues] = [:]
+            for parents in Self.batches(of: request.level.ids) {
+                var options = try self.relatedOptions(request, parents: parents, context: context)
+                options.perPage = Int(Int32.max)
+                let groups = try await context.records.aggregate(
+                    in: self.shape.collection.name,
+                    RecordAggregation(terms: terms, groupBy: [request.via.name], groupLimit: parents.count),
+                    options: options, request: try context.request(for: .list, on: self.shape.collection))
+                for group in groups {
+                    if let id = group.keys.first?.stringValue { out[id] = Self.values(group, terms: terms, keys: []) }
+                }
+            }
+            return out
+        }
+        return byParent[request.parentID] ?? Self.values(nil, terms: terms, keys: [])
+    }
+
+    /// `comments_via_post_aggregate { nodes { … } }` for one post: the related records of every post of its
+    /// level in one list (at most 1000 for the level, `expand`'s cap), presented once, shared by their resolvers.
+    func nodes(_ request: RelationAggregateRequest, context: GraphQLRequestContext, info: GraphQLResolveInfo)
+        async throws -> [(any Sendable)?]
+    {
+        let selection = FieldSelection(info)
+        let occurrence = info.fieldASTs.first
+        let place = "nodes \(request.place) \((occurrence?.alias ?? occurrence?.name)?.value ?? "")"
+        let byParent = try await request.level.shared(place) { () async throws -> [String: [RecordNode]] in
+            var records: [RecordModel] = []
+            for parents in Self.batches(of: request.level.ids) {
+                var options = try self.relatedOptions(request, parents: parents, context: context)
+                options.perPage = OperationCost.backRelationRecords - records.count
+                guard options.perPage > 0 else { break }
+                let listRequest = try context.request(for: .list, on: self.shape.collection)
+                records += try await context.records.list(
+                    in: self.shape.collection.name, options: options, request: listRequest
+                ).items
+            }
+            let nodes = try await context.present(
+                records, of: self.shape, catalog: self.catalog, selection: selection,
+                request: try context.request(for: .list, on: self.shape.collection))
+            var out: [String: [RecordNode]] = [:]
+            for (record, node) in zip(records, nodes) {
+                if let parent = record.values[request.via.name]?.stringValue { out[parent, default: []].append(node) }
+            }
+            return out
+        }
+        return (byParent[request.parentID] ?? []).map { $0 as (any Sendable)? }
+    }
+
+    /// The list options of the field's `where` and `filter`, with the relation pointing to one of `parents`.
+    private func relatedOptions(_ request: RelationAggregateRequest, parents: [String], context: GraphQLRequestContext)
+        throws -> RecordListOptions
+    {
+        var options = try queries.listOptions(request.args, context: context)
+        let pointing = FilterExpression.or(
+            parents.map { .comparison(FilterComparison(.identifier(request.via.name), .equal, .text($0))) })
+        options.condition = options.condition.map { .and([$0, pointing]) } ?? pointing
+        return options
+    }
+
+    /// Parents per read: each is one `=` in an `OR`, and SQLite bounds an expression's depth.
+    private static func batches(of ids: [String]) -> [[String]] {
+        stride(from: 0, to: ids.count, by: 100).map { Array(ids[$0..<min($0 + 100, ids.count)]) }
+    }
+
     private static func values(_ group: RecordAggregateGroup?, terms: [RecordAggregation.Term], keys: [String])
         -> AggregateValues
     {

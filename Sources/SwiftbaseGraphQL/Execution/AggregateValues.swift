@@ -27,6 +27,19 @@ struct AggregateRequest: Sendable {
     let args: Map
 }
 
+/// The source of an array relationship's `_aggregate` object (`comments_via_post_aggregate`) for one record:
+/// the field's arguments, the record, and its level, so `aggregate` and `nodes` read once for all the records
+/// beside it.
+struct RelationAggregateRequest: Sendable {
+    let args: Map
+    let parentID: String
+    /// The related collection's relation field pointing to the record.
+    let via: FieldModel
+    let level: NodeLevel
+    /// The field's place in its selection set (response key and arguments): the level's shared reads are per place.
+    let place: String
+}
+
 extension RecordAggregation.Term {
     /// The term of a `count(columns:, distinct:)` field: rows without a column, else the rows whose column is
     /// set (or its distinct values). Columns arrive as their GraphQL names (the enum's values are its names).

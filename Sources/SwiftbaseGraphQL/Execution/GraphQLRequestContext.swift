@@ -45,6 +45,7 @@ struct GraphQLRequestContext: Sendable {
             for: selection.fieldASTs, on: shape)
         let json = try await presenter.json(
             records, of: shape.collection, for: request, RecordPresentation(expand: expand, fields: nil))
-        return json.map { RecordNode($0) }
+        let level = NodeLevel(json)
+        return json.map { RecordNode($0, level: level) }
     }
 }

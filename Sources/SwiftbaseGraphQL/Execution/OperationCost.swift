@@ -65,6 +65,14 @@ struct OperationCost {
         var total = 0
         each(selectionSet, visiting: []) { field in
             guard let nested = field.selectionSet else { return }
+            if let aggregate = shape.relationAggregate(field.name.value),
+                let target = catalog.shape(type: aggregate.sourceType)
+            {
+                // One answer per record, and `nodes`: the level's related records, at most 1000 in all.
+                let nodes = Swift.min(Self.multiply(times, Self.backRelationRecords), Self.backRelationRecords)
+                total = Self.add(total, Self.add(times, Self.add(nodes, cost(nested, on: target, times: nodes, depth: depth + 1))))
+                return
+            }
             guard let shaped = shape.field(field.name.value), let (target, fanOut) = relation(shaped, field) else {
                 total = Self.add(total, cost(nested, on: shape, times: times, depth: depth + 1))
                 return

@@ -5,10 +5,16 @@ import SwiftbaseCore
 /// left out, `expand` loaded). Every field of a record type resolves from it, with no further reads.
 struct RecordNode: Sendable {
     let json: [String: JSONValue]
+    /// The records answered beside this one, for reads done once per level (nil: this one alone).
+    let level: NodeLevel?
 
-    init(_ json: JSONValue) {
+    init(_ json: JSONValue, level: NodeLevel? = nil) {
         self.json = json.objectValue ?? [:]
+        self.level = level
     }
+
+    /// This record's level, or a level of this record alone.
+    var siblings: NodeLevel { level ?? NodeLevel([.object(json)]) }
 
     /// The GraphQL value of `field` for the package's resolvers: a `Map` for leaves, a `RecordNode` (or a list
     /// of them) for relations. `occurrence` is the field as the document asks for it (a back-relation given
@@ -38,10 +44,9 @@ struct RecordNode: Sendable {
             if isList { return .list(urls) }
             return urls.first ?? .null
         case .relation(let stored, _, let isList):
-            return related(json["expand"]?[stored.name], isList: isList)
+            return related(stored.name, isList: isList)
         case .backRelation(let key, _, _, let isList):
-            let own = occurrence.flatMap { field.expandKey(for: $0) } ?? key
-            return related(json["expand"]?[own], isList: isList)
+            return related(occurrence.flatMap { field.expandKey(for: $0) } ?? key, isList: isList)
         }
     }
 
@@ -52,12 +57,18 @@ struct RecordNode: Sendable {
         return "/api/files/\(collection)/\(id)/\(name)"
     }
 
-    private func related(_ value: JSONValue?, isList: Bool) -> ResolvedValue {
+    /// The records under `key` of `expand`, each knowing the level they share with the same key's records of
+    /// this record's siblings.
+    private func related(_ key: String, isList: Bool) -> ResolvedValue {
+        let value = json["expand"]?[key]
+        let below = level?.child(key)
         switch value {
         case .array(let items):
-            return isList ? .list(items.map { .record(RecordNode($0)) }) : items.first.map { .record(RecordNode($0)) } ?? .null
+            return isList
+                ? .list(items.map { .record(RecordNode($0, level: below)) })
+                : items.first.map { .record(RecordNode($0, level: below)) } ?? .null
         case .object:
-            let node = ResolvedValue.record(RecordNode(value ?? .null))
+            let node = ResolvedValue.record(RecordNode(value ?? .null, level: below))
             return isList ? .list([node]) : node
         default:
             return isList ? .list([]) : .null

@@ -109,6 +109,11 @@ struct SelectionPlanner {
                 if let shaped = shape.field(field.name.value), let target = targetShape(of: shaped) {
                     reached.insert(target.collection.id)
                     reach(nested, shape: target, depth: depth + 1, visiting: visiting, into: &reached)
+                } else if let aggregate = shape.relationAggregate(field.name.value),
+                    let target = catalog.shape(type: aggregate.sourceType)
+                {
+                    reached.insert(target.collection.id)
+                    reach(nested, shape: target, depth: depth + 1, visiting: visiting, into: &reached)
                 } else {
                     reach(nested, shape: shape, depth: depth + 1, visiting: visiting, into: &reached)
                 }

@@ -12,14 +12,17 @@ struct AggregateTypes {
     let catalog: GraphQLCatalog
     let shared: SharedTypes
 
+    /// Adds the root fields and answers the `posts_aggregate` type (nil when the collection has nothing to
+    /// count).
+    @discardableResult
     func addQueries(
         object: GraphQLObjectType, boolExp: GraphQLInputObjectType, orderBy: GraphQLInputObjectType,
         to root: inout GraphQLFieldMap
-    ) throws {
+    ) throws -> GraphQLObjectType? {
         let type = shape.typeName
         let name = shape.collection.name
         let counted = shape.aggregateColumns(for: nil)
-        guard !counted.isEmpty else { return }
+        guard !counted.isEmpty else { return nil }
         let selectColumn = try GraphQLEnumType(
             name: GraphQLNames.selectColumn(type), description: "A column of `\(name)` to count or group by.",
             values: GraphQLEnumValueMap(
@@ -32,12 +35,20 @@ struct AggregateTypes {
             name: GraphQLNames.aggregateFields(type), description: "Aggregates over the selected `\(name)` records.",
             fields: fields)
         let aggregateResolve: GraphQLFieldResolve = { source, _, context, info in
+            let context = try GraphQLRequestContext.from(context)
+            if let related = source as? RelationAggregateRequest {
+                return try await queries.aggregate(related, context: context, info: info)
+            }
             guard let request = source as? AggregateRequest else { return nil }
-            return try await queries.aggregate(request, context: try GraphQLRequestContext.from(context), info: info)
+            return try await queries.aggregate(request, context: context, info: info)
         }
         let nodesResolve: GraphQLFieldResolve = { source, _, context, info in
+            let context = try GraphQLRequestContext.from(context)
+            if let related = source as? RelationAggregateRequest {
+                return try await queries.nodes(related, context: context, info: info)
+            }
             guard let request = source as? AggregateRequest else { return nil }
-            return try await queries.nodes(request, context: try GraphQLRequestContext.from(context), info: info)
+            return try await queries.nodes(request, context: context, info: info)
         }
         let aggregate = try GraphQLObjectType(
             name: GraphQLNames.aggregate(type),
@@ -97,6 +108,7 @@ struct AggregateTypes {
                     type: GraphQLInt, description: "At most this many groups (default and cap: the page size limit)."),
             ],
             resolve: groupResolve)
+        return aggregate
     }
 
     /// `count(columns:, distinct:)` and each function's object, read from an `AggregateValues` source.

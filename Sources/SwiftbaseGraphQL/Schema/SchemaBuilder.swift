@@ -13,6 +13,8 @@ final class TypeTable {
     var boolExpFields: [String: InputObjectFieldMap] = [:]
     var orderBys: [String: GraphQLInputObjectType] = [:]
     var orderByFields: [String: InputObjectFieldMap] = [:]
+    /// `posts_aggregate` object types, by record type (for the array relationships' `_aggregate`).
+    var aggregates: [String: GraphQLObjectType] = [:]
 }
 
 /// Builds the GraphQL schema of a catalog: for each collection its record type, `where`/`order_by` inputs,
@@ -37,21 +39,25 @@ struct SchemaBuilder {
             table.orderBys[type] = try GraphQLInputObjectType(
                 name: GraphQLNames.orderBy(type), fields: { [weak table] in table?.orderByFields[type] ?? [:] })
         }
+        var queries = GraphQLFieldMap()
+        for shape in catalog.shapes {
+            // Before the record types' fields: an array relationship's `_aggregate` answers its collection's.
+            guard let object = table.objects[shape.typeName], let boolExp = table.boolExps[shape.typeName],
+                let orderBy = table.orderBys[shape.typeName]
+            else { continue }
+            table.aggregates[shape.typeName] = try AggregateTypes(shape: shape, catalog: catalog, shared: shared)
+                .addQueries(object: object, boolExp: boolExp, orderBy: orderBy, to: &queries)
+        }
         for shape in catalog.shapes {
             table.objectFields[shape.typeName] = try objectFields(shape, shared: shared, table: table)
             table.boolExpFields[shape.typeName] = try boolExpFields(shape, shared: shared, table: table)
             table.orderByFields[shape.typeName] = orderByFields(shape, shared: shared, table: table)
         }
-        var queries = GraphQLFieldMap()
         var mutations = GraphQLFieldMap()
         var subscriptions = GraphQLFieldMap()
         for shape in catalog.shapes {
             guard let object = table.objects[shape.typeName] else { continue }
             try addQueries(shape, object: object, table: table, to: &queries)
-            if let boolExp = table.boolExps[shape.typeName], let orderBy = table.orderBys[shape.typeName] {
-                try AggregateTypes(shape: shape, catalog: catalog, shared: shared).addQueries(
-                    object: object, boolExp: boolExp, orderBy: orderBy, to: &queries)
-            }
             if shape.isWritable { try addMutations(shape, object: object, shared: shared, to: &mutations) }
             if let boolExp = table.boolExps[shape.typeName] {
                 subscriptions[GraphQLNames.events(shape.typeName)] = try RecordEvents(shape: shape, catalog: catalog)
@@ -108,6 +114,29 @@ struct SchemaBuilder {
             }
             fields[field.name] = GraphQLField(
                 type: type, description: description, args: pageArguments(of: field, table: table), resolve: resolve)
+        }
+        for relation in shape.relationAggregates {
+            guard let aggregate = table.aggregates[relation.sourceType], let boolExp = table.boolExps[relation.sourceType]
+            else { continue }
+            let via = relation.via
+            let resolve: GraphQLFieldResolve = { source, args, _, info in
+                guard let node = source as? RecordNode, let id = node.json["id"]?.stringValue else { return nil }
+                let occurrence = info.fieldASTs.first
+                let place = (occurrence?.alias ?? occurrence?.name)?.value ?? relation.name
+                return RelationAggregateRequest(
+                    args: args, parentID: id, via: via, level: node.siblings, place: "\(place)(\(args))")
+            }
+            fields[relation.name] = GraphQLField(
+                type: GraphQLNonNull(aggregate),
+                description:
+                    "Aggregates over each record's related records the requester may list (the related collection's "
+                    + "listRule applies), read once for all the records beside it.",
+                args: [
+                    "where": GraphQLArgument(type: boolExp),
+                    "filter": GraphQLArgument(
+                        type: GraphQLString, description: "A PocketBase filter, ANDed with `where`."),
+                ],
+                resolve: resolve)
         }
         return fields
     }

@@ -56,7 +56,7 @@ def spread(values):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--swiftbase", action="append", required=True, metavar="NAME=BINARY",
+    ap.add_argument("--swiftbase", action="append", default=[], metavar="NAME=BINARY",
                     help="a Swiftbase binary to measure, named (repeat for an A/B)")
     ap.add_argument("--pocketbase", help="also measure this PocketBase binary")
     ap.add_argument("--rounds", type=int, default=5)
@@ -67,6 +67,8 @@ def main():
     ap.add_argument("--records", type=int, default=10_000)
     ap.add_argument("--json")
     args = ap.parse_args()
+    if not args.swiftbase and not args.pocketbase:
+        ap.error("give --swiftbase or --pocketbase")
 
     variants = [tuple(s.split("=", 1)) if "=" in s else (os.path.basename(s), s) for s in args.swiftbase]
     kinds = {name: "swiftbase" for name, _ in variants}

@@ -100,7 +100,8 @@ def main():
                         cell = measure(server, os.path.join(scripts, f"{name}-{sc}.lua"), c, args.duration,
                                        args.settle)
                         results[(name, sc, c)]["on" if on else "off"].append(cell)
-                        print(f"round {round_ + 1}/{args.rounds} {name:10} {sc:6} c={c:<3} logs {'on ' if on else 'off'}"
+                        side = "on " if on else "off"
+                        print(f"round {round_ + 1}/{args.rounds} {name:10} {sc:6} c={c:<3} logs {side}"
                               f" {cell['rps']:9.0f} req/s {cell['server_cpu_us_per_req']:7.1f} us/req"
                               f" errors {cell['errors']}", flush=True)
 
@@ -108,7 +109,8 @@ def main():
     table = {}
     for (name, sc, c), sides in results.items():
         ratios = [on["rps"] / max(off["rps"], 1e-9) for on, off in zip(sides["on"], sides["off"])]
-        added = [on["server_cpu_us_per_req"] - off["server_cpu_us_per_req"] for on, off in zip(sides["on"], sides["off"])]
+        added = [on["server_cpu_us_per_req"] - off["server_cpu_us_per_req"]
+                 for on, off in zip(sides["on"], sides["off"])]
         on_us = [s["server_cpu_us_per_req"] for s in sides["on"]]
         off_us = [s["server_cpu_us_per_req"] for s in sides["off"]]
         print(f"{name:10} {sc:6} c={c:<3} on/off req/s   {spread(ratios)}")

@@ -27,8 +27,8 @@ struct MultiRowInsert: Sendable {
         while size * 2 <= chunkSize { size *= 2 }
         self.columnCount = columns.count
         self.chunkSize = size
-        let head =
-            "INSERT INTO \(quoteIdentifier(table)) (" + columns.map(quoteIdentifier).joined(separator: ", ") + ") VALUES "
+        let columnList = columns.map(quoteIdentifier).joined(separator: ", ")
+        let head = "INSERT INTO \(quoteIdentifier(table)) (\(columnList)) VALUES "
         let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         var statements: [String] = []
         var rows = 1

@@ -33,9 +33,12 @@ struct MultiRowInsertTests {
     /// order stored, not the ids'), a NUL in a message, non-ASCII text, levels of either sign.
     private static func rows(_ count: Int, batch: Int) -> [LogRow] {
         (0..<count).map { i in
-            let data: JSONValue = ["batch": .number(Double(batch)), "i": .number(Double(i)), "url": .string("/x?é=\(i)")]
+            let data: JSONValue = [
+                "batch": .number(Double(batch)), "i": .number(Double(i)), "url": .string("/x?é=\(i)"),
+            ]
+            let created = String(format: "2026-12-06 10:%02d:%02d.%03dZ", i / 60 % 60, i % 60, i % 1000)
             return LogRow(
-                id: String(format: "b%03dz%05d", batch, count - i), created: "2026-12-06 10:00:\(String(format: "%02d", i % 60)).\(String(format: "%03d", i))Z",
+                id: String(format: "b%03dz%05d", batch, count - i), created: created,
                 level: i % 3 == 0 ? -4 : i * 4, message: "GET /r/\(i)\u{0}tail ü", data: data.jsonString)
         }
     }

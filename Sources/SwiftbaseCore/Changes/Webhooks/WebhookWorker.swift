@@ -86,7 +86,11 @@ struct WebhookWorker {
                 if let created = DateTime.parse(entry.created) {
                     dispatcher.observer.delivered(.milliseconds(Int64(max(0, now.timeIntervalSince(created)) * 1000)))
                 }
-                if backlog { try await commit() }
+                if backlog {
+                    // Nothing more goes until the backlog is stored (when the store keeps failing, memory stays bounded).
+                    mustCommit = true
+                    try await commit()
+                }
             } else if let delay = settings.delay(afterAttempt: 1) {
                 hand(.insert(WebhookDelivery(webhookId: webhook.id, message: message, attempt: attempt, status: .pending, nextAttempt: DateTime.format(now + delay.timeInterval), now: DateTime.format(now))))
                 mustCommit = true

@@ -28,7 +28,7 @@ public struct WebhookDelivery: Sendable, Equatable {
     public var updated: String
 
     /// A delivery of `message` after its first attempt.
-    init(webhookId: String, message: WebhookMessage, attempt: WebhookAttempt, status: Status, nextAttempt: String, now: String) {
+    package init(webhookId: String, message: WebhookMessage, attempt: WebhookAttempt, status: Status, nextAttempt: String, now: String) {
         id = RandomString.make(length: 15, alphabet: RandomString.lowercaseAlphanumeric)
         self.webhookId = webhookId
         messageId = message.id

@@ -19,6 +19,8 @@ public final class WebhookDispatcher: Sendable {
     let logger: Logger
     /// Where workers run (nil: the global executor); the server gives them a low-priority thread of their own.
     let workerExecutor: (any TaskExecutor)?
+    /// Saves every worker's deliveries and cursor, all webhooks in one write per round.
+    let journal: WebhookJournalSaver
 
     private struct Running {
         let webhook: Webhook
@@ -45,10 +47,13 @@ public final class WebhookDispatcher: Sendable {
         self.clock = clock
         self.logger = logger
         self.workerExecutor = workerExecutor
+        journal = WebhookJournalSaver(store: store, logger: logger)
     }
 
     /// Delivers until `stop` (or cancellation); then stops every worker, each keeping what it delivered.
     public func run() async {
+        // Not a child of this task: it must outlive the workers' last saves even when this task is cancelled.
+        let saving = Task(executorPreference: workerExecutor) { [journal] in await journal.run() }
         let commits = events.subscribeTransactions(bufferSize: 16)
         let wakeWorkers = Task { [self] in
             for await entries in commits {
@@ -74,6 +79,8 @@ public final class WebhookDispatcher: Sendable {
         }
         for worker in workers { worker.task.cancel() }
         for worker in workers { await worker.task.value }
+        journal.stop()
+        await saving.value
     }
 
     /// Ends `run`: in-flight attempts are abandoned (their messages go again after the restart).

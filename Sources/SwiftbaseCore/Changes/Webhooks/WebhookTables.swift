@@ -74,12 +74,28 @@ enum WebhookTables {
     }
 
     static func insert(_ delivery: WebhookDelivery, on conn: any StoreConnection) throws {
-        let placeholders = Array(repeating: "?", count: WebhookDelivery.columns.count).joined(separator: ", ")
-        try conn.execute(
-            SQLFragment(
-                unsafeRaw: #"INSERT INTO "_webhookDeliveries" ("# + WebhookDelivery.columns.map { "\"\($0)\"" }.joined(separator: ", ")
-                    + ") VALUES (" + placeholders + ")",
-                arguments: delivery.arguments))
+        try insert([delivery], on: conn)
+    }
+
+    /// Inserts `deliveries` with few statements: rows go 32, 8 or 1 to a statement, so that three statement
+    /// texts serve every count and each stays prepared in the store's statement cache.
+    static func insert(_ deliveries: [WebhookDelivery], on conn: any StoreConnection) throws {
+        var rest = deliveries[...]
+        while !rest.isEmpty {
+            let (rows, sql) = rest.count >= 32 ? (32, insert32) : rest.count >= 8 ? (8, insert8) : (1, insert1)
+            try conn.execute(SQLFragment(unsafeRaw: sql, arguments: rest.prefix(rows).flatMap(\.arguments)))
+            rest = rest.dropFirst(rows)
+        }
+    }
+
+    private static let insert1 = insertSQL(rows: 1)
+    private static let insert8 = insertSQL(rows: 8)
+    private static let insert32 = insertSQL(rows: 32)
+
+    private static func insertSQL(rows: Int) -> String {
+        let columns = WebhookDelivery.columns.map { "\"\($0)\"" }.joined(separator: ", ")
+        let row = "(" + Array(repeating: "?", count: WebhookDelivery.columns.count).joined(separator: ", ") + ")"
+        return #"INSERT INTO "_webhookDeliveries" ("# + columns + ") VALUES " + Array(repeating: row, count: rows).joined(separator: ", ")
     }
 
     static func update(_ delivery: WebhookDelivery, on conn: any StoreConnection) throws {

@@ -3,10 +3,11 @@ import Logging
 
 /// Delivers one webhook's messages strictly in `seq` order, one at a time: first a pending delivery (a
 /// message waiting for its next retry, possibly left by the previous run), then the matching changes after
-/// the cursor. Delivered messages are journaled and saved in small batches with the cursor — a crash
-/// before a save sends them again (at-least-once, same `webhook-id`), never skips one. A failed attempt is
-/// saved at once as a pending delivery with its next attempt's time, and nothing after it goes until it
-/// succeeds or fails for good.
+/// the cursor. Each attempt is handed with the cursor to the dispatcher's `WebhookJournalSaver`, which
+/// commits every webhook's journal together a few times a second — a crash before that commit sends those
+/// messages again (at-least-once, same `webhook-id`), never skips one. A failed attempt becomes a pending
+/// delivery with its next attempt's time, and nothing after it goes until it is committed and then succeeds
+/// or fails for good.
 struct WebhookWorker {
     let dispatcher: WebhookDispatcher
     let webhook: Webhook
@@ -14,20 +15,14 @@ struct WebhookWorker {
     let signer: WebhookSignature?
     /// Every change at or before it is delivered, failed for good, or a pending delivery.
     var cursor: Int64
-    var savedCursor: Int64
     var failures: Int
-    var savedFailures: Int
-    /// Deliveries made since the last save.
-    var journal: [WebhookDelivery] = []
-    var lastSave = ContinuousClock.now
+    /// The cursor last handed to the saver.
+    var handedCursor: Int64
+    /// Set while something handed in must be committed before the next message goes (a pending delivery).
+    var mustCommit = false
 
     /// Changes read per page.
     static let pageSize = 200
-    /// A journal this long, or this old, is saved before the next message goes.
-    static let journalLimit = 256
-    static let journalAge = Duration.milliseconds(50)
-    /// Progress past changes that did not match is saved at most this often.
-    static let cursorAge = Duration.seconds(1)
     /// How long an idle worker sleeps when no commit it selects wakes it.
     static let idleWait = Duration.seconds(5)
 
@@ -37,9 +32,8 @@ struct WebhookWorker {
         self.signal = signal
         signer = WebhookSignature(secret: webhook.secret)
         cursor = webhook.cursor
-        savedCursor = webhook.cursor
+        handedCursor = webhook.cursor
         failures = webhook.consecutiveFailures
-        savedFailures = webhook.consecutiveFailures
     }
 
     mutating func run() async {
@@ -56,7 +50,7 @@ struct WebhookWorker {
         let final = self
         await Task {
             var worker = final
-            do { try await worker.save() } catch {
+            do { try await worker.commit() } catch {
                 worker.dispatcher.logger.error("saving webhook progress failed", metadata: ["sb.error": "\(error)"])
             }
         }.value
@@ -65,15 +59,15 @@ struct WebhookWorker {
     /// Delivers what is next; false when the webhook was disabled.
     mutating func step() async throws -> Bool {
         let id = webhook.id
+        if mustCommit { try await commit() }
         if let pending = try await dispatcher.store.read({ conn in try WebhookTables.oldestPending(webhookId: id, on: conn) }) {
-            try await save()
             return try await retry(pending)
         }
         let (page, full) = try await nextMatches()
         if page.entries.isEmpty {
             cursor = max(cursor, page.next)
             if full { return true }
-            if !journal.isEmpty || ContinuousClock.now - lastSave >= Self.cursorAge { try await save() }
+            if cursor != handedCursor { hand(nil) }
             // Commits this webhook selects wake it; the timeout lets its cursor follow the others too.
             await signal.wait(timeout: Self.idleWait)
             return true
@@ -86,20 +80,25 @@ struct WebhookWorker {
             let now = dispatcher.clock.now
             cursor = entry.seq
             if attempt.succeeded {
-                journal.append(WebhookDelivery(webhookId: webhook.id, message: message, attempt: attempt, status: .succeeded, nextAttempt: "", now: DateTime.format(now)))
                 failures = 0
+                let backlog = hand(.insert(WebhookDelivery(webhookId: webhook.id, message: message, attempt: attempt, status: .succeeded, nextAttempt: "", now: DateTime.format(now))))
                 dispatcher.observer.settled(.succeeded)
                 if let created = DateTime.parse(entry.created) {
                     dispatcher.observer.delivered(.milliseconds(Int64(max(0, now.timeIntervalSince(created)) * 1000)))
                 }
-                if journal.count >= Self.journalLimit || ContinuousClock.now - lastSave >= Self.journalAge { try await save() }
+                if backlog {
+                    // Nothing more goes until the backlog is stored (when the store keeps failing, memory stays bounded).
+                    mustCommit = true
+                    try await commit()
+                }
             } else if let delay = settings.delay(afterAttempt: 1) {
-                journal.append(WebhookDelivery(webhookId: webhook.id, message: message, attempt: attempt, status: .pending, nextAttempt: DateTime.format(now + delay.timeInterval), now: DateTime.format(now)))
-                try await save()
+                hand(.insert(WebhookDelivery(webhookId: webhook.id, message: message, attempt: attempt, status: .pending, nextAttempt: DateTime.format(now + delay.timeInterval), now: DateTime.format(now))))
+                mustCommit = true
+                try await commit()
                 return true  // the next step retries it
             } else {
-                journal.append(WebhookDelivery(webhookId: webhook.id, message: message, attempt: attempt, status: .failed, nextAttempt: "", now: DateTime.format(now)))
                 failures += 1
+                hand(.insert(WebhookDelivery(webhookId: webhook.id, message: message, attempt: attempt, status: .failed, nextAttempt: "", now: DateTime.format(now))))
                 dispatcher.observer.settled(.failed)
                 if try await disableIfFailing(settings) { return false }
             }
@@ -142,12 +141,9 @@ struct WebhookWorker {
                 delivery.record(attempt, status: .failed, nextAttempt: "", now: DateTime.format(after))
                 failures += 1
             }
-            let (saved, failureCount) = (delivery, failures)
-            try await dispatcher.store.write { conn in
-                try WebhookTables.update(saved, on: conn)
-                try WebhookTables.saveProgress(webhookId: id, cursor: nil, consecutiveFailures: failureCount, on: conn)
-            }
-            savedFailures = failures
+            dispatcher.journal.hand(.update(delivery), webhookId: id, cursor: nil, consecutiveFailures: failures)
+            mustCommit = true
+            try await commit()
             if delivery.status != .pending { dispatcher.observer.settled(delivery.status) }
             switch delivery.status {
             case .pending: continue
@@ -201,7 +197,7 @@ struct WebhookWorker {
     /// Disables the webhook once `disableAfterFailures` messages in a row failed for good; answers whether it did.
     mutating func disableIfFailing(_ settings: WebhookSettings) async throws -> Bool {
         guard settings.disableAfterFailures > 0, failures >= settings.disableAfterFailures else { return false }
-        try await save()
+        try await commit()
         let reason = "Disabled after \(failures) failed messages in a row."
         let id = webhook.id
         let now = DateTime.format(dispatcher.clock.now)
@@ -220,19 +216,18 @@ struct WebhookWorker {
         return true
     }
 
-    /// Stores the journal, the cursor and the failure count in one transaction — unless the webhook was
-    /// deleted meanwhile, when there is nothing left to keep.
-    mutating func save() async throws {
-        guard !journal.isEmpty || cursor != savedCursor || failures != savedFailures else { return }
-        let (rows, id, cursor, failures) = (journal, webhook.id, cursor, failures)
-        try await dispatcher.store.write { conn in
-            guard try WebhookTables.webhook(id, on: conn) != nil else { return }
-            for row in rows { try WebhookTables.insert(row, on: conn) }
-            try WebhookTables.saveProgress(webhookId: id, cursor: cursor, consecutiveFailures: failures, on: conn)
-        }
-        journal = []
-        savedCursor = cursor
-        savedFailures = failures
-        lastSave = ContinuousClock.now
+    /// Hands `write` (if any), the cursor and the failure count to the saver; answers whether the worker
+    /// should wait for a commit before it sends more.
+    @discardableResult
+    mutating func hand(_ write: WebhookJournalSaver.Write?) -> Bool {
+        handedCursor = cursor
+        return dispatcher.journal.hand(write, webhookId: webhook.id, cursor: cursor, consecutiveFailures: failures)
+    }
+
+    /// Hands the progress made and waits until everything handed so far is committed.
+    mutating func commit() async throws {
+        if cursor != handedCursor { hand(nil) }
+        try await dispatcher.journal.commit(webhook.id)
+        mustCommit = false
     }
 }

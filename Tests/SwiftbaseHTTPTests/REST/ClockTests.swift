@@ -68,8 +68,11 @@ struct ClockTests {
             }
             let behind = try await client.request(.get, "/api/changes?after=0", token: fresh)
             #expect(behind.status == 410)
-            #expect(behind.json["data"]?["after"]?["params"]?["oldestSeq"]?.doubleValue == head + 1)
-            let caughtUp = try await client.request(.get, "/api/changes?after=\(Int(head))", token: fresh)
+            // Everything written before the eight days is gone. The new token's login (it touches
+            // `_authOrigins`) writes an entry of its own, which the job, racing with it, may have pruned too.
+            let oldest = behind.json["data"]?["after"]?["params"]?["oldestSeq"]?.doubleValue ?? 0
+            #expect(oldest == head + 1 || oldest == head + 2, "oldest \(oldest), head \(head)")
+            let caughtUp = try await client.request(.get, "/api/changes?after=\(Int(oldest) - 1)", token: fresh)
             #expect(caughtUp.status == 200)
         }
     }

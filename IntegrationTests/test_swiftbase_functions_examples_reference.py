@@ -327,6 +327,22 @@ def test_slugify_hook_lets_other_writes_pass_with_no_output(store, payload):
     assert Guest("c/slugify_hook", store).call(payload) == b""
 
 
+@pytest.mark.parametrize("text, slug", [
+    # Keys written with escapes are the keys they spell (json.h unescapes a key only when it has a backslash).
+    (r'{"act\u0069on": "create", "record": {"t\u0069tle": "Esc Aped"}}', "esc-aped"),
+    # Values skipped on the way hold what looks like the key, brackets and quotes inside strings, deep nesting.
+    ('{"auth": {"title": "No"}, "action": "create", "collection": "p", "original": null, "record": '
+     '{"tags": ["title", {"title": "x]}"}], "n": -1.5e3, "ok": true, "note": "a \\"title\\": [", '
+     '"deep": [[[{"a": [{}]}]]], "title": "The One"}}', "the-one"),
+    # White space anywhere JSON allows it.
+    (' \n{ "action" :\t"create" ,\r\n "record" : { "title" : "Spaced Out" } } \n', "spaced-out"),
+    # A key that only starts like the one looked for, and one that it starts like.
+    ('{"action": "create", "record": {"titles": "no", "titl": "no", "title": "Yes"}}', "yes"),
+], ids=["escaped-keys", "skipped-values", "white-space", "prefixes"])
+def test_the_examples_json_scanner_finds_members_in_raw_json(store, text, slug):
+    assert Guest("c/slugify_hook", store).json(text) == {"record": {"slug": slug}}
+
+
 # =========================================================================== change_recorder
 def after_input(seq, action, record_id, collection="posts") -> dict:
     return {"action": action, "collection": collection, "record": {"id": record_id, "title": f"t{seq}"},

@@ -105,8 +105,8 @@ class Server:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def setup(server, records, fn_concurrency):
-    """Collections, seeded posts and the two functions; answers the post ids."""
+def setup(server, records, fn_concurrency, plugins):
+    """Collections, seeded posts and the two functions (their .wasm files in `plugins`); answers the post ids."""
     fields = [{"name": "title", "type": "text"}, {"name": "slug", "type": "text"}, {"name": "views", "type": "number"}]
     for name in ("posts", "plain", "hooked"):
         server.ok(server.http.post("/api/collections", json={
@@ -123,8 +123,8 @@ def setup(server, records, fn_concurrency):
     reader = {"triggers": [{"type": "http"}], "config": {"collection": "posts"}}
     if fn_concurrency:
         reader["limits"] = {"concurrency": fn_concurrency}
-    server.deploy("reader", os.path.join(EXAMPLES, "build", "c", "notes_api.wasm"), reader)
-    server.deploy("slugify", os.path.join(EXAMPLES, "build", "c", "slugify_hook.wasm"), {"triggers": [
+    server.deploy("reader", os.path.join(plugins, "notes_api.wasm"), reader)
+    server.deploy("slugify", os.path.join(plugins, "slugify_hook.wasm"), {"triggers": [
         {"type": "record", "collection": "hooked", "actions": ["create"], "when": "before"}]})
 
     # The setup does what the figures claim: the same record both ways, and the hook runs.
@@ -183,14 +183,19 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--records", type=int, default=1000)
     ap.add_argument("--fn-concurrency", type=int, help="limits.concurrency of the reader (default: the server's)")
+    ap.add_argument("--plugins", help="a directory with notes_api.wasm and slugify_hook.wasm already built (an A/B of"
+                    " the examples); default: build Examples/functions and use those")
     ap.add_argument("--json")
     args = ap.parse_args()
-    subprocess.run(["bash", os.path.join(EXAMPLES, "build.sh")], check=True, capture_output=True, timeout=300)
+    plugins = args.plugins
+    if plugins is None:
+        subprocess.run(["bash", os.path.join(EXAMPLES, "build.sh")], check=True, capture_output=True, timeout=300)
+        plugins = os.path.join(EXAMPLES, "build", "c")
 
     server = Server(os.path.abspath(args.binary))
     results = {cell: [] for cell in CELLS}
     try:
-        ids = setup(server, args.records, args.fn_concurrency)
+        ids = setup(server, args.records, args.fn_concurrency, plugins)
         with tempfile.TemporaryDirectory() as scripts:
             paths = {}
             for cell in CELLS:

@@ -91,7 +91,7 @@ struct WebhookJournalSaverTests {
             webhookId: webhook.id,
             message: WebhookMessage(id: "msg_\(webhook.id)_\(seq)", type: "record.create", seq: seq, body: Array("{}".utf8)),
             attempt: WebhookAttempt(outcome: .succeeded, status: 200), status: .succeeded, nextAttempt: "",
-            now: DateTime.format(Date()))
+            now: Date())
         if let id { delivery.id = id }
         return .insert(delivery)
     }

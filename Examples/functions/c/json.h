@@ -90,72 +90,77 @@ static inline Span span_from_handle(ExtismHandle handle) {
 static inline Span span_from_input(void) { return span_from_handle(extism_input_offset()); }
 
 // MARK: - Scanning
+//
+// The scanner walks pointers and tests each byte as few times as it can: a plug-in runs in an interpreter, where
+// every WebAssembly instruction counts, and a hook scans its whole input on every write it sees.
 
-static inline size_t skip_space(Span s, size_t i) {
-  while (i < s.length && (s.at[i] == ' ' || s.at[i] == '\t' || s.at[i] == '\n' || s.at[i] == '\r')) {
-    i++;
+static inline bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+static inline const char *scan_space(const char *p, const char *end) {
+  while (p < end && is_space(*p)) {
+    p++;
   }
-  return i;
+  return p;
 }
 
-// The index just past the string that starts at s.at[i] (a quote), or 0 when it does not end.
-static inline size_t skip_string(Span s, size_t i) {
-  for (i++; i < s.length; i++) {
-    if (s.at[i] == '\\') {
-      i++;
-    } else if (s.at[i] == '"') {
-      return i + 1;
+// Just past the string whose opening quote is at `p`, or 0 when it does not end.
+static inline const char *scan_string(const char *p, const char *end) {
+  for (p++; p < end; p++) {
+    char c = *p;
+    if (c == '"') {
+      return p + 1;
+    }
+    if (c == '\\') {
+      p++;
     }
   }
   return 0;
 }
 
-// The index just past the value that starts at s.at[i], or 0 when there is none.
-static inline size_t skip_value(Span s, size_t i) {
-  i = skip_space(s, i);
-  if (i >= s.length) {
+// Just past the value that starts at `p` (after white space), or 0 when there is none.
+static inline const char *scan_value(const char *p, const char *end) {
+  p = scan_space(p, end);
+  if (p >= end) {
     return 0;
   }
-  char first = s.at[i];
+  char first = *p;
   if (first == '"') {
-    return skip_string(s, i);
+    return scan_string(p, end);
   }
-  if (first == '{' || first == '[') {
+  if ((first | 0x20) == '{') {  // '{' or '[' (0x5B | 0x20 is '{')
     size_t depth = 0;
-    for (; i < s.length; i++) {
-      char c = s.at[i];
+    for (; p < end; p++) {
+      char c = *p;
       if (c == '"') {
-        i = skip_string(s, i);
-        if (i == 0) {
+        p = scan_string(p, end);
+        if (p == 0) {
           return 0;
         }
-        i--;
-      } else if (c == '{' || c == '[') {
+        p--;
+      } else if ((c | 0x20) == '{') {
         depth++;
-      } else if (c == '}' || c == ']') {
-        if (--depth == 0) {
-          return i + 1;
-        }
+      } else if ((c | 0x20) == '}' && --depth == 0) {  // '}' or ']'
+        return p + 1;
       }
     }
     return 0;
   }
-  size_t start = i;  // a number, true, false or null
-  while (i < s.length && s.at[i] != ',' && s.at[i] != '}' && s.at[i] != ']' && s.at[i] != ' ' &&
-         s.at[i] != '\t' && s.at[i] != '\n' && s.at[i] != '\r') {
-    i++;
+  const char *start = p;  // a number, true, false or null
+  while (p < end && *p != ',' && (*p | 0x20) != '}' && !is_space(*p)) {
+    p++;
   }
-  return i > start ? i : 0;
+  return p > start ? p : 0;
 }
 
 // `s` with the white space around it trimmed, when it is exactly one JSON value; else span_none.
 static inline Span span_value(Span s) {
-  size_t start = skip_space(s, 0);
-  size_t end = skip_value(s, start);
-  if (end == 0 || skip_space(s, end) != s.length) {
+  const char *end = s.at + s.length;
+  const char *start = scan_space(s.at, end);
+  const char *past = scan_value(start, end);
+  if (past == 0 || scan_space(past, end) != end) {
     return span_none;
   }
-  return (Span){s.at + start, end - start};
+  return (Span){start, (size_t)(past - start)};
 }
 
 static inline int hex_digit(char c) {
@@ -234,33 +239,50 @@ static inline Span string_value(Span s) {
   return (Span){out, n};
 }
 
+// Whether the JSON string between `from` (after its opening quote) and `to` (its closing quote) is `key`. A key
+// written with escapes is unescaped first; a plain one is compared where it is.
+static inline bool key_equals(const char *from, const char *to, const char *key) {
+  const char *p = from;
+  for (; p < to && *key; p++, key++) {
+    if (*p == '\\') {
+      Span name = string_value((Span){from - 1, (size_t)(to - from) + 2});
+      return span_equals(name, key - (p - from));
+    }
+    if (*p != *key) {
+      return false;
+    }
+  }
+  return p == to && *key == 0;
+}
+
 // The raw value of the member `key` of the JSON object `object`, or span_none.
 static inline Span member(Span object, const char *key) {
   if (!span_is_object(object)) {
     return span_none;
   }
-  size_t i = skip_space(object, 1);
-  while (i < object.length && object.at[i] == '"') {
-    size_t key_end = skip_string(object, i);
+  const char *end = object.at + object.length;
+  const char *p = scan_space(object.at + 1, end);
+  while (p < end && *p == '"') {
+    const char *key_end = scan_string(p, end);
     if (key_end == 0) {
       return span_none;
     }
-    Span name = string_value((Span){object.at + i, key_end - i});
-    i = skip_space(object, key_end);
-    if (i >= object.length || object.at[i] != ':') {
+    bool found = key_equals(p + 1, key_end - 1, key);
+    p = scan_space(key_end, end);
+    if (p >= end || *p != ':') {
       return span_none;
     }
-    size_t value_start = skip_space(object, i + 1);
-    size_t value_end = skip_value(object, value_start);
+    const char *value = scan_space(p + 1, end);
+    const char *value_end = scan_value(value, end);
     if (value_end == 0) {
       return span_none;
     }
-    if (span_equals(name, key)) {
-      return (Span){object.at + value_start, value_end - value_start};
+    if (found) {
+      return (Span){value, (size_t)(value_end - value)};
     }
-    i = skip_space(object, value_end);
-    if (i < object.length && object.at[i] == ',') {
-      i = skip_space(object, i + 1);
+    p = scan_space(value_end, end);
+    if (p < end && *p == ',') {
+      p = scan_space(p + 1, end);
     }
   }
   return span_none;

@@ -21,7 +21,7 @@ public struct APIKeyScope: Sendable, Equatable {
     func covers(_ collection: CollectionModel) -> Bool {
         if collection.id == SystemCollections.superusersID { return false }
         if self.collection == "*" { return !collection.system && !collection.name.hasPrefix("_") }
-        return self.collection.caseInsensitiveCompare(collection.name) == .orderedSame || self.collection == collection.id
+        return self.collection == collection.id || self.collection.equalsIgnoringASCIICase(collection.name)
     }
 }
 

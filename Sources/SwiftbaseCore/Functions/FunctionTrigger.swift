@@ -67,6 +67,6 @@ public struct FunctionRecordTrigger: Sendable, Equatable {
     /// Whether a write of `action` on `collection` runs this hook.
     public func applies(to collection: CollectionModel, _ action: RecordHookAction) -> Bool {
         actions.contains(action)
-            && (self.collection == collection.id || self.collection.caseInsensitiveCompare(collection.name) == .orderedSame)
+            && (self.collection == collection.id || self.collection.equalsIgnoringASCIICase(collection.name))
     }
 }

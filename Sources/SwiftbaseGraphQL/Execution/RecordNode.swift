@@ -5,16 +5,21 @@ import SwiftbaseCore
 /// left out, `expand` loaded). Every field of a record type resolves from it, with no further reads.
 struct RecordNode: Sendable {
     let json: [String: JSONValue]
-    /// The records answered beside this one, for reads done once per level (nil: this one alone).
-    let level: NodeLevel?
+    /// Where the records answered beside this one are, for reads done once per level (`_aggregate`s).
+    let place: LevelPlace
 
     init(_ json: JSONValue, level: NodeLevel? = nil) {
-        self.json = json.objectValue ?? [:]
-        self.level = level
+        self.init(json, place: level.map { .level($0) } ?? .alone)
     }
 
-    /// This record's level, or a level of this record alone.
-    var siblings: NodeLevel { level ?? NodeLevel([.object(json)]) }
+    private init(_ json: JSONValue, place: LevelPlace) {
+        self.json = json.objectValue ?? [:]
+        self.place = place
+    }
+
+    /// This record's level, or a level of this record alone. Found only when asked: most queries read no
+    /// level, and gathering one walks every sibling's `expand`.
+    var siblings: NodeLevel { place.level ?? NodeLevel([.object(json)]) }
 
     /// The GraphQL value of `field` for the package's resolvers: a `Map` for leaves, a `RecordNode` (or a list
     /// of them) for relations. `occurrence` is the field as the document asks for it (a back-relation given
@@ -61,14 +66,14 @@ struct RecordNode: Sendable {
     /// this record's siblings.
     private func related(_ key: String, isList: Bool) -> ResolvedValue {
         let value = json["expand"]?[key]
-        let below = level?.child(key)
+        let below = place.child(key)
         switch value {
         case .array(let items):
             return isList
-                ? .list(items.map { .record(RecordNode($0, level: below)) })
-                : items.first.map { .record(RecordNode($0, level: below)) } ?? .null
+                ? .list(items.map { .record(RecordNode($0, place: below)) })
+                : items.first.map { .record(RecordNode($0, place: below)) } ?? .null
         case .object:
-            let node = ResolvedValue.record(RecordNode(value ?? .null, level: below))
+            let node = ResolvedValue.record(RecordNode(value ?? .null, place: below))
             return isList ? .list([node]) : node
         default:
             return isList ? .list([]) : .null
@@ -85,6 +90,28 @@ struct RecordNode: Sendable {
         case .string(let name): name.isEmpty ? [] : [name]
         default: []
         }
+    }
+}
+
+/// Where a record's level is: none (a record alone), a level at hand (a root list), or the records under a key
+/// of a level's `expand` — named, not gathered, until an `_aggregate` asks for the level.
+indirect enum LevelPlace: Sendable {
+    case alone
+    case level(NodeLevel)
+    case under(LevelPlace, String)
+
+    var level: NodeLevel? {
+        switch self {
+        case .alone: nil
+        case .level(let level): level
+        case .under(let parent, let key): parent.level?.child(key)
+        }
+    }
+
+    /// The place of the records under `key` of this place's records.
+    func child(_ key: String) -> LevelPlace {
+        if case .alone = self { return .alone }
+        return .under(self, key)
     }
 }
 

@@ -1,3 +1,5 @@
+package import Foundation
+
 /// One message's delivery to one webhook, as the deliveries log (`_webhookDeliveries`) keeps it: its state
 /// (`pending` while attempts remain, then `succeeded` or `failed`), how many attempts were made and what the
 /// last one got back.
@@ -27,9 +29,11 @@ public struct WebhookDelivery: Sendable, Equatable {
     public var created: String
     public var updated: String
 
-    /// A delivery of `message` after its first attempt.
-    package init(webhookId: String, message: WebhookMessage, attempt: WebhookAttempt, status: Status, nextAttempt: String, now: String) {
-        id = RandomString.make(length: 15, alphabet: RandomString.lowercaseAlphanumeric)
+    /// A delivery of `message` after its first attempt, at `now`. Its id is time-ordered, so the deliveries a
+    /// busy webhook logs append to the table's primary key instead of landing at random places in it.
+    package init(webhookId: String, message: WebhookMessage, attempt: WebhookAttempt, status: Status, nextAttempt: String, now date: Date) {
+        let now = DateTime.format(date)
+        id = Identifiers.timeOrderedID(millisecondsSince1970: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
         self.webhookId = webhookId
         messageId = message.id
         seq = message.seq

@@ -155,8 +155,8 @@ public struct WebhookService: Sendable {
     /// Sends `{"type":"webhook.test",…}` now and logs it as a delivery (with no seq).
     public func test(_ id: String) async throws -> WebhookDelivery {
         let webhook = try await get(id)
-        let now = DateTime.format(dispatcher.clock.now)
-        let message = WebhookMessage.test(webhookId: id, now: now)
+        let now = dispatcher.clock.now
+        let message = WebhookMessage.test(webhookId: id, now: DateTime.format(now))
         let attempt = await dispatcher.send(
             message, to: webhook, signer: WebhookSignature(secret: webhook.secret), settings: dispatcher.settings())
         let delivery = WebhookDelivery(

@@ -81,7 +81,7 @@ struct WebhookWorker {
             cursor = entry.seq
             if attempt.succeeded {
                 failures = 0
-                let backlog = hand(.insert(WebhookDelivery(webhookId: webhook.id, message: message, attempt: attempt, status: .succeeded, nextAttempt: "", now: DateTime.format(now))))
+                let backlog = hand(.insert(WebhookDelivery(webhookId: webhook.id, message: message, attempt: attempt, status: .succeeded, nextAttempt: "", now: now)))
                 dispatcher.observer.settled(.succeeded)
                 if let created = DateTime.parse(entry.created) {
                     dispatcher.observer.delivered(.milliseconds(Int64(max(0, now.timeIntervalSince(created)) * 1000)))
@@ -92,13 +92,13 @@ struct WebhookWorker {
                     try await commit()
                 }
             } else if let delay = settings.delay(afterAttempt: 1) {
-                hand(.insert(WebhookDelivery(webhookId: webhook.id, message: message, attempt: attempt, status: .pending, nextAttempt: DateTime.format(now + delay.timeInterval), now: DateTime.format(now))))
+                hand(.insert(WebhookDelivery(webhookId: webhook.id, message: message, attempt: attempt, status: .pending, nextAttempt: DateTime.format(now + delay.timeInterval), now: now)))
                 mustCommit = true
                 try await commit()
                 return true  // the next step retries it
             } else {
                 failures += 1
-                hand(.insert(WebhookDelivery(webhookId: webhook.id, message: message, attempt: attempt, status: .failed, nextAttempt: "", now: DateTime.format(now))))
+                hand(.insert(WebhookDelivery(webhookId: webhook.id, message: message, attempt: attempt, status: .failed, nextAttempt: "", now: now)))
                 dispatcher.observer.settled(.failed)
                 if try await disableIfFailing(settings) { return false }
             }

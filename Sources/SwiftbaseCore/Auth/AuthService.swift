@@ -130,7 +130,7 @@ public final class AuthService: Sendable {
     static func uniqueIndex(of field: String, in collection: CollectionModel) -> IndexDefinition? {
         for statement in collection.indexes {
             guard let index = IndexDefinition(parsing: statement), index.unique, index.columns.count == 1,
-                index.columns[0].name.caseInsensitiveCompare(field) == .orderedSame
+                index.columns[0].name.equalsIgnoringASCIICase(field)
             else { continue }
             return index
         }

@@ -7,7 +7,7 @@ enum UniqueIndexParser {
     static func hasSingleColumnUniqueIndex(_ indexes: [String], column: String) -> Bool {
         indexes.contains { index in
             guard let columns = uniqueIndexColumns(index), columns.count == 1 else { return false }
-            return columns[0].caseInsensitiveCompare(column) == .orderedSame
+            return columns[0].equalsIgnoringASCIICase(column)
         }
     }
 

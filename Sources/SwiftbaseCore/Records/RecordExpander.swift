@@ -187,7 +187,7 @@ package struct RecordExpander: Sendable {
 
     static func hasUniqueIndex(_ collection: CollectionModel, on field: String) -> Bool {
         collection.indexes.compactMap { IndexDefinition(parsing: $0) }.contains {
-            $0.unique && $0.columns.count == 1 && $0.columns[0].name.lowercased() == field.lowercased()
+            $0.unique && $0.columns.count == 1 && $0.columns[0].name.equalsIgnoringASCIICase(field)
         }
     }
 }

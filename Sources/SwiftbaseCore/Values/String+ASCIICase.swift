@@ -1,7 +1,7 @@
 extension String {
-    /// Equality that ignores the case of ASCII letters only, byte by byte, with no allocation: what names of
-    /// collections, fields and indexes need (PocketBase's are ASCII, `^\w+$`), on paths that run per request,
-    /// where Foundation's `caseInsensitiveCompare` cost more than the lookup it guarded.
+    /// Equality that ignores the case of ASCII letters only, byte by byte, with no allocation: how SQLite compares
+    /// identifiers, and what names of collections, fields and indexes need (PocketBase's are ASCII, `^\w+$`) on
+    /// paths that run per request, where Foundation's `caseInsensitiveCompare` cost more than the lookup it guarded.
     func equalsIgnoringASCIICase(_ other: String) -> Bool {
         var left = utf8.makeIterator()
         var right = other.utf8.makeIterator()

@@ -694,6 +694,23 @@ def test_a_timeout_counts_as_a_failed_attempt(api, colls, hooks, receivers):
         assert done["attempts"] == 2 and done["responseStatus"] == 200
 
 
+def test_a_long_answer_is_logged_by_its_first_kib_and_the_next_message_still_goes(api, colls, hooks, receivers):
+    a, _, _ = colls
+    # 300 KiB of answer (a multi-byte character straddles the 1 KiB cut): read to its end and dropped but for the
+    # excerpt, so the keep-alive connection is ready for the next message.
+    answer_body = ("é" + "x" * 1022 + "é" + "y" * 300_000).encode()
+    rx = receivers(answer=lambda r: (200, answer_body))
+    hook = hooks(rx.url, rx, collections=[a["name"]])
+    first, second = new_record(api, a, title="one"), new_record(api, a, title="two")
+    got = rx.wait_for(lambda s: len(s) >= 2, "both messages")
+    assert [r.payload["data"]["record"]["id"] for r in got] == [first["id"], second["id"]]
+    for r in got:
+        d = delivery_of(api, hook["id"], r.msg_id, lambda d: d["status"] == "succeeded", "the logged delivery")
+        assert d["responseStatus"] == 200 and d["attempts"] == 1
+        # The first 1,024 bytes as text: "é" (2 bytes) + 1,022 "x"; the next "é" is cut in half and repaired.
+        assert d["responseBody"].startswith("é" + "x" * 1022) and len(d["responseBody"].encode()) <= 1027, d
+
+
 def test_a_message_that_exhausts_its_retries_fails_and_the_next_goes_and_the_webhook_is_disabled(
         api, colls, hooks, receivers):
     a, _, _ = colls

@@ -69,22 +69,33 @@ public final class HTTPWebhookTransport: WebhookTransport {
                 return WebhookAttempt(outcome: .refused, durationMs: elapsed(), error: refusal)
             }
         }
-        var outgoing = HTTPClientRequest(url: request.url)
-        outgoing.method = .POST
-        for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
-        outgoing.body = .bytes(ByteBuffer(bytes: request.body))
-        let timeout = TimeAmount.nanoseconds(request.timeout.nanoseconds)
         guard let client = client() else {
             return WebhookAttempt(outcome: .connectionError, error: "Swiftbase is shutting down.")
         }
+        // The EventLoopFuture API, not `execute(_:timeout:)`: AsyncHTTPClient's async API starts a task on the
+        // global executor for every request (to register its cancellation), which woke a cooperative thread per
+        // delivery — work at normal priority, next to the requests, for a thread meant to yield to them. Here the
+        // whole exchange stays on the background loop, and the awaiting worker resumes there too.
         do {
-            let response = try await client.execute(outgoing, timeout: timeout)
-            let excerpt = try await Self.excerpt(of: response.body)
-            let status = Int(response.status.code)
+            var headers = HTTPHeaders()
+            for header in request.headers { headers.add(name: header.name, value: header.value) }
+            let outgoing = try HTTPClient.Request(
+                url: request.url, method: .POST, headers: headers, body: .bytes(request.body))
+            let deadline = NIODeadline.now() + TimeAmount.nanoseconds(request.timeout.nanoseconds)
+            let exchange = client.execute(
+                request: outgoing, delegate: ExcerptDelegate(), eventLoop: .delegate(on: background.loop),
+                deadline: deadline)
+            // A stopping dispatcher cancels its workers: the attempt in flight is abandoned at once, not awaited.
+            let answer = try await withTaskCancellationHandler {
+                try await exchange.futureResult.get()
+            } onCancel: {
+                exchange.cancel()
+            }
+            let status = answer.status
             let succeeded = (200..<300).contains(status)
             return WebhookAttempt(
-                outcome: succeeded ? .succeeded : .httpError, status: status, body: excerpt, durationMs: elapsed(),
-                error: succeeded ? "" : "The receiver answered \(status).")
+                outcome: succeeded ? .succeeded : .httpError, status: status, body: answer.excerpt,
+                durationMs: elapsed(), error: succeeded ? "" : "The receiver answered \(status).")
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             return WebhookAttempt(outcome: .timeout, durationMs: elapsed(), error: "No answer within \(request.timeout).")
         } catch {
@@ -104,19 +115,38 @@ public final class HTTPWebhookTransport: WebhookTransport {
         }
         return refusal
     }
+}
 
-    /// The first `WebhookAttempt.bodyExcerptLimit` bytes of an answer, as text; the rest is read and dropped
-    /// (up to a bound), so the connection can carry the next message.
-    static func excerpt(of body: HTTPClientResponse.Body) async throws -> String {
+/// Reads an answer's status and the first `WebhookAttempt.bodyExcerptLimit` bytes of its body, as text; the rest is
+/// read and dropped as it comes (the attempt's deadline bounds how long), so the connection can carry the next
+/// message. Called on the connection's event loop only; the lock is for the compiler (never contended).
+private final class ExcerptDelegate: HTTPClientResponseDelegate {
+    struct Answer: Sendable {
+        var status: Int
+        var excerpt: String
+    }
+
+    private struct State {
+        var status = 0
         var kept: [UInt8] = []
-        var total = 0
-        for try await chunk in body {
-            total += chunk.readableBytes
-            if kept.count < WebhookAttempt.bodyExcerptLimit {
-                kept += chunk.readableBytesView.prefix(WebhookAttempt.bodyExcerptLimit - kept.count)
-            }
-            if total > 1 << 20 { break }
+    }
+
+    private let state = Mutex(State())
+
+    func didReceiveHead(task: HTTPClient.Task<Answer>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        state.withLock { $0.status = Int(head.status.code) }
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didReceiveBodyPart(task: HTTPClient.Task<Answer>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        state.withLock { state in
+            let room = WebhookAttempt.bodyExcerptLimit - state.kept.count
+            if room > 0 { state.kept += buffer.readableBytesView.prefix(room) }
         }
-        return String(decoding: kept, as: UTF8.self)
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didFinishRequest(task: HTTPClient.Task<Answer>) throws -> Answer {
+        state.withLock { Answer(status: $0.status, excerpt: String(decoding: $0.kept, as: UTF8.self)) }
     }
 }

@@ -101,19 +101,19 @@ struct AggregateQueries: Sendable {
         let occurrence = info.fieldASTs.first
         let place = "nodes \(request.place) \((occurrence?.alias ?? occurrence?.name)?.value ?? "")"
         let byParent = try await request.level.shared(place) { () async throws -> [String: [RecordNode]] in
+            // One list request (the requester's identity on this collection) serves every batch and the presenting.
+            let listRequest = try context.request(for: .list, on: self.shape.collection)
             var records: [RecordModel] = []
             for parents in Self.batches(of: request.level.ids) {
                 var options = try self.relatedOptions(request, parents: parents, context: context)
                 options.perPage = OperationCost.backRelationRecords - records.count
                 guard options.perPage > 0 else { break }
-                let listRequest = try context.request(for: .list, on: self.shape.collection)
                 records += try await context.records.list(
                     in: self.shape.collection.name, options: options, request: listRequest
                 ).items
             }
             let nodes = try await context.present(
-                records, of: self.shape, catalog: self.catalog, selection: selection,
-                request: try context.request(for: .list, on: self.shape.collection))
+                records, of: self.shape, catalog: self.catalog, selection: selection, request: listRequest)
             var out: [String: [RecordNode]] = [:]
             for (record, node) in zip(records, nodes) {
                 if let parent = record.values[request.via.name]?.stringValue { out[parent, default: []].append(node) }

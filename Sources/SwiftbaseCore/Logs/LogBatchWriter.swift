@@ -16,12 +16,16 @@ import Synchronization
 /// stays bounded and no request waits on a broken disk for more than one round. `flush()` stores what is
 /// buffered; the service calls it once more at graceful shutdown.
 public final class LogBatchWriter: Sendable {
+    /// The defaults store up to 2,000 entries per transaction, at least every half second: per entry, SQLite's
+    /// share of a logged cached view fell from 6.3–8.1 to 4.9–5.6 µs of CPU against 500 entries every 200 ms
+    /// (release, wrk 16 connections, the writer thread's CPU read per request); an entry reaches `/api/logs`
+    /// within about half a second.
     public struct Limits: Sendable {
         public var capacity: Int
         public var batchSize: Int
         public var interval: Duration
 
-        public init(capacity: Int = 20_000, batchSize: Int = 500, interval: Duration = .milliseconds(200)) {
+        public init(capacity: Int = 20_000, batchSize: Int = 2_000, interval: Duration = .milliseconds(500)) {
             self.capacity = max(1, capacity)
             self.batchSize = max(1, batchSize)
             self.interval = interval

@@ -29,8 +29,8 @@ package final class WakeSignal: Sendable {
     /// task is cancelled. Only one task may wait at a time.
     package func wait(timeout: Duration? = nil) async {
         if Task.isCancelled { return }
-        // A notify already waiting: return without starting a timer task (a busy loop waits like this after
-        // every round, and a task per round cost more than the round's own work).
+        // A notify already waiting: return without starting a timer task (a busy loop, such as a webhook worker
+        // under load, waits like this after every round; the task would be started only to be cancelled).
         let notified = state.withLock { state -> Bool in
             defer { state.pending = false }
             return state.pending

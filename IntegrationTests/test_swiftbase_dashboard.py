@@ -94,11 +94,7 @@ def test_create_collection_with_fields_and_see_a_bad_rule_rejected_inline(browse
     visible(browser, "#collection-name").send_keys(name)
 
     def add(field_type, field_name):
-        Select(browser.find_element(By.CSS_SELECTOR, "#new-field-type")).select_by_value(field_type)
-        browser.find_element(By.CSS_SELECTOR, "#add-field").click()
-        row = browser.find_elements(By.CSS_SELECTOR, "#field-list > li")[-1]
-        row.find_element(By.CSS_SELECTOR, ".field-name").send_keys(field_name)
-        return row
+        return add_field(browser, field_type, field_name)
 
     add("text", "title")
     add("number", "views")
@@ -138,6 +134,15 @@ def test_create_collection_with_fields_and_see_a_bad_rule_rejected_inline(browse
     assert next(f for f in saved["fields"] if f["name"] == "status")["values"] == ["draft", "live"]
     assert next(f for f in saved["fields"] if f["name"] == "author")["collectionId"] == authors["id"]
     assert browser.find_element(By.CSS_SELECTOR, f'#collection-list a[data-collection="{name}"]')
+
+
+def add_field(browser, field_type, field_name):
+    """Adds a field of `field_type` named `field_name` in the collection editor; answers its row."""
+    Select(browser.find_element(By.CSS_SELECTOR, "#new-field-type")).select_by_value(field_type)
+    browser.find_element(By.CSS_SELECTOR, "#add-field").click()
+    row = browser.find_elements(By.CSS_SELECTOR, "#field-list > li")[-1]
+    row.find_element(By.CSS_SELECTOR, ".field-name").send_keys(field_name)
+    return row
 
 
 def open_new_record(browser):
@@ -357,11 +362,7 @@ def test_timeseries_collection_in_the_editor_with_errors_inline(browser, srv, ap
     assert sorted(offered) == ["date", "number", "select", "text"]
 
     def add(field_type, field_name):
-        Select(browser.find_element(By.CSS_SELECTOR, "#new-field-type")).select_by_value(field_type)
-        browser.find_element(By.CSS_SELECTOR, "#add-field").click()
-        row = browser.find_elements(By.CSS_SELECTOR, "#field-list > li")[-1]
-        row.find_element(By.CSS_SELECTOR, ".field-name").send_keys(field_name)
-        return row
+        return add_field(browser, field_type, field_name)
 
     assert add("text", "device").find_element(By.CSS_SELECTOR, "[data-role]").text == "tag"
     site = add("select", "site")

@@ -35,15 +35,8 @@ extension FunctionService {
         guard let function = function(named: name),
             let trigger = function.config.triggers.first(where: { if case .http = $0 { true } else { false } })
         else { throw SwiftbaseError.notFound() }
-        let input: JSONValue = [
-            "method": .string(request.method), "path": .string(request.path),
-            "query": .object(request.query.mapValues { .string($0) }),
-            "headers": .object(request.headers.mapValues { .string($0) }),
-            "body": .string(String(decoding: request.body, as: UTF8.self)),
-            "auth": FunctionInputs.auth(caller, schema: registry.snapshot),
-        ]
         let call = FunctionCall(
-            trigger: "http", export: trigger.export, input: Array(input.jsonString.utf8),
+            trigger: "http", export: trigger.export, input: Self.httpInput(request, auth: FunctionInputs.auth(caller, schema: registry.snapshot)),
             identity: function.config.runAs(for: trigger).identity(function: name, caller: caller))
         let output: [UInt8]
         do throws(FunctionCallError) {
@@ -54,35 +47,76 @@ extension FunctionService {
         return Self.httpResponse(from: output)
     }
 
+    /// The plug-in's input for `request`: `{"auth", "body", "headers", "method", "path", "query"}`, written as
+    /// `JSONValue.jsonString` would write that object (keys in byte order) without building it first.
+    static func httpInput(_ request: FunctionHTTPRequest, auth: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + request.body.count + request.path.utf8.count)
+        func strings(_ values: [String: String]) {
+            out.append(UInt8(ascii: "{"))
+            for (index, key) in values.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONWriter.writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                JSONWriter.writeString(values[key] ?? "", into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: #"{"auth":"#.utf8)
+        JSONWriter.write(auth, into: &out)
+        out.append(contentsOf: #","body":"#.utf8)
+        JSONWriter.writeString(String(decoding: request.body, as: UTF8.self), into: &out)
+        out.append(contentsOf: #","headers":"#.utf8)
+        strings(request.headers)
+        out.append(contentsOf: #","method":"#.utf8)
+        JSONWriter.writeString(request.method, into: &out)
+        out.append(contentsOf: #","path":"#.utf8)
+        JSONWriter.writeString(request.path, into: &out)
+        out.append(contentsOf: #","query":"#.utf8)
+        strings(request.query)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
     /// Reads a plug-in's output as an HTTP answer: `{"status", "headers", "body"}` (any of them), or anything
-    /// else as a 200 body as it is.
+    /// else as a 200 body as it is. A JSON body is sent as the bytes the plug-in wrote (checked, not rebuilt): its
+    /// key order, spacing and numbers as written, large integers included.
     static func httpResponse(from output: [UInt8]) -> FunctionHTTPResponse {
-        // The strict reader, not Foundation's decoder: this runs on every call, and outputs are small documents.
-        let parsed = try? StrictJSONParser.parseDocument(output)
-        guard let object = parsed?.objectValue, !object.isEmpty,
-            object.keys.allSatisfy({ ["status", "headers", "body"].contains($0) })
+        let members: [StrictJSONParser.Member]?
+        do {
+            members = try StrictJSONParser.objectMembers(output)
+        } catch {
+            return FunctionHTTPResponse(status: 200, headers: ["content-type": "text/plain; charset=utf-8"], body: output)
+        }
+        guard let members, !members.isEmpty, members.allSatisfy({ ["status", "headers", "body"].contains($0.name) })
         else {
-            let type = parsed != nil ? "application/json" : "text/plain; charset=utf-8"
-            return FunctionHTTPResponse(status: 200, headers: ["content-type": type], body: output)
+            return FunctionHTTPResponse(status: 200, headers: ["content-type": "application/json"], body: output)
+        }
+        func value(_ name: String) -> JSONValue? {
+            guard let member = members.first(where: { $0.name == name }) else { return nil }
+            var parser = StrictJSONParser(output, at: member.value.lowerBound)
+            return try? parser.parseLeadingValue()
         }
         var status = 200
-        if let number = object["status"]?.doubleValue, number.rounded() == number, (100...599).contains(number) {
+        if let number = value("status")?.doubleValue, number.rounded() == number, (100...599).contains(number) {
             status = Int(number)
         }
         var headers: [String: String] = [:]
-        for (key, value) in object["headers"]?.objectValue ?? [:] {
+        for (key, value) in value("headers")?.objectValue ?? [:] {
             headers[key.lowercased()] = value.stringValue ?? value.jsonString
         }
         var body: [UInt8] = []
-        switch object["body"] {
-        case nil, .null?:
-            break
-        case .string(let text)?:
-            body = Array(text.utf8)
-            if headers["content-type"] == nil { headers["content-type"] = "text/plain; charset=utf-8" }
-        case let json?:
-            body = Array(json.jsonString.utf8)
-            if headers["content-type"] == nil { headers["content-type"] = "application/json" }
+        if let member = members.first(where: { $0.name == "body" }) {
+            switch output[member.value.lowerBound] {
+            case UInt8(ascii: "n"):  // null
+                break
+            case UInt8(ascii: "\""):
+                body = Array((value("body")?.stringValue ?? "").utf8)
+                if headers["content-type"] == nil { headers["content-type"] = "text/plain; charset=utf-8" }
+            default:
+                body = Array(output[member.value])
+                if headers["content-type"] == nil { headers["content-type"] = "application/json" }
+            }
         }
         return FunctionHTTPResponse(status: status, headers: headers, body: body)
     }

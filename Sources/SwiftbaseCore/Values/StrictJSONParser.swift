@@ -34,6 +34,30 @@ package struct StrictJSONParser {
         return value
     }
 
+    /// One member of an object read by ``objectMembers(_:)``: its name, and where its value's bytes are.
+    package struct Member: Equatable {
+        package var name: String
+        package var value: Range<Int>
+    }
+
+    /// The members of the object that is the whole input, in order, each value checked as ``parseDocument(_:)``
+    /// checks it but not built: for a caller that passes a value on as the bytes it was sent as (a function's HTTP
+    /// body), where building it only to write it again cost more than the rest of the answer (perf, release).
+    /// Nil when the input is valid JSON but not an object; throws where `parseDocument` throws.
+    package static func objectMembers(_ bytes: [UInt8]) throws(Failure) -> [Member]? {
+        var parser = StrictJSONParser(bytes)
+        parser.skipWhitespace()
+        guard parser.peek() == UInt8(ascii: "{") else {
+            _ = try parseDocument(bytes)
+            return nil
+        }
+        var members: [Member] = []
+        try parser.checkObject(depth: 1) { name, value in members.append(Member(name: name, value: value)) }
+        parser.skipWhitespace()
+        guard parser.position == bytes.count else { throw parser.failure("trailing data") }
+        return members
+    }
+
     /// Parses the first value after optional whitespace; ``position`` is then just past it.
     package mutating func parseLeadingValue() throws(Failure) -> JSONValue {
         skipWhitespace()
@@ -117,6 +141,127 @@ package struct StrictJSONParser {
                 return .array(items)
             default: throw failure("expected ',' or ']'")
             }
+        }
+    }
+
+    // MARK: - Checking without building
+
+    /// `parseValue`'s grammar and limits, building nothing.
+    private mutating func checkValue(depth: Int) throws(Failure) {
+        guard position < bytes.count else { throw failure("unexpected end of input") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): try checkObject(depth: depth + 1) { _, _ in }
+        case UInt8(ascii: "["): try checkArray(depth: depth + 1)
+        case UInt8(ascii: "\""): try checkString()
+        case UInt8(ascii: "t"): try expectLiteral("true")
+        case UInt8(ascii: "f"): try expectLiteral("false")
+        case UInt8(ascii: "n"): try expectLiteral("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try checkNumber()
+        default: throw failure("unexpected character")
+        }
+    }
+
+    /// `parseObject`'s grammar and limits (duplicate names included), handing each member's name and value bytes
+    /// to `member`.
+    private mutating func checkObject(depth: Int, member: (String, Range<Int>) -> Void) throws(Failure) {
+        guard depth <= Self.maxDepth else { throw failure("nesting too deep") }
+        position += 1  // {
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+            return
+        }
+        var names = Set<String>()
+        while true {
+            skipWhitespace()
+            guard peek() == UInt8(ascii: "\"") else { throw failure("expected object name") }
+            let nameOffset = position
+            let name = try parseString()
+            skipWhitespace()
+            guard peek() == UInt8(ascii: ":") else { throw failure("expected ':'") }
+            position += 1
+            skipWhitespace()
+            let start = position
+            try checkValue(depth: depth)
+            guard names.insert(name).inserted else { throw Failure(reason: "duplicate object name", offset: nameOffset) }
+            member(name, start..<position)
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"):
+                position += 1
+                return
+            default: throw failure("expected ',' or '}'")
+            }
+        }
+    }
+
+    private mutating func checkArray(depth: Int) throws(Failure) {
+        guard depth <= Self.maxDepth else { throw failure("nesting too deep") }
+        position += 1  // [
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            position += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            try checkValue(depth: depth)
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"):
+                position += 1
+                return
+            default: throw failure("expected ',' or ']'")
+            }
+        }
+    }
+
+    /// `parseString`'s grammar without unescaping. The bytes between the quotes are checked as UTF-8 as sent, escapes
+    /// and all: an escape is ASCII and decodes to whole characters, so the sent bytes are UTF-8 exactly when the
+    /// unescaped ones are. All-ASCII text (most of it) needs no check.
+    private mutating func checkString() throws(Failure) {
+        position += 1  // opening quote
+        let start = position
+        var ascii = true
+        while position < bytes.count {
+            let byte = bytes[position]
+            switch byte {
+            case UInt8(ascii: "\""):
+                if !ascii, String(validating: bytes[start..<position], as: UTF8.self) == nil {
+                    throw Failure(reason: "invalid UTF-8 in string", offset: start)
+                }
+                position += 1
+                return
+            case UInt8(ascii: "\\"):
+                position += 1
+                guard position < bytes.count else { throw failure("unexpected end of input") }
+                let escape = bytes[position]
+                position += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    break
+                case UInt8(ascii: "u"): _ = try parseUnicodeEscape()
+                default: throw Failure(reason: "invalid escape", offset: position - 2)
+                }
+            default:
+                if byte < 0x20 { throw failure("control character in string") }
+                if byte >= 0x80 { ascii = false }
+                position += 1
+            }
+        }
+        throw failure("unterminated string")
+    }
+
+    /// `parseNumber`'s grammar and range check. A number without an exponent and with at most 308 digits before its
+    /// point is below `Double.greatestFiniteMagnitude` (about 1.8e308), so only the others are converted.
+    private mutating func checkNumber() throws(Failure) {
+        let (text, integerDigits, hasExponent) = try scanNumber()
+        guard hasExponent || integerDigits > 308 else { return }
+        guard let value = Double(String(decoding: bytes[text], as: UTF8.self)), value.isFinite else {
+            throw Failure(reason: "number out of range", offset: text.lowerBound)
         }
     }
 
@@ -214,29 +359,39 @@ package struct StrictJSONParser {
     }
 
     private mutating func parseNumber() throws(Failure) -> Double {
+        let (text, _, _) = try scanNumber()
+        guard let value = Double(String(decoding: bytes[text], as: UTF8.self)), value.isFinite else {
+            throw Failure(reason: "number out of range", offset: text.lowerBound)
+        }
+        return value
+    }
+
+    /// Reads a number's grammar: where its text is, how many digits come before its point, and whether it has an
+    /// exponent.
+    private mutating func scanNumber() throws(Failure) -> (text: Range<Int>, integerDigits: Int, hasExponent: Bool) {
         let start = position
         if peek() == UInt8(ascii: "-") { position += 1 }
         guard let first = peek(), isDigit(first) else { throw failure("invalid number") }
+        let integerStart = position
         position += 1
         if first != UInt8(ascii: "0") {
             while let byte = peek(), isDigit(byte) { position += 1 }
         }
+        let integerDigits = position - integerStart
         if peek() == UInt8(ascii: ".") {
             position += 1
             guard let byte = peek(), isDigit(byte) else { throw failure("invalid number") }
             while let byte = peek(), isDigit(byte) { position += 1 }
         }
+        var hasExponent = false
         if let byte = peek(), byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+            hasExponent = true
             position += 1
             if let sign = peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { position += 1 }
             guard let byte = peek(), isDigit(byte) else { throw failure("invalid number") }
             while let byte = peek(), isDigit(byte) { position += 1 }
         }
-        let text = String(decoding: bytes[start..<position], as: UTF8.self)
-        guard let value = Double(text), value.isFinite else {
-            throw Failure(reason: "number out of range", offset: start)
-        }
-        return value
+        return (start..<position, integerDigits, hasExponent)
     }
 
     private mutating func expectLiteral(_ literal: StaticString) throws(Failure) {

@@ -28,8 +28,7 @@ package struct QueryParameters: Sendable {
     }
 
     private static func decode(_ text: Substring) -> String {
-        let spaced = text.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
+        text.removingPercentEscapes(plusAsSpace: true) ?? text.replacingOccurrences(of: "+", with: " ")
     }
 
     /// An integer parameter, or its default when absent; a non-integer value is a 400.

@@ -1,4 +1,5 @@
 public import Foundation
+import SwiftbaseCore
 
 /// PocketBase's `pb_public`: a folder served at `/` beside the API, so a front-end ships with its backend.
 /// How a request path maps to a file, as PocketBase's static handler does:
@@ -72,7 +73,7 @@ public struct PublicFiles: Sendable {
     static func segments(of rawPath: String) -> [String]? {
         var out: [String] = []
         for raw in rawPath.split(separator: "/", omittingEmptySubsequences: true) {
-            guard let segment = String(raw).removingPercentEncoding else { return nil }
+            guard let segment = raw.removingPercentEscapes() else { return nil }
             if segment == "." { continue }
             guard !segment.isEmpty, !segment.hasPrefix("."), !segment.contains("/"), !segment.contains("\\"),
                 !segment.contains("\0")

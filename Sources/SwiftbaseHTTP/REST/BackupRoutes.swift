@@ -91,7 +91,7 @@ struct BackupRoutes {
 
     /// The `:key` path segment, percent-decoded (uploaded backups keep their client's name, spaces and all).
     static func key(_ context: SwiftbaseRequestContext) -> String? {
-        context.parameters.get("key").map { $0.removingPercentEncoding ?? $0 }
+        context.parameters.get("key").map { $0.removingPercentEscapes() ?? $0 }
     }
 
     /// Uploads are not held to the API's body limit (backups are large); this only bounds memory.

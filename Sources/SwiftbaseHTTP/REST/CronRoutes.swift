@@ -19,7 +19,7 @@ struct CronRoutes {
         }
         router.post("/api/crons/:id") { _, context in
             try CollectionRoutes.requireSuperuser(context)
-            let id = context.parameters.get("id").map { $0.removingPercentEncoding ?? $0 } ?? ""
+            let id = context.parameters.get("id").map { $0.removingPercentEscapes() ?? $0 } ?? ""
             guard scheduler.start(id: id) else { throw SwiftbaseError.notFound("Missing or invalid cron job.") }
             context.audit(services, "cron.run", target: id)
             return JSONResponse.noContent

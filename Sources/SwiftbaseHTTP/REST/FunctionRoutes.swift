@@ -104,7 +104,7 @@ struct FunctionRoutes {
     private func call(_ request: Request, _ context: SwiftbaseRequestContext) async throws -> Response {
         let name = try context.parameters.require("name")
         // The path after the function's name, as sent (a trailing slash kept), percent-decoded.
-        let decoded = request.uri.path.removingPercentEncoding ?? request.uri.path
+        let decoded = request.uri.path.removingPercentEscapes() ?? request.uri.path
         let prefix = "/api/fn/" + name
         let rest = decoded.hasPrefix(prefix) ? String(decoded.dropFirst(prefix.count)) : ""
         try request.refuseAnnouncedBody(over: services.maxBodySize)

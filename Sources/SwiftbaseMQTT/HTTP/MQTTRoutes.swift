@@ -24,7 +24,7 @@ public struct MQTTRoutes: Sendable {
         }
         router.delete("/api/mqtt/clients/:clientID") { _, context in
             try context.requireSuperuser()
-            let clientID = context.parameters.get("clientID").map { $0.removingPercentEncoding ?? $0 } ?? ""
+            let clientID = context.parameters.get("clientID").map { $0.removingPercentEscapes() ?? $0 } ?? ""
             guard broker.disconnect(clientID: clientID, now: .now) else {
                 throw SwiftbaseError.notFound("No MQTT client with this identifier is connected.")
             }

@@ -38,9 +38,9 @@ struct RealtimeSubscription: Sendable, Equatable {
     static func queryValue(_ name: String, in query: Substring) -> String? {
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, parts[0].replacingOccurrences(of: "+", with: " ").removingPercentEncoding == name
+            guard parts.count == 2, parts[0].removingPercentEscapes(plusAsSpace: true) == name
             else { continue }
-            return parts[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+            return parts[1].removingPercentEscapes(plusAsSpace: true)
         }
         return nil
     }

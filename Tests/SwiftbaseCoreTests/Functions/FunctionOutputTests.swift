@@ -13,7 +13,39 @@ struct FunctionOutputTests {
         let answer = Self.http(#"{"status": 201, "headers": {"X-Id": "7", "n": 1}, "body": {"ok": true}}"#)
         #expect(answer.status == 201)
         #expect(answer.headers == ["x-id": "7", "n": "1", "content-type": "application/json"])
-        #expect(String(decoding: answer.body, as: UTF8.self) == #"{"ok":true}"#)
+        #expect(String(decoding: answer.body, as: UTF8.self) == #"{"ok": true}"#)
+    }
+
+    @Test func aJSONBodyIsSentAsThePluginWroteIt() {
+        let answer = Self.http(#"{"body": {"z": 1, "a": 12345678901234567890, "x": [1.50, "\u00e9"]}, "status": 200}"#)
+        #expect(answer.headers == ["content-type": "application/json"])
+        #expect(String(decoding: answer.body, as: UTF8.self) == #"{"z": 1, "a": 12345678901234567890, "x": [1.50, "\u00e9"]}"#)
+        let null = Self.http(#"{"body": null, "status": 204}"#)
+        #expect(null.status == 204 && null.body.isEmpty && null.headers.isEmpty)
+    }
+
+    @Test func aBodyThatIsNoJSONMakesTheWholeOutputText() {
+        let answer = Self.http(#"{"status": 201, "body": {"a": 1, "a": 2}}"#)
+        #expect(answer.status == 200 && answer.headers["content-type"] == "text/plain; charset=utf-8")
+        #expect(String(decoding: answer.body, as: UTF8.self) == #"{"status": 201, "body": {"a": 1, "a": 2}}"#)
+    }
+
+    /// The input written straight from the request is the one the object `{auth, body, headers, method, path,
+    /// query}` writes as (keys in byte order).
+    @Test func theHTTPInputIsTheObjectsJSON() throws {
+        let request = FunctionHTTPRequest(
+            method: "POST", path: "/notes/é", query: ["b": "2", "a": "x\"y", "É": "3"],
+            headers: ["x-b": "1", "content-type": "application/json"], body: Array(#"{"t":"\n"}"#.utf8))
+        let auth: JSONValue = ["kind": "record", "id": "u1", "record": ["email": "a@b.c"]]
+        let expected: JSONValue = [
+            "method": "POST", "path": "/notes/é", "query": ["b": "2", "a": "x\"y", "É": "3"],
+            "headers": ["x-b": "1", "content-type": "application/json"], "body": #"{"t":"\n"}"#, "auth": auth,
+        ]
+        #expect(String(decoding: FunctionService.httpInput(request, auth: auth), as: UTF8.self) == expected.jsonString)
+        let empty = FunctionHTTPRequest(method: "GET", path: "/", query: [:], headers: [:], body: [])
+        #expect(
+            String(decoding: FunctionService.httpInput(empty, auth: .null), as: UTF8.self)
+                == #"{"auth":null,"body":"","headers":{},"method":"GET","path":"/","query":{}}"#)
     }
 
     @Test func aStringBodyIsSentAsItIs() {

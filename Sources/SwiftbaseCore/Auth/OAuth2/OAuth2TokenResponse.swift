@@ -16,7 +16,7 @@ public struct OAuth2TokenResponse: Sendable {
         if response.contentType.hasPrefix("application/x-www-form-urlencoded") || response.contentType.hasPrefix("text/plain") {
             for pair in text.split(separator: "&") {
                 let parts = pair.split(separator: "=", maxSplits: 1).map {
-                    $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+                    $0.removingPercentEscapes(plusAsSpace: true) ?? String($0)
                 }
                 if parts.count == 2 { values[parts[0]] = .string(parts[1]) }
             }

@@ -33,13 +33,22 @@ enum FunctionInputs {
         action: String, collection: CollectionModel, record: RecordModel, original: RecordModel?, auth: AuthContext,
         schema: SchemaSnapshot
     ) -> [UInt8] {
-        let input: JSONValue = [
-            "action": .string(action), "collection": .string(collection.name),
-            "record": Self.record(record, in: collection),
-            "original": original.map { Self.record($0, in: collection) } ?? .null,
-            "auth": Self.auth(auth, schema: schema),
-        ]
-        return Array(input.jsonString.utf8)
+        // The object `{action, auth, collection, original, record}` as `JSONValue.jsonBytes` writes it (keys in
+        // byte order), without building it: a hook's input is made on every write it sees.
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        out.append(contentsOf: #"{"action":"#.utf8)
+        JSONWriter.writeString(action, into: &out)
+        out.append(contentsOf: #","auth":"#.utf8)
+        JSONWriter.write(Self.auth(auth, schema: schema), into: &out)
+        out.append(contentsOf: #","collection":"#.utf8)
+        JSONWriter.writeString(collection.name, into: &out)
+        out.append(contentsOf: #","original":"#.utf8)
+        JSONWriter.write(original.map { Self.record($0, in: collection) } ?? .null, into: &out)
+        out.append(contentsOf: #","record":"#.utf8)
+        JSONWriter.write(Self.record(record, in: collection), into: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 
     /// The input of an after hook: the change as logged, with its `seq` and `actor`.
@@ -58,6 +67,6 @@ enum FunctionInputs {
 
     /// The input of a cron trigger.
     static func cron(schedule: String, scheduledAt: String) -> [UInt8] {
-        Array(JSONValue.object(["schedule": .string(schedule), "scheduledAt": .string(scheduledAt)]).jsonString.utf8)
+        JSONValue.object(["schedule": .string(schedule), "scheduledAt": .string(scheduledAt)]).jsonBytes
     }
 }

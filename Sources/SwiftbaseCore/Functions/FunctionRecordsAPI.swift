@@ -39,7 +39,7 @@ public struct FunctionRecordsAPI: Sendable {
         } catch {
             answer = Self.error(SwiftbaseError(.internalError, "Something went wrong while processing your request."))
         }
-        return Array(answer.jsonString.utf8)
+        return answer.jsonBytes
     }
 
     /// The answer of a records call made where it cannot run (inside a before hook).
@@ -51,7 +51,7 @@ public struct FunctionRecordsAPI: Sendable {
                 "data": [:],
             ]
         ]
-        return Array(answer.jsonString.utf8)
+        return answer.jsonBytes
     }
 
     static func error(_ error: SwiftbaseError) -> JSONValue {

@@ -188,7 +188,7 @@ public final class SettingsService: Sendable {
     private func storedText(_ settings: JSONValue) throws -> String {
         guard let encryptionKey else { return settings.jsonString }
         do {
-            return try PocketBaseSettingsCipher.seal(Array(settings.jsonString.utf8), key: encryptionKey)
+            return try PocketBaseSettingsCipher.seal(settings.jsonBytes, key: encryptionKey)
         } catch {
             throw SwiftbaseError.badRequest(Self.saveFailed)
         }

@@ -124,4 +124,11 @@ extension JSONValue {
         JSONWriter.write(self, into: &out)
         return out
     }
+
+    /// `jsonString`'s UTF-8 bytes, written as bytes (no text to copy them out of).
+    public var jsonBytes: [UInt8] {
+        var out: [UInt8] = []
+        JSONWriter.write(self, into: &out)
+        return out
+    }
 }

@@ -48,7 +48,7 @@ public struct MQTTRecordBridge: Sendable {
         for (_, audience) in audiences {
             guard let payload = await json(entry, collection, for: audience.identity, shadowed) else { continue }
             broker.publish(
-                topic: topic, payload: Array(payload.jsonString.utf8), qos: .atLeastOnce,
+                topic: topic, payload: payload.jsonBytes, qos: .atLeastOnce,
                 properties: [.payloadFormatIndicator(1), .contentType("application/json")], to: audience.clients,
                 now: .now)
         }

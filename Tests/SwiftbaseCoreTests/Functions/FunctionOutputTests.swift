@@ -1,4 +1,5 @@
 import Foundation
+import SwiftbaseSQLite
 import Testing
 
 @testable import SwiftbaseCore
@@ -78,6 +79,31 @@ struct FunctionOutputTests {
         #expect(refusal.data.json == ["title": ["code": "spam", "message": "No spam."]])
         let plain = FunctionBeforeHooks.refusal(["status": 500], failure: "Failed to create record.")
         #expect(plain.code == .badRequest && plain.message == "Failed to create record." && plain.data.isEmpty)
+    }
+
+    /// A record hook's input, written straight to bytes, is the object `{action, auth, collection, original,
+    /// record}` as `JSONValue` writes it.
+    @Test func aRecordHooksInputIsTheObjectsJSON() throws {
+        let posts = try CollectionModel(json: [
+            "name": "posts", "fields": [["name": "title", "type": "text"], ["name": "views", "type": "number"]],
+        ])
+        let schema = SchemaSnapshot([posts], dialect: SQLiteDialect())
+        let record = RecordModel(
+            collectionId: posts.id, collectionName: "posts", values: ["id": "p1", "title": "Hé \"quoted\"", "views": 3])
+        var original = record
+        original.values["title"] = "before"
+        let caller = AuthContext(.record(RecordModel(collectionId: "users", collectionName: "users", values: ["id": "u1"])))
+        for (previous, auth) in [(nil, AuthContext.guest), (original, caller)] as [(RecordModel?, AuthContext)] {
+            let written = FunctionInputs.recordHook(
+                action: "update", collection: posts, record: record, original: previous, auth: auth, schema: schema)
+            let object: JSONValue = [
+                "action": "update", "collection": "posts", "record": FunctionInputs.record(record, in: posts),
+                "original": previous.map { FunctionInputs.record($0, in: posts) } ?? .null,
+                "auth": FunctionInputs.auth(auth, schema: schema),
+            ]
+            #expect(written == object.jsonBytes)
+            #expect(try StrictJSONParser.parseDocument(written)["record"]?["title"] == "Hé \"quoted\"")
+        }
     }
 
     @Test func anAfterHooksInputSplicesTheLoggedRecord() throws {

@@ -226,6 +226,13 @@ def main():
         m = med[cell]
         print(f"{label:34} {m['rps']:9.0f} {m['p50_ms']:8.2f} {m['p99_ms']:8.2f} {m['errors']:6.0f} "
               f"{m['server_cpu_us_per_req']:10.0f} | {ratio:>6}")
+    # The same figures run by run: each pair of cells ran back to back, so a drift of the machine's speed between
+    # runs (often ±20 % here) moves both sides of a pair alike and cancels in its ratio.
+    per_run_view = [f["rps"] / max(r["rps"], 1e-9) for f, r in zip(results["view_function"], results["view_rest"])]
+    per_run_hook = [1 - h["rps"] / max(p["rps"], 1e-9) for h, p in zip(results["create_hooked"], results["create_plain"])]
+    print(f"\nper run: (a) {' '.join(f'{x:.2f}' for x in per_run_view)} (median {statistics.median(per_run_view):.2f});"
+          f" (b) hook cost {' '.join(f'{x * 100:.0f}%' for x in per_run_hook)}"
+          f" (median {statistics.median(per_run_hook) * 100:.0f}%)")
     print(f"\n(a) function / REST view = {view_ratio:.2f} (issue 16 target >= 0.50: "
           f"{'met' if view_ratio >= 0.5 else 'missed'})")
     print(f"(b) hook cost = {(1 - create_ratio) * 100:.1f} % of create throughput (target <= 15 %: "
@@ -233,7 +240,8 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"args": vars(args), "median": med, "runs": results, "view_ratio": view_ratio,
-                       "create_ratio": create_ratio, "peak_rss_mib": peak_rss}, f, indent=1)
+                       "create_ratio": create_ratio, "per_run_view_ratio": per_run_view,
+                       "per_run_hook_cost": per_run_hook, "peak_rss_mib": peak_rss}, f, indent=1)
 
 
 if __name__ == "__main__":

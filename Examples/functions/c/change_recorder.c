@@ -12,7 +12,7 @@
 
 int32_t EXTISM_EXPORTED_FUNCTION(handle) {
   arena_reset();
-  Span input = span_value(span_from_input());
+  Span input = span_trim(span_from_input());
   Span seq = member(input, "seq");
   Span action = member(input, "action");
   Span record_id = member(member(input, "record"), "id");
@@ -33,7 +33,7 @@ int32_t EXTISM_EXPORTED_FUNCTION(handle) {
   text_raw(&request, record_id);
   text_add(&request, "}}");
 
-  Span answer = span_value(records_call(records_create, &request));
+  Span answer = span_trim(records_call(records_create, &request));
   if (!span_is_none(member(answer, "ok"))) {
     return 0;
   }

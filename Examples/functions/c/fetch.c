@@ -9,7 +9,7 @@
 
 int32_t EXTISM_EXPORTED_FUNCTION(handle) {
   arena_reset();
-  Span input = span_value(span_from_input());
+  Span input = span_trim(span_from_input());
   Span url = string_member(member(input, "query"), "url");
   if (span_is_none(url) || url.length == 0) {
     extism_error_set_buf_from_sz("fetch needs ?url=");

@@ -18,7 +18,7 @@ static void copy_member(Text *out, Span input, const char *key) {
 
 int32_t EXTISM_EXPORTED_FUNCTION(handle) {
   arena_reset();
-  Span input = span_value(span_from_input());
+  Span input = span_trim(span_from_input());
   if (!span_is_object(input)) {
     extism_error_set_buf_from_sz("http_echo expects the JSON input of an HTTP trigger");
     return 1;

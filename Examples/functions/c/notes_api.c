@@ -61,7 +61,7 @@ static int32_t answer_host(Span answer, bool deleted) {
 
 int32_t EXTISM_EXPORTED_FUNCTION(handle) {
   arena_reset();
-  Span input = span_value(span_from_input());
+  Span input = span_trim(span_from_input());
   Span method = string_member(input, "method");
   Span path = string_member(input, "path");
   if (span_is_none(method) || span_is_none(path)) {
@@ -135,7 +135,7 @@ int32_t EXTISM_EXPORTED_FUNCTION(handle) {
   }
   text_add(&request, "}");
 
-  Span answer = span_value(records_call(function, &request));
+  Span answer = span_trim(records_call(function, &request));
   if (!span_is_object(answer)) {
     extism_error_set_buf_from_sz("the records host function answered no JSON object");
     return 1;

@@ -28,7 +28,7 @@ static bool contains_spam(Span title) {
 
 int32_t EXTISM_EXPORTED_FUNCTION(handle) {
   arena_reset();
-  Span input = span_value(span_from_input());
+  Span input = span_trim(span_from_input());
   Span action = string_member(input, "action");
   Span title = string_member(member(input, "record"), "title");
   if (span_equals(action, "delete") || span_is_none(title)) {

@@ -11,7 +11,7 @@
 
 int32_t EXTISM_EXPORTED_FUNCTION(handle) {
   arena_reset();
-  Span input = span_value(span_from_input());
+  Span input = span_trim(span_from_input());
   Span scheduled_at = member(input, "scheduledAt");
   Span schedule = member(input, "schedule");
   if (!span_is_string(scheduled_at) || !span_is_string(schedule)) {
@@ -28,7 +28,7 @@ int32_t EXTISM_EXPORTED_FUNCTION(handle) {
   text_raw(&request, schedule);
   text_add(&request, "}}");
 
-  Span answer = span_value(records_call(records_create, &request));
+  Span answer = span_trim(records_call(records_create, &request));
   if (!span_is_none(member(answer, "ok"))) {
     extism_log_sz("tick recorded", ExtismLogInfo);
     return 0;

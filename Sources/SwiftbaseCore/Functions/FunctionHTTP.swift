@@ -35,8 +35,9 @@ extension FunctionService {
         guard let function = function(named: name),
             let trigger = function.config.triggers.first(where: { if case .http = $0 { true } else { false } })
         else { throw SwiftbaseError.notFound() }
+        let input = Self.httpInput(request, auth: FunctionInputs.auth(caller, schema: registry.snapshot))
         let call = FunctionCall(
-            trigger: "http", export: trigger.export, input: Self.httpInput(request, auth: FunctionInputs.auth(caller, schema: registry.snapshot)),
+            trigger: "http", export: trigger.export, input: input,
             identity: function.config.runAs(for: trigger).identity(function: name, caller: caller))
         let output: [UInt8]
         do throws(FunctionCallError) {

@@ -6,8 +6,7 @@ extension StringProtocol {
     /// Foundation, whose decoder bridges through CoreFoundation and cost a function call's route 2 % of its CPU on a
     /// path with nothing to decode (perf, release). Text without `%` (or `+`) comes back as it is.
     public func removingPercentEscapes(plusAsSpace: Bool = false) -> String? {
-        // `plus` is the byte read as a space; without `plusAsSpace`, `%`, which the first test always takes.
-        let plus = plusAsSpace ? UInt8(ascii: "+") : UInt8(ascii: "%")
+        let plus: UInt8? = plusAsSpace ? UInt8(ascii: "+") : nil  // the byte read as a space, if any
         guard utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == plus }) else { return String(self) }
         var decoded: [UInt8] = []
         decoded.reserveCapacity(utf8.count)

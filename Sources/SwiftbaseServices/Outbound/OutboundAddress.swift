@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+package import NIOCore
 import SwiftbaseCore
 
 /// Where an outbound request (a webhook delivery, later a function's `http_request`) may go. A host is
@@ -10,8 +11,9 @@ import SwiftbaseCore
 /// loopback, private (RFC 1918, carrier-grade NAT), link-local, unique-local, unspecified, multicast or
 /// reserved — so a webhook cannot be pointed at the server's own network (server-side request forgery).
 ///
-/// The HTTP client resolves the name again when it connects; a DNS server that answers differently the
-/// second time (rebinding) is not caught here.
+/// Webhook delivery connects to the very addresses it checked (`addresses(of:allowPrivate:)`), so a DNS server
+/// that answers differently the second time (rebinding) cannot move it. Clients that resolve the name again
+/// themselves when they connect (AsyncHTTPClient: functions' `http_request`, OAuth2) are not covered by that.
 package enum OutboundAddress {
     /// An address in network byte order: 4 bytes for IPv4, 16 for IPv6.
     package typealias Bytes = [UInt8]
@@ -33,11 +35,32 @@ package enum OutboundAddress {
     /// Throws a `Refusal` unless every address `host` resolves to is public. Resolving blocks, so it runs off
     /// the async threads.
     package static func check(host: String) async throws {
+        _ = try await addresses(of: host, allowPrivate: false)
+    }
+
+    /// The addresses `host` resolves to, to connect to them; throws a `Refusal` when it resolves to none, or,
+    /// unless `allowPrivate`, when any of them is not public. Resolving blocks, so it runs off the async threads.
+    package static func addresses(of host: String, allowPrivate: Bool) async throws -> [Bytes] {
         let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         let addresses = try await BlockingWork.run { try resolve(name) }
-        if let blocked = addresses.first(where: { !isPublic($0) }) {
+        if !allowPrivate, let blocked = addresses.first(where: { !isPublic($0) }) {
             throw Refusal.privateAddress(host: host, address: text(blocked))
         }
+        return addresses
+    }
+
+    /// Whether `host` is an IPv4 or IPv6 literal rather than a name.
+    package static func isLiteral(_ host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+    }
+
+    /// The socket address of `address` (4 or 16 bytes) and `port`.
+    package static func socketAddress(_ address: Bytes, port: Int) throws -> SocketAddress {
+        var packed = ByteBuffer()
+        packed.writeBytes(address)
+        return try SocketAddress(packedIPAddress: packed, port: port)
     }
 
     /// Every address `host` resolves to (an IP literal resolves to itself).

@@ -769,19 +769,26 @@ def set_allow_private_hosts(su, allowed: bool) -> None:
 
 def test_http_request_reaches_only_allowed_public_hosts_unless_private_hosts_are_allowed(srv, su, upstream):
     allowed, elsewhere = fn_name("fetch"), fn_name("fetch_elsewhere")
-    deploy(su, allowed, module("c/fetch"), {"triggers": HTTP, "allowedHosts": ["127.0.0.1"]})
+    deploy(su, allowed, module("c/fetch"), {"triggers": HTTP, "allowedHosts": ["127.0.0.1", "localhost"]})
     deploy(su, elsewhere, module("c/fetch"), {"triggers": HTTP, "allowedHosts": ["*.example.com"]})
     try:
         # Listed, but loopback: refused while functions.allowPrivateHosts is off (the default).
         set_allow_private_hosts(su, False)
         body = assert_error(call(srv, allowed, "/", params={"url": f"{upstream}/hello"}), 500)
         assert "allowPrivateHosts" in body["message"] and allowed in body["message"], body
+        by_name = upstream.replace("127.0.0.1", "localhost")
+        body = assert_error(call(srv, allowed, "/", params={"url": f"{by_name}/hello"}), 500)
+        assert "allowPrivateHosts" in body["message"], body
 
-        # Allowed: the plug-in gets the upstream's status and body.
+        # Allowed: the plug-in gets the upstream's status and body, by address and by name (the name is
+        # resolved by Swiftbase and the request pinned to that address).
         set_allow_private_hosts(su, True)
         r = call(srv, allowed, "/", params={"url": f"{upstream}/hello"})
         assert r.status_code == 200, r.text
         assert r.json() == {"status": 201, "body": "hello from /hello"}
+        r = call(srv, allowed, "/", params={"url": f"{by_name}/by-name"})
+        assert r.status_code == 200, r.text
+        assert r.json() == {"status": 201, "body": "hello from /by-name"}
 
         # Not in allowedHosts: refused whatever the settings say, with Extism's words.
         body = assert_error(call(srv, elsewhere, "/", params={"url": f"{upstream}/hello"}), 500)

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-package import NIOCore
 import SwiftbaseCore
 
 /// Where an outbound request (a webhook delivery, later a function's `http_request`) may go. A host is
@@ -38,15 +37,16 @@ package enum OutboundAddress {
         _ = try await addresses(of: host, allowPrivate: false)
     }
 
-    /// The addresses `host` resolves to, to connect to them; throws a `Refusal` when it resolves to none, or,
-    /// unless `allowPrivate`, when any of them is not public. Resolving blocks, so it runs off the async threads.
+    /// The addresses `host` resolves to, to connect to them, IPv4 ones first (a server without an IPv6 route
+    /// reaches a dual-stack name at once); throws a `Refusal` when it resolves to none, or, unless
+    /// `allowPrivate`, when any of them is not public. Resolving blocks, so it runs off the async threads.
     package static func addresses(of host: String, allowPrivate: Bool) async throws -> [Bytes] {
         let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         let addresses = try await BlockingWork.run { try resolve(name) }
         if !allowPrivate, let blocked = addresses.first(where: { !isPublic($0) }) {
             throw Refusal.privateAddress(host: host, address: text(blocked))
         }
-        return addresses
+        return addresses.filter { $0.count == 4 } + addresses.filter { $0.count != 4 }
     }
 
     /// Whether `host` is an IPv4 or IPv6 literal rather than a name.
@@ -54,13 +54,6 @@ package enum OutboundAddress {
         var v4 = in_addr()
         var v6 = in6_addr()
         return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
-    }
-
-    /// The socket address of `address` (4 or 16 bytes) and `port`.
-    package static func socketAddress(_ address: Bytes, port: Int) throws -> SocketAddress {
-        var packed = ByteBuffer()
-        packed.writeBytes(address)
-        return try SocketAddress(packedIPAddress: packed, port: port)
     }
 
     /// Every address `host` resolves to (an IP literal resolves to itself).
@@ -135,7 +128,7 @@ package enum OutboundAddress {
     }
 
     /// Dotted IPv4 or hex-grouped IPv6, for messages.
-    static func text(_ address: Bytes) -> String {
+    package static func text(_ address: Bytes) -> String {
         if address.count == 4 { return address.map(String.init).joined(separator: ".") }
         return stride(from: 0, to: address.count, by: 2)
             .map { String(UInt16(address[$0]) << 8 | UInt16(address[$0 + 1]), radix: 16) }.joined(separator: ":")

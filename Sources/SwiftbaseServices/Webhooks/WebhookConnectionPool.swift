@@ -13,7 +13,12 @@ struct WebhookConnection: Sendable {
     /// Sends one request over it; the answer, or a `WebhookExchangeHandler.Failure` (or the channel's error).
     func exchange(head: HTTPRequestHead, body: ByteBuffer, deadline: NIODeadline) async throws -> WebhookExchangeHandler.Answer {
         let answer = channel.eventLoop.makePromise(of: WebhookExchangeHandler.Answer.self)
-        channel.writeAndFlush(WebhookExchangeHandler.Request(head: head, body: body, deadline: deadline, answer: answer), promise: nil)
+        // A channel that closed a moment ago has no handlers left to answer: its failed write ends the exchange
+        // (a promise completed twice keeps the first result).
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { answer.fail(WebhookExchangeHandler.Failure.broken($0, answered: false)) }
+        channel.writeAndFlush(
+            WebhookExchangeHandler.Request(head: head, body: body, deadline: deadline, answer: answer), promise: written)
         // A stopping dispatcher cancels its workers: the attempt in flight is abandoned at once, not awaited.
         return try await withTaskCancellationHandler {
             try await answer.futureResult.get()
@@ -92,7 +97,7 @@ final class WebhookConnectionPool: Sendable {
         let tls = origin.tls ? try tlsContext() : nil
         // SNI and the certificate's name check need the host name; an IP literal has none to send.
         let serverHostname = OutboundAddress.isLiteral(origin.host) ? nil : origin.host
-        let socketAddress = try OutboundAddress.socketAddress(address, port: origin.port)
+        let socketAddress = try SocketAddress(packedIPAddress: ByteBuffer(bytes: address), port: origin.port)
         let channel = try await ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)

@@ -86,9 +86,16 @@ final class WebhookExchangeHandler: ChannelDuplexHandler, RemovableChannelHandle
             context.close(promise: nil)
         }
         exchange = started
+        // A channel that closed before this write (a TLS handshake that failed) sends no event any more: the
+        // write's own failure ends the exchange.
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.assumeIsolated().whenFailure { [self] error in
+            finish(.failure(Failure.broken(error, answered: false)))
+        }
+        if let promise { written.futureResult.cascade(to: promise) }
         context.write(wrapOutboundOut(.head(request.head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(request.body))), promise: nil)
-        context.write(wrapOutboundOut(.end(nil)), promise: promise)
+        context.write(wrapOutboundOut(.end(nil)), promise: written)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -12,10 +12,9 @@ import Synchronization
 /// address unless `functions.allowPrivateHosts` is set, never following redirects (one could lead past those
 /// checks).
 ///
-/// Every request goes to an address this client resolved and checked itself: the name is pinned to it for the
-/// request (AsyncHTTPClient's `dnsOverride`, one client per host), so a DNS server answering differently when
-/// the connection is made (rebinding) cannot send a plug-in's request to a private address. A host's client
-/// is kept while its name resolves to the same address; closed by `shutdown`.
+/// Every request goes to an address Swiftbase resolved and checked itself (`PinnedHTTPClients`), so a DNS
+/// server answering differently when the connection is made (rebinding) cannot send a plug-in's request to a
+/// private address. The clients are closed by `shutdown`.
 ///
 /// A plug-in's host call runs on its guest thread, so `send` blocks that thread until the answer (or the
 /// call's remaining time) is in.
@@ -26,20 +25,13 @@ final class FunctionHTTPClient: PluginHTTPClient {
     /// A request without a call timeout still ends.
     static let defaultTimeout: Duration = .seconds(30)
 
-    /// A client whose connections to `host` go to `address`.
-    private struct Pinned {
-        let address: String
-        let client: HTTPClient
-    }
-
-    private enum State {
-        case open([String: Pinned])
-        case closed
-    }
-
-    /// Clients kept for this many hosts at most (past it, one is retired to make room).
-    static let maxPinnedHosts = 64
-    private let state = Mutex(State.open([:]))
+    private let clients: PinnedHTTPClients = {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5)),
+            connectionPool: .init(idleTimeout: .seconds(60)))
+        configuration.httpVersion = .http1Only
+        return PinnedHTTPClients(configuration: configuration, retireAfter: FunctionHTTPClient.defaultTimeout)
+    }()
     private let allowPrivateHosts: @Sendable () -> Bool
 
     init(allowPrivateHosts: @escaping @Sendable () -> Bool) {
@@ -70,16 +62,13 @@ final class FunctionHTTPClient: PluginHTTPClient {
     private func perform(
         _ request: PluginHTTPRequest, host: String, checkAddresses: Bool, timeout: Duration
     ) async -> Result<PluginHTTPResponse, FunctionError> {
-        let address: OutboundAddress.Bytes
+        let client: HTTPClient
         do {
-            address = try await OutboundAddress.addresses(of: host, allowPrivate: !checkAddresses)[0]
+            client = try await clients.client(for: host, allowPrivate: !checkAddresses)
         } catch let refusal as OutboundAddress.Refusal {
             return .failure(FunctionError(.hostFunctionFailed, Self.message(for: refusal)))
         } catch {
-            return .failure(FunctionError(.hostFunctionFailed, "\(error)"))
-        }
-        guard let client = client(for: host, pinnedTo: OutboundAddress.text(address)) else {
-            return .failure(FunctionError(.hostFunctionFailed, "http_request: Swiftbase is shutting down"))
+            return .failure(FunctionError(.hostFunctionFailed, "http_request: \(error)"))
         }
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = .init(rawValue: request.method.uppercased())
@@ -111,47 +100,8 @@ final class FunctionHTTPClient: PluginHTTPClient {
         }
     }
 
-    /// The client whose connections to `host` (as the URL writes it) go to `address`; a new one when the name now
-    /// resolves elsewhere (the old one is retired once its requests can have ended). Nil after `shutdown`.
-    private func client(for host: String, pinnedTo address: String) -> HTTPClient? {
-        var retired: [HTTPClient] = []
-        defer {
-            for client in retired {
-                Task {
-                    try? await Task.sleep(for: Self.defaultTimeout)
-                    try? await client.shutdown()
-                }
-            }
-        }
-        return state.withLock { state -> HTTPClient? in
-            guard case .open(var pinned) = state else { return nil }
-            if let known = pinned[host], known.address == address { return known.client }
-            if let old = pinned.removeValue(forKey: host) { retired.append(old.client) }
-            if pinned.count >= Self.maxPinnedHosts, let evicted = pinned.keys.first {
-                retired.append(pinned.removeValue(forKey: evicted)!.client)
-            }
-            var configuration = HTTPClient.Configuration(
-                redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5)),
-                connectionPool: .init(idleTimeout: .seconds(60)))
-            configuration.httpVersion = .http1Only
-            // Keyed by the host as the request's URL writes it (AsyncHTTPClient matches it as written); an IP
-            // literal needs no pin.
-            let name = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
-            if !OutboundAddress.isLiteral(name) { configuration.dnsOverride = [host: address] }
-            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-            pinned[host] = Pinned(address: address, client: client)
-            state = .open(pinned)
-            return client
-        }
-    }
-
     /// Closes the client; later requests fail.
     func shutdown() async {
-        let open = state.withLock { state -> [HTTPClient] in
-            defer { state = .closed }
-            if case .open(let pinned) = state { return pinned.values.map(\.client) }
-            return []
-        }
-        for client in open { try? await client.shutdown() }
+        await clients.shutdown()
     }
 }

@@ -14,10 +14,12 @@ public struct HTTPOAuth2Transport: OAuth2Transport {
     /// Provider answers are small; anything past this is refused rather than buffered.
     static let responseLimit = 4 << 20
 
-    /// Lives as long as the process: a static client is never deinitialized, so it needs no shutdown.
-    private static let avatarClient = HTTPClient(
-        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5))))
+    /// Avatar downloads' clients, each pinned to the address that was checked (an avatar URL can be the
+    /// user's to choose, so a rebinding DNS name must not reach a private address). They live as long as the
+    /// process: static, never deinitialized, so they need no shutdown.
+    private static let avatarClients = PinnedHTTPClients(
+        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5))),
+        retireAfter: .seconds(10))
 
     public init() {}
 
@@ -48,9 +50,8 @@ public struct HTTPOAuth2Transport: OAuth2Transport {
         guard let parsed = URL(string: url), let host = parsed.host, !host.isEmpty,
             ["http", "https"].contains(parsed.scheme?.lowercased() ?? "")
         else { throw OAuth2ExchangeError("invalid avatar URL") }
-        try await OutboundAddress.check(host: host)
-        let response = try await execute(
-            HTTPClientRequest(url: url), on: Self.avatarClient, timeout: Self.avatarTimeout, limit: limit)
+        let client = try await Self.avatarClients.client(for: host, allowPrivate: false)
+        let response = try await execute(HTTPClientRequest(url: url), on: client, timeout: Self.avatarTimeout, limit: limit)
         guard (200..<400).contains(response.status) else {
             throw OAuth2ExchangeError("failed to download the avatar (\(response.status))")
         }

@@ -10,9 +10,9 @@ import SwiftbaseCore
 /// loopback, private (RFC 1918, carrier-grade NAT), link-local, unique-local, unspecified, multicast or
 /// reserved — so a webhook cannot be pointed at the server's own network (server-side request forgery).
 ///
-/// Webhook delivery connects to the very addresses it checked (`addresses(of:allowPrivate:)`), so a DNS server
-/// that answers differently the second time (rebinding) cannot move it. Clients that resolve the name again
-/// themselves when they connect (AsyncHTTPClient: functions' `http_request`, OAuth2) are not covered by that.
+/// Outbound requests connect to the very addresses that were checked — webhook delivery's own connections, and
+/// AsyncHTTPClient pinned per host (`PinnedHTTPClients`: functions' `http_request`, OAuth2 avatar downloads) —
+/// so a DNS server that answers differently the second time (rebinding) cannot move them.
 package enum OutboundAddress {
     /// An address in network byte order: 4 bytes for IPv4, 16 for IPv6.
     package typealias Bytes = [UInt8]
@@ -29,12 +29,6 @@ package enum OutboundAddress {
                     + "(set webhooks.allowPrivateTargets in the settings to allow it)."
             }
         }
-    }
-
-    /// Throws a `Refusal` unless every address `host` resolves to is public. Resolving blocks, so it runs off
-    /// the async threads.
-    package static func check(host: String) async throws {
-        _ = try await addresses(of: host, allowPrivate: false)
     }
 
     /// The addresses `host` resolves to, to connect to them, IPv4 ones first (a server without an IPv6 route

@@ -1,3 +1,6 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
 @testable import SwiftbaseServices
 import Testing
 
@@ -30,9 +33,34 @@ struct OutboundAddressTests {
     @Test func namesAndLiteralsAreResolvedAndLoopbackIsRefused() async throws {
         #expect(try OutboundAddress.resolve("127.0.0.1") == [[127, 0, 0, 1]])
         for host in ["127.0.0.1", "localhost", "[::1]", "10.0.0.7"] {
-            await #expect(throws: OutboundAddress.Refusal.self, "\(host)") { try await OutboundAddress.check(host: host) }
+            await #expect(throws: OutboundAddress.Refusal.self, "\(host)") {
+                try await OutboundAddress.addresses(of: host, allowPrivate: false)
+            }
         }
         // A public literal passes without any lookup.
-        try await OutboundAddress.check(host: "93.184.215.14")
+        #expect(try await OutboundAddress.addresses(of: "93.184.215.14", allowPrivate: false) == [[93, 184, 215, 14]])
+        // Allowed, a name's addresses come IPv4 first.
+        let local = try await OutboundAddress.addresses(of: "localhost", allowPrivate: true)
+        #expect(!local.isEmpty && local == local.filter { $0.count == 4 } + local.filter { $0.count == 16 })
+        #expect(OutboundAddress.isLiteral("10.0.0.1") && OutboundAddress.isLiteral("::1") && !OutboundAddress.isLiteral("localhost"))
+    }
+}
+
+/// AsyncHTTPClient clients pinned to the address that was checked.
+@Suite("Pinned HTTP clients")
+struct PinnedHTTPClientsTests {
+    @Test func aHostKeepsItsClientPrivateAddressesAreRefusedAndShutdownEndsIt() async throws {
+        let receiver = try await ScriptedReceiver(script: { _, _ in .answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok") })
+        let clients = PinnedHTTPClients(configuration: .init(redirectConfiguration: .disallow), retireAfter: .seconds(1))
+        await #expect(throws: OutboundAddress.Refusal.self) { try await clients.client(for: "localhost", allowPrivate: false) }
+        let first = try await clients.client(for: "localhost", allowPrivate: true)
+        let again = try await clients.client(for: "localhost", allowPrivate: true)
+        #expect(first === again)
+        let response = try await first.execute(HTTPClientRequest(url: "http://localhost:\(receiver.port)/pinned"), timeout: .seconds(5))
+        #expect(response.status.code == 200)
+        #expect(receiver.requests.first?.head.hasPrefix("GET /pinned HTTP/1.1") == true)
+        await clients.shutdown()
+        await #expect(throws: PinnedHTTPClients.ShuttingDown.self) { try await clients.client(for: "localhost", allowPrivate: true) }
+        await receiver.shutdown()
     }
 }

@@ -37,6 +37,15 @@ package final class WebhookJournalSaver: Sendable {
         /// The number of the last hand-in it holds (they count up per webhook).
         var through: UInt64 = 0
 
+        /// Takes in one hand-in; answers how many writes are now queued.
+        mutating func add(_ write: Write?, cursor: Int64?, consecutiveFailures: Int, through: UInt64) -> Int {
+            if let write { writes.append(write) }
+            self.cursor = cursor ?? self.cursor
+            self.consecutiveFailures = consecutiveFailures
+            self.through = through
+            return writes.count
+        }
+
         /// `self` followed by what was handed in after it.
         func followed(by later: Batch?) -> Batch {
             guard let later else { return self }
@@ -95,16 +104,12 @@ package final class WebhookJournalSaver: Sendable {
         let (startRound, backlog) = state.withLock { state -> (Bool, Bool) in
             let number = (state.handed[webhookId] ?? 0) + 1
             state.handed[webhookId] = number
-            var batch = state.queued[webhookId] ?? Batch(webhookId: webhookId)
-            if let write {
-                batch.writes.append(write)
-                state.queuedWrites += 1
-            }
-            batch.cursor = cursor ?? batch.cursor
-            batch.consecutiveFailures = consecutiveFailures
-            batch.through = number
-            state.queued[webhookId] = batch
-            return (state.queuedWrites == Self.roundLimit, batch.writes.count >= Self.backlogLimit)
+            // Changed in place: a copy of the batch taken out and put back would copy all its writes on every
+            // hand-in (its array shared with the dictionary's), quadratic in a round's size.
+            let queued = state.queued[webhookId, default: Batch(webhookId: webhookId)].add(
+                write, cursor: cursor, consecutiveFailures: consecutiveFailures, through: number)
+            if write != nil { state.queuedWrites += 1 }
+            return (state.queuedWrites == Self.roundLimit, queued >= Self.backlogLimit)
         }
         if startRound { signal.notify() }
         return backlog

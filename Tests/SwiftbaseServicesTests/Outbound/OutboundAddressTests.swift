@@ -56,7 +56,7 @@ struct PinnedHTTPClientsTests {
         let first = try await clients.client(for: "localhost", allowPrivate: true)
         let again = try await clients.client(for: "localhost", allowPrivate: true)
         #expect(first === again)
-        let response = try await first.execute(HTTPClientRequest(url: "http://localhost:\(receiver.port)/pinned"), timeout: .seconds(5))
+        let response = try await first.execute(HTTPClientRequest(url: "http://localhost:\(receiver.port)/pinned"), timeout: .seconds(60))
         #expect(response.status.code == 200)
         #expect(receiver.requests.first?.head.hasPrefix("GET /pinned HTTP/1.1") == true)
         await clients.shutdown()

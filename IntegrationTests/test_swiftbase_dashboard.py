@@ -23,6 +23,7 @@ from dashboard_browser import (browser, click, clickable, console_on_failure, sh
 from oidc_provider import CLIENT_ID, CLIENT_SECRET, OIDCProvider
 from test_oauth2 import sign_in as oauth2_sign_in
 from test_oauth2 import subscribe_oauth2
+from test_swiftbase_webhooks import Receiver
 
 pytestmark = pytest.mark.usefixtures("swiftbase_only")
 
@@ -817,6 +818,64 @@ def test_create_an_api_key_with_a_topic_scope(browser, srv, api):
     # The form is ready for the next key: one collection scope again.
     assert len(browser.find_elements(By.CSS_SELECTOR, "#apikey-scopes li")) == 1
 
+
+def test_webhooks_page_creates_tests_disables_and_deletes_a_webhook(browser, srv, api):
+    """The secret the page shows once is the one messages are signed with: a receiver verifies a record's
+    message and the page's test message with it (standardwebhooks), and the deliveries page lists them."""
+    coll = create_collection(api, {"name": unique_name("hooked"), "type": "base", "createRule": "",
+                                   "fields": [{"name": "title", "type": "text"}]})
+    receiver = Receiver()
+    assert api.patch("/api/settings", json={"webhooks": {"allowPrivateTargets": True}}).status_code == 200
+    try:
+        go(browser, srv, "/webhooks")
+        name = unique_name("uihook")
+        visible(browser, "#webhook-name").send_keys(name)
+        browser.find_element(By.CSS_SELECTOR, "#webhook-url").send_keys(receiver.url)
+        Select(browser.find_element(By.CSS_SELECTOR, "#webhook-collections")).select_by_visible_text(coll["name"])
+        browser.find_element(By.CSS_SELECTOR, "#webhook-action-delete").click()  # create and update only
+        browser.find_element(By.CSS_SELECTOR, "#create-webhook button[type=submit]").click()
+        secret = visible(browser, "#webhook-secret").get_attribute("value")
+        assert secret.startswith("whsec_"), secret
+        receiver.set_secret(secret)
+        shot(browser, "29-webhook-created")
+        browser.find_element(By.CSS_SELECTOR, "dialog header button").click()
+        row = f'#webhooks-table tr[data-name="{name}"]'
+        wait(browser).until(lambda b: "enabled" in b.find_element(By.CSS_SELECTOR, row).text)
+        made = {w["name"]: w for w in api.get("/api/webhooks").json()["items"]}[name]
+        assert (made["collections"], made["actions"], made["url"]) == ([coll["name"]], ["create", "update"], receiver.url)
+        assert "secret" not in made  # shown once, never read back
+
+        record = api.post(f"/api/collections/{coll['name']}/records", json={"title": "ring"}).json()
+        got = receiver.wait_for(lambda seen: any(r.record_id == record["id"] for r in seen), "the record's message")
+        message = next(r for r in got if r.record_id == record["id"])
+        assert message.ok and message.payload["type"] == "record.create", message
+
+        click(browser, f"{row} button.test")
+        got = receiver.wait_for(lambda seen: any((r.payload or {}).get("type") == "webhook.test" for r in seen),
+                                "the test message")
+        assert all(r.ok for r in got), [r.error for r in got if not r.ok]
+
+        click(browser, f"{row} a")  # the table is drawn again after each action
+        visible(browser, "#webhook-details")
+
+        def delivered(b):
+            b.find_element(By.CSS_SELECTOR, "#deliveries-refresh").click()
+            rows = b.find_elements(By.CSS_SELECTOR, '#deliveries-table tr[data-status="succeeded"]')
+            return len(rows) >= 2 and rows
+        wait(browser).until(delivered, "both deliveries listed as succeeded")
+        shot(browser, "30-webhook-deliveries")
+
+        go(browser, srv, "/webhooks")
+        click(browser, f"{row} button.toggle")
+        wait(browser).until(lambda b: "disabled" in b.find_element(By.CSS_SELECTOR, row).text)
+        assert {w["name"]: w for w in api.get("/api/webhooks").json()["items"]}[name]["enabled"] is False
+        click(browser, f"{row} button.delete")
+        clickable(browser, "dialog button.danger").click()
+        wait(browser).until(lambda b: not b.find_elements(By.CSS_SELECTOR, row))
+        assert name not in {w["name"] for w in api.get("/api/webhooks").json()["items"]}
+    finally:
+        api.patch("/api/settings", json={"webhooks": {"allowPrivateTargets": False}})
+        receiver.close()
 
 def test_sign_in_with_mfa_and_an_emailed_code(browser, srv, api):
     """Last: the superusers' collection then asks for a second factor, as a PocketBase admin may configure it."""

@@ -6,6 +6,7 @@ import "./collection-editor.js";
 import "./logs.js";
 import "./metrics.js";
 import "./superusers.js";
+import "./webhooks.js";
 import "./settings.js";
 import "./settings-backups.js";
 import "./settings-apikeys.js";

@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 98b585d021be917c27c8d77916063f8b2c8648d65535de3b9ff07f7abb97dcb8\n"
+    .ascii "SBDASH1 df72935de8fc2f60df8e105422c94e7ea245a964c427825347a8b9431811496b\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0
@@ -210,18 +210,24 @@ sb_dashboard_pack_start:
 .Lstart33:
     .incbin "../../Dashboard/pages/timeseries.js"
 .Lend33:
-    .4byte 13
-    .ascii "vendor/NOTICE"
+    .4byte 17
+    .ascii "pages/webhooks.js"
     .4byte .Lend34 - .Lstart34
 .Lstart34:
-    .incbin "../../Dashboard/vendor/NOTICE"
+    .incbin "../../Dashboard/pages/webhooks.js"
 .Lend34:
-    .4byte 19
-    .ascii "vendor/chart.min.js"
+    .4byte 13
+    .ascii "vendor/NOTICE"
     .4byte .Lend35 - .Lstart35
 .Lstart35:
-    .incbin "../../Dashboard/vendor/chart.min.js"
+    .incbin "../../Dashboard/vendor/NOTICE"
 .Lend35:
+    .4byte 19
+    .ascii "vendor/chart.min.js"
+    .4byte .Lend36 - .Lstart36
+.Lstart36:
+    .incbin "../../Dashboard/vendor/chart.min.js"
+.Lend36:
     .globl sb_dashboard_pack_end
 sb_dashboard_pack_end:
     .byte 0

@@ -37,10 +37,15 @@ package enum OutboundAddress {
     package static func addresses(of host: String, allowPrivate: Bool) async throws -> [Bytes] {
         let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         let addresses = try await BlockingWork.run { try resolve(name) }
-        if !allowPrivate, let blocked = addresses.first(where: { !isPublic($0) }) {
+        if !allowPrivate { try requirePublic(addresses, of: host) }
+        return addresses.filter { $0.count == 4 } + addresses.filter { $0.count != 4 }
+    }
+
+    /// Throws a `Refusal` naming the first of `host`'s `addresses` that is not public.
+    package static func requirePublic(_ addresses: [Bytes], of host: String) throws {
+        if let blocked = addresses.first(where: { !isPublic($0) }) {
             throw Refusal.privateAddress(host: host, address: text(blocked))
         }
-        return addresses.filter { $0.count == 4 } + addresses.filter { $0.count != 4 }
     }
 
     /// Whether `host` is an IPv4 or IPv6 literal rather than a name.
@@ -122,7 +127,7 @@ package enum OutboundAddress {
     }
 
     /// Dotted IPv4 or hex-grouped IPv6, for messages.
-    package static func text(_ address: Bytes) -> String {
+    static func text(_ address: Bytes) -> String {
         if address.count == 4 { return address.map(String.init).joined(separator: ".") }
         return stride(from: 0, to: address.count, by: 2)
             .map { String(UInt16(address[$0]) << 8 | UInt16(address[$0 + 1]), radix: 16) }.joined(separator: ":")

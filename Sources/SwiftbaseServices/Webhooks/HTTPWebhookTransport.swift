@@ -136,9 +136,7 @@ public final class HTTPWebhookTransport: WebhookTransport {
             }
             addresses = try result.get()
         }
-        if !allowPrivate, let blocked = addresses.first(where: { !OutboundAddress.isPublic($0) }) {
-            throw OutboundAddress.Refusal.privateAddress(host: host, address: OutboundAddress.text(blocked))
-        }
+        if !allowPrivate { try OutboundAddress.requirePublic(addresses, of: host) }
         return addresses
     }
 

@@ -114,6 +114,25 @@ struct WebhookJournalSaverTests {
         #expect(f.flaky.writes.withLock { $0 } == 1)
     }
 
+    /// With nothing handed in, the loop sleeps with no timer (an idle server wakes no thread for it); the first
+    /// hand-in wakes it and is written within a round, and then it sleeps again.
+    @Test func anIdleLoopSleepsUntilTheFirstHandIn() async throws {
+        let f = try await fixture()
+        defer { f.store.remove() }
+        let saver = WebhookJournalSaver(store: f.flaky, logger: Logger(label: "test"), interval: .milliseconds(20))
+        let loop = Task { await saver.run() }
+        while !saver.isIdle { try await Task.sleep(for: .milliseconds(1)) }
+        saver.hand(delivered(f.a, 1), webhookId: f.a.id, cursor: 1, consecutiveFailures: 0)
+        // Waits on the write itself, not on `commit` (which would wake the loop too).
+        while f.flaky.writes.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        while !saver.isIdle { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(try await f.logged(f.a) == [1])
+        #expect(try await f.cursor(f.a) == 1)
+        #expect(f.flaky.writes.withLock { $0 } == 1)
+        saver.stop()
+        await loop.value
+    }
+
     @Test func aFailedWriteKeepsNothingLosesNothingAndIsWrittenAgain() async throws {
         let f = try await fixture()
         defer { f.store.remove() }

@@ -45,6 +45,8 @@ public final class LogBatchWriter: Sendable {
         var stored = 0
         var dropped = 0
         var stopping = false
+        /// The loop sleeps until an entry comes (no timer: an idle server wakes no thread for its logs).
+        var idle = false
     }
 
     public init(store: any LogStore, limits: Limits = Limits(), logger: Logger = Logger(label: "swiftbase.logs")) {
@@ -65,11 +67,12 @@ public final class LogBatchWriter: Sendable {
             let queued = state.withLock { state -> Bool? in
                 guard state.buffer.count < limits.capacity else { return nil }
                 state.buffer.append(entry)
-                return state.buffer.count == limits.batchSize
+                defer { state.idle = false }
+                return state.buffer.count == limits.batchSize || state.idle
             }
             switch queued {
-            case .some(let batchReady):
-                if batchReady { wake.notify() }
+            case .some(let wakeWriter):
+                if wakeWriter { wake.notify() }
                 return
             case .none:
                 wake.notify()
@@ -93,12 +96,23 @@ public final class LogBatchWriter: Sendable {
     /// Entries waiting to be stored.
     public var buffered: Int { state.withLock { $0.buffer.count } }
 
+    /// Whether the loop sleeps until an entry comes (tests wait for it).
+    package var isIdle: Bool { state.withLock { $0.idle } }
+
     /// The writer's loop: stores batches until `stop()` (or until the task is cancelled; a write is never
     /// cancelled halfway by `stop()`). It does not flush at the end: call `flush()`.
     public func run() async {
         let clock = ContinuousClock()
         var lastDrain = clock.now
         while !Task.isCancelled && !state.withLock({ $0.stopping }) {
+            let idle = state.withLock { state -> Bool in
+                state.idle = state.buffer.isEmpty
+                return state.idle
+            }
+            if idle {
+                await wake.wait()
+                continue
+            }
             await wake.wait(timeout: limits.interval)
             let now = clock.now
             let drain = now - lastDrain >= limits.interval

@@ -5,7 +5,7 @@ import Synchronization
 /// Messages routed into a `timeseries` collection, gathered per collection and publisher for a short window and
 /// written as one batch through `RecordService.createPoints` — one transaction for many messages instead of one
 /// per message. A batch is written when it reaches `maximumBatch` points or when the ingest's timer fires
-/// (every `window`), whichever comes first.
+/// (`window` after the first point of a round), whichever comes first.
 ///
 /// A point the batch refuses (a field invalid, the create rule) is dropped alone: the rest are written again
 /// without it.
@@ -23,6 +23,8 @@ final class MQTTPointBatcher: Sendable {
     static let window: Duration = .milliseconds(50)
 
     private let pending = Mutex<[String: Pending]>([:])
+    /// Told when a point arrives while none is gathered, so the ingest's timer runs only while there are points.
+    private let arrived = WakeSignal()
 
     /// Adds a point; returns a full batch to write now, if this point filled one.
     func add(
@@ -30,12 +32,20 @@ final class MQTTPointBatcher: Sendable {
         auth: AuthContext
     ) -> Pending? {
         let key = collectionId + "\u{0}" + auth.auditActor
-        return pending.withLock { batches -> Pending? in
+        let (full, first) = pending.withLock { batches -> (Pending?, Bool) in
+            let first = batches.isEmpty
             batches[key, default: Pending(collectionId: collectionId, auth: auth, oldest: received)].bodies.append(body)
             batches[key]?.topics.append(topic)
-            guard (batches[key]?.bodies.count ?? 0) >= Self.maximumBatch else { return nil }
-            return batches.removeValue(forKey: key)
+            guard (batches[key]?.bodies.count ?? 0) >= Self.maximumBatch else { return (nil, first) }
+            return (batches.removeValue(forKey: key), first)
         }
+        if first { arrived.notify() }
+        return full
+    }
+
+    /// Returns once a point arrived since the last `drain` (at once if one did), or when the task is cancelled.
+    func waitForPoints() async {
+        await arrived.wait()
     }
 
     /// Every batch gathered so far, taken out.
@@ -70,9 +80,12 @@ extension MQTTIngestService {
         }
     }
 
-    /// Writes what the batcher gathered, every `MQTTPointBatcher.window`, until cancelled (then once more).
+    /// Writes what the batcher gathered `MQTTPointBatcher.window` after the first point of each round, until
+    /// cancelled (then once more). Between rounds it sleeps until a point arrives: an idle server wakes no thread.
     func flushPeriodically() async {
         while !Task.isCancelled {
+            await points.waitForPoints()
+            if Task.isCancelled { break }
             try? await Task.sleep(for: MQTTPointBatcher.window)
             for batch in points.drain() { await write(batch) }
         }

@@ -69,7 +69,9 @@ public final class HTTPWebhookTransport: WebhookTransport {
                 body: String(decoding: answer.excerpt, as: UTF8.self), durationMs: elapsed(),
                 error: succeeded ? "" : "The receiver answered \(answer.status).")
         } catch let refusal as OutboundAddress.Refusal {
-            return WebhookAttempt(outcome: .refused, durationMs: elapsed(), error: "\(refusal)")
+            // A name that does not resolve may resolve later (a DNS hiccup): a connection error, not a refusal.
+            let outcome: WebhookAttempt.Outcome = if case .unresolvable = refusal { .connectionError } else { .refused }
+            return WebhookAttempt(outcome: outcome, durationMs: elapsed(), error: "\(refusal)")
         } catch WebhookExchangeHandler.Failure.timedOut {
             return WebhookAttempt(outcome: .timeout, durationMs: elapsed(), error: "No answer within \(request.timeout).")
         } catch {

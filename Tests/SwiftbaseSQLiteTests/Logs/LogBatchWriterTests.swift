@@ -51,6 +51,23 @@ struct LogBatchWriterTests {
         #expect(try await storedCount(fixture.logStore) == 250)
     }
 
+    /// With nothing buffered, the loop sleeps with no timer (an idle server wakes no thread for its logs); the
+    /// first entry wakes it and is stored within the interval, and then it sleeps again.
+    @Test func anIdleLoopSleepsUntilTheFirstEntry() async throws {
+        let fixture = try await LogFixture("writer-idle")
+        defer { fixture.remove() }
+        let writer = LogBatchWriter(
+            store: fixture.logStore, limits: .init(capacity: 1000, batchSize: 100, interval: .milliseconds(20)))
+        let loop = Task { await writer.run() }
+        while !writer.isIdle { try await Task.sleep(for: .milliseconds(1)) }
+        await writer.append(LogFixture.entry(uri: "/api/after-idle"))
+        while writer.counts.stored < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        while !writer.isIdle { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(try await storedCount(fixture.logStore) == 1)
+        writer.stop()
+        await loop.value
+    }
+
     /// 4,000 entries from 8 tasks at once through a buffer of 64: appenders wait for room, none is dropped.
     @Test func aBurstLargerThanTheBufferLosesNothing() async throws {
         let fixture = try await LogFixture("writer-burst")

@@ -153,6 +153,17 @@ struct HTTPWebhookTransportTests {
         }
     }
 
+    /// A name that does not resolve (`.invalid` never does, RFC 6761) is a connection error, retried as one: DNS
+    /// may answer later. Whether private targets are allowed does not change that.
+    @Test func anUnresolvableHostIsAConnectionError() async {
+        let transport = HTTPWebhookTransport()
+        for allowPrivate in [false, true] {
+            let attempt = await transport.send(request("http://no-such-host.invalid/", allowPrivate: allowPrivate))
+            #expect(attempt.outcome == .connectionError && attempt.error.contains("could not be resolved"), "\(attempt)")
+        }
+        await transport.shutdown()
+    }
+
     @Test func urlsThatAreNotHTTPAreRefused() async {
         let transport = HTTPWebhookTransport()
         for url in ["ftp://example.com/", "http:///nohost", "not a url", "http://example.com:0/"] {
@@ -174,11 +185,16 @@ struct HTTPWebhookTransportTests {
     }
 
     @Test func cancellingTheSenderAbandonsTheAttempt() async throws {
-        try await withReceiver(script: { _, _ in .silence }) { transport, receiver in
+        let (arrivals, arrived) = AsyncStream<Void>.makeStream()
+        try await withReceiver(script: { _, _ in
+            arrived.yield()
+            return .silence
+        }) { transport, receiver in
             let url = "http://127.0.0.1:\(receiver.port)/"
             let started = ContinuousClock.now
             let sending = Task { await transport.send(request(url, timeout: .seconds(300))) }
-            while receiver.requests.isEmpty { await Task.yield() }
+            var waiting = arrivals.makeAsyncIterator()
+            _ = await waiting.next()  // the receiver has the request
             sending.cancel()
             let attempt = await sending.value
             #expect(attempt.outcome == .connectionError)

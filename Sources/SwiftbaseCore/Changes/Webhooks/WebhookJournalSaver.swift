@@ -70,6 +70,8 @@ package final class WebhookJournalSaver: Sendable {
         var waiters: [Waiter] = []
         var stopping = false
         var stopped = false
+        /// The run loop sleeps until something is handed in (no timer: an idle server wakes no thread for it).
+        var idle = false
     }
 
     let store: any Store
@@ -101,7 +103,9 @@ package final class WebhookJournalSaver: Sendable {
     package func hand(
         _ write: Write?, webhookId: String, cursor: Int64?, consecutiveFailures: Int
     ) -> Bool {
-        let (startRound, backlog) = state.withLock { state -> (Bool, Bool) in
+        let (startRound, backlog, wake) = state.withLock { state -> (Bool, Bool, Bool) in
+            let wake = state.idle
+            state.idle = false
             let number = (state.handed[webhookId] ?? 0) + 1
             state.handed[webhookId] = number
             // Changed in place: a copy of the batch taken out and put back would copy all its writes on every
@@ -109,9 +113,9 @@ package final class WebhookJournalSaver: Sendable {
             let queued = state.queued[webhookId, default: Batch(webhookId: webhookId)].add(
                 write, cursor: cursor, consecutiveFailures: consecutiveFailures, through: number)
             if write != nil { state.queuedWrites += 1 }
-            return (state.queuedWrites == Self.roundLimit, queued >= Self.backlogLimit)
+            return (state.queuedWrites == Self.roundLimit, queued >= Self.backlogLimit, wake)
         }
-        if startRound { signal.notify() }
+        if startRound || wake { signal.notify() }
         return backlog
     }
 
@@ -134,14 +138,27 @@ package final class WebhookJournalSaver: Sendable {
         }
     }
 
+    /// Whether the run loop sleeps until something is handed in (tests wait for it).
+    package var isIdle: Bool { state.withLock { $0.idle } }
+
     /// How many `commit` calls are waiting (tests wait for one to be registered).
     package var waiterCount: Int { state.withLock { $0.waiters.count } }
 
     // MARK: - Rounds
 
-    /// Writes a round every `interval` (sooner when asked) until `stop`, then a last one.
+    /// Writes a round every `interval` (sooner when asked) until `stop`, then a last one. With nothing handed in
+    /// it sleeps until something is; the first hand-in then waits at most `interval` for its round.
     package func run() async {
         while !state.withLock({ $0.stopping }) {
+            let idle = state.withLock { state -> Bool in
+                guard state.queued.isEmpty, state.waiters.isEmpty else { return false }
+                state.idle = true
+                return true
+            }
+            if idle {
+                await signal.wait()
+                continue
+            }
             await signal.wait(timeout: interval)
             if await !flush() { await signal.wait(timeout: Self.retryDelay) }
         }

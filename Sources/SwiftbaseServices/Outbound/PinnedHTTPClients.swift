@@ -27,6 +27,8 @@ package final class PinnedHTTPClients: Sendable {
     private let configuration: HTTPClient.Configuration
     /// How long a replaced client stays open for the requests it may still carry.
     private let retireAfter: Duration
+    /// Recent resolutions by host, so a function calling out per request does not resolve its host each time.
+    private let resolutions = OutboundResolutions()
 
     /// `configuration` is every client's (its `dnsOverride` is set per host).
     package init(configuration: HTTPClient.Configuration, retireAfter: Duration) {
@@ -38,7 +40,7 @@ package final class PinnedHTTPClients: Sendable {
     /// first); throws `OutboundAddress.Refusal` when it resolves to nothing, or, unless `allowPrivate`, to any
     /// address that is not public; `ShuttingDown` after `shutdown`.
     package func client(for host: String, allowPrivate: Bool) async throws -> HTTPClient {
-        let address = OutboundAddress.text(try await OutboundAddress.addresses(of: host, allowPrivate: allowPrivate)[0])
+        let address = OutboundAddress.text(try await resolutions.addresses(of: host, allowPrivate: allowPrivate)[0])
         var retired: [HTTPClient] = []
         defer {
             for client in retired {

@@ -22,10 +22,9 @@ public final class HTTPWebhookTransport: WebhookTransport {
     private let pool: WebhookConnectionPool
     private let closed = Atomic<Bool>(false)
     /// Recent resolutions by host, so a webhook does not resolve its host for every new connection.
-    private let resolved = Mutex([String: (until: ContinuousClock.Instant, addresses: Result<[OutboundAddress.Bytes], any Error>)]())
+    private let resolutions = OutboundResolutions()
     /// Parsed URLs, so a busy webhook does not parse its URL for every message.
     private let targets = Mutex([String: WebhookTarget]())
-    static let resolutionLifetime = Duration.seconds(10)
     static let connectTimeout = Duration.seconds(5)
 
     public convenience init() {
@@ -108,7 +107,7 @@ public final class HTTPWebhookTransport: WebhookTransport {
     /// A new connection to one of the addresses `target`'s host resolves to (checked unless `allowPrivate`),
     /// trying them in order.
     private func connect(_ target: WebhookTarget, allowPrivate: Bool, deadline: NIODeadline) async throws -> WebhookConnection {
-        let addresses = try await addresses(of: target.origin.host, allowPrivate: allowPrivate)
+        let addresses = try await resolutions.addresses(of: target.origin.host, allowPrivate: allowPrivate)
         var lastError: any Error = WebhookExchangeHandler.Failure.timedOut
         for address in addresses {
             let remaining = deadline - .now()
@@ -121,25 +120,6 @@ public final class HTTPWebhookTransport: WebhookTransport {
             }
         }
         throw lastError
-    }
-
-    private func addresses(of host: String, allowPrivate: Bool) async throws -> [OutboundAddress.Bytes] {
-        let now = ContinuousClock.now
-        let known = resolved.withLock { $0[host] }.flatMap { $0.until > now ? $0.addresses : nil }
-        let addresses: [OutboundAddress.Bytes]
-        if let known {
-            addresses = try known.get()
-        } else {
-            let result: Result<[OutboundAddress.Bytes], any Error>
-            do { result = .success(try await OutboundAddress.addresses(of: host, allowPrivate: true)) } catch { result = .failure(error) }
-            resolved.withLock { resolved in
-                if resolved.count >= 1_000 { resolved.removeAll() }
-                resolved[host] = (now + Self.resolutionLifetime, result)
-            }
-            addresses = try result.get()
-        }
-        if !allowPrivate { try OutboundAddress.requirePublic(addresses, of: host) }
-        return addresses
     }
 
     private func target(for url: String) -> WebhookTarget? {

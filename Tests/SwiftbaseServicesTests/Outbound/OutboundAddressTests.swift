@@ -44,6 +44,30 @@ struct OutboundAddressTests {
         #expect(!local.isEmpty && local == local.filter { $0.count == 4 } + local.filter { $0.count == 16 })
         #expect(OutboundAddress.isLiteral("10.0.0.1") && OutboundAddress.isLiteral("::1") && !OutboundAddress.isLiteral("localhost"))
     }
+
+    /// The resolution cache checks private addresses on every use: an answer kept for a caller that allows
+    /// them is still refused to one that does not. A failure is kept and thrown again.
+    @Test func cachedResolutionsAreCheckedOnEveryUse() async throws {
+        let resolutions = OutboundResolutions(lifetime: .seconds(60))
+        let allowed = try await resolutions.addresses(of: "localhost", allowPrivate: true)
+        #expect(allowed.contains([127, 0, 0, 1]))
+        await #expect(throws: OutboundAddress.Refusal.self) {
+            try await resolutions.addresses(of: "localhost", allowPrivate: false)
+        }
+        #expect(try await resolutions.addresses(of: "localhost", allowPrivate: true) == allowed)
+        for _ in 0..<2 {
+            do {
+                _ = try await resolutions.addresses(of: "no-such-host.invalid", allowPrivate: true)
+                Issue.record("a .invalid name resolved")
+            } catch {
+                guard case .unresolvable(let host, _)? = error as? OutboundAddress.Refusal else {
+                    Issue.record("\(error)")
+                    continue
+                }
+                #expect(host == "no-such-host.invalid")
+            }
+        }
+    }
 }
 
 /// AsyncHTTPClient clients pinned to the address that was checked.

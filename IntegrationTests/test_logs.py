@@ -311,3 +311,21 @@ def test_max_days_zero_logs_nothing(ctx):
     assert ctx.guest.get(f"/api/health?m={mark}-on").status_code == 200
     [entry] = logged_url(ctx, mark)
     assert entry["data"]["url"].endswith(f"{mark}-on")
+
+
+def test_truncate_deletes_every_stored_entry(ctx):
+    """`DELETE /api/logs` (the JS SDK's `pb.logs.truncate()`, PocketBase 0.40): superusers only, 204 with no
+    body, and the entries stored before it are gone. Last in the file: it empties the module server's logs."""
+    mark = marker()
+    assert ctx.guest.get(f"/api/health?m={mark}").status_code == 200
+    logged_url(ctx, mark)
+    assert_error(ctx.guest.delete("/api/logs"), 401, NEEDS_AUTH, {})
+    assert_error(ctx.user.delete("/api/logs"), 403, NOT_SUPERUSER, {})
+    r = ctx.su.delete("/api/logs")
+    assert r.status_code == 204 and r.content == b"", r.text
+    r = ctx.su.get("/api/logs", params={"filter": f'data.url ~ "{mark}"'})
+    assert r.status_code == 200 and r.json()["totalItems"] == 0, r.text
+    # Logging goes on after it: the refused truncations above were failures, logged after their batch.
+    later = marker()
+    assert ctx.guest.get(f"/api/health?m={later}").status_code == 200
+    logged_url(ctx, later)

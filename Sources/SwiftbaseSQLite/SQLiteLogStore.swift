@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 internal import GRDB
 internal import GRDBSQLite
 public import SwiftbaseCore
@@ -136,6 +137,23 @@ public final class SQLiteLogStore: LogStore {
             return connection.changedRowCount
         }
     }
+
+    public func deleteAll() async throws {
+        do {
+            try await pool.write { db in try db.execute(sql: #"DELETE FROM "_logs""#) }
+        } catch let error as DatabaseError {
+            throw SQLiteStore.translate(error)
+        }
+        // VACUUM cannot run in a transaction; readers may hold the old pages a moment longer, which only delays
+        // the space coming back.
+        do {
+            try await pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
+        } catch {
+            Self.logger.warning("compacting auxiliary.db after truncating the logs failed", metadata: ["sb.error": "\(error)"])
+        }
+    }
+
+    private static let logger = Logger(label: "swiftbase.logs")
 
     // MARK: - Helpers
 

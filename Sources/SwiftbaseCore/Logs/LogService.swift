@@ -92,6 +92,11 @@ public final class LogService: Sendable {
         return try await store.deleteEntries(createdAtOrBefore: DateTime.format(cutoff), belowLevel: nil)
     }
 
+    /// `DELETE /api/logs`: every stored entry goes (entries still waiting in the batch writer are stored after).
+    public func truncate() async throws {
+        try await store.deleteAll()
+    }
+
     /// What PocketBase does when the settings are saved: deletes the entries the new `logs` settings would not
     /// have kept — older than `maxDays` (all of them when it is 0) or below `minLevel`.
     @discardableResult

@@ -17,6 +17,9 @@ public protocol LogStore: Sendable {
     /// given, below that level; answers how many went.
     @discardableResult
     func deleteEntries(createdAtOrBefore cutoff: String, belowLevel: Int?) async throws -> Int
+    /// Deletes every entry, then gives the freed space back to the file system when it can (PocketBase's
+    /// `DELETE /api/logs`: a failed compaction is logged, not an error).
+    func deleteAll() async throws
 }
 
 extension LogStore {

@@ -4,7 +4,7 @@ import SwiftbaseCore
 /// `/api/logs` — PocketBase's request logs API for superusers, as its SDKs' `pb.logs` call it:
 /// `GET /api/logs` (list envelope; `filter`, `sort`, `page`, `perPage`, `skipTotal`, `fields` over `id`,
 /// `created`, `level`, `message`, `data`, `data.*`), `GET /api/logs/stats?filter=` (`[{"date", "total"}]`
-/// per hour) and `GET /api/logs/{id}`.
+/// per hour), `GET /api/logs/{id}` and `DELETE /api/logs` (every entry deleted and `auxiliary.db` compacted; 204).
 struct LogRoutes {
     let services: HTTPServices
 
@@ -20,6 +20,11 @@ struct LogRoutes {
             return try JSONResponse.list(
                 page: page.page, perPage: page.perPage, totalItems: page.totalItems, totalPages: page.totalPages,
                 items: page.items.map(\.json), query: query)
+        }
+        router.delete("/api/logs") { _, context in
+            try CollectionRoutes.requireSuperuser(context)
+            try await logs.truncate()
+            return Response(status: .noContent)
         }
         router.get("/api/logs/stats") { request, context in
             try CollectionRoutes.requireSuperuser(context)

@@ -67,6 +67,7 @@ final class FlakyLogStore: LogStore {
     func hourlyCounts(matching condition: SQLFragment?) async throws -> [LogHourCount] {
         try await inner.hourlyCounts(matching: condition)
     }
+    func deleteAll() async throws { try await inner.deleteAll() }
     func deleteEntries(createdAtOrBefore cutoff: String, belowLevel: Int?) async throws -> Int {
         try await inner.deleteEntries(createdAtOrBefore: cutoff, belowLevel: belowLevel)
     }

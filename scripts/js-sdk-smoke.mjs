@@ -209,6 +209,15 @@ await check("backups create/list/download/delete", async () => {
   await su.backups.delete("b" + tag + ".zip");
 });
 await check("crons.getFullList/run", async () => { const c = await su.crons.getFullList(); expect(c.length > 0, "crons"); await su.crons.run(c[0].id); });
+await check("settings.generateAppleClientSecret", async () => {
+  const { generateKeyPairSync, verify } = await import("node:crypto");
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256", privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+  const { secret } = await su.settings.generateAppleClientSecret("com.example.web", "ABCDE12345", "KEY0123456", privateKey, 3600);
+  const [h, p, sig] = secret.split(".");
+  const claims = JSON.parse(Buffer.from(p, "base64url"));
+  expect(JSON.parse(Buffer.from(h, "base64url")).kid === "KEY0123456" && claims.iss === "ABCDE12345" && claims.exp - claims.iat === 3600, secret);
+  expect(verify("sha256", Buffer.from(`${h}.${p}`), { key: publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(sig, "base64url")), "signature");
+});
 await check("sql.run", async () => { const r = await su.sql.run("SELECT 1 AS x"); expect(JSON.stringify(r).includes("x"), JSON.stringify(r)); });
 await check("impersonate", async () => { const c = await su.collection("users").impersonate(user.id, 600); expect(c.authStore.record.id === user.id && c.authStore.token, "impersonated"); const me = await c.collection("users").getOne(user.id); expect(me.id === user.id, "as user"); });
 await check("requestOTP + requestVerification + requestPasswordReset", async () => {

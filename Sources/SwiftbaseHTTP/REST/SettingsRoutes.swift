@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import SwiftbaseCore
@@ -47,6 +48,16 @@ struct SettingsRoutes {
             try await S3ConnectionTest(settings: services.settings).run(filesystem: filesystem)
             context.audit(services, "settings.test_s3", target: filesystem)
             return JSONResponse.noContent
+        }
+        // Sign in with Apple's client secret from the developer's key (`{clientId, teamId, keyId, privateKey,
+        // duration}` → `{"secret"}`); the key is used for this request only and never stored or logged.
+        router.post("/api/settings/apple/generate-client-secret") { request, context in
+            try CollectionRoutes.requireSuperuser(context)
+            var request = request
+            let body = try await request.decodedBody(limit: services.maxBodySize, malformed: .form).values
+            let secret = try await AppleClientSecret(body: body).generate(now: Date())
+            context.audit(services, "settings.apple_client_secret", target: body["clientId"]?.stringValue ?? "")
+            return JSONResponse.make(["secret": .string(secret)])
         }
     }
 

@@ -242,7 +242,7 @@ struct HTTPWebhookTransportTests {
         try process.run()
         process.waitUntilExit()
         try #require(process.terminationStatus == 0, "openssl could not make a certificate")
-        let certificate = try NIOSSLCertificate(file: directory.appendingPathComponent("cert.pem").path, format: .pem)
+        let certificate = try #require(try NIOSSLCertificate.fromPEMFile(directory.appendingPathComponent("cert.pem").path).first)
         let key = try NIOSSLPrivateKey(file: directory.appendingPathComponent("key.pem").path, format: .pem)
         return (certificate, key)
     }

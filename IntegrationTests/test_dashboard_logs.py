@@ -65,3 +65,23 @@ def test_logs_table_chart_and_detail(site, browser):
     detail = visible(browser, "#log-detail")
     assert "data.status" in detail.text and "404" in detail.text and "data.url" in detail.text
     shot(browser, f"14-log-detail-{srv.kind}")
+
+
+def test_delete_all_logs(site, browser):
+    """"Delete all logs" asks first, then `DELETE /api/logs` (PocketBase 0.40): the stored entries are gone from the
+    API and from the table."""
+    srv, base = site
+    api = Api(srv.url, superuser_token(srv.url))
+    requests.get(srv.url + "/api/collections/gone_soon/records", timeout=10)
+    wait(browser, 30).until(lambda b: api.get("/api/logs", params={"filter": 'data.url ~ "gone_soon"'})
+                            .json().get("totalItems", 0) >= 1, "the request logged")
+    browser.get(f"{srv.url}{base}/login")
+    browser.execute_script("localStorage.clear()")
+    sign_in(browser, f"{srv.url}{base}/login", SU_EMAIL, SU_PASSWORD)
+    browser.get(f"{srv.url}{base}/logs")
+    wait(browser).until(lambda b: "gone_soon" in text_of(b, "#logs-table"), "the entry listed")
+    browser.find_element(By.CSS_SELECTOR, "#logs-delete-all").click()
+    visible(browser, "dialog[open] button.danger").click()
+    wait(browser).until(lambda b: api.get("/api/logs", params={"filter": 'data.url ~ "gone_soon"'})
+                        .json().get("totalItems") == 0, "the entries deleted")
+    wait(browser).until(lambda b: "gone_soon" not in text_of(b, "#logs-table"), "the table emptied")

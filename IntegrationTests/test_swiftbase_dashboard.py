@@ -17,7 +17,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from conftest import SU_EMAIL, SU_PASSWORD, Api, EmlDirMailbox, create_collection, superuser_token, unique_name
+from conftest import (SU_EMAIL, SU_PASSWORD, Api, EmlDirMailbox, create_collection, jwt_payload, superuser_token,
+                      unique_name)
 from dashboard_browser import (browser, click, clickable, console_on_failure, shot, text_of,  # noqa: F401 (fixtures)
                                visible, wait)
 from oidc_provider import CLIENT_ID, CLIENT_SECRET, OIDCProvider
@@ -744,6 +745,38 @@ def test_configure_an_oidc_provider_and_its_secret_is_kept_unseen(browser, srv, 
         signs_in(unique_name("sub"))
     finally:
         oidc.close()
+
+
+def test_an_apple_client_secret_is_generated_from_a_key(browser, srv, api):
+    """The Apple provider's "Generate secret from a key…": the server's field errors show in the dialog; with a
+    real P-256 key the signed secret (an ES256 JWT for the Service ID) fills the provider's secret."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    coll = create_collection(api, {"name": unique_name("ui_apple"), "type": "auth", "fields": []})
+    go(browser, srv, f"/collections/{coll['name']}/schema")
+    visible(browser, "#oauth2-section")
+    Select(browser.find_element(By.CSS_SELECTOR, "#oauth2-add-provider")).select_by_value("apple")
+    browser.find_element(By.CSS_SELECTOR, "#oauth2-add").click()
+    visible(browser, "#oauth2-0-clientId").send_keys("com.example.web")
+    browser.find_element(By.CSS_SELECTOR, "#oauth2-0-generate-secret").click()
+    visible(browser, "#apple-teamId").send_keys("SHORT")
+    browser.find_element(By.CSS_SELECTOR, "#apple-secret-form button[type=submit]").click()
+    wait(browser).until(lambda b: text_of(b, '#apple-secret-form [data-error-for="teamId"]') != "", "the team id refused")
+    assert text_of(browser, '#apple-secret-form [data-error-for="privateKey"]') != ""
+    team = browser.find_element(By.CSS_SELECTOR, "#apple-teamId")
+    team.clear()
+    team.send_keys("ABCDE12345")
+    browser.find_element(By.CSS_SELECTOR, "#apple-keyId").send_keys("KEY0123456")
+    browser.execute_script("document.getElementById('apple-privateKey').value = arguments[0]", pem)
+    shot(browser, "31-apple-client-secret")
+    browser.find_element(By.CSS_SELECTOR, "#apple-secret-form button[type=submit]").click()
+    wait(browser).until(lambda b: not b.find_elements(By.CSS_SELECTOR, "#apple-secret-form"), "the dialog closed")
+    secret = browser.find_element(By.CSS_SELECTOR, "#oauth2-0-clientSecret").get_attribute("value")
+    assert secret.count(".") == 2, secret
+    claims = jwt_payload(secret)
+    assert claims["sub"] == "com.example.web" and claims["iss"] == "ABCDE12345", claims
 
 
 def test_the_oauth2_redirect_pages(browser, srv):

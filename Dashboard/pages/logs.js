@@ -1,8 +1,8 @@
 // Request logs, over PocketBase's logs API: /api/logs (filter, sort, paging), /api/logs/stats (requests per
-// hour, charted) and /api/logs/{id} (the detail dialog).
+// hour, charted), /api/logs/{id} (the detail dialog) and DELETE /api/logs ("Delete all logs").
 import { ApiError, send } from "../lib/api.js";
 import { chartsAvailable, makeChart } from "../lib/charts.js";
-import { h, mount, openDialog, toast } from "../lib/dom.js";
+import { confirmAction, h, mount, openDialog, toast } from "../lib/dom.js";
 import { registerPage } from "../lib/router.js";
 
 const LEVELS = { "-4": "DEBUG", 0: "INFO", 4: "WARN", 8: "ERROR" };
@@ -41,7 +41,18 @@ registerPage({
     const summary = h("p", { class: "muted", id: "logs-summary", "aria-live": "polite" });
     const tbody = h("tbody", {});
     const pager = h("nav", { class: "pager", "aria-label": "Log pages" });
-    mount(el, h("div", { class: "page-header" }, h("h1", {}, "Logs")), form,
+    const clear = h("button", { type: "button", class: "danger", id: "logs-delete-all", onclick: async () => {
+      if (!(await confirmAction("Delete every stored log entry? This cannot be undone.", "Delete all logs"))) return;
+      try {
+        await send("/api/logs", { method: "DELETE" });
+        toast("All logs deleted.");
+        state.page = 1;
+        load();
+      } catch (error) {
+        toast(error.message, "error");
+      }
+    } }, "Delete all logs");
+    mount(el, h("div", { class: "page-header" }, h("h1", {}, "Logs"), clear), form,
       h("div", { class: "chart-box" }, canvas), summary,
       h("table", { class: "compact logs", id: "logs-table" }, h("thead", {}, h("tr", {},
         ["Time (UTC)", "Level", "Method", "Status", "URL", "Duration", "Message"].map((t) => h("th", { scope: "col" }, t)))), tbody),

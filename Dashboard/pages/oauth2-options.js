@@ -3,8 +3,8 @@
 // GET /api/collections/meta/oauth2-providers. The server never shows a `clientSecret`, and a provider sent back
 // without one keeps the secret stored *at its position*; so a blank secret is allowed only for a provider still at
 // the position it was loaded from (a provider that moved, or a new one, must be given its secret).
-import { send } from "../lib/api.js";
-import { field, h, mount } from "../lib/dom.js";
+import { ApiError, send } from "../lib/api.js";
+import { field, h, mount, openDialog, showFieldErrors } from "../lib/dom.js";
 
 const MAPPED = [["id", "Provider account id"], ["name", "Name"], ["username", "Username"], ["avatarURL", "Avatar URL"]];
 const URLS = [["authURL", "Auth URL"], ["tokenURL", "Token URL"], ["userInfoURL", "User info URL"]];
@@ -119,6 +119,14 @@ function providerEditor(provider, index, catalog, remove) {
         placeholder: keepsSecret ? "Stored — leave blank to keep it" : "",
         hint: keepsSecret ? "Write-only: the server never shows it." : null })),
   ];
+  if (provider.name === "apple") {
+    parts.push(h("div", { class: "actions" }, h("button", { type: "button", id: id("generate-secret"),
+      onclick: () => appleSecretDialog(provider, (secret) => {
+        provider.clientSecret = secret;
+        const input = document.getElementById(id("clientSecret"));
+        if (input) input.value = secret;
+      }) }, "Generate secret from a key…")));
+  }
   const endpoints = [
     text("displayName", "Display name", { placeholder: info?.displayName || "" }),
     ...URLS.map(([key, label]) => text(key, label, { type: "url", placeholder: "Provider default" })),
@@ -145,6 +153,40 @@ function providerEditor(provider, index, catalog, remove) {
     parts,
     h("div", { class: "actions" }, h("button", { type: "button", class: "danger oauth2-remove", onclick: remove },
       `Remove ${provider.name}`)));
+}
+
+/**
+ * Sign in with Apple's client secret is a JWT signed with the developer's key, valid at most ~6 months: the dialog
+ * asks for the Service ID (the provider's client ID), team ID, key ID and the key's PEM, has the server sign it
+ * (POST /api/settings/apple/generate-client-secret; the key is not stored) and hands the secret to `use`.
+ */
+function appleSecretDialog(provider, use) {
+  const input = (name, label, attrs = {}) => field(label, h("input", { id: `apple-${name}`, autocomplete: "off", ...attrs }), { name });
+  const clientId = input("clientId", "Service ID (client ID)", { value: provider.clientId || "" });
+  const teamId = input("teamId", "Team ID", { maxlength: 10 });
+  const keyId = input("keyId", "Key ID", { maxlength: 10 });
+  const privateKey = field("Private key (.p8)", h("textarea", { id: "apple-privateKey", rows: 6, spellcheck: false,
+    placeholder: "-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----" }), { name: "privateKey" });
+  const duration = input("duration", "Valid for (seconds, at most 15777000 ≈ 6 months)", { type: "number", min: 1,
+    max: 15777000, value: 15777000 });
+  const failure = h("p", { class: "field-error", role: "alert" });
+  const form = h("form", { id: "apple-secret-form", onsubmit: async (event) => {
+    event.preventDefault();
+    failure.textContent = "";
+    const value = (name) => form.querySelector(`[name="${name}"]`).value;
+    try {
+      const { secret } = await send("/api/settings/apple/generate-client-secret", { method: "POST", body: {
+        clientId: value("clientId"), teamId: value("teamId"), keyId: value("keyId"), privateKey: value("privateKey"),
+        duration: Number(value("duration")) } });
+      use(secret);
+      dialog.close();
+    } catch (error) {
+      if (!(error instanceof ApiError) || !showFieldErrors(form, error.data)) failure.textContent = error.message;
+    }
+  } }, clientId, h("div", { class: "row" }, teamId, keyId), privateKey, duration, failure,
+  h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Generate and use")));
+  const dialog = openDialog("Apple client secret", form, { wide: true });
+  form.querySelector("#apple-teamId").focus();
 }
 
 /**

@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 df72935de8fc2f60df8e105422c94e7ea245a964c427825347a8b9431811496b\n"
+    .ascii "SBDASH1 3f55325a1035562c7cf3a6259ef0dfd8014305eb9c0750b5709984f6993b170a\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0

@@ -123,3 +123,12 @@ def test_answered_events_survive_a_crash(fresh_server):
     assert sorted(t for t in stored if f"-{tag}-" in t) == sorted(logins)
     stored = [e["target"] for e in events(api, event="rule.denied")]
     assert stored.count(f"{coll['name']} list") == len(denials)
+
+
+def test_deleting_all_logs_is_recorded(fresh_server):
+    """`DELETE /api/logs` destroys evidence of what happened: who did it, from where, stays in the audit log
+    (which is kept apart from the request logs)."""
+    api = Api(fresh_server.url, superuser_token(fresh_server.url))
+    assert api.delete("/api/logs").status_code == 204
+    (event,) = events(api, event="logs.truncate")
+    assert event["actor"].startswith("_superusers:") and event["ip"] == "127.0.0.1"

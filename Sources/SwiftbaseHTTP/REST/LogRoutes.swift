@@ -24,6 +24,7 @@ struct LogRoutes {
         router.delete("/api/logs") { _, context in
             try CollectionRoutes.requireSuperuser(context)
             try await logs.truncate()
+            context.audit(services, "logs.truncate", target: "")
             return Response(status: .noContent)
         }
         router.get("/api/logs/stats") { request, context in

@@ -27,7 +27,11 @@ class MiniEventSource {
         buf += dec.decode(value, { stream: true }).replace(/\r\n/g, "\n");
         let i; while ((i = buf.indexOf("\n\n")) >= 0) { this.dispatch(buf.slice(0, i)); buf = buf.slice(i + 2); }
       }
-    } catch (e) { if (this.readyState !== 2) { this.onerror?.(e); } }
+      throw new Error("the stream ended");
+    } catch (e) {
+      // The SDK reconnects by itself on an error (the stream ended too: a server restart).
+      if (this.readyState !== 2) { this.readyState = 2; this.onerror?.(e); }
+    }
   }
   dispatch(raw) {
     let type = "message", data = [], id = "";

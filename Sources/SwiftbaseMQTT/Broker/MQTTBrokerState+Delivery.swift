@@ -12,6 +12,17 @@ extension MQTTBrokerState {
     ) -> Int {
         if message.retain { retain(message) }
         let found = trie.matches(message.topic)
+        // The common case, one matching subscription and no group: no per-client table to build.
+        if found.subscribers.count <= 1, found.shared.isEmpty {
+            guard let (clientID, entry) = found.subscribers.first else { return 0 }
+            if let only, !only.contains(clientID) { return 0 }
+            if entry.options.noLocal && clientID == message.publisherClientID { return 0 }
+            deliver(
+                message, to: clientID, qos: min(entry.options.qos, message.qos),
+                retain: entry.options.retainAsPublished && message.retain,
+                subscriptionIdentifiers: entry.identifier.map { [$0] } ?? [], now: now)
+            return 1
+        }
         // One delivery per client: highest QoS, every identifier, retain-as-published if any filter asks.
         var perClient: [String: (qos: MQTTQoS, ids: [UInt32], keepRetain: Bool)] = [:]
         var order: [String] = []
@@ -83,14 +94,10 @@ extension MQTTBrokerState {
         _ message: MQTTApplicationMessage, to clientID: String, qos: MQTTQoS, retain: Bool,
         subscriptionIdentifiers: [UInt32], now: ContinuousClock.Instant
     ) {
-        // Taken out of the dictionary while it changes: a copy would share the queue's storage with the
-        // dictionary's, and the first append would then copy the whole queue — once per message.
-        guard var session = sessions.removeValue(forKey: clientID) else { return }
-        defer { sessions[clientID] = session }
-        let connection = session.connection.flatMap { connections[$0] }
-        if qos != .atMostOnce { sessionChanged(clientID) }
         if qos == .atMostOnce {
-            guard let connection else {
+            // Nothing of the session changes: read, not taken out and put back.
+            guard let session = sessions[clientID] else { return }
+            guard let connection = session.connection.flatMap({ connections[$0] }) else {
                 statistics.dropped += 1
                 return
             }
@@ -99,6 +106,12 @@ extension MQTTBrokerState {
             sendPublish(publish, to: connection)
             return
         }
+        // Taken out of the dictionary while it changes: a copy would share the queue's storage with the
+        // dictionary's, and the first append would then copy the whole queue — once per message.
+        guard var session = sessions.removeValue(forKey: clientID) else { return }
+        defer { sessions[clientID] = session }
+        let connection = session.connection.flatMap { connections[$0] }
+        sessionChanged(clientID)
         if let connection, session.inflight.count < window(for: connection), session.queue.isEmpty {
             start(message, qos: qos, retain: retain, ids: subscriptionIdentifiers, in: &session, on: connection, now: now)
             return

@@ -4,9 +4,10 @@ extension MQTTBrokerState {
         _ packet: MQTTPacket, on id: MQTTConnectionID, now: ContinuousClock.Instant,
         verdict: MQTTAccessVerdict = .allowed
     ) {
-        guard var connection = connections[id] else { return }
-        connection.lastSeen = now
-        connections[id] = connection
+        // Changed in place: one lookup, and no copy of the connection written back.
+        guard let index = connections.index(forKey: id) else { return }
+        connections.values[index].lastSeen = now
+        let connection = connections.values[index]
         // What can change a stored session: acknowledgements, (un)subscriptions, a QoS 2 identifier kept.
         switch packet {
         case .pingreq: break

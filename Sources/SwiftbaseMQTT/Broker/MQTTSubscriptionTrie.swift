@@ -92,13 +92,26 @@ struct MQTTSubscriptionTrie {
     /// once per filter) and the shared groups whose filter matches. On every PUBLISH: the filter a node stands for
     /// is spelled out only when a shared group sits there.
     func matches(_ name: String) -> (subscribers: [(clientID: String, entry: Entry)], shared: [SharedMatch]) {
-        let levels = MQTTTopic.levels(name)
+        var walk = Walk(levels: MQTTTopic.levels(name), dollar: name.utf8.first == UInt8(ascii: "$"))
+        walk.visit(root, depth: 0)
+        return (walk.subscribers, walk.shared)
+    }
+
+    /// One `matches` walk: what it found so far and the filter levels from the root to the node being visited.
+    /// A struct with mutating methods rather than nested closures, which would box the state they change.
+    private struct Walk {
+        let levels: [[UInt8]]
+        let dollar: Bool
+        var path: [[UInt8]] = []
         var subscribers: [(clientID: String, entry: Entry)] = []
         var shared: [SharedMatch] = []
-        let dollar = name.utf8.first == UInt8(ascii: "$")
-        // The filter levels from the root to the node being visited.
-        var path: [[UInt8]] = []
-        func collect(_ node: Node) {
+
+        init(levels: [[UInt8]], dollar: Bool) {
+            self.levels = levels
+            self.dollar = dollar
+        }
+
+        mutating func collect(_ node: Node) {
             for (id, entry) in node.subscribers { subscribers.append((id, entry)) }
             guard !node.shared.isEmpty else { return }
             let filter = path.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
@@ -109,27 +122,26 @@ struct MQTTSubscriptionTrie {
                         members: members.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
             }
         }
-        func walk(_ node: Node, _ depth: Int) {
+
+        mutating func visit(_ node: Node, depth: Int) {
             let wildcardsAllowed = !(dollar && depth == 0)
-            if wildcardsAllowed, let next = node.children[Self.hash] {
-                path.append(Self.hash)
+            if wildcardsAllowed, let next = node.children[MQTTSubscriptionTrie.hash] {
+                path.append(MQTTSubscriptionTrie.hash)
                 collect(next)
                 path.removeLast()
             }
             guard depth < levels.count else { return collect(node) }
             if let exact = node.children[levels[depth]] {
                 path.append(levels[depth])
-                walk(exact, depth + 1)
+                visit(exact, depth: depth + 1)
                 path.removeLast()
             }
-            if wildcardsAllowed, let next = node.children[Self.plus] {
-                path.append(Self.plus)
-                walk(next, depth + 1)
+            if wildcardsAllowed, let next = node.children[MQTTSubscriptionTrie.plus] {
+                path.append(MQTTSubscriptionTrie.plus)
+                visit(next, depth: depth + 1)
                 path.removeLast()
             }
         }
-        walk(root, 0)
-        return (subscribers, shared)
     }
 
     private static let hash: [UInt8] = [UInt8(ascii: "#")]

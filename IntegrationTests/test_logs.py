@@ -313,6 +313,33 @@ def test_max_days_zero_logs_nothing(ctx):
     assert entry["data"]["url"].endswith(f"{mark}-on")
 
 
+def test_max_data_size_truncates_the_data_pocketbase_040s_way(ctx):
+    """`logs.maxDataSize` (PocketBase 0.40; 0 = 16 KiB): an entry whose `data` JSON is longer keeps the members whose
+    values end within the limit, the one cut off inside its value as null, and gets `"__pb_truncated__": true`."""
+    headers = {"User-Agent": "max-data-size/1.0", "Referer": "http://ref.example/" + "r" * 200}
+    mark = marker()
+    try:
+        set_logs(ctx, maxDataSize=100_000)
+        assert ctx.guest.get(f"/api/health?m={mark}-full", headers=headers).status_code == 200
+        [full] = logged_url(ctx, f"{mark}-full")
+        assert "__pb_truncated__" not in full["data"]
+        set_logs(ctx, maxDataSize=120)
+        assert ctx.guest.get(f"/api/health?m={mark}-cut", headers=headers).status_code == 200
+        [cut] = logged(ctx, f'message ~ "{mark}-cut"')  # its data.url is cut away
+    finally:
+        set_logs(ctx, maxDataSize=0)
+    data = cut["data"]
+    assert data.pop("__pb_truncated__") is True, cut
+    keys = sorted(full["data"])
+    assert list(data) == keys[:len(data)] and 0 < len(data) < len(keys), (data, keys)
+    *kept, last = list(data)
+    for key in kept:
+        if key != "execTime":
+            assert data[key] == full["data"][key], key
+    # The referer (200+ characters) cannot end within 120 bytes: the walk stops at it, as null.
+    assert last == "referer" and data[last] is None, data
+
+
 def test_truncate_deletes_every_stored_entry(ctx):
     """`DELETE /api/logs` (the JS SDK's `pb.logs.truncate()`, PocketBase 0.40): superusers only, 204 with no
     body, and the entries stored before it are gone. Last in the file: it empties the module server's logs."""

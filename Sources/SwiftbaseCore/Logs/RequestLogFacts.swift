@@ -83,11 +83,17 @@ public struct RequestLogFacts: Sendable {
         let url = Self.cut(uri, 3000)
         var data: [UInt8] = []
         data.reserveCapacity(160 + url.utf8.count + userAgent.utf8.count + referer.utf8.count)
+        // Where each member's key and value end, for `LogDataTruncation` (only when the data turns out too big).
+        var bounds: [LogDataTruncation.Member] = []
         func member(_ key: StaticString, first: Bool = false) {
+            if let last = bounds.indices.last { bounds[last].valueEnd = data.count }
             if !first { data.append(UInt8(ascii: ",")) }
+            let start = data.count
             data.append(UInt8(ascii: "\""))
             key.withUTF8Buffer { data.append(contentsOf: $0) }
-            data.append(contentsOf: "\":".utf8)
+            data.append(UInt8(ascii: "\""))
+            bounds.append(LogDataTruncation.Member(start: start, keyEnd: data.count, valueEnd: 0))
+            data.append(UInt8(ascii: ":"))
         }
         // Keys in byte order: auth, authId, details, error, execTime, method, referer, remoteIP, status, type,
         // url, userAgent, userIP.
@@ -126,11 +132,16 @@ public struct RequestLogFacts: Sendable {
             member("userIP")
             JSONWriter.writeString(userIP, into: &data)
         }
+        if let last = bounds.indices.last { bounds[last].valueEnd = data.count }
         data.append(UInt8(ascii: "}"))
+        if data.count > settings.dataSizeLimit {
+            data = LogDataTruncation.truncate(data, members: bounds, limit: settings.dataSizeLimit)
+        }
         return LogRow(
             id: Identifiers.timeOrderedID(
                 millisecondsSince1970: Int64(now.timeIntervalSince1970 * 1000), using: &generator),
-            created: DateTime.format(now), level: level, message: method + " " + Self.decoded(url),
+            created: DateTime.format(now), level: level,
+            message: Self.cutBytes(method + " " + Self.decoded(url), LogSettings.maxMessageSize),
             data: String(decoding: data, as: UTF8.self))
     }
 
@@ -169,5 +180,18 @@ public struct RequestLogFacts: Sendable {
     package static func cut(_ text: String, _ max: Int) -> String {
         guard text.utf8.count > max else { return text }
         return String(decoding: text.utf8.prefix(max), as: UTF8.self) + "..."
+    }
+
+    /// `text`'s first `max` bytes at most, never splitting a character's bytes (PocketBase cuts the bytes).
+    static func cutBytes(_ text: String, _ max: Int) -> String {
+        guard text.utf8.count > max else { return text }
+        var kept = 0
+        var end = text.unicodeScalars.startIndex
+        for scalar in text.unicodeScalars {
+            kept += scalar.utf8.count
+            if kept > max { break }
+            end = text.unicodeScalars.index(after: end)
+        }
+        return String(text.unicodeScalars[..<end])
     }
 }

@@ -105,4 +105,50 @@ struct RequestLogRowTests {
         #expect(Set(ids).count == ids.count)
         #expect(ids.map { $0.prefix(8) } == ids.map { $0.prefix(8) }.sorted())
     }
+
+    /// PocketBase 0.40's `maxDataSize`: over the limit, the members whose values end within the first `limit` bytes
+    /// are kept, the member whose key fits but whose value does not becomes null, and `__pb_truncated__` is set.
+    /// Checked at every limit against offsets taken from the reference object's own encoding.
+    @Test func dataOverMaxDataSizeKeepsTheMembersThatFit() throws {
+        var generator = SplitMix64(seed: 3)
+        let facts = RequestLogFacts(
+            method: "POST", uri: "/api/batch?x=" + String(repeating: "é", count: 40), status: 400,
+            execTimeNanoseconds: 1_234_567, authCollection: "users", authId: "u1", userIP: "10.0.0.1",
+            remoteIP: "::1", referer: "https://example.com/", userAgent: "ua/1",
+            failure: .init(message: "Failed.", details: ["requests": ["0": ["title": "Cannot be blank."]]]))
+        let settings = LogSettings(logAuthId: true)
+        let reference = try #require(Self.reference(facts, settings).objectValue)
+        let keys = reference.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        let full = JSONValue.object(reference).jsonString
+        // Where member k's value ends: the encoding of the first k members is a prefix of the whole one.
+        var valueEnds: [Int] = []
+        var keyEnds: [Int] = []
+        for (k, key) in keys.enumerated() {
+            let before = k == 0 ? 1 : valueEnds[k - 1] + 1
+            keyEnds.append(before + JSONValue.string(key).jsonString.utf8.count)
+            let prefix = JSONValue.object(Dictionary(uniqueKeysWithValues: keys[...k].map { ($0, reference[$0]!) }))
+            valueEnds.append(prefix.jsonString.utf8.count - 1)
+        }
+        for limit in 1..<full.utf8.count {
+            var limited = settings
+            limited.maxDataSize = limit
+            let row = facts.row(settings: limited, answeredAt: Date(), using: &generator)
+            let data = try #require(try JSONValue.parse(row.data).objectValue, "\(limit)")
+            var expected: [String: JSONValue] = ["__pb_truncated__": true]
+            for (k, key) in keys.enumerated() {
+                guard keyEnds[k] <= limit else { break }
+                guard valueEnds[k] <= limit else {
+                    expected[key] = .null
+                    break
+                }
+                expected[key] = reference[key]
+            }
+            #expect(data == expected, "limit \(limit)")
+            #expect(row.data == JSONValue.object(expected).jsonString, "limit \(limit): keys in byte order")
+        }
+        // At the limit and over it, nothing is cut.
+        var roomy = settings
+        roomy.maxDataSize = full.utf8.count
+        #expect(facts.row(settings: roomy, answeredAt: Date(), using: &generator).data == full)
+    }
 }

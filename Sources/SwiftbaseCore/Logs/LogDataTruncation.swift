@@ -2,30 +2,25 @@
 /// is read back from its first `limit` bytes — every member whose value ends within them is kept, the member
 /// whose key fits but whose value is cut off is kept as `null` — and `"__pb_truncated__": true` is added. Keys
 /// stay in byte order, so the flag comes first. A request's data can grow past any bound the transport sets on its
-/// parts (an error's field details, for one), and a log row must not.
+/// parts (an error's field details, for one), and a log row must not. Rare, so the members are found by reading
+/// the object again here rather than tracked while every entry is written.
 package enum LogDataTruncation {
-    /// Where one member of the written object lies: its key from `start` (the opening quote) to `keyEnd` (after
-    /// the closing quote), its value up to `valueEnd`.
-    package struct Member: Sendable {
-        var start: Int
-        var keyEnd: Int
-        var valueEnd: Int
-    }
-
-    /// The members of `data` (an object written member by member, `members` its layout) that fit in `limit`
-    /// bytes, with the flag; see the type.
-    package static func truncate(_ data: [UInt8], members: [Member], limit: Int) -> [UInt8] {
+    /// `data`, a compact JSON object (no white space, as the request log writes it), cut to `limit` bytes as above.
+    package static func truncate(_ data: [UInt8], limit: Int) -> [UInt8] {
         var out: [UInt8] = Array("{\"__pb_truncated__\":true".utf8)
-        for member in members {
-            guard member.keyEnd <= limit else { break }
+        let members = (try? StrictJSONParser.objectMembers(data)) ?? nil
+        for member in members ?? [] {
+            // Compact: the key's closing quote sits just before the colon before the value.
+            let keyEnd = member.value.lowerBound - 1
+            guard keyEnd <= limit else { break }
             out.append(UInt8(ascii: ","))
-            out.append(contentsOf: data[member.start..<member.keyEnd])
+            JSONWriter.writeString(member.name, into: &out)
             out.append(UInt8(ascii: ":"))
-            guard member.valueEnd <= limit else {
+            guard member.value.upperBound <= limit else {
                 out.append(contentsOf: "null".utf8)
                 break
             }
-            out.append(contentsOf: data[(member.keyEnd + 1)..<member.valueEnd])
+            out.append(contentsOf: data[member.value])
         }
         out.append(UInt8(ascii: "}"))
         return out

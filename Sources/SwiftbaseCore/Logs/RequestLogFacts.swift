@@ -83,17 +83,11 @@ public struct RequestLogFacts: Sendable {
         let url = Self.cut(uri, 3000)
         var data: [UInt8] = []
         data.reserveCapacity(160 + url.utf8.count + userAgent.utf8.count + referer.utf8.count)
-        // Where each member's key and value end, for `LogDataTruncation` (only when the data turns out too big).
-        var bounds: [LogDataTruncation.Member] = []
         func member(_ key: StaticString, first: Bool = false) {
-            if let last = bounds.indices.last { bounds[last].valueEnd = data.count }
             if !first { data.append(UInt8(ascii: ",")) }
-            let start = data.count
             data.append(UInt8(ascii: "\""))
             key.withUTF8Buffer { data.append(contentsOf: $0) }
-            data.append(UInt8(ascii: "\""))
-            bounds.append(LogDataTruncation.Member(start: start, keyEnd: data.count, valueEnd: 0))
-            data.append(UInt8(ascii: ":"))
+            data.append(contentsOf: "\":".utf8)
         }
         // Keys in byte order: auth, authId, details, error, execTime, method, referer, remoteIP, status, type,
         // url, userAgent, userIP.
@@ -132,11 +126,8 @@ public struct RequestLogFacts: Sendable {
             member("userIP")
             JSONWriter.writeString(userIP, into: &data)
         }
-        if let last = bounds.indices.last { bounds[last].valueEnd = data.count }
         data.append(UInt8(ascii: "}"))
-        if data.count > settings.dataSizeLimit {
-            data = LogDataTruncation.truncate(data, members: bounds, limit: settings.dataSizeLimit)
-        }
+        if data.count > settings.dataSizeLimit { data = LogDataTruncation.truncate(data, limit: settings.dataSizeLimit) }
         return LogRow(
             id: Identifiers.timeOrderedID(
                 millisecondsSince1970: Int64(now.timeIntervalSince1970 * 1000), using: &generator),

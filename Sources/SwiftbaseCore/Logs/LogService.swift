@@ -36,10 +36,11 @@ public final class LogService: Sendable {
     /// The `logs` settings in force.
     public var settings: LogSettings { current.withLock { $0 } }
 
-    /// Queues the request's entry, unless the settings keep it out. Returns at once unless the writer's buffer
-    /// is full (see ``LogBatchWriter``).
-    public func record(_ facts: RequestLogFacts, now: Date = Date()) async {
-        let settings = self.settings
+    /// Queues the request's entry, unless the settings keep it out: `settings` (the transport's copy from when the
+    /// request began), else those in force. Returns at once unless the writer's buffer is full (see
+    /// ``LogBatchWriter``).
+    public func record(_ facts: RequestLogFacts, settings: LogSettings? = nil, now: Date = Date()) async {
+        let settings = settings ?? self.settings
         guard facts.isKept(by: settings) else { return }
         await writer.append(.request(facts, answeredAt: now, settings: settings))
     }

@@ -43,6 +43,8 @@ public struct RequestLogMiddleware: RouterMiddleware {
         _ request: Request, _ context: Context, status: Int, failure: RequestLogFacts.Failure?, started: UInt64
     ) async {
         let elapsed = DispatchTime.now().uptimeNanoseconds &- started
+        // The settings once the handler is done, as PocketBase reads them (a request that turns logging off is
+        // not logged); passed on, so recording takes no second look.
         let settings = logs.settings
         // Formatting the peer's address takes the channel's lock: only when it is logged. `userIP` is the client
         // as the trusted proxy names it, `remoteIP` the peer, as PocketBase logs them.
@@ -54,7 +56,8 @@ public struct RequestLogMiddleware: RouterMiddleware {
                 method: request.method.rawValue, uri: request.head.path ?? "/", status: status,
                 execTimeNanoseconds: elapsed, authCollection: authCollection, authId: authId,
                 userIP: client, remoteIP: peer, referer: request.headers[.referer] ?? "",
-                userAgent: request.headers[.userAgent] ?? "", failure: failure))
+                userAgent: request.headers[.userAgent] ?? "", failure: failure),
+            settings: settings)
     }
 
     /// `auth` and `authId`: the record's collection and id; an API key (Swiftbase's) as `"apiKey"` and its id.

@@ -1,5 +1,7 @@
 """Record listing: pagination, sort, filter grammar and semantics, `fields`, `expand`
 (§1.6, §1.7, §4.3, §4.5, §4.6, §5)."""
+import json
+
 import pytest
 from pocketbase.errors import ClientResponseError
 
@@ -309,6 +311,51 @@ def test_sdk_filter_helper_escaping(pb, ds):
     svc = pb.collection(ds["posts"]["name"])
     flt = pb.filter("title = {:t} || n = {:n}", {"t": "x' || 1=1 || title='", "n": 2})
     assert [r.title for r in svc.get_full_list(query_params={"filter": flt})] == ["beta"]
+
+
+# ------------------------------------------------------------------ string escapes
+ESCAPED_TITLES = ["a\\b", "l1\nl2", "t\tb", 'say "hi"', "it's", "a\\", "\\x41"]
+
+
+@pytest.fixture(scope="module")
+def esc(api, pb):
+    coll = create_collection(api, {"name": unique_name("q_escapes"),
+                                   "fields": [{"name": "title", "type": "text"}]})
+    for title in ESCAPED_TITLES:
+        pb.collection(coll["name"]).create({"title": title})
+    return coll
+
+
+def esc_titles(api, esc, flt):
+    r = api.get(f"/api/collections/{esc['name']}/records", params={"filter": flt, "perPage": 100})
+    assert r.status_code == 200, r.text
+    return sorted(i["title"] for i in r.json()["items"])
+
+
+@pytest.mark.parametrize("title", ESCAPED_TITLES)
+def test_json_quoted_strings_match_what_they_encode(api, esc, title):
+    """The JS SDK's `pb.filter()` writes a string param in JSON's syntax; PocketBase 0.40 reads `\\`, `\"`,
+    `\n`, `\t` and `\r` back as what they encode, so every value finds itself."""
+    assert esc_titles(api, esc, f"title = {json.dumps(title)}") == [title]
+
+
+@pytest.mark.parametrize("flt,expected", [
+    # an escaped backslash does not escape the quote after it
+    (r"title = 'a\\' || title = 'nothing'", ["a\\"]),
+    # escapes the language does not know are kept as written
+    (r"title = '\x41'", ["\\x41"]),
+    # either quote escaped in either kind of string
+    ("title = 'it\\'s' || title = 'say \\\"hi\\\"' || title = \"it\\'s\"", ["it's", 'say "hi"']),
+    (r"title ~ 'l1\nl2' || title = 't\tb'", ["l1\nl2", "t\tb"]),
+    (r"title ~ 'a\\'", ["a\\", "a\\b"]),
+])
+def test_filter_string_escapes(api, esc, flt, expected):
+    assert esc_titles(api, esc, flt) == sorted(expected)
+
+
+def test_a_backslash_before_the_end_leaves_the_string_open(api, esc):
+    r = api.get(f"/api/collections/{esc['name']}/records", params={"filter": r"title = 'a\'"})
+    assert_error(r, 400, data={})
 
 
 # ------------------------------------------------------------------ fields

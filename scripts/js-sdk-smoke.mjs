@@ -131,6 +131,14 @@ await check("getFullList batches + getFirstListItem", async () => {
   const all = await userPb.collection(posts.name).getFullList({ batch: 1, sort: "created" }); expect(all.length === 2, "2 records");
   const first = await userPb.collection(posts.name).getFirstListItem(`title = "hello ${tag}"`); expect(first.id === post.id, "first");
 });
+await check("pb.filter finds a string with backslashes, quotes and line breaks", async () => {
+  const title = `C:\\dir\\${tag} "q" it's\nline\ttab\\`;
+  const r = await userPb.collection(posts.name).create({ title, author: user.id });
+  try {
+    const found = await userPb.collection(posts.name).getFirstListItem(userPb.filter("title = {:t}", { t: title }));
+    expect(found.id === r.id && found.title === title, JSON.stringify(found));
+  } finally { await userPb.collection(posts.name).delete(r.id); }
+});
 await check("update with modifiers (views+, tags-)", async () => {
   const r = await userPb.collection(posts.name).update(post.id, { "views+": 2, "tags-": "a" }); expect(r.views === 5 && r.tags.join() === "b", JSON.stringify(r));
 });

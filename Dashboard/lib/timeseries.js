@@ -73,9 +73,9 @@ export function dateMs(text) {
   return Date.parse(String(text).replace(" ", "T"));
 }
 
-/** A string literal of the filter language (which unescapes only `\"`). */
+/** A string literal of the filter language: `\\` and `\"` escaped, every other character as it is. */
 export function quoted(value) {
-  return `"${String(value).replace(/"/g, '\\"')}"`;
+  return `"${String(value).replace(/[\\"]/g, "\\$&")}"`;
 }
 
 /** `device = "d1" && site = "north"` for the chosen values (`{tag: value}`, a tag left out matches any value). */

@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 3f55325a1035562c7cf3a6259ef0dfd8014305eb9c0750b5709984f6993b170a\n"
+    .ascii "SBDASH1 e76e2134ce6533d7ec78a66b7ff41510e5fb0acef4bc2910dc145e113a77a73a\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0

@@ -1,9 +1,6 @@
 // Canonical filter text: `FilterParser.parse(expr.description) == expr` for every tree the parser can
-// produce. Strings are always double-quoted with inner `"` escaped as `\"`; that is the only escape
-// the language has, and it round-trips because the parser turns every `\"` back into `"`.
-//
-// One value cannot be written at all: a string ending in a backslash (its closing quote would read as
-// escaped). The parser never produces one, so this only matters for hand-built trees.
+// produce. Strings are always double-quoted with `\` and `"` escaped (`\\`, `\"`); every other character,
+// line breaks included, is written as it is, which the parser reads back unchanged.
 
 extension FilterExpression: CustomStringConvertible {
     package var description: String {
@@ -69,7 +66,7 @@ extension FilterOperand: CustomStringConvertible {
         case .text(let value):
             out += "\""
             for scalar in value.unicodeScalars {
-                if scalar == "\"" { out += "\\" }
+                if scalar == "\"" || scalar == "\\" { out += "\\" }
                 out.unicodeScalars.append(scalar)
             }
             out += "\""

@@ -24,9 +24,11 @@ struct FilterToken: Equatable {
 /// The lexical rules are PocketBase's (its `fexpr` scanner):
 /// - whitespace is space, tab and newline only (a carriage return is an error);
 /// - `//` starts a comment to the end of the line; a lone `/` is an error;
-/// - strings use `'` or `"`; only the enclosing quote can be escaped (`\"`), every other backslash is
-///   kept verbatim, and a backslash right before the closing quote escapes it (so a string cannot end
-///   in a backslash);
+/// - strings use `'` or `"`, and a backslash escapes the byte after it, pairwise from the left: `\\` is a
+///   backslash, `\n`, `\t` and `\r` are a line feed, a tab and a carriage return, `\'` and `\"` are the
+///   quote (in either kind of string), and any other escape is kept as written (`\x41`, `\u0041`, `\%`
+///   stay two or more characters). A quote ends the string unless escaped, so `'a\\'` is `a\` (fexpr 0.6,
+///   PocketBase 0.40: what the JS SDK's `pb.filter()` writes, JSON string syntax, reads back as meant);
 /// - numbers are digits with at most one `.` and an optional leading `-`; `-`, `1.` and `-.` are errors;
 /// - identifiers start with an ASCII letter, `_`, `@` or `#`, continue with letters, digits, `_`, `.`
 ///   and `:`, must not end in `.` or `:` and must not be a lone `_`, `@` or `#`;
@@ -100,36 +102,46 @@ struct FilterLexer {
         let quote = bytes[position]
         position += 1
         let contentStart = position
-        var previous: UInt8 = 0
+        var escaped = false
         while position < bytes.count {
             let byte = bytes[position]
-            if byte == quote, previous != UInt8(ascii: "\\") {
+            if byte == UInt8(ascii: "\\") {
+                escaped = true
+                position += 2
+                continue
+            }
+            if byte == quote {
                 let content = bytes[contentStart..<position]
                 position += 1
-                return Self.unescape(content, quote: quote)
+                return escaped ? Self.unescape(content) : String(decoding: content, as: UTF8.self)
             }
-            previous = byte
             position += 1
         }
         throw .invalidFilter("unterminated string starting at offset \(start)")
     }
 
-    /// Replaces every `\<quote>` with `<quote>`, left to right; other bytes are kept as they are.
-    private static func unescape(_ content: ArraySlice<UInt8>, quote: UInt8) -> String {
-        guard content.contains(UInt8(ascii: "\\")) else { return String(decoding: content, as: UTF8.self) }
+    /// The escapes the language knows, decoded left to right; any other backslash pair is kept as written.
+    private static func unescape(_ content: ArraySlice<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(content.count)
         var index = content.startIndex
         while index < content.endIndex {
             let byte = content[index]
             let nextIndex = content.index(after: index)
-            if byte == UInt8(ascii: "\\"), nextIndex < content.endIndex, content[nextIndex] == quote {
-                out.append(quote)
-                index = content.index(after: nextIndex)
-            } else {
+            guard byte == UInt8(ascii: "\\"), nextIndex < content.endIndex else {
                 out.append(byte)
                 index = nextIndex
+                continue
             }
+            let escapedByte = content[nextIndex]
+            switch escapedByte {
+            case UInt8(ascii: "\\"), UInt8(ascii: "'"), UInt8(ascii: "\""): out.append(escapedByte)
+            case UInt8(ascii: "n"): out.append(UInt8(ascii: "\n"))
+            case UInt8(ascii: "t"): out.append(UInt8(ascii: "\t"))
+            case UInt8(ascii: "r"): out.append(UInt8(ascii: "\r"))
+            default: out.append(contentsOf: [byte, escapedByte])
+            }
+            index = content.index(after: nextIndex)
         }
         return String(decoding: out, as: UTF8.self)
     }

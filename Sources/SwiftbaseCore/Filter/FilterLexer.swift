@@ -102,18 +102,18 @@ struct FilterLexer {
         let quote = bytes[position]
         position += 1
         let contentStart = position
-        var escaped = false
+        var hasEscapes = false
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\\") {
-                escaped = true
+                hasEscapes = true
                 position += 2
                 continue
             }
             if byte == quote {
                 let content = bytes[contentStart..<position]
                 position += 1
-                return escaped ? Self.unescape(content) : String(decoding: content, as: UTF8.self)
+                return hasEscapes ? Self.unescape(content) : String(decoding: content, as: UTF8.self)
             }
             position += 1
         }
@@ -139,7 +139,9 @@ struct FilterLexer {
             case UInt8(ascii: "n"): out.append(UInt8(ascii: "\n"))
             case UInt8(ascii: "t"): out.append(UInt8(ascii: "\t"))
             case UInt8(ascii: "r"): out.append(UInt8(ascii: "\r"))
-            default: out.append(contentsOf: [byte, escapedByte])
+            default:
+                out.append(byte)
+                out.append(escapedByte)
             }
             index = content.index(after: nextIndex)
         }

@@ -36,8 +36,8 @@ public final class LogService: Sendable {
     /// The `logs` settings in force.
     public var settings: LogSettings { current.withLock { $0 } }
 
-    /// Queues the request's entry, unless the settings keep it out: `settings` (the transport's copy from when the
-    /// request began), else those in force. Returns at once unless the writer's buffer is full (see
+    /// Queues the request's entry, unless the settings keep it out: `settings` (the copy the transport read once
+    /// the handler was done), else those in force. Returns at once unless the writer's buffer is full (see
     /// ``LogBatchWriter``).
     public func record(_ facts: RequestLogFacts, settings: LogSettings? = nil, now: Date = Date()) async {
         let settings = settings ?? self.settings

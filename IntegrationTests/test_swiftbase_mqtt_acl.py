@@ -187,6 +187,30 @@ def test_rules_over_fields_of_the_auth_record(acl, clients):
     assert dev.publish_qos1("region/x", b"x") == 0x87
 
 
+def test_rules_are_decided_in_the_order_packets_arrive(acl, clients):
+    """The rules a client's packets need ran at CONNECT: a SUBSCRIBE that needs one is in force as soon as it
+    arrives, so a message another client publishes right after it (its SUBACK not yet back) reaches it, as on a
+    broker whose ACL needs no database. (Eclipse Paho's interoperability suite publishes that way.)"""
+    def connected():
+        raw = Raw(acl["broker"])
+        raw.send(connect_bytes(5, "it-order-" + uuid.uuid4().hex[:6], username=acl["devices"]["dev1"]["email"],
+                               password=PASSWORD))
+        assert raw.read_packet()[0] == 0x20
+        return raw
+
+    publisher = connected()
+    for _ in range(5):
+        t = "vip/" + uuid.uuid4().hex[:8]
+        subscriber = connected()
+        subscriber.send(packet(0x82, b"\x00\x01\x00" + utf8(t) + b"\x00"))  # SUBSCRIBE at QoS 0
+        publisher.send(packet(0x30, utf8(t) + b"\x00" + b"right after"))  # PUBLISH at once, no SUBACK awaited
+        seen = [subscriber.read_packet(), subscriber.read_packet()]
+        subscriber.close()
+        assert seen[0] == (0x90, b"\x00\x01\x00\x00")
+        assert seen[1] == (0x30, utf8(t) + b"\x00" + b"right after"), seen
+    publisher.close()
+
+
 def test_no_matching_entry_denies(acl, clients):
     dev = device(clients, acl, "dev1")
     assert dev.subscribe_codes("elsewhere/#", "#") == [0x87, 0x87]

@@ -7,6 +7,10 @@ extension SwiftbaseApp {
     /// settings; nil when no address is configured.
     func mqttServer() -> MQTTServer? {
         guard let address = configuration.mqttAddress else { return nil }
+        let broker = mqttBroker
+        let settings = services.settings
+        broker.setMaximumKeepAlive(settings.mqttMaxKeepAlive)
+        settings.onChange { _ in broker.setMaximumKeepAlive(settings.mqttMaxKeepAlive) }
         return MQTTServer(
             broker: mqttBroker, authenticator: mqttAuthenticator, access: mqttAccess,
             host: address.host, port: address.port, threads: configuration.mqttThreads, logger: logger,

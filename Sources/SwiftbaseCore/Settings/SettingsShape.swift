@@ -124,9 +124,10 @@ extension SettingsShape {
             ("timeout", .number),
         ])),
         // Swiftbase's own: who may connect to the MQTT broker (anonymous clients; the auth collection logins use),
-        // what they may publish and subscribe to (`acl`), and which topics become records (`ingest`).
+        // the longest keep-alive it grants (seconds, 0: what the client asks), what clients may publish and
+        // subscribe to (`acl`), and which topics become records (`ingest`).
         ("mqtt", .object([
-            ("allowAnonymous", .bool), ("authCollection", .string),
+            ("allowAnonymous", .bool), ("authCollection", .string), ("maxKeepAlive", .integer),
             ("acl", .list(.object([("topic", .string), ("publish", .rule), ("subscribe", .rule)]))),
             ("ingest", .list(.object([("topic", .string), ("collection", .string), ("fields", .stringMap)]))),
         ])),

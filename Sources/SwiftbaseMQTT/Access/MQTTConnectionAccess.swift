@@ -93,7 +93,7 @@ public final class MQTTConnectionAccess: Sendable {
                     state.generation = generation
                     state.ruleAnswers = [:]
                 }
-                return state.ruleAnswers[rule]
+                return state.ruleAnswers[Self.key(action, rule)]
             }
             guard let known else { return nil }
             if !known { control.recordDenial(action, topic: topic, access: self) }
@@ -106,26 +106,62 @@ public final class MQTTConnectionAccess: Sendable {
         guard case .evaluate(let rule) = acl.decide(action, topic: topic, identity: identity) else {
             return answerNow(action, topic: topic) ?? false
         }
-        let request = RequestInfo(
-            auth: identity, method: action == .publish ? "PUBLISH" : "SUBSCRIBE", context: "mqtt")
-        let allowed: Bool
-        do {
-            allowed = try await control.records.requestRuleAllows(rule, request: request)
-        } catch {
+        guard let allowed = await run(rule, for: action, generation: generation) else {
             // The store could not answer: deny this packet, and ask again next time.
             control.recordDenial(action, topic: topic, access: self)
             return false
         }
+        if !allowed { control.recordDenial(action, topic: topic, access: self) }
+        return allowed
+    }
+
+    /// Runs the rules of the ACL in force for this identity before the client's first packet is read (an ACL holds
+    /// a handful of distinct rules; past `preparedRules` the rest run when first met). Its packets are then judged
+    /// at once, in the order they arrive — a SUBSCRIBE waiting on a rule while a PUBLISH from another client
+    /// passes would miss that message, as a client that subscribes and at once tells another to publish expects
+    /// it not to.
+    public func prepare() async {
+        let (generation, acl) = control.current
+        if identity.isSuperuser { return }
+        if case .apiKey = identity.identity { return }
+        var questions: [(MQTTAction, String)] = []
+        for entry in acl.entries {
+            for action in [MQTTAction.publish, .subscribe] {
+                guard let rule = entry.rule(for: action), !rule.allSatisfy(\.isWhitespace),
+                    !questions.contains(where: { $0 == (action, rule) })
+                else { continue }
+                questions.append((action, rule))
+            }
+        }
+        for (action, rule) in questions.prefix(Self.preparedRules) {
+            _ = await run(rule, for: action, generation: generation)
+        }
+    }
+
+    /// Rules `prepare` runs at most.
+    static let preparedRules = 16
+
+    /// Runs `rule` for `action` and keeps its answer (for the settings of `generation`); nil when the store could
+    /// not answer.
+    private func run(_ rule: String, for action: MQTTAction, generation: Int) async -> Bool? {
+        let request = RequestInfo(
+            auth: identity, method: action == .publish ? "PUBLISH" : "SUBSCRIBE", context: "mqtt")
+        guard let allowed = try? await control.records.requestRuleAllows(rule, request: request) else { return nil }
         state.withLock { state in
+            if state.generation > generation { return }  // the settings changed meanwhile: not kept
             if state.generation != generation {
                 state.generation = generation
                 state.ruleAnswers = [:]
             }
             // Bounded: a settings document holds few distinct rules, but never let it grow without end.
             if state.ruleAnswers.count >= 256 { state.ruleAnswers = [:] }
-            state.ruleAnswers[rule] = allowed
+            state.ruleAnswers[Self.key(action, rule)] = allowed
         }
-        if !allowed { control.recordDenial(action, topic: topic, access: self) }
         return allowed
+    }
+
+    /// A rule's answer is kept per action: a rule may read `@request.method` (PUBLISH or SUBSCRIBE).
+    private static func key(_ action: MQTTAction, _ rule: String) -> String {
+        action.rawValue + "\u{0}" + rule
     }
 }

@@ -12,7 +12,23 @@ public enum MQTTSettingsValidator {
         if !acl.isEmpty { mqtt["acl"] = .fields(acl) }
         let ingest = MQTTIngestRoutes.errors(settings["mqtt"]?["ingest"]?.arrayValue ?? [], schema: schema)
         if !ingest.isEmpty { mqtt["ingest"] = .fields(ingest) }
+        if let problem = keepAliveProblem(settings["mqtt"]?["maxKeepAlive"]?.doubleValue ?? 0) {
+            mqtt["maxKeepAlive"] = .item(problem)
+        }
         return mqtt.isEmpty ? [:] : ["mqtt": .fields(mqtt)]
+    }
+
+    /// `maxKeepAlive`: 0 (what the client asks), or 10 … 65,535 seconds (Mosquitto's `max_keepalive` range: a
+    /// shorter one has devices pinging more than they send).
+    static func keepAliveProblem(_ seconds: Double) -> ErrorItem? {
+        if seconds == 0 { return nil }
+        if seconds < 10 {
+            return ErrorItem(
+                "validation_min_greater_equal_than_required", "Must be 0 or no less than 10.",
+                params: ["threshold": .number(10)])
+        }
+        if seconds > 65_535 { return .maxNumber(65_535) }
+        return nil
     }
 
     static func aclErrors(_ entries: [JSONValue], schema: SchemaSnapshot) -> [String: ErrorData] {

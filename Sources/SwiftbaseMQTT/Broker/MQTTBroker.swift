@@ -22,11 +22,27 @@ public final class MQTTBroker: Sendable {
     /// Held in a struct: a bare optional closure in a `Mutex` is re-abstracted on every `withLock`, and the
     /// thunks it was wrapped in stayed in the lock — one more pair per publish until the stack overflowed.
     private let publishObserver = Mutex<PublishObserver?>(nil)
-    public let configuration: MQTTBrokerConfiguration
 
     public init(configuration: MQTTBrokerConfiguration = MQTTBrokerConfiguration()) {
-        self.configuration = configuration
         state = Mutex(MQTTBrokerState(configuration: configuration))
+    }
+
+    /// The limits in force (`setMaximumKeepAlive` changes one while clients are connected).
+    public var configuration: MQTTBrokerConfiguration { state.withLock { $0.configuration } }
+
+    /// The longest keep-alive an MQTT 5 client may use from its next CONNECT on (`mqtt.maxKeepAlive`; nil: what
+    /// the client asks). Connected clients keep the one they were given.
+    public func setMaximumKeepAlive(_ seconds: UInt16?) {
+        state.withLock { $0.configuration.maximumKeepAlive = seconds }
+    }
+
+    /// The topic aliases a transport's link uses towards the client of `connect`: nil for MQTT 3.1.1 and for a
+    /// client whose CONNECT allows none.
+    func outboundTopicAliases(for connect: MQTTConnect) -> MQTTOutboundTopicAliases? {
+        guard connect.version == .v5 else { return nil }
+        return MQTTOutboundTopicAliases(
+            clientMaximum: connect.properties.topicAliasMaximum, limit: configuration.outboundTopicAliasMaximum,
+            maximumPacketSize: connect.properties.maximumPacketSize)
     }
 
     /// Accepts an authenticated CONNECT (CONNACK sent through `link`); nil when it is refused (CONNACK failure

@@ -11,6 +11,9 @@ public struct MQTTBrokerConfiguration: Sendable {
     public var receiveMaximum: UInt16 = 1000
     /// Topic aliases a client may use towards the server (announced in CONNACK; 0 turns them off).
     public var topicAliasMaximum: UInt16 = 10
+    /// Topic aliases the server uses towards a client that allows them (fewer when the client allows fewer; 0
+    /// uses none): the topics remembered per connection (see `MQTTOutboundTopicAliases`).
+    public var outboundTopicAliasMaximum: UInt16 = 32
     /// The largest packet accepted, announced to MQTT 5 clients: 1 MiB, as EMQX's default (the protocol allows
     /// 256 MiB, which one client could make the server buffer).
     public var maximumPacketSize: Int = 1 << 20

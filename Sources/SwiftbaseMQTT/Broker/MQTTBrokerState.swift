@@ -40,7 +40,7 @@ struct MQTTBrokerState {
         var publishAt: ContinuousClock.Instant
     }
 
-    let configuration: MQTTBrokerConfiguration
+    var configuration: MQTTBrokerConfiguration
     var connections: [MQTTConnectionID: Connection] = [:]
     var sessions: [String: MQTTSession] = [:]
     var trie = MQTTSubscriptionTrie()

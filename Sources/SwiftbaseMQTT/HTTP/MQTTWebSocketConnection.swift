@@ -85,17 +85,19 @@ struct MQTTWebSocketConnection: Sendable {
                     guard case .connect(let connect) = packet else { return }
                     decoder.version = connect.version
                     let link = MQTTWebSocketLink(
-                        version: connect.version, queue: queue, queued: queued, maximumQueued: maximumQueued)
+                        version: connect.version, queue: queue, queued: queued, maximumQueued: maximumQueued,
+                        topicAliases: broker.outboundTopicAliases(for: connect))
                     switch await authenticator.authenticate(connect, clientIP: clientIP) {
                     case .refused(let reason):
                         _ = link.send(MQTTBroker.refusal(reason, version: connect.version), droppable: false)
                         link.close()
                         return
                     case .accepted(let identity):
+                        let prepared = access?.connection(identity: identity, clientID: connect.clientID, clientIP: clientIP)
+                        await prepared?.prepare()
                         guard let id = broker.connect(connect, identity: identity, link: link, now: .now) else { return }
                         connection = id
-                        connectionAccess = access?.connection(
-                            identity: identity, clientID: connect.clientID, clientIP: clientIP)
+                        connectionAccess = prepared
                     }
                 }
             }

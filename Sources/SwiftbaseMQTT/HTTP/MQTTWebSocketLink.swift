@@ -2,6 +2,8 @@ import Synchronization
 
 /// A client's link over a WebSocket: encoded packets go to the connection's writer loop through an async queue.
 /// QoS 0 messages are dropped while `maximumQueued` messages wait to be written.
+/// A PUBLISH to an MQTT 5 client that allows topic aliases is encoded and queued under one lock, so that an
+/// alias is never used before the packet that set it (see `MQTTOutboundTopicAliases`).
 final class MQTTWebSocketLink: MQTTClientLink {
     enum Outgoing: Sendable {
         case bytes([UInt8])
@@ -12,6 +14,8 @@ final class MQTTWebSocketLink: MQTTClientLink {
     private let queue: AsyncStream<Outgoing>.Continuation
     private let queued: Counter
     private let maximumQueued: Int
+    private let usesTopicAliases: Bool
+    private let topicAliases: Mutex<MQTTOutboundTopicAliases?>
 
     /// Messages handed to the writer and not yet written, shared by the link and the writer loop.
     final class Counter: Sendable {
@@ -21,17 +25,31 @@ final class MQTTWebSocketLink: MQTTClientLink {
     }
 
     init(
-        version: MQTTProtocolVersion, queue: AsyncStream<Outgoing>.Continuation, queued: Counter, maximumQueued: Int
+        version: MQTTProtocolVersion, queue: AsyncStream<Outgoing>.Continuation, queued: Counter, maximumQueued: Int,
+        topicAliases: MQTTOutboundTopicAliases? = nil
     ) {
         self.version = version
         self.queue = queue
         self.queued = queued
         self.maximumQueued = maximumQueued
+        usesTopicAliases = topicAliases != nil
+        self.topicAliases = Mutex(topicAliases)
     }
 
     func send(_ packet: MQTTPacket, droppable: Bool) -> MQTTSendResult {
+        if usesTopicAliases, case .publish(let publish) = packet {
+            return topicAliases.withLock { table in
+                if droppable && queued.load() >= maximumQueued { return .dropped }
+                guard let bytes = try? table?.encode(publish) else { return .dropped }
+                return enqueue(bytes)
+            }
+        }
         guard let bytes = try? packet.encoded(version: version) else { return .dropped }
         if droppable && queued.load() >= maximumQueued { return .dropped }
+        return enqueue(bytes)
+    }
+
+    private func enqueue(_ bytes: [UInt8]) -> MQTTSendResult {
         queued.add(1)
         if case .terminated = queue.yield(.bytes(bytes)) { queued.add(-1) }
         return .queued

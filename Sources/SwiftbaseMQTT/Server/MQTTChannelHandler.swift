@@ -66,9 +66,26 @@ final class MQTTChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .closed = phase { return }  // a connection the server ended: what still comes is dropped
         let buffer = unwrapInboundIn(data)
         decoder.append(buffer.readableBytesView)
         processBuffered(context: context)
+    }
+
+    /// The server ended the connection and closed its sending side (`MQTTChannelLink.close`): the connection is
+    /// read to its end, and nothing it sends is handled any more.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .outputClosed {
+            switch phase {
+            case .connected(let id, _), .authorizing(let id, _): broker.connectionClosed(id, now: .now)
+            default: break
+            }
+            phase = .closed
+            decoder = MQTTPacketDecoder()
+            holdBack.active = false
+            context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -203,21 +220,28 @@ final class MQTTChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         phase = .authenticating
         decoder.version = connect.version
         context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
-        let link = MQTTChannelLink(channel: context.channel, version: connect.version, maximumQueued: maximumQueued)
+        let link = MQTTChannelLink(
+            channel: context.channel, version: connect.version, maximumQueued: maximumQueued,
+            topicAliases: broker.outboundTopicAliases(for: connect))
         let authenticator = authenticator
+        let access = access
         let clientIP = context.remoteAddress?.ipAddress ?? ""
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         context.eventLoop.makeFutureWithTask {
-            await authenticator.authenticate(connect, clientIP: clientIP)
-        }.whenSuccess { outcome in
+            let outcome = await authenticator.authenticate(connect, clientIP: clientIP)
+            guard case .accepted(let identity) = outcome, let access else { return (outcome, nil) }
+            let connectionAccess = access.connection(identity: identity, clientID: connect.clientID, clientIP: clientIP)
+            await connectionAccess.prepare()
+            return (outcome, connectionAccess)
+        }.whenSuccess { (outcome: MQTTAuthenticator.Outcome, connectionAccess: MQTTConnectionAccess?) in
             let (handler, context) = bound.value
-            handler.finishConnect(connect, outcome: outcome, link: link, context: context)
+            handler.finishConnect(connect, outcome: outcome, access: connectionAccess, link: link, context: context)
         }
     }
 
     private func finishConnect(
-        _ connect: MQTTConnect, outcome: MQTTAuthenticator.Outcome, link: MQTTChannelLink,
-        context: ChannelHandlerContext
+        _ connect: MQTTConnect, outcome: MQTTAuthenticator.Outcome, access connectionAccess: MQTTConnectionAccess?,
+        link: MQTTChannelLink, context: ChannelHandlerContext
     ) {
         guard case .authenticating = phase else { return }
         switch outcome {
@@ -235,8 +259,6 @@ final class MQTTChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
                 phase = .closed
                 return
             }
-            let connectionAccess = access?.connection(
-                identity: identity, clientID: connect.clientID, clientIP: context.remoteAddress?.ipAddress ?? "")
             phase = .connected(id, connectionAccess)
             self.link = link
             resumeReading(context: context)

@@ -26,6 +26,8 @@ final class MQTTChannelLink: MQTTClientLink {
         /// Congested so long that publishers are no longer held back for it (until it is relieved).
         var stuck = false
         var whenRelieved: [@Sendable () -> Void] = []
+        /// The aliases of topics sent to this client (MQTT 5, when it allows them).
+        var topicAliases: MQTTOutboundTopicAliases?
 
         var waiting: Int { pending + inChannel + sessionQueued }
 
@@ -44,19 +46,39 @@ final class MQTTChannelLink: MQTTClientLink {
     private let version: MQTTProtocolVersion
     private let maximumQueued: Int
     private let outbox: Mutex<Outbox>
+    private let usesTopicAliases: Bool
+    /// How long a connection the server ends stays open for reading after its last packet (see `close`).
+    private let lingering: TimeAmount
 
-    init(channel: any Channel, version: MQTTProtocolVersion, maximumQueued: Int) {
+    init(
+        channel: any Channel, version: MQTTProtocolVersion, maximumQueued: Int,
+        topicAliases: MQTTOutboundTopicAliases? = nil, lingering: TimeAmount = .seconds(2)
+    ) {
         self.channel = channel
         self.version = version
         self.maximumQueued = max(4, maximumQueued)
-        outbox = Mutex(Outbox())
+        self.usesTopicAliases = topicAliases != nil
+        self.lingering = lingering
+        var box = Outbox()
+        box.topicAliases = topicAliases
+        outbox = Mutex(box)
     }
 
     func send(_ packet: MQTTPacket, droppable: Bool) -> MQTTSendResult {
+        // A PUBLISH to a client that takes topic aliases is encoded under the outbox's lock, where the order of
+        // the bytes on the socket is decided (see `MQTTOutboundTopicAliases`); any other packet before taking it.
+        if usesTopicAliases, case .publish(let publish) = packet {
+            return enqueue(droppable: droppable) { box in try? box.topicAliases?.encode(publish) }
+        }
         guard let bytes = try? packet.encoded(version: version) else { return .dropped }
+        return enqueue(droppable: droppable) { _ in bytes }
+    }
+
+    private func enqueue(droppable: Bool, _ encode: (inout Outbox) -> [UInt8]?) -> MQTTSendResult {
         let (high, low, limit) = (maximumQueued / 2, maximumQueued / 4, maximumQueued)
         let (result, schedule): (MQTTSendResult, Bool) = outbox.withLock { box in
             if droppable && box.pending + box.inChannel >= limit { return (.dropped, false) }
+            guard let bytes = encode(&box) else { return (.dropped, false) }
             // Taken out and put back, so the buffer is uniquely referenced while written to (no copy).
             var buffer = box.bytes.take() ?? channel.allocator.buffer(capacity: max(bytes.count, 256))
             buffer.writeBytes(bytes)
@@ -71,11 +93,23 @@ final class MQTTChannelLink: MQTTClientLink {
         return result
     }
 
+    /// Sends what was queued, then closes the connection the way HTTP servers do after an error answer (a
+    /// lingering close): its sending side at once, its reading side when the client closes too or after
+    /// `lingering`. Closing both at once would make the kernel answer the client's next bytes (a PUBREL for a
+    /// PUBREC it had not read yet, say) with a reset, which throws away what the client had not read — the
+    /// DISCONNECT telling it why. Meanwhile `MQTTChannelHandler` reads and discards.
     func close() {
         // Runs after a flush already scheduled (an event loop runs its tasks in order): what was sent goes first.
+        let channel = channel
+        let lingering = lingering
         channel.eventLoop.execute {
             self.flush()
-            self.channel.close(promise: nil)
+            let outputClosed = channel.eventLoop.makePromise(of: Void.self)
+            outputClosed.futureResult.whenComplete { result in
+                guard case .success = result else { return channel.close(promise: nil) }
+                channel.eventLoop.scheduleTask(in: lingering) { channel.close(promise: nil) }
+            }
+            channel.close(mode: .output, promise: outputClosed)
         }
     }
 

@@ -155,6 +155,25 @@ import Testing
         #expect(ack.properties.serverKeepAlive == 30)
     }
 
+    @Test func theMaximumKeepAliveChangesForLaterConnections() {
+        let f = MQTTBrokerFixture()
+        func connackKeepAlive(_ clientID: String, asks keepAlive: UInt16) -> UInt16? {
+            let link = RecordingLink()
+            _ = f.broker.connect(
+                MQTTConnect(version: .v5, clientID: clientID, keepAlive: keepAlive), identity: .guest, link: link,
+                now: f.now)
+            guard case .connack(let ack) = link.take().first else { return 0 }
+            return ack.properties.serverKeepAlive
+        }
+        #expect(connackKeepAlive("a", asks: 120) == nil)
+        f.broker.setMaximumKeepAlive(60)
+        #expect(connackKeepAlive("b", asks: 120) == 60)
+        #expect(connackKeepAlive("c", asks: 30) == nil)
+        #expect(connackKeepAlive("d", asks: 0) == 60)
+        f.broker.setMaximumKeepAlive(nil)
+        #expect(connackKeepAlive("e", asks: 120) == nil)
+    }
+
     @Test func sessionsExpireAfterTheirInterval() {
         var f = MQTTBrokerFixture()
         let s = f.connect("s", properties: [.sessionExpiryInterval(10)])

@@ -31,6 +31,30 @@ import Testing
         #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
     }
 
+    @Test func publishesToAClientThatTakesAliasesUseThemInTheOrderWritten() throws {
+        let channel = try connectedChannel()
+        let aliases = MQTTOutboundTopicAliases(clientMaximum: 4, limit: 32, maximumPacketSize: nil)
+        let link = MQTTChannelLink(channel: channel, version: .v5, maximumQueued: 4, topicAliases: aliases)
+        // The queue is full: this QoS 0 message is dropped before it could set an alias.
+        for _ in 0..<4 { _ = link.send(.pingresp, droppable: false) }
+        #expect(link.send(.publish(MQTTPublish(topic: "room/1", payload: [1])), droppable: true) == .dropped)
+        channel.embeddedEventLoop.run()
+        _ = try channel.readOutbound(as: ByteBuffer.self)
+        for payload: UInt8 in [2, 3] {
+            #expect(link.send(.publish(MQTTPublish(topic: "room/1", payload: [payload])), droppable: true) != .dropped)
+        }
+        channel.embeddedEventLoop.run()
+        let written = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        var decoder = MQTTPacketDecoder(version: .v5)
+        decoder.append(written.readableBytesView)
+        guard case .publish(let first)? = try decoder.next(), case .publish(let second)? = try decoder.next() else {
+            Issue.record("two PUBLISH packets expected")
+            return
+        }
+        #expect(first.topic == "room/1" && first.properties.topicAlias == 1 && first.payload == [2])
+        #expect(second.topic == "" && second.properties.topicAlias == 1 && second.payload == [3])
+    }
+
     @Test func qos0IsDroppedPastTheLimitOtherPacketsAreNot() throws {
         let channel = try connectedChannel()
         let link = MQTTChannelLink(channel: channel, version: .v311, maximumQueued: 8)

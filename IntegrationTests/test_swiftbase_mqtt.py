@@ -521,29 +521,28 @@ def test_websocket_without_the_mqtt_subprotocol_is_not_upgraded(swiftbase_broker
 # --------------------------------------------------------------------------- MQTT 5 flow details (Swiftbase)
 # What the Eclipse Paho interoperability suite (client_test5.py) checks beyond the tests above; Mosquitto with its
 # default configuration passes none of these three (see Docs/MQTT.md, "Interoperability").
+def read_varint(data, i):
+    """A variable byte integer at `data[i:]`: (value, index after it)."""
+    value, shift = 0, 0
+    while True:
+        b = data[i]
+        value |= (b & 0x7F) << shift
+        shift, i = shift + 7, i + 1
+        if not b & 0x80:
+            return value, i
+
+
 def _publish_v5(body):
     """(topic, properties bytes, payload) of a QoS 0 MQTT 5 PUBLISH body."""
     n = int.from_bytes(body[:2], "big")
     t, rest = body[2:2 + n].decode(), body[2 + n:]
-    length, shift, i = 0, 0, 0
-    while True:
-        b = rest[i]
-        length |= (b & 0x7F) << shift
-        shift, i = shift + 7, i + 1
-        if not b & 0x80:
-            break
+    length, i = read_varint(rest, 0)
     return t, rest[i:i + length], rest[i + length:]
 
 
 def connack_properties(body):
     """The properties of an MQTT 5 CONNACK body, by identifier (values as raw bytes)."""
-    length, shift, i = 0, 0, 2
-    while True:
-        b = body[i]
-        length |= (b & 0x7F) << shift
-        shift, i = shift + 7, i + 1
-        if not b & 0x80:
-            break
+    length, i = read_varint(body, 2)
     props, end, found = body[i:i + length], length, {}
     sizes = {0x11: 4, 0x13: 2, 0x21: 2, 0x22: 2, 0x24: 1, 0x25: 1, 0x27: 4, 0x28: 1, 0x29: 1, 0x2A: 1}
     j = 0

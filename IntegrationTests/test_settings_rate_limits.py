@@ -150,7 +150,7 @@ SWIFTBASE_SETTINGS = {"changes": {"maxAgeDays": 7}, "webhooks": {
     "retrySchedule": [5, 300, 1800, 7200, 18000, 36000, 36000], "disableAfterFailures": 20, "allowPrivateTargets": False,
     "timeout": 10}, "functions": {"allowPrivateHosts": False},
     "graphql": {"introspection": True, "maxDepth": 8, "maxBreadth": 200, "maxCost": 5000000, "timeout": 10},
-    "mqtt": {"allowAnonymous": False, "authCollection": "", "acl": [], "ingest": []}}
+    "mqtt": {"allowAnonymous": False, "authCollection": "", "maxKeepAlive": 0, "acl": [], "ingest": []}}
 
 
 def test_default_settings(ctx, request):

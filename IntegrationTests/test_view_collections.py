@@ -220,3 +220,16 @@ def test_a_view_whose_ids_repeat_is_refused(api):
     resp = make_view(api, "select 1 as id union all select 1 as id")
     assert resp.status_code == 400
     assert error_codes(resp.json()).get("viewQuery") == "validation_invalid_view_query"
+
+
+@pytest.mark.parametrize("query, fields_code", [
+    ("select title from {p}", "validation_missing_primary_key"),  # the query ran: its columns are the fields
+    ("select '' as id, title from {p}", None),  # fields fine, ids empty
+    ("not even sql", "validation_required"),  # the query did not run: no fields
+])
+def test_a_refused_query_reports_the_fields_it_made(api, source, query, fields_code):
+    resp = make_view(api, query.format(p=source["posts"]["name"]))
+    assert resp.status_code == 400, resp.text
+    codes = error_codes(resp.json())
+    assert codes.get("viewQuery") == "validation_invalid_view_query", resp.json()
+    assert codes.get("fields") == fields_code, resp.json()

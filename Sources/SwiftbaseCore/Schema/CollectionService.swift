@@ -253,7 +253,8 @@ public final class CollectionService: Sendable {
     // MARK: - Storage
 
     /// For a view collection: its fields inferred from its query, replacing any sent (as PocketBase does; none
-    /// when SQLite refuses the query), and the SELECT of its view. Nil for other collections.
+    /// when SQLite refuses the query, the query's columns when it runs without an `id`), and the SELECT of its
+    /// view. Nil for other collections.
     static func inferView(_ collection: inout CollectionModel, in snapshot: SchemaSnapshot, on conn: any StoreConnection)
         -> Result<ViewSchema, ViewSchema.Failure>?
     {
@@ -261,7 +262,10 @@ public final class CollectionService: Sendable {
         let result = Result { () throws(ViewSchema.Failure) in
             try ViewSchema.infer(collection.viewQuery ?? "", in: snapshot, on: conn)
         }
-        collection.fields = (try? result.get())?.fields ?? []
+        switch result {
+        case .success(let schema): collection.fields = schema.fields
+        case .failure(let failure): collection.fields = failure.fields
+        }
         return result
     }
 

@@ -14,6 +14,10 @@ struct ViewSchema {
 
     struct Failure: Error {
         let message: String
+        /// The fields of a query that ran but cannot make a view (no `id` column, or empty or repeated ids in its
+        /// first rows): a save reports what is wrong with them too, as PocketBase does (no `id`:
+        /// `validation_missing_primary_key`). Empty when the query did not run.
+        var fields: [FieldModel] = []
     }
 
     static func infer(_ rawQuery: String, in snapshot: SchemaSnapshot, on conn: any StoreConnection) throws(Failure)
@@ -32,14 +36,15 @@ struct ViewSchema {
                 message: "wildcard columns (*) are not supported - manually type the collection field names you want the view query to have")
         }
         let columns = try columnInfo(of: query, on: conn)
-        guard let idColumn = columns.first(where: { $0.name == "id" }) else {
-            throw Failure(
-                message: "missing required id column (you can use `(ROW_NUMBER() OVER()) as id` if you don't have one)")
-        }
         let suggested = suggestedFields(parsed, in: snapshot)
         var fields: [FieldModel] = []
         for column in columns {
             fields.append(suggested[column.name] ?? defaultField(named: column.name))
+        }
+        guard let idColumn = columns.first(where: { $0.name == "id" }) else {
+            throw Failure(
+                message: "missing required id column (you can use `(ROW_NUMBER() OVER()) as id` if you don't have one)",
+                fields: CollectionDefaults.withFieldIDs(fields))
         }
         var select = query
         if idColumn.type.uppercased() != "TEXT" {
@@ -48,7 +53,11 @@ struct ViewSchema {
             }
             select = "SELECT \(list.joined(separator: ", ")) FROM (\(query))"
         }
-        try checkSampleIDs(select, on: conn)
+        do {
+            try checkSampleIDs(select, on: conn)
+        } catch {
+            throw Failure(message: error.message, fields: CollectionDefaults.withFieldIDs(fields))
+        }
         return ViewSchema(fields: CollectionDefaults.withFieldIDs(fields), select: select)
     }
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from pocketbase.errors import ClientResponseError
 
-from conftest import assert_error, create_collection, unique_name
+from conftest import assert_error, create_collection, new_record, unique_name
 
 
 # ------------------------------------------------------------------ dataset
@@ -464,6 +464,35 @@ def test_expand_invalid_path_ignored(api, ds):
     # first segment valid (but empty relation), deeper segment unknown -> "expand": {}
     body = view(api, ds, "gamma", expand="author.nope")
     assert body["expand"] == {}
+
+
+def test_expand_drops_a_path_whole_when_a_segment_fails(api, ds):
+    # PocketBase expands each path on its own: a deeper segment that names no relation fails the whole path
+    # (no author either) where the relation has records, and a sibling path keeps what it shares.
+    body = view(api, ds, "alpha", expand="author.nope")
+    assert "expand" not in body
+    body = view(api, ds, "alpha", expand="author.team,author.nope")
+    assert body["expand"]["author"]["expand"]["team"]["name"] == "red"
+    body = view(api, ds, "alpha", expand="author..team")  # an empty segment names no relation
+    assert "expand" not in body
+    for written in ("author.team.", ".author.team", "author . team"):  # spaces and end dots are dropped
+        body = view(api, ds, "alpha", expand=written)
+        assert body["expand"]["author"]["expand"]["team"]["name"] == "red", written
+
+
+def test_expand_deeper_than_six_levels_stops_at_six(api):
+    nodes = create_collection(api, {"name": unique_name("q_nodes"), "fields": [{"name": "label", "type": "text"}]})
+    fields = nodes["fields"] + [{"name": "parent", "type": "relation", "collectionId": nodes["id"], "maxSelect": 1}]
+    assert api.patch(f"/api/collections/{nodes['id']}", json={"fields": fields}).status_code == 200
+    parent = None
+    for level in range(9):
+        parent = new_record(api, nodes, label=f"n{level}", **({"parent": parent["id"]} if parent else {}))
+    r = api.get(f"/api/collections/{nodes['name']}/records/{parent['id']}", params={"expand": ".".join(["parent"] * 8)})
+    assert r.status_code == 200, r.text
+    depth, node = 0, r.json()
+    while "parent" in node.get("expand", {}):
+        node, depth = node["expand"]["parent"], depth + 1
+    assert depth == 6
 
 
 def test_expand_on_list_and_sdk(pb, ds):

@@ -34,10 +34,15 @@ package struct RecordExpander: Sendable {
         }
         var tree = ExpandTree()
         for path in expand.split(separator: ",") {
-            let segments = path.split(separator: ".").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard !segments.isEmpty, segments.count <= maxDepth, !segments.contains(where: \.isEmpty) else { continue }
-            tree.insert(segments[...])
+            // As PocketBase reads a path: spaces removed, dots at either end trimmed, and an empty segment left
+            // inside (`a..b`) names no relation.
+            let trimmed = path.filter { $0 != " " }.trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            let segments = trimmed.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard !trimmed.isEmpty, !segments.contains(where: \.isEmpty) else { continue }
+            // Deeper levels are ignored, the first six still expand (PocketBase's `maxNestedRels`).
+            tree.insert(segments.prefix(maxDepth))
         }
+        tree.failsWholePaths = true
         return tree
     }
 
@@ -45,7 +50,19 @@ package struct RecordExpander: Sendable {
     package func expand(_ records: [RecordModel], of collection: CollectionModel, tree: ExpandTree) async throws
         -> [RecordModel]
     {
-        guard !records.isEmpty, !tree.children.isEmpty else { return records }
+        try await expandPaths(records, of: collection, tree: tree, wholePaths: tree.failsWholePaths).records
+    }
+
+    /// `expand`, and whether any of `tree`'s paths expanded. With `wholePaths` (an `expand` parameter), as
+    /// PocketBase expands each path on its own: a path is dropped whole when, at a level that has records, a
+    /// segment names no relation the requester may read — `author.nope` adds nothing, not even `author`, while
+    /// `author.team,author.nope` still expands `author` with its team. A level without records expands nothing
+    /// and fails no path (a post without an author answers `author.nope` with an empty `expand`).
+    private func expandPaths(
+        _ records: [RecordModel], of collection: CollectionModel, tree: ExpandTree, wholePaths: Bool
+    ) async throws -> (records: [RecordModel], expanded: Bool) {
+        guard !records.isEmpty else { return (records, true) }
+        guard !tree.children.isEmpty else { return (records, false) }
         var out = records
         var anyValid = false
         for (key, subtree) in tree.children.sorted(by: { $0.key < $1.key }) {
@@ -53,10 +70,14 @@ package struct RecordExpander: Sendable {
             if let field = collection.field(named: relation), case .relation(let options) = field.options,
                 let target = schema.collection(options.collectionId), mayRead(target)
             {
-                anyValid = true
                 let ids = Array(Set(records.flatMap { RecordService.ids(in: $0.values[field.name]) }))
                 var loaded = try await load(target, condition: Self.idIn(ids, table: target.name))
-                loaded = try await expand(loaded, of: target, tree: subtree)
+                if !subtree.children.isEmpty {
+                    let nested = try await expandPaths(loaded, of: target, tree: subtree, wholePaths: wholePaths)
+                    guard nested.expanded || !wholePaths else { continue }
+                    loaded = nested.records
+                }
+                anyValid = true
                 var byID: [String: JSONValue] = [:]
                 for r in loaded { byID[r.id] = RecordEncoder.json(r, collection: target, auth: request.auth) }
                 for i in out.indices {
@@ -71,9 +92,9 @@ package struct RecordExpander: Sendable {
                     out[i].expand = expand
                 }
             } else if let (source, field) = backRelation(relation, pointingTo: collection), mayRead(source) {
-                anyValid = true
                 let ids = records.map(\.id)
                 if let slice = subtree.slice {
+                    anyValid = true
                     let pages = try await loadPages(of: source, via: field, parents: ids, slice: slice, tree: subtree)
                     for i in out.indices {
                         var expand = out[i].expand ?? [:]
@@ -94,7 +115,12 @@ package struct RecordExpander: Sendable {
                     condition = SQLFragment(unsafeRaw: "\(table).\(column) IN (") + Self.placeholders(ids) + SQLFragment(unsafeRaw: ")")
                 }
                 var loaded = try await load(source, condition: condition, limit: Self.maxBackRelations)
-                loaded = try await expand(loaded, of: source, tree: subtree)
+                if !subtree.children.isEmpty {
+                    let nested = try await expandPaths(loaded, of: source, tree: subtree, wholePaths: wholePaths)
+                    guard nested.expanded || !wholePaths else { continue }
+                    loaded = nested.records
+                }
+                anyValid = true
                 let single = Self.hasUniqueIndex(source, on: field.name)
                 let byParent = Self.group(loaded, by: field.name, encode: {
                     RecordEncoder.json($0, collection: source, auth: request.auth)
@@ -111,7 +137,7 @@ package struct RecordExpander: Sendable {
         if anyValid {
             for i in out.indices where out[i].expand == nil { out[i].expand = [:] }
         }
-        return out
+        return (out, anyValid)
     }
 
     /// A collection the requester may never view (a `null` view rule, or outside an API key's scopes) fails its
@@ -203,6 +229,10 @@ package struct ExpandTree: Sendable, Equatable {
     package var relation: String?
     /// Each parent's own page of a back-relation's records (see `ExpandSlice`); nil loads them as `expand` does.
     package var slice: ExpandSlice?
+    /// Set on the root of an `expand` parameter's tree: a path one of whose segments fails expands nothing, as in
+    /// PocketBase. A GraphQL selection leaves it off — a relation it may not read is null under a parent that
+    /// still loads.
+    package var failsWholePaths = false
 
     package init(relation: String? = nil, slice: ExpandSlice? = nil) {
         self.relation = relation

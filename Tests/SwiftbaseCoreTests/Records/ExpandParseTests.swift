@@ -11,4 +11,14 @@ import Testing
             try RecordExpander.parse(atLimit + "," + String(repeating: "x", count: 20))
         }
     }
+
+    @Test func pathsAreReadAsPocketBaseReadsThem() throws {
+        func depth(_ tree: ExpandTree) -> Int { tree.children.values.map { 1 + depth($0) }.max() ?? 0 }
+        #expect(try RecordExpander.parse("author..team").isEmpty)  // an empty segment inside: no path
+        let spaced = try RecordExpander.parse(" .author . team. ")
+        #expect(spaced.children["author"]?.children.keys.sorted() == ["team"])
+        #expect(spaced.failsWholePaths)
+        #expect(try depth(RecordExpander.parse(Array(repeating: "parent", count: 8).joined(separator: "."))) == 6)
+        #expect(ExpandTree().failsWholePaths == false)
+    }
 }

@@ -458,3 +458,50 @@ def test_superusers_collection_view(api):
     assert body["name"] == "_superusers" and body["system"] is True and body["type"] == "auth"
     for rule in ("listRule", "viewRule", "createRule", "updateRule", "deleteRule"):
         assert body[rule] is None
+
+
+def _index_error(resp):
+    assert resp.status_code == 400, resp.text
+    return {k: v["code"] for k, v in resp.json()["data"]["indexes"].items()}
+
+
+def test_indexes_are_checked_as_pocketbase_checks_them(api):
+    other = create_collection(api, {"name": unique_name("idx_other"), "fields": [{"name": "x", "type": "text"}]})
+    taken = f"idx_{other['name']}_x"
+    assert api.patch(f"/api/collections/{other['id']}",
+                     json={"indexes": [f"CREATE INDEX {taken} ON {other['name']} (x)"]}).status_code == 200
+    name = unique_name("idx_t")
+    fields = [{"name": "n", "type": "number"}, {"name": "title", "type": "text"}]
+    cases = {
+        "validation_duplicated_index_definition": [f"CREATE INDEX {name}_a ON {name} (n)",
+                                                   f"CREATE INDEX {name}_b ON {name} (n)"],
+        "validation_duplicated_index_name": [f"CREATE INDEX {name}_a ON {name} (n)",
+                                             f"CREATE INDEX {name.upper()}_A ON {name} (title)"],
+        "validation_existing_index_name": [f"CREATE INDEX {taken} ON {name} (n)"],
+    }
+    for code, indexes in cases.items():
+        resp = api.post("/api/collections", json={"name": name, "fields": fields, "indexes": indexes})
+        assert _index_error(resp) == {str(len(indexes) - 1): code}, resp.text
+
+
+def test_a_unique_index_the_rows_refuse_is_an_index_error(api):
+    coll = create_collection(api, {"name": unique_name("idx_dup"), "fields": [{"name": "n", "type": "number"}]})
+    for _ in range(2):
+        assert api.post(f"/api/collections/{coll['name']}/records", json={"n": 1}).status_code == 200
+    resp = api.patch(f"/api/collections/{coll['id']}",
+                     json={"indexes": [f"CREATE UNIQUE INDEX idx_{coll['name']}_n ON {coll['name']} (n)"]})
+    assert _index_error(resp) == {"0": "validation_invalid_index_expression"}
+    message = resp.json()["data"]["indexes"]["0"]["message"]
+    assert "UNIQUE constraint failed" in message and "Error" not in message, message
+    assert api.get(f"/api/collections/{coll['id']}").json()["indexes"] == []  # nothing changed
+
+
+def test_index_text_is_kept_unless_the_table_name_changes(api):
+    name = unique_name("idx_keep")
+    given = f"create index idx_{name}_n on {name} (n)"
+    coll = create_collection(api, {"name": name, "fields": [{"name": "n", "type": "number"}], "indexes": [given]})
+    assert coll["indexes"] == [given]
+    updated = api.patch(f"/api/collections/{coll['id']}", json={"listRule": ""}).json()
+    assert updated["indexes"] == [given]
+    renamed = api.patch(f"/api/collections/{coll['id']}", json={"name": name + "_r"}).json()
+    assert renamed["indexes"] == [f"CREATE INDEX `idx_{name}_n` ON `{name}_r` (`n`)"]

@@ -127,7 +127,12 @@ enum CollectionDefaults {
         return out
     }
 
+    /// Indexes written for another table name (the collection was renamed, or the index was copied) are
+    /// rewritten for this one; the rest keep the text they were given, as PocketBase keeps it.
     private static func rewrittenIndexes(_ indexes: [String], table: String) -> [String] {
-        indexes.map { IndexDefinition(parsing: $0)?.statement(onTable: table) ?? $0 }
+        indexes.map { raw in
+            guard let index = IndexDefinition(parsing: raw), index.table != table else { return raw }
+            return index.statement(onTable: table)
+        }
     }
 }

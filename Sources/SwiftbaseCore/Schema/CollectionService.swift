@@ -75,7 +75,7 @@ public final class CollectionService: Sendable {
         let view = Self.inferView(&collection, in: snapshot, on: conn)
         try Self.validate(collection, previous: nil, in: snapshot, failure: "Failed to create collection.", view: view)
         try CollectionRepository.insert(collection, on: conn)
-        try Self.createStorage(collection, view: view, on: conn)
+        try Self.createStorage(collection, view: view, on: conn, failure: "Failed to create collection.")
         try CollectionRepository.recordChange(
             collectionId: collection.id, action: "create", before: nil, after: collection, on: conn)
         return collection
@@ -126,7 +126,7 @@ public final class CollectionService: Sendable {
             collection, previous: old, in: snapshot, failure: "Failed to update collection.", view: view)
         try CollectionRepository.update(collection, on: conn)
         do {
-            try Self.migrateStorage(from: old, to: collection, view: view, on: conn)
+            try Self.migrateStorage(from: old, to: collection, view: view, on: conn, failure: "Failed to update collection.")
         } catch let error as SwiftbaseError {
             throw error
         } catch {
@@ -270,11 +270,14 @@ public final class CollectionService: Sendable {
     }
 
     /// A table for a base or auth collection, a view for a view collection (whose query inferred `view`).
+    /// `failure`: the message of the validation error an index the data refuses is reported under.
     static func createStorage(
-        _ collection: CollectionModel, view: Result<ViewSchema, ViewSchema.Failure>?, on conn: any StoreConnection
+        _ collection: CollectionModel, view: Result<ViewSchema, ViewSchema.Failure>?, on conn: any StoreConnection,
+        failure: String = "Failed to save collection."
     ) throws {
         guard collection.type == .view else {
-            for statement in TableDDL.create(collection, in: conn.dialect) { try conn.execute(statement) }
+            for statement in TableDDL.createTable(collection, in: conn.dialect) { try conn.execute(statement) }
+            try Self.createIndexes(of: collection, on: conn, failure: failure)
             try TimeSeriesRollups.create(collection, on: conn)
             return
         }
@@ -291,16 +294,35 @@ public final class CollectionService: Sendable {
 
     static func migrateStorage(
         from old: CollectionModel, to new: CollectionModel, view: Result<ViewSchema, ViewSchema.Failure>?,
-        on conn: any StoreConnection
+        on conn: any StoreConnection, failure: String = "Failed to save collection."
     ) throws {
         guard new.type == .view else {
             try TimeSeriesRollups.beforeMigration(of: old, on: conn)
-            for statement in TableDDL.migrate(from: old, to: new, in: conn.dialect) { try conn.execute(statement) }
+            for statement in TableDDL.migrateTable(from: old, to: new, in: conn.dialect) { try conn.execute(statement) }
+            try Self.createIndexes(of: new, on: conn, failure: failure)
             try TimeSeriesRollups.migrate(from: old, to: new, on: conn)
             return
         }
         try dropStorage(old, on: conn)
-        try createStorage(new, view: view, on: conn)
+        try createStorage(new, view: view, on: conn, failure: failure)
+    }
+
+    /// Creates the collection's indexes one by one. One the rows refuse (a unique index over values that repeat)
+    /// is a validation error on that index, as PocketBase reports it, not a failed statement.
+    static func createIndexes(of collection: CollectionModel, on conn: any StoreConnection, failure: String) throws {
+        var errors: [String: ErrorData] = [:]
+        for (i, raw) in collection.indexes.enumerated() {
+            guard let index = IndexDefinition(parsing: raw) else { continue }
+            do {
+                try conn.execute(SQLFragment(unsafeRaw: index.statement(onTable: collection.name)))
+            } catch {
+                errors[String(i)] = .item(
+                    ErrorItem(
+                        "validation_invalid_index_expression",
+                        "Failed to create index \(index.name) - \(StoreErrorText.message(of: error))."))
+            }
+        }
+        if !errors.isEmpty { throw SwiftbaseError.validation(failure, .fields(["indexes": .fields(errors)])) }
     }
 
     /// Infers every other view's fields again after a schema change, saving (and recreating) the views whose
@@ -391,15 +413,39 @@ public final class CollectionService: Sendable {
             }
         }
         var indexErrors: [String: ErrorData] = [:]
+        var names: Set<String> = []
+        var definitions: Set<String> = []
         for (i, index) in collection.indexes.enumerated() {
-            guard let parsed = IndexDefinition(parsing: index),
+            guard var parsed = IndexDefinition(parsing: index),
                 parsed.columns.allSatisfy({ collection.field(named: $0.name) != nil })
             else {
                 indexErrors[String(i)] = .item(
                     ErrorItem("validation_invalid_index_expression", "Invalid CREATE INDEX expression."))
-                continue
+                break
             }
-            _ = parsed
+            // As PocketBase: one name per index, never the name of another collection's index, and no two
+            // indexes that differ by their names alone. The first index found wrong is the one reported.
+            guard names.insert(parsed.name.lowercased()).inserted else {
+                indexErrors[String(i)] = .item(
+                    ErrorItem("validation_duplicated_index_name", "The index name already exists."))
+                break
+            }
+            if let owner = snapshot.collections.first(where: { other in
+                other.id != collection.id
+                    && other.indexes.contains { IndexDefinition(parsing: $0)?.name.lowercased() == parsed.name.lowercased() }
+            }) {
+                indexErrors[String(i)] = .item(
+                    ErrorItem(
+                        "validation_existing_index_name", "The index name is already used in \(owner.name) collection.",
+                        params: ["usedTableName": .string(owner.name)]))
+                break
+            }
+            parsed.name = ""
+            guard definitions.insert(parsed.statement(onTable: "")).inserted else {
+                indexErrors[String(i)] = .item(
+                    ErrorItem("validation_duplicated_index_definition", "The index definition already exists."))
+                break
+            }
         }
         if !indexErrors.isEmpty { errors["indexes"] = .fields(indexErrors) }
         if !errors.isEmpty { throw SwiftbaseError.validation(failure, .fields(errors)) }

@@ -4,14 +4,17 @@
 package enum TableDDL {
     /// `CREATE TABLE` plus the collection's indexes.
     package static func create(_ collection: CollectionModel, in dialect: any SQLDialect) -> [SQLFragment] {
+        createTable(collection, in: dialect) + createIndexes(collection)
+    }
+
+    /// `CREATE TABLE` alone.
+    package static func createTable(_ collection: CollectionModel, in dialect: any SQLDialect) -> [SQLFragment] {
         let columns = collection.fields.map { field in
             quoteIdentifier(field.name) + " " + field.options.behavior.columnDefinition(for: field, in: dialect)
         }
-        var out = [
+        return [
             SQLFragment(unsafeRaw: "CREATE TABLE \(quoteIdentifier(collection.name)) (\(columns.joined(separator: ", ")))")
         ]
-        out += createIndexes(collection)
-        return out
     }
 
     package static func createIndexes(_ collection: CollectionModel) -> [SQLFragment] {
@@ -33,6 +36,13 @@ package enum TableDDL {
     /// Migrates the table of `old` to the shape of `new`: fields are matched by id, so a renamed field keeps
     /// its data; removed fields are dropped, new ones added with their zero default.
     package static func migrate(from old: CollectionModel, to new: CollectionModel, in dialect: any SQLDialect)
+        -> [SQLFragment]
+    {
+        migrateTable(from: old, to: new, in: dialect) + createIndexes(new)
+    }
+
+    /// `migrate` up to its new indexes: the old ones dropped, the table changed.
+    package static func migrateTable(from old: CollectionModel, to new: CollectionModel, in dialect: any SQLDialect)
         -> [SQLFragment]
     {
         var out = dropIndexes(old)
@@ -66,7 +76,6 @@ package enum TableDDL {
                 SQLFragment(
                     unsafeRaw: "ALTER TABLE \(table) ADD COLUMN \(quoteIdentifier(field.name)) \(definition)"))
         }
-        out += createIndexes(new)
         return out
     }
 }

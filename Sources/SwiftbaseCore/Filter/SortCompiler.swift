@@ -13,8 +13,9 @@
 ///   so the main query needs no joins. Without hidden-field access a joined collection's listRule applies
 ///   inside that subquery: a related row the requester could not list sorts as NULL (PocketBase instead
 ///   drops the whole row from the result).
-/// - Request values (`@request.query.x`), `null` and literals cannot be sort keys, nor can hidden fields or,
-///   without hidden-field access, auth emails (PocketBase sorts by them, which tells hidden emails apart).
+/// - Request values (`@request.query.x`), `null` and literals cannot be sort keys, nor can hidden fields.
+///   Without hidden-field access an auth record's email sorts as empty where its owner hides it: the request
+///   answers as PocketBase's does, whose order by the emails themselves would tell hidden ones apart.
 /// - At most 8 terms, each at most 255 bytes; violations and unknown fields are 400s.
 package enum SortCompiler {
     package static let maxTerms = 8
@@ -69,11 +70,15 @@ package enum SortCompiler {
         guard operand.parameters.isEmpty, !operand.isEmptyIdentifier else {
             throw .invalidFilter("invalid sort field \(name)")
         }
-        // A value the requester may match only where its owner shows it (an auth record's email) cannot be a
-        // sort key: the order of the rows would tell the hidden values apart.
-        guard operand.guardCondition == nil else { throw .invalidFilter("non-sortable field \(name)") }
-        guard !scope.joins.isEmpty else { return operand.sql + SQLFragment(unsafeRaw: " " + direction) }
-        var subquery = SQLFragment(unsafeRaw: "(SELECT ") + operand.sql + SQLFragment(unsafeRaw: " FROM (SELECT 1)")
+        // A value the requester may match only where its owner shows it (an auth record's email) sorts as ''
+        // where it is hidden, so the order tells nothing of the hidden values.
+        var key = operand.sql
+        if let shown = operand.guardCondition {
+            key = SQLFragment(unsafeRaw: "(CASE WHEN ") + shown + SQLFragment(unsafeRaw: " THEN ") + operand.sql
+                + SQLFragment(unsafeRaw: " ELSE '' END)")
+        }
+        guard !scope.joins.isEmpty else { return key + SQLFragment(unsafeRaw: " " + direction) }
+        var subquery = SQLFragment(unsafeRaw: "(SELECT ") + key + SQLFragment(unsafeRaw: " FROM (SELECT 1)")
         for join in scope.joins { subquery += join.sql }
         if !scope.conditions.isEmpty {
             subquery += SQLFragment(unsafeRaw: " WHERE ") + SQLFragment.join(scope.conditions, separator: " AND ")

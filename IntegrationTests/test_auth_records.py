@@ -127,6 +127,10 @@ def test_sign_up_validation(guest, members):
     r = guest.post(url, json={"email": "x@example.com", "password": PASSWORD, "passwordConfirm": "other"})
     body = assert_error(r, 400, "Failed to create record.")
     assert body["data"]["passwordConfirm"]["code"] == "validation_values_mismatch"
+    for missing in ({}, {"passwordConfirm": ""}):
+        r = guest.post(url, json={"email": "x@example.com", "password": PASSWORD, **missing})
+        body = assert_error(r, 400, "Failed to create record.")
+        assert body["data"]["passwordConfirm"]["code"] == "validation_required", body
     r = guest.post(url, json={"email": "nope", "password": "short", "passwordConfirm": "short"})
     body = assert_error(r, 400, "Failed to create record.")
     assert body["data"]["email"]["code"] == "validation_is_email"

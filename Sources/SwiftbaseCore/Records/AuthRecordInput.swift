@@ -33,7 +33,10 @@ struct AuthRecordInput {
         var result = AuthRecordInput(passwordHash: nil)
         if let password {
             if collection.isAuth {
-                if Self.text(input.values["passwordConfirm"]) != password {
+                let confirm = Self.text(input.values["passwordConfirm"]) ?? ""
+                if confirm.isEmpty {
+                    errors["passwordConfirm"] = .required
+                } else if confirm != password {
                     errors["passwordConfirm"] = .valuesMismatch
                 }
                 if let existing, !isManager {

@@ -131,6 +131,10 @@ def test_sign_up_validation(guest, members):
         r = guest.post(url, json={"email": "x@example.com", "password": PASSWORD, **missing})
         body = assert_error(r, 400, "Failed to create record.")
         assert body["data"]["passwordConfirm"]["code"] == "validation_required", body
+    # The password pair is checked first and alone, as PocketBase's form does: no field errors beside it.
+    body = assert_error(guest.post(url, json={}), 400, "Failed to create record.")
+    assert {k: v["code"] for k, v in body["data"].items()} == {
+        "password": "validation_required", "passwordConfirm": "validation_required"}
     r = guest.post(url, json={"email": "nope", "password": "short", "passwordConfirm": "short"})
     body = assert_error(r, 400, "Failed to create record.")
     assert body["data"]["email"]["code"] == "validation_is_email"

@@ -31,23 +31,27 @@ struct AuthRecordInput {
         }
         let password = Self.text(input.values[passwordField.name])
         var result = AuthRecordInput(passwordHash: nil)
-        if let password {
-            if collection.isAuth {
-                let confirm = Self.text(input.values["passwordConfirm"]) ?? ""
-                if confirm.isEmpty {
-                    errors["passwordConfirm"] = .required
-                } else if confirm != password {
-                    errors["passwordConfirm"] = .valuesMismatch
-                }
-                if let existing, !isManager {
-                    let old = Self.text(input.values["oldPassword"]) ?? ""
-                    if old.isEmpty {
-                        errors["oldPassword"] = .required
-                    } else if !(try await passwords.verify(old, hash: existing.values[passwordField.name]?.stringValue ?? "")) {
-                        errors["oldPassword"] = ErrorItem("validation_invalid_old_password", "Missing or invalid old password.")
-                    }
+        if collection.isAuth {
+            // PocketBase's form rules: a new record needs both; either one (or an old password) sent needs the
+            // other; they must match; a record changing its own password proves the old one.
+            let (sent, confirm) = (password ?? "", Self.text(input.values["passwordConfirm"]) ?? "")
+            let old = Self.text(input.values["oldPassword"]) ?? ""
+            let isNew = existing == nil
+            if sent.isEmpty, isNew || !confirm.isEmpty || !old.isEmpty { errors[passwordField.name] = .required }
+            if confirm.isEmpty, isNew || !sent.isEmpty || !old.isEmpty {
+                errors["passwordConfirm"] = .required
+            } else if confirm != sent {
+                errors["passwordConfirm"] = .valuesMismatch
+            }
+            if let existing, !isManager, !sent.isEmpty || !confirm.isEmpty {
+                if old.isEmpty {
+                    errors["oldPassword"] = .required
+                } else if !(try await passwords.verify(old, hash: existing.values[passwordField.name]?.stringValue ?? "")) {
+                    errors["oldPassword"] = ErrorItem("validation_invalid_old_password", "Missing or invalid old password.")
                 }
             }
+        }
+        if let password {
             if errors.isEmpty {
                 if let problem = passwordField.options.behavior.validate(.string(password), for: passwordField) {
                     result.fieldErrors[passwordField.name] = problem

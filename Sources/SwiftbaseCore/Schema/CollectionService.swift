@@ -314,7 +314,7 @@ public final class CollectionService: Sendable {
         for (i, raw) in collection.indexes.enumerated() {
             guard let index = IndexDefinition(parsing: raw) else { continue }
             do {
-                try conn.execute(SQLFragment(unsafeRaw: index.statement(onTable: collection.name)))
+                try conn.execute(TableDDL.createIndex(index, of: collection))
             } catch {
                 errors[String(i)] = .item(
                     ErrorItem(

@@ -18,9 +18,12 @@ package enum TableDDL {
     }
 
     package static func createIndexes(_ collection: CollectionModel) -> [SQLFragment] {
-        collection.indexes.compactMap { IndexDefinition(parsing: $0) }.map {
-            SQLFragment(unsafeRaw: $0.statement(onTable: collection.name))
-        }
+        collection.indexes.compactMap { IndexDefinition(parsing: $0) }.map { createIndex($0, of: collection) }
+    }
+
+    /// One index of `collection`, on its table whatever table the definition names.
+    package static func createIndex(_ index: IndexDefinition, of collection: CollectionModel) -> SQLFragment {
+        SQLFragment(unsafeRaw: index.statement(onTable: collection.name))
     }
 
     package static func dropIndexes(_ collection: CollectionModel) -> [SQLFragment] {

@@ -33,6 +33,16 @@ public final class MQTTAccessControl: Sendable {
         MQTTConnectionAccess(control: self, identity: identity, clientID: clientID, clientIP: clientIP)
     }
 
+    /// `connection`, with the ACL's rules already run for it (`MQTTConnectionAccess.prepare`): what a transport
+    /// asks for before it answers CONNACK.
+    public func preparedConnection(identity: AuthContext, clientID: String, clientIP: String) async
+        -> MQTTConnectionAccess
+    {
+        let access = connection(identity: identity, clientID: clientID, clientIP: clientIP)
+        await access.prepare()
+        return access
+    }
+
     /// Writes a denial to the audit log (throttled, see the type's comment).
     func recordDenial(_ action: MQTTAction, topic: String, access: MQTTConnectionAccess) {
         let event = AuditEvent(

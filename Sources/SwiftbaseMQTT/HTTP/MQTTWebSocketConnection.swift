@@ -93,8 +93,8 @@ struct MQTTWebSocketConnection: Sendable {
                         link.close()
                         return
                     case .accepted(let identity):
-                        let prepared = access?.connection(identity: identity, clientID: connect.clientID, clientIP: clientIP)
-                        await prepared?.prepare()
+                        let prepared = await access?.preparedConnection(
+                            identity: identity, clientID: connect.clientID, clientIP: clientIP)
                         guard let id = broker.connect(connect, identity: identity, link: link, now: .now) else { return }
                         connection = id
                         connectionAccess = prepared

@@ -230,9 +230,9 @@ final class MQTTChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.eventLoop.makeFutureWithTask {
             let outcome = await authenticator.authenticate(connect, clientIP: clientIP)
             guard case .accepted(let identity) = outcome, let access else { return (outcome, nil) }
-            let connectionAccess = access.connection(identity: identity, clientID: connect.clientID, clientIP: clientIP)
-            await connectionAccess.prepare()
-            return (outcome, connectionAccess)
+            return (
+                outcome, await access.preparedConnection(identity: identity, clientID: connect.clientID, clientIP: clientIP)
+            )
         }.whenSuccess { (outcome: MQTTAuthenticator.Outcome, connectionAccess: MQTTConnectionAccess?) in
             let (handler, context) = bound.value
             handler.finishConnect(connect, outcome: outcome, access: connectionAccess, link: link, context: context)

@@ -38,7 +38,11 @@ number of creates; every HTTP call has a timeout. Loopback only.
 
     .venv-it/bin/python Benchmarks/compare/webhooks.py --swiftbase .build/release/swiftbase \\
         --pocketbase .venv-it/bin/pocketbase [--duration 5] [--connections 16] [--webhooks 0 1 20] \\
-        [--rate 500] [--latency-seconds 10] [--receiver compiled|python] [--receiver-processes 2] [--json out.json]
+        [--rate 500] [--latency-seconds 10] [--receiver compiled|python] [--receiver-processes 2] [--receiver-idle] \\
+        [--json out.json]
+
+--receiver-idle runs the compiled receivers under SCHED_IDLE, as a stand-in for a receiver on another machine: the
+creates then lose only what the server's own delivery work costs them, not the receiver's CPU as well.
 
 Either server may be left out (e.g. only --pocketbase) to run one side. Needs wrk, httpx and standardwebhooks
 (IntegrationTests/requirements.txt), and for the compiled receiver cc and OpenSSL's headers (libssl-dev).

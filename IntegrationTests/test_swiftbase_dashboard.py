@@ -852,6 +852,16 @@ def test_create_an_api_key_with_a_topic_scope(browser, srv, api):
     assert len(browser.find_elements(By.CSS_SELECTOR, "#apikey-scopes li")) == 1
 
 
+def test_mqtt_page_says_when_the_broker_is_off(browser, srv):
+    """This module's server runs without `--mqtt`: the page says how to start the broker and still offers its
+    settings (test_swiftbase_dashboard_mqtt.py covers the page with the broker on)."""
+    go(browser, srv, "/mqtt")
+    notice = visible(browser, "#mqtt-off")
+    assert "--mqtt" in notice.text
+    visible(browser, "#mqtt-settings")
+    assert browser.find_elements(By.CSS_SELECTOR, "#mqtt-clients") == []
+
+
 def test_webhooks_page_creates_tests_disables_and_deletes_a_webhook(browser, srv, api):
     """The secret the page shows once is the one messages are signed with: a receiver verifies a record's
     message and the page's test message with it (standardwebhooks), and the deliveries page lists them."""

@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 e76e2134ce6533d7ec78a66b7ff41510e5fb0acef4bc2910dc145e113a77a73a\n"
+    .ascii "SBDASH1 352ef8f6fa0b842e26c6d97bece1878a32857ee0fb236301257e5c2d78f64068\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0
@@ -138,96 +138,102 @@ sb_dashboard_pack_start:
 .Lstart21:
     .incbin "../../Dashboard/pages/metrics.js"
 .Lend21:
-    .4byte 23
-    .ascii "pages/oauth2-options.js"
+    .4byte 13
+    .ascii "pages/mqtt.js"
     .4byte .Lend22 - .Lstart22
 .Lstart22:
-    .incbin "../../Dashboard/pages/oauth2-options.js"
+    .incbin "../../Dashboard/pages/mqtt.js"
 .Lend22:
-    .4byte 24
-    .ascii "pages/oauth2-redirect.js"
+    .4byte 23
+    .ascii "pages/oauth2-options.js"
     .4byte .Lend23 - .Lstart23
 .Lstart23:
-    .incbin "../../Dashboard/pages/oauth2-redirect.js"
+    .incbin "../../Dashboard/pages/oauth2-options.js"
 .Lend23:
-    .4byte 20
-    .ascii "pages/record-form.js"
+    .4byte 24
+    .ascii "pages/oauth2-redirect.js"
     .4byte .Lend24 - .Lstart24
 .Lstart24:
-    .incbin "../../Dashboard/pages/record-form.js"
+    .incbin "../../Dashboard/pages/oauth2-redirect.js"
 .Lend24:
-    .4byte 16
-    .ascii "pages/records.js"
+    .4byte 20
+    .ascii "pages/record-form.js"
     .4byte .Lend25 - .Lstart25
 .Lstart25:
-    .incbin "../../Dashboard/pages/records.js"
+    .incbin "../../Dashboard/pages/record-form.js"
 .Lend25:
-    .4byte 25
-    .ascii "pages/settings-apikeys.js"
+    .4byte 16
+    .ascii "pages/records.js"
     .4byte .Lend26 - .Lstart26
 .Lstart26:
-    .incbin "../../Dashboard/pages/settings-apikeys.js"
+    .incbin "../../Dashboard/pages/records.js"
 .Lend26:
-    .4byte 23
-    .ascii "pages/settings-audit.js"
+    .4byte 25
+    .ascii "pages/settings-apikeys.js"
     .4byte .Lend27 - .Lstart27
 .Lstart27:
-    .incbin "../../Dashboard/pages/settings-audit.js"
+    .incbin "../../Dashboard/pages/settings-apikeys.js"
 .Lend27:
-    .4byte 25
-    .ascii "pages/settings-backups.js"
+    .4byte 23
+    .ascii "pages/settings-audit.js"
     .4byte .Lend28 - .Lstart28
 .Lstart28:
-    .incbin "../../Dashboard/pages/settings-backups.js"
+    .incbin "../../Dashboard/pages/settings-audit.js"
 .Lend28:
-    .4byte 17
-    .ascii "pages/settings.js"
+    .4byte 25
+    .ascii "pages/settings-backups.js"
     .4byte .Lend29 - .Lstart29
 .Lstart29:
-    .incbin "../../Dashboard/pages/settings.js"
+    .incbin "../../Dashboard/pages/settings-backups.js"
 .Lend29:
-    .4byte 19
-    .ascii "pages/superusers.js"
+    .4byte 17
+    .ascii "pages/settings.js"
     .4byte .Lend30 - .Lstart30
 .Lstart30:
-    .incbin "../../Dashboard/pages/superusers.js"
+    .incbin "../../Dashboard/pages/settings.js"
 .Lend30:
-    .4byte 27
-    .ascii "pages/timeseries-options.js"
+    .4byte 19
+    .ascii "pages/superusers.js"
     .4byte .Lend31 - .Lstart31
 .Lstart31:
-    .incbin "../../Dashboard/pages/timeseries-options.js"
+    .incbin "../../Dashboard/pages/superusers.js"
 .Lend31:
-    .4byte 26
-    .ascii "pages/timeseries-points.js"
+    .4byte 27
+    .ascii "pages/timeseries-options.js"
     .4byte .Lend32 - .Lstart32
 .Lstart32:
-    .incbin "../../Dashboard/pages/timeseries-points.js"
+    .incbin "../../Dashboard/pages/timeseries-options.js"
 .Lend32:
-    .4byte 19
-    .ascii "pages/timeseries.js"
+    .4byte 26
+    .ascii "pages/timeseries-points.js"
     .4byte .Lend33 - .Lstart33
 .Lstart33:
-    .incbin "../../Dashboard/pages/timeseries.js"
+    .incbin "../../Dashboard/pages/timeseries-points.js"
 .Lend33:
-    .4byte 17
-    .ascii "pages/webhooks.js"
+    .4byte 19
+    .ascii "pages/timeseries.js"
     .4byte .Lend34 - .Lstart34
 .Lstart34:
-    .incbin "../../Dashboard/pages/webhooks.js"
+    .incbin "../../Dashboard/pages/timeseries.js"
 .Lend34:
-    .4byte 13
-    .ascii "vendor/NOTICE"
+    .4byte 17
+    .ascii "pages/webhooks.js"
     .4byte .Lend35 - .Lstart35
 .Lstart35:
-    .incbin "../../Dashboard/vendor/NOTICE"
+    .incbin "../../Dashboard/pages/webhooks.js"
 .Lend35:
-    .4byte 19
-    .ascii "vendor/chart.min.js"
+    .4byte 13
+    .ascii "vendor/NOTICE"
     .4byte .Lend36 - .Lstart36
 .Lstart36:
-    .incbin "../../Dashboard/vendor/chart.min.js"
+    .incbin "../../Dashboard/vendor/NOTICE"
 .Lend36:
+    .4byte 19
+    .ascii "vendor/chart.min.js"
+    .4byte .Lend37 - .Lstart37
+.Lstart37:
+    .incbin "../../Dashboard/vendor/chart.min.js"
+.Lend37:
     .globl sb_dashboard_pack_end
 sb_dashboard_pack_end:
     .byte 0

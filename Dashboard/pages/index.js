@@ -7,6 +7,7 @@ import "./logs.js";
 import "./metrics.js";
 import "./superusers.js";
 import "./webhooks.js";
+import "./functions.js";
 import "./mqtt.js";
 import "./settings.js";
 import "./settings-backups.js";

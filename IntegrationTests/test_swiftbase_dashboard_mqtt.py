@@ -111,8 +111,9 @@ def test_settings_are_saved_and_acl_errors_shown_per_entry(browser, srv):
     acl.send_keys(json.dumps(good))
     browser.find_element(By.CSS_SELECTOR, "#mqtt-allow-anonymous").click()  # off
     click(browser, '#mqtt-settings button[type="submit"]')
-    wait(browser).until(lambda b: text_of(b, "#mqtt-acl-errors") == "" and "saved" in b.page_source,
-                        "saved without errors")
+    wait_until(lambda: srv.api.get("/api/settings").json()["mqtt"]["acl"] == good, what="the settings saved")
+    wait(browser).until(lambda b: "MQTT settings saved." in text_of(b, "#toasts"), "the page says so")
+    assert text_of(browser, "#mqtt-acl-errors") == ""
     mqtt = srv.api.get("/api/settings").json()["mqtt"]
     assert mqtt["authCollection"] == "devices"
     assert mqtt["maxKeepAlive"] == 120

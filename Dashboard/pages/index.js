@@ -9,6 +9,7 @@ import "./superusers.js";
 import "./webhooks.js";
 import "./functions.js";
 import "./mqtt.js";
+import "./graphql.js";
 import "./settings.js";
 import "./settings-backups.js";
 import "./settings-apikeys.js";

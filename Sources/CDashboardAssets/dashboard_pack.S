@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 c3942f12b3c67bac3e3209ac8df5e07ad9b1f1f1556243c10a2dd4f7727d6e39\n"
+    .ascii "SBDASH1 4b3bceadb3ed9de4c256baa324e70901602aee1e7febf40cbabb72b2ec96407f\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0
@@ -108,144 +108,150 @@ sb_dashboard_pack_start:
 .Lstart16:
     .incbin "../../Dashboard/pages/collections-sidebar.js"
 .Lend16:
-    .4byte 21
-    .ascii "pages/field-editor.js"
+    .4byte 18
+    .ascii "pages/consumers.js"
     .4byte .Lend17 - .Lstart17
 .Lstart17:
-    .incbin "../../Dashboard/pages/field-editor.js"
+    .incbin "../../Dashboard/pages/consumers.js"
 .Lend17:
-    .4byte 18
-    .ascii "pages/functions.js"
+    .4byte 21
+    .ascii "pages/field-editor.js"
     .4byte .Lend18 - .Lstart18
 .Lstart18:
-    .incbin "../../Dashboard/pages/functions.js"
+    .incbin "../../Dashboard/pages/field-editor.js"
 .Lend18:
-    .4byte 16
-    .ascii "pages/graphql.js"
+    .4byte 18
+    .ascii "pages/functions.js"
     .4byte .Lend19 - .Lstart19
 .Lstart19:
-    .incbin "../../Dashboard/pages/graphql.js"
+    .incbin "../../Dashboard/pages/functions.js"
 .Lend19:
-    .4byte 14
-    .ascii "pages/index.js"
+    .4byte 16
+    .ascii "pages/graphql.js"
     .4byte .Lend20 - .Lstart20
 .Lstart20:
-    .incbin "../../Dashboard/pages/index.js"
+    .incbin "../../Dashboard/pages/graphql.js"
 .Lend20:
     .4byte 14
-    .ascii "pages/login.js"
+    .ascii "pages/index.js"
     .4byte .Lend21 - .Lstart21
 .Lstart21:
-    .incbin "../../Dashboard/pages/login.js"
+    .incbin "../../Dashboard/pages/index.js"
 .Lend21:
-    .4byte 13
-    .ascii "pages/logs.js"
+    .4byte 14
+    .ascii "pages/login.js"
     .4byte .Lend22 - .Lstart22
 .Lstart22:
-    .incbin "../../Dashboard/pages/logs.js"
+    .incbin "../../Dashboard/pages/login.js"
 .Lend22:
-    .4byte 16
-    .ascii "pages/metrics.js"
+    .4byte 13
+    .ascii "pages/logs.js"
     .4byte .Lend23 - .Lstart23
 .Lstart23:
-    .incbin "../../Dashboard/pages/metrics.js"
+    .incbin "../../Dashboard/pages/logs.js"
 .Lend23:
-    .4byte 13
-    .ascii "pages/mqtt.js"
+    .4byte 16
+    .ascii "pages/metrics.js"
     .4byte .Lend24 - .Lstart24
 .Lstart24:
-    .incbin "../../Dashboard/pages/mqtt.js"
+    .incbin "../../Dashboard/pages/metrics.js"
 .Lend24:
-    .4byte 23
-    .ascii "pages/oauth2-options.js"
+    .4byte 13
+    .ascii "pages/mqtt.js"
     .4byte .Lend25 - .Lstart25
 .Lstart25:
-    .incbin "../../Dashboard/pages/oauth2-options.js"
+    .incbin "../../Dashboard/pages/mqtt.js"
 .Lend25:
-    .4byte 24
-    .ascii "pages/oauth2-redirect.js"
+    .4byte 23
+    .ascii "pages/oauth2-options.js"
     .4byte .Lend26 - .Lstart26
 .Lstart26:
-    .incbin "../../Dashboard/pages/oauth2-redirect.js"
+    .incbin "../../Dashboard/pages/oauth2-options.js"
 .Lend26:
-    .4byte 20
-    .ascii "pages/record-form.js"
+    .4byte 24
+    .ascii "pages/oauth2-redirect.js"
     .4byte .Lend27 - .Lstart27
 .Lstart27:
-    .incbin "../../Dashboard/pages/record-form.js"
+    .incbin "../../Dashboard/pages/oauth2-redirect.js"
 .Lend27:
-    .4byte 16
-    .ascii "pages/records.js"
+    .4byte 20
+    .ascii "pages/record-form.js"
     .4byte .Lend28 - .Lstart28
 .Lstart28:
-    .incbin "../../Dashboard/pages/records.js"
+    .incbin "../../Dashboard/pages/record-form.js"
 .Lend28:
-    .4byte 25
-    .ascii "pages/settings-apikeys.js"
+    .4byte 16
+    .ascii "pages/records.js"
     .4byte .Lend29 - .Lstart29
 .Lstart29:
-    .incbin "../../Dashboard/pages/settings-apikeys.js"
+    .incbin "../../Dashboard/pages/records.js"
 .Lend29:
-    .4byte 23
-    .ascii "pages/settings-audit.js"
+    .4byte 25
+    .ascii "pages/settings-apikeys.js"
     .4byte .Lend30 - .Lstart30
 .Lstart30:
-    .incbin "../../Dashboard/pages/settings-audit.js"
+    .incbin "../../Dashboard/pages/settings-apikeys.js"
 .Lend30:
-    .4byte 25
-    .ascii "pages/settings-backups.js"
+    .4byte 23
+    .ascii "pages/settings-audit.js"
     .4byte .Lend31 - .Lstart31
 .Lstart31:
-    .incbin "../../Dashboard/pages/settings-backups.js"
+    .incbin "../../Dashboard/pages/settings-audit.js"
 .Lend31:
-    .4byte 17
-    .ascii "pages/settings.js"
+    .4byte 25
+    .ascii "pages/settings-backups.js"
     .4byte .Lend32 - .Lstart32
 .Lstart32:
-    .incbin "../../Dashboard/pages/settings.js"
+    .incbin "../../Dashboard/pages/settings-backups.js"
 .Lend32:
-    .4byte 19
-    .ascii "pages/superusers.js"
+    .4byte 17
+    .ascii "pages/settings.js"
     .4byte .Lend33 - .Lstart33
 .Lstart33:
-    .incbin "../../Dashboard/pages/superusers.js"
+    .incbin "../../Dashboard/pages/settings.js"
 .Lend33:
-    .4byte 27
-    .ascii "pages/timeseries-options.js"
+    .4byte 19
+    .ascii "pages/superusers.js"
     .4byte .Lend34 - .Lstart34
 .Lstart34:
-    .incbin "../../Dashboard/pages/timeseries-options.js"
+    .incbin "../../Dashboard/pages/superusers.js"
 .Lend34:
-    .4byte 26
-    .ascii "pages/timeseries-points.js"
+    .4byte 27
+    .ascii "pages/timeseries-options.js"
     .4byte .Lend35 - .Lstart35
 .Lstart35:
-    .incbin "../../Dashboard/pages/timeseries-points.js"
+    .incbin "../../Dashboard/pages/timeseries-options.js"
 .Lend35:
-    .4byte 19
-    .ascii "pages/timeseries.js"
+    .4byte 26
+    .ascii "pages/timeseries-points.js"
     .4byte .Lend36 - .Lstart36
 .Lstart36:
-    .incbin "../../Dashboard/pages/timeseries.js"
+    .incbin "../../Dashboard/pages/timeseries-points.js"
 .Lend36:
-    .4byte 17
-    .ascii "pages/webhooks.js"
+    .4byte 19
+    .ascii "pages/timeseries.js"
     .4byte .Lend37 - .Lstart37
 .Lstart37:
-    .incbin "../../Dashboard/pages/webhooks.js"
+    .incbin "../../Dashboard/pages/timeseries.js"
 .Lend37:
-    .4byte 13
-    .ascii "vendor/NOTICE"
+    .4byte 17
+    .ascii "pages/webhooks.js"
     .4byte .Lend38 - .Lstart38
 .Lstart38:
-    .incbin "../../Dashboard/vendor/NOTICE"
+    .incbin "../../Dashboard/pages/webhooks.js"
 .Lend38:
-    .4byte 19
-    .ascii "vendor/chart.min.js"
+    .4byte 13
+    .ascii "vendor/NOTICE"
     .4byte .Lend39 - .Lstart39
 .Lstart39:
-    .incbin "../../Dashboard/vendor/chart.min.js"
+    .incbin "../../Dashboard/vendor/NOTICE"
 .Lend39:
+    .4byte 19
+    .ascii "vendor/chart.min.js"
+    .4byte .Lend40 - .Lstart40
+.Lstart40:
+    .incbin "../../Dashboard/vendor/chart.min.js"
+.Lend40:
     .globl sb_dashboard_pack_end
 sb_dashboard_pack_end:
     .byte 0

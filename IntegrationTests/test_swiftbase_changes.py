@@ -146,6 +146,26 @@ def test_only_superusers_and_keys_granted_changes_may_read(api, guest, colls):
     assert [i["collection"] for i in items] == [a["name"], b["name"], "users"]  # `*` never covers _system ones
 
 
+def test_head_answers_where_the_log_stands_for_those_who_may_read_it(api, guest, colls):
+    a, b = colls
+    record = new_record(api, a, title="the newest")
+    body = api.get("/api/changes/head").json()
+    assert set(body) == {"head", "oldest"}, body
+    assert body["head"] == head(api)
+    newest = changes(api, f"after={body['head'] - 1}")["items"]
+    assert [(i["recordId"], i["action"]) for i in newest] == [(record["id"], "create")]
+    assert 1 <= body["oldest"] <= body["head"]
+    # Following from the head sees the next change and nothing before it.
+    stream = Stream(api, f"after={body['head']}")
+    later = new_record(api, b, title="after the head")
+    [entry] = stream.events(1)
+    assert entry["seq"] == body["head"] + 1 and entry["recordId"] == later["id"]
+    stream.close()
+    assert_error(guest.get("/api/changes/head", auth=False), 403)
+    assert_error(new_key(api, [{"collection": a["name"], "actions": ["list"]}]).get("/api/changes/head"), 403)
+    assert new_key(api, [{"collection": a["name"], "actions": ["changes"]}]).get("/api/changes/head").status_code == 200
+
+
 @pytest.mark.parametrize("query", ["limit=0", "limit=1001", "after=-1", "after=x", "actions=create,rename",
                                    "collections=no_such_collection_here"])
 def test_bad_parameters_are_400(api, query):

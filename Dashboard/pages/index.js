@@ -7,7 +7,7 @@ import "./logs.js";
 import "./metrics.js";
 import "./superusers.js";
 import "./webhooks.js";
-import "./consumers.js";
+import "./changes.js";
 import "./functions.js";
 import "./mqtt.js";
 import "./graphql.js";

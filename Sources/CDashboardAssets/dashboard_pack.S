@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 4b3bceadb3ed9de4c256baa324e70901602aee1e7febf40cbabb72b2ec96407f\n"
+    .ascii "SBDASH1 fbc50bbc020f924c6e1f35d6d367d637f39d0f0698f643bb4bef4b11025bc5a3\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0
@@ -96,23 +96,23 @@ sb_dashboard_pack_start:
 .Lstart14:
     .incbin "../../Dashboard/lib/timeseries.js"
 .Lend14:
-    .4byte 26
-    .ascii "pages/collection-editor.js"
+    .4byte 16
+    .ascii "pages/changes.js"
     .4byte .Lend15 - .Lstart15
 .Lstart15:
-    .incbin "../../Dashboard/pages/collection-editor.js"
+    .incbin "../../Dashboard/pages/changes.js"
 .Lend15:
-    .4byte 28
-    .ascii "pages/collections-sidebar.js"
+    .4byte 26
+    .ascii "pages/collection-editor.js"
     .4byte .Lend16 - .Lstart16
 .Lstart16:
-    .incbin "../../Dashboard/pages/collections-sidebar.js"
+    .incbin "../../Dashboard/pages/collection-editor.js"
 .Lend16:
-    .4byte 18
-    .ascii "pages/consumers.js"
+    .4byte 28
+    .ascii "pages/collections-sidebar.js"
     .4byte .Lend17 - .Lstart17
 .Lstart17:
-    .incbin "../../Dashboard/pages/consumers.js"
+    .incbin "../../Dashboard/pages/collections-sidebar.js"
 .Lend17:
     .4byte 21
     .ascii "pages/field-editor.js"

@@ -16,6 +16,14 @@ public struct ChangeFeed: Sendable {
         try await store.read { conn in try ChangeLog.head(on: conn) }
     }
 
+    /// The newest `seq` committed, and the first a reader may still ask for (`after` one less than it): what
+    /// was pruned is gone.
+    public func bounds() async throws -> (head: Int64, oldest: Int64) {
+        try await store.read { conn in
+            (try ChangeLog.head(on: conn), try ChangeLogRetention.prunedThrough(on: conn) + 1)
+        }
+    }
+
     /// The entries after `query.after` that match, oldest first, at most `query.limit`.
     public func read(_ query: ChangeFeedQuery) async throws -> ChangeFeedPage {
         try await store.read { conn in try Self.read(query, on: conn) }

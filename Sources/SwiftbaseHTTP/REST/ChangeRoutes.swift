@@ -8,7 +8,8 @@ import SwiftbaseCore
 /// - `GET /api/changes?after=SEQ&collections=a,b&actions=create,update&limit=N` answers
 ///   `{"items":[{"seq","created","collection","collectionId","recordId","action","record","actor"}],"next":SEQ}`;
 /// - `GET /api/changes/stream?after=SEQ` (or `Last-Event-ID`) replays from the cursor and then tails live as
-///   Server-Sent Events, `id:` being each entry's `seq`, with a `: keep-alive` comment when quiet.
+///   Server-Sent Events, `id:` being each entry's `seq`, with a `: keep-alive` comment when quiet;
+/// - `GET /api/changes/head` answers `{"head", "oldest"}`: the newest seq committed and the first still kept.
 struct ChangeRoutes {
     let services: HTTPServices
 
@@ -19,6 +20,13 @@ struct ChangeRoutes {
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: page.json)))
+        }
+        // Where the log stands, for a reader that wants to follow from now on (`stream?after=HEAD`) rather than
+        // replay what is kept: the newest seq committed, and the oldest still kept. Who may read the feed may ask.
+        router.get("/api/changes/head") { request, context in
+            _ = try Self.query(request, context: context, schema: services.schema.snapshot)
+            let (head, oldest) = try await services.changes.bounds()
+            return JSONResponse.make(["head": .number(Double(head)), "oldest": .number(Double(oldest))])
         }
         router.get("/api/changes/stream") { request, context -> Response in
             var query = try Self.query(request, context: context, schema: services.schema.snapshot)

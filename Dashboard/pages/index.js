@@ -15,4 +15,5 @@ import "./settings.js";
 import "./settings-backups.js";
 import "./settings-apikeys.js";
 import "./settings-audit.js";
+import "./settings-collections.js";
 import "./oauth2-redirect.js";

@@ -11,6 +11,7 @@ import "./changes.js";
 import "./functions.js";
 import "./mqtt.js";
 import "./graphql.js";
+import "./sql.js";
 import "./settings.js";
 import "./settings-backups.js";
 import "./settings-apikeys.js";

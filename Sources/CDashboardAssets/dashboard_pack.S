@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 6353e3e4a506624d8f3ae9a1a0d887c3ea25a8ef9e17a73680aa1fac65622b0f\n"
+    .ascii "SBDASH1 412ed9827047f3c36b791e8c0738c26fa8c35c762956169528e018949b8296db\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0
@@ -216,48 +216,54 @@ sb_dashboard_pack_start:
 .Lstart34:
     .incbin "../../Dashboard/pages/settings.js"
 .Lend34:
-    .4byte 19
-    .ascii "pages/superusers.js"
+    .4byte 12
+    .ascii "pages/sql.js"
     .4byte .Lend35 - .Lstart35
 .Lstart35:
-    .incbin "../../Dashboard/pages/superusers.js"
+    .incbin "../../Dashboard/pages/sql.js"
 .Lend35:
-    .4byte 27
-    .ascii "pages/timeseries-options.js"
+    .4byte 19
+    .ascii "pages/superusers.js"
     .4byte .Lend36 - .Lstart36
 .Lstart36:
-    .incbin "../../Dashboard/pages/timeseries-options.js"
+    .incbin "../../Dashboard/pages/superusers.js"
 .Lend36:
-    .4byte 26
-    .ascii "pages/timeseries-points.js"
+    .4byte 27
+    .ascii "pages/timeseries-options.js"
     .4byte .Lend37 - .Lstart37
 .Lstart37:
-    .incbin "../../Dashboard/pages/timeseries-points.js"
+    .incbin "../../Dashboard/pages/timeseries-options.js"
 .Lend37:
-    .4byte 19
-    .ascii "pages/timeseries.js"
+    .4byte 26
+    .ascii "pages/timeseries-points.js"
     .4byte .Lend38 - .Lstart38
 .Lstart38:
-    .incbin "../../Dashboard/pages/timeseries.js"
+    .incbin "../../Dashboard/pages/timeseries-points.js"
 .Lend38:
-    .4byte 17
-    .ascii "pages/webhooks.js"
+    .4byte 19
+    .ascii "pages/timeseries.js"
     .4byte .Lend39 - .Lstart39
 .Lstart39:
-    .incbin "../../Dashboard/pages/webhooks.js"
+    .incbin "../../Dashboard/pages/timeseries.js"
 .Lend39:
-    .4byte 13
-    .ascii "vendor/NOTICE"
+    .4byte 17
+    .ascii "pages/webhooks.js"
     .4byte .Lend40 - .Lstart40
 .Lstart40:
-    .incbin "../../Dashboard/vendor/NOTICE"
+    .incbin "../../Dashboard/pages/webhooks.js"
 .Lend40:
-    .4byte 19
-    .ascii "vendor/chart.min.js"
+    .4byte 13
+    .ascii "vendor/NOTICE"
     .4byte .Lend41 - .Lstart41
 .Lstart41:
-    .incbin "../../Dashboard/vendor/chart.min.js"
+    .incbin "../../Dashboard/vendor/NOTICE"
 .Lend41:
+    .4byte 19
+    .ascii "vendor/chart.min.js"
+    .4byte .Lend42 - .Lstart42
+.Lstart42:
+    .incbin "../../Dashboard/vendor/chart.min.js"
+.Lend42:
     .globl sb_dashboard_pack_end
 sb_dashboard_pack_end:
     .byte 0

@@ -47,7 +47,8 @@ def new_key(api, scopes):
 
 
 class Stream:
-    """An SSE reader of /api/changes/stream: `events(n)` returns the next n change events (seq, entry)."""
+    """An SSE reader of /api/changes/stream: `events(n)` returns the next n change entries (each `id:` checked
+    against its seq)."""
 
     def __init__(self, api, query="", last_event_id=None, timeout=10):
         headers = {"Authorization": api.token}

@@ -35,7 +35,8 @@ def api(srv) -> Api:
 
 
 def feed_seqs(browser):
-    return [int(r.get_attribute("data-seq")) for r in browser.find_elements(By.CSS_SELECTOR, "#feed-table tbody tr[data-seq]")]
+    rows = browser.find_elements(By.CSS_SELECTOR, "#feed-table tbody tr[data-seq]")
+    return [int(r.get_attribute("data-seq")) for r in rows]
 
 
 def create(api, collection, total):

@@ -32,8 +32,9 @@ def api(srv) -> Api:
 
 
 def finished(browser, runs):
-    wait(browser).until(lambda b: b.find_element(By.CSS_SELECTOR, "#sql-result").get_attribute("data-runs") == str(runs),
-                        f"run {runs} finished")
+    wait(browser).until(
+        lambda b: b.find_element(By.CSS_SELECTOR, "#sql-result").get_attribute("data-runs") == str(runs),
+        f"run {runs} finished")
 
 
 def cells(browser):
@@ -54,7 +55,8 @@ def test_reads_writes_errors_and_the_audit(browser, srv, api):
     browser.get(srv.url + "/_/sql")
     click(browser, '#sql-tables button[data-table="gadgets"]')
     finished(browser, 1)
-    assert 'select * from "gadgets" limit 50' == browser.find_element(By.CSS_SELECTOR, "#sql-query").get_attribute("value")
+    query = browser.find_element(By.CSS_SELECTOR, "#sql-query").get_attribute("value")
+    assert query == 'select * from "gadgets" limit 50'
     assert len(cells(browser)) == 2 and "2 rows" in text_of(browser, "#sql-status")
 
     type_query(browser, "select label, price, null as missing from gadgets order by price")

@@ -45,6 +45,7 @@ function liveFeed(known, pageSignal) {
   const pause = h("button", { type: "button", id: "feed-pause" }, "Pause");
   let controller = null;
   let last = null; // the newest seq shown: a resume reads on from it, so a pause loses nothing
+  pageSignal.addEventListener("abort", () => controller?.abort(), { once: true }); // leaving the page ends the stream
 
   function show(entry) {
     tbody.querySelector("tr.waiting")?.remove();
@@ -63,7 +64,6 @@ function liveFeed(known, pageSignal) {
     controller?.abort();
     controller = new AbortController();
     const signal = controller.signal;
-    pageSignal.addEventListener("abort", () => controller?.abort(), { once: true });
     try {
       const from = after ?? (await send("/api/changes/head", { query: { collections: collection.value }, signal })).head;
       if (after == null) last = from;

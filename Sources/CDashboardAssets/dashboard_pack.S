@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 412ed9827047f3c36b791e8c0738c26fa8c35c762956169528e018949b8296db\n"
+    .ascii "SBDASH1 1519e80469a84074a7bf03bf3b95ed39dffeeacff5a572cf415f83baa9c33bff\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0

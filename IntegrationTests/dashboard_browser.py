@@ -16,6 +16,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from conftest import Api, superuser_token
+
 WAIT = 15
 SHOTS = Path(__file__).resolve().parent / ".output" / "dashboard"
 
@@ -67,6 +69,16 @@ def shot(browser, name):
     browser.save_screenshot(str(SHOTS / f"{name}.png"))
 
 
+def retype(browser, css, text):
+    """Replaces what the text box `css` holds with `text`, as a user selecting all and typing does (so the page's
+    input events fire); answers the box."""
+    box = browser.find_element(By.CSS_SELECTOR, css)
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.DELETE)
+    box.send_keys(text)
+    return box
+
+
 def text_of(browser, css):
     return browser.find_element(By.CSS_SELECTOR, css).text
 
@@ -77,6 +89,18 @@ def sign_in(browser, url, email, password):
     visible(browser, 'input[name="identity"]').send_keys(email)
     browser.find_element(By.CSS_SELECTOR, 'input[name="password"]').send_keys(password, Keys.ENTER)
     visible(browser, "#sign-out")
+
+
+@pytest.fixture(scope="module")
+def srv(own_server):
+    """The test module's own server (a page's lists are asserted whole)."""
+    return own_server
+
+
+@pytest.fixture(scope="module")
+def api(srv):
+    """A superuser's REST client of `srv`."""
+    return Api(srv.url, superuser_token(srv.url))
 
 
 @pytest.fixture(scope="module")

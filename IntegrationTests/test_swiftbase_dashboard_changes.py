@@ -12,26 +12,20 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from conftest import SU_EMAIL, SU_PASSWORD, Api, superuser_token
-from dashboard_browser import (browser, click, console_on_failure, shot, sign_in, text_of,  # noqa: F401 (fixtures)
-                               visible, wait)
+from conftest import SU_EMAIL, SU_PASSWORD
+from dashboard_browser import (api, browser, click, console_on_failure, shot, sign_in, srv,  # noqa: F401
+                               text_of, visible, wait)
 
 pytestmark = pytest.mark.usefixtures("swiftbase_only")
 REFRESH = 15  # seconds: the page's 5 s refresh, with room
 
 
-@pytest.fixture(scope="module")
-def srv(own_server):
-    return own_server
-
-
-@pytest.fixture(scope="module")
-def api(srv) -> Api:
-    api = Api(srv.url, superuser_token(srv.url))
+@pytest.fixture(scope="module", autouse=True)
+def collections(api):
+    """Two collections to make changes in."""
     for name in ("orders", "parcels"):
         r = api.post("/api/collections", json={"name": name, "fields": [{"name": "total", "type": "number"}]})
         assert r.status_code == 200, r.text
-    return api
 
 
 def feed_seqs(browser):

@@ -11,23 +11,13 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from conftest import REPO_ROOT, SU_EMAIL, SU_PASSWORD, Api, superuser_token
-from dashboard_browser import (browser, click, console_on_failure, shot, sign_in, text_of,  # noqa: F401 (fixtures)
-                               visible, wait)
+from conftest import REPO_ROOT, SU_EMAIL, SU_PASSWORD
+from dashboard_browser import (api, browser, click, console_on_failure, shot, sign_in, srv,  # noqa: F401
+                               text_of, visible, wait)
 
 pytestmark = pytest.mark.usefixtures("swiftbase_only")
 
 ECHO = REPO_ROOT / "Examples" / "functions" / "build" / "c" / "http_echo.wasm"
-
-
-@pytest.fixture(scope="module")
-def srv(own_server):
-    return own_server
-
-
-@pytest.fixture(scope="module")
-def api(srv) -> Api:
-    return Api(srv.url, superuser_token(srv.url))
 
 
 def function_row(browser, name):

@@ -11,22 +11,16 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from conftest import SU_EMAIL, SU_PASSWORD, Api, superuser_token
-from dashboard_browser import (browser, click, console_on_failure, shot, sign_in, text_of,  # noqa: F401 (fixtures)
-                               visible, wait)
+from conftest import SU_EMAIL, SU_PASSWORD
+from dashboard_browser import (api, browser, click, console_on_failure, retype, shot, sign_in,  # noqa: F401
+                               srv, text_of, visible, wait)
 
 pytestmark = pytest.mark.usefixtures("swiftbase_only")
 
 
 @pytest.fixture(scope="module")
-def srv(own_server):
-    return own_server
-
-
-@pytest.fixture(scope="module")
-def notes(srv):
+def notes(api):
     """A `notes` collection only signed-in users may list, with two records."""
-    api = Api(srv.url, superuser_token(srv.url))
     r = api.post("/api/collections", json={"name": "notes", "listRule": '@request.auth.id != ""',
                                            "viewRule": '@request.auth.id != ""',
                                            "fields": [{"name": "title", "type": "text"}]})
@@ -40,11 +34,7 @@ def notes(srv):
 
 
 def type_query(browser, text):
-    box = browser.find_element(By.CSS_SELECTOR, "#graphql-query")
-    box.send_keys(Keys.CONTROL, "a")
-    box.send_keys(Keys.DELETE)
-    box.send_keys(text)
-    return box
+    return retype(browser, "#graphql-query", text)
 
 
 def answer(browser, runs):

@@ -11,24 +11,18 @@ import json
 import pytest
 from selenium.webdriver.common.by import By
 
-from conftest import SU_EMAIL, SU_PASSWORD, Api, superuser_token, wait_until
-from dashboard_browser import (browser, click, console_on_failure, shot, sign_in, text_of,  # noqa: F401 (fixtures)
-                               visible, wait)
+from conftest import SU_EMAIL, SU_PASSWORD, wait_until
+from dashboard_browser import (api, browser, click, console_on_failure, shot, sign_in, srv,  # noqa: F401
+                               text_of, visible, wait)
 
 pytestmark = pytest.mark.usefixtures("swiftbase_only")
 
 
-@pytest.fixture(scope="module")
-def srv(own_server):
-    return own_server
-
-
-@pytest.fixture(scope="module")
-def api(srv) -> Api:
-    api = Api(srv.url, superuser_token(srv.url))
+@pytest.fixture(scope="module", autouse=True)
+def books(api):
+    """A collection of the app's own, to export and change by import."""
     r = api.post("/api/collections", json={"name": "books", "fields": [{"name": "title", "type": "text"}]})
     assert r.status_code == 200, r.text
-    return api
 
 
 def section(browser, srv, slug):

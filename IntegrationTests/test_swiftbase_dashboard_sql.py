@@ -8,27 +8,21 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from conftest import SU_EMAIL, SU_PASSWORD, Api, superuser_token
-from dashboard_browser import (browser, click, console_on_failure, shot, sign_in, text_of,  # noqa: F401 (fixtures)
-                               visible, wait)
+from conftest import SU_EMAIL, SU_PASSWORD
+from dashboard_browser import (api, browser, click, console_on_failure, retype, shot, sign_in,  # noqa: F401
+                               srv, text_of, visible, wait)
 
 pytestmark = pytest.mark.usefixtures("swiftbase_only")
 
 
-@pytest.fixture(scope="module")
-def srv(own_server):
-    return own_server
-
-
-@pytest.fixture(scope="module")
-def api(srv) -> Api:
-    api = Api(srv.url, superuser_token(srv.url))
+@pytest.fixture(scope="module", autouse=True)
+def gadgets(api):
+    """A collection with two records to query."""
     r = api.post("/api/collections", json={"name": "gadgets", "fields": [
         {"name": "label", "type": "text"}, {"name": "price", "type": "number"}]})
     assert r.status_code == 200, r.text
     for label, price in (("lamp", 12.5), ("fan", 30)):
         assert api.post("/api/collections/gadgets/records", json={"label": label, "price": price}).status_code == 200
-    return api
 
 
 def finished(browser, runs):
@@ -43,11 +37,7 @@ def cells(browser):
 
 
 def type_query(browser, text):
-    box = browser.find_element(By.CSS_SELECTOR, "#sql-query")
-    box.send_keys(Keys.CONTROL, "a")
-    box.send_keys(Keys.DELETE)
-    box.send_keys(text)
-    return box
+    return retype(browser, "#sql-query", text)
 
 
 def test_reads_writes_errors_and_the_audit(browser, srv, api):

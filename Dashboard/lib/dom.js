@@ -120,6 +120,16 @@ export function confirmAction(question, confirmLabel = "Confirm") {
   });
 }
 
+/** Ctrl+Enter (Cmd+Enter) in `textarea` submits `form`, as query editors do. */
+export function submitOnCtrlEnter(textarea, form) {
+  textarea.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+}
+
 /** Formats a byte count for people. */
 export function formatBytes(n) {
   if (!Number.isFinite(n)) return "";

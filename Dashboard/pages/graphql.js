@@ -2,7 +2,7 @@
 // superuser or as a guest (so a collection's rules can be seen at work), the answer with its status and time, and
 // the schema as SDL, searchable by type. The query and variables are kept across reloads; Ctrl+Enter runs.
 import { authStore } from "../lib/api.js";
-import { debounce, field, h, mount } from "../lib/dom.js";
+import { debounce, field, h, mount, submitOnCtrlEnter } from "../lib/dom.js";
 import { registerPage } from "../lib/router.js";
 import { reloadCollections } from "../lib/state.js";
 
@@ -58,12 +58,7 @@ registerPage({
     const keep = debounce(keepNow, 300);
     query.addEventListener("input", keep);
     variables.addEventListener("input", keep);
-    query.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-        event.preventDefault();
-        form.requestSubmit();
-      }
-    });
+    submitOnCtrlEnter(query, form);
 
     form.addEventListener("submit", async (event) => {
       event.preventDefault();

@@ -3,7 +3,7 @@
 // SQLite's own error when it fails; the collections' tables listed beside it, a click away from a first look. The last
 // query is kept across reloads; Ctrl+Enter runs. Every run is in the audit log.
 import { ApiError, send } from "../lib/api.js";
-import { debounce, h, mount } from "../lib/dom.js";
+import { debounce, h, mount, submitOnCtrlEnter } from "../lib/dom.js";
 import { registerPage } from "../lib/router.js";
 import { reloadCollections } from "../lib/state.js";
 
@@ -38,12 +38,7 @@ registerPage({
         status, h("div", { class: "spacer" }), run), error);
     const keep = () => localStorage.setItem(STORAGE_KEY, query.value);
     query.addEventListener("input", debounce(keep, 300));
-    query.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-        event.preventDefault();
-        form.requestSubmit();
-      }
-    });
+    submitOnCtrlEnter(query, form);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       keep();

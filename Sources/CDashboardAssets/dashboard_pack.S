@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 1519e80469a84074a7bf03bf3b95ed39dffeeacff5a572cf415f83baa9c33bff\n"
+    .ascii "SBDASH1 a1b960c59f00ebe62faba4d88b744ee90ceaebac03427af7e8e7d9634b1feadb\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0

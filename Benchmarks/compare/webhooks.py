@@ -662,6 +662,8 @@ def main():
     servers = [(k, b) for k, b in (("swiftbase", args.swiftbase), ("pocketbase", args.pocketbase)) if b]
     if not servers:
         parser.error("give --swiftbase BIN and/or --pocketbase BIN")
+    if args.receiver_idle and args.receiver != "compiled":
+        parser.error("--receiver-idle applies to the compiled receivers only")
 
     if args.receiver == "compiled":
         pool = CompiledReceiverPool(args.receiver_processes, idle=args.receiver_idle)

@@ -78,6 +78,31 @@ export function showFieldErrors(root, data, prefix = "") {
   return placed;
 }
 
+/**
+ * A failed request's error on a form: the field errors (an ApiError's `data`) at their fields, and the message in
+ * `message`, pointing at them when any was placed. Answers whether any was.
+ */
+export function showFormError(form, message, error) {
+  const placed = Boolean(error?.data) && showFieldErrors(form, error.data);
+  message.textContent = placed ? `${error.message} See the marked fields.` : error.message;
+  return placed;
+}
+
+/** PocketBase's nested validation errors as a flat list of [path (keys from the top), message]. */
+export function errorEntries(data) {
+  const out = [];
+  const walk = (value, path) => {
+    if (!value || typeof value !== "object") return;
+    if (typeof value.message === "string" && typeof value.code === "string") {
+      out.push([path, value.message]);
+      return;
+    }
+    for (const [key, inner] of Object.entries(value)) walk(inner, [...path, key]);
+  };
+  walk(data, []);
+  return out;
+}
+
 /** A transient message at the bottom of the screen (role=status, so screen readers announce it). */
 export function toast(message, kind = "info") {
   let host = document.getElementById("toasts");

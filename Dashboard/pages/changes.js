@@ -4,7 +4,7 @@
 // with their collections, filter, committed cursor and lag behind the head, refreshed every few seconds so a
 // consumer falling behind shows, created and deleted here. Everything goes through /api/changes and /api/consumers.
 import { ApiError, authStore, send, withQuery } from "../lib/api.js";
-import { confirmAction, field, h, mount, openDialog, showFieldErrors, toast } from "../lib/dom.js";
+import { confirmAction, field, h, mount, openDialog, showFieldErrors, showFormError, toast } from "../lib/dom.js";
 import { registerPage } from "../lib/router.js";
 import { reloadCollections } from "../lib/state.js";
 
@@ -120,8 +120,7 @@ function createForm(known, created) {
       form.reset();
       await created();
     } catch (error) {
-      const placed = error instanceof ApiError && showFieldErrors(form, error.data);
-      message.textContent = placed ? `${error.message} See the marked fields.` : error.message;
+      showFormError(form, message, error);
     }
   });
   return form;

@@ -4,7 +4,7 @@
 // versions with a "Make active" (rollback) for each older one, and the function's log, refreshed as it grows.
 // Everything goes through /api/functions and /api/fn/{name}.
 import { ApiError, authStore, send } from "../lib/api.js";
-import { confirmAction, field, formatBytes, h, mount, showFieldErrors, toast } from "../lib/dom.js";
+import { confirmAction, errorEntries, field, formatBytes, h, mount, showFieldErrors, showFormError, toast } from "../lib/dom.js";
 import { href, registerPage } from "../lib/router.js";
 
 const LOG_REFRESH_MS = 3000;
@@ -42,13 +42,7 @@ function showErrors(form, configSlot, message, error) {
   }
   const { config, ...rest } = error.data || {};
   const placed = showFieldErrors(form, rest);
-  const lines = [];
-  const walk = (value, path) => {
-    if (!value || typeof value !== "object") return;
-    if (typeof value.message === "string") return lines.push(`${path.join(".") || "config"}: ${value.message}`);
-    for (const [key, inner] of Object.entries(value)) walk(inner, [...path, key]);
-  };
-  walk(config, []);
+  const lines = errorEntries(config).map(([path, text]) => `${path.join(".") || "config"}: ${text}`);
   configSlot.textContent = lines.join("\n");
   message.textContent = placed || lines.length ? `${error.message} See the marked fields.` : error.message;
 }
@@ -217,8 +211,7 @@ function editForms(fn, saved) {
       toast(`Uploaded: version ${updated.version}.`, "ok");
       await saved();
     } catch (error) {
-      const placed = error instanceof ApiError && showFieldErrors(moduleForm, error.data);
-      moduleMessage.textContent = placed ? `${error.message} See the marked fields.` : error.message;
+      showFormError(moduleForm, moduleMessage, error);
     }
   });
   return [configForm, moduleForm];

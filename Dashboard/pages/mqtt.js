@@ -4,7 +4,7 @@
 // collection password logins use, the keep-alive bound, the ACL and the ingest routes — saved through
 // PATCH /api/settings, the server's field errors shown where they belong.
 import { ApiError, send } from "../lib/api.js";
-import { confirmAction, field, h, mount, showFieldErrors, toast } from "../lib/dom.js";
+import { confirmAction, errorEntries, field, h, mount, showFieldErrors, toast } from "../lib/dom.js";
 import { registerPage } from "../lib/router.js";
 import { reloadCollections } from "../lib/state.js";
 
@@ -45,20 +45,8 @@ function parseList(text, name) {
  * textarea holds the whole list, so they are shown under it as "entry 1, topic: …".
  */
 function listErrors(errors) {
-  if (!errors || typeof errors !== "object") return "";
-  if (typeof errors.message === "string") return errors.message;
-  const lines = [];
-  const walk = (value, path) => {
-    if (!value || typeof value !== "object") return;
-    if (typeof value.message === "string") {
-      const [index, ...rest] = path;
-      lines.push(`entry ${Number(index) + 1}${rest.length ? `, ${rest.join(".")}` : ""}: ${value.message}`);
-      return;
-    }
-    for (const [key, inner] of Object.entries(value)) walk(inner, [...path, key]);
-  };
-  walk(errors, []);
-  return lines.join("\n");
+  return errorEntries(errors).map(([[index, ...rest], text]) => (index === undefined ? text
+    : `entry ${Number(index) + 1}${rest.length ? `, ${rest.join(".")}` : ""}: ${text}`)).join("\n");
 }
 
 /** The `mqtt` settings form, filled from `mqtt` (the settings' current object). */

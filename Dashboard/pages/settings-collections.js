@@ -3,7 +3,7 @@
 // review of what it adds, changes and deletes before PUT /api/collections/import), and files storage (S3, with a
 // connection test). All through the public API, as PocketBase's own dashboard does.
 import { ApiError, send } from "../lib/api.js";
-import { field, h, mount, showFieldErrors, toast } from "../lib/dom.js";
+import { field, h, mount, showFieldErrors, showFormError, toast } from "../lib/dom.js";
 import { reloadCollections } from "../lib/state.js";
 import { SETTINGS_SECTIONS } from "./settings.js";
 
@@ -175,8 +175,7 @@ async function filesStorage({ el }) {
       secret.value = "";
       toast("Files storage saved.", "ok");
     } catch (error) {
-      const placed = error instanceof ApiError && showFieldErrors(form, error.data);
-      message.textContent = placed ? `${error.message} See the marked fields.` : error.message;
+      showFormError(form, message, error);
     } finally {
       save.disabled = false;
     }

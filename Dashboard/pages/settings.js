@@ -1,8 +1,8 @@
 // Settings: application, mail (with a test mail), rate limits and logs retention — PATCH /api/settings with
 // only the section edited. Backups, API keys and the audit log are sections of their own (settings-*.js);
 // every section registers in SETTINGS_SECTIONS so the sub-navigation lists it.
-import { ApiError, send } from "../lib/api.js";
-import { field, h, mount, showFieldErrors, toast } from "../lib/dom.js";
+import { send } from "../lib/api.js";
+import { field, h, mount, showFieldErrors, showFormError, toast } from "../lib/dom.js";
 import { href, navigate, registerPage } from "../lib/router.js";
 
 /** Sections of the settings page: [slug, label, render({el, signal})]. Other modules push theirs. */
@@ -31,8 +31,7 @@ function settingsForm(title, controls, build, extra) {
       showFieldErrors(form, {});
       toast("Settings saved.", "ok");
     } catch (error) {
-      const placed = error instanceof ApiError && showFieldErrors(form, error.data);
-      message.textContent = placed ? `${error.message} See the marked fields.` : error.message;
+      showFormError(form, message, error);
     } finally {
       save.disabled = false;
     }

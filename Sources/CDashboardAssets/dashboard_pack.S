@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 a1b960c59f00ebe62faba4d88b744ee90ceaebac03427af7e8e7d9634b1feadb\n"
+    .ascii "SBDASH1 718f3a7f9a4d1a9d7df3ed9edd4a0a22580016358956b94a0c8f3a12510ca216\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0

@@ -816,6 +816,44 @@ def test_clients_are_listed_and_disconnected_by_superusers(swiftbase_broker, cli
     assert cid in [e["target"] for e in audited]
 
 
+
+def test_a_session_is_discarded_by_superusers_offline_or_connected(swiftbase_broker, clients):
+    from conftest import assert_error
+    api = swiftbase_broker.api
+    t = topic()
+    cid = "it-discard-" + uuid.uuid4().hex[:6]
+    device = clients(mqtt.MQTTv5, client_id=cid, clean=False, session_expiry=3600)
+    device.subscribe(t, 1)
+    device.close()
+    sender = clients(mqtt.MQTTv311)
+    sender.publish(t, b"queued", qos=1)
+
+    def listed():
+        return {c["clientId"]: c for c in api.get("/api/mqtt/clients").json()["items"]}
+
+    assert listed()[cid]["connected"] is False and listed()[cid]["queued"] == 1
+    # Without the flag an offline session is no connected client: nothing to disconnect, nothing lost.
+    assert_error(api.delete(f"/api/mqtt/clients/{cid}"), 404)
+    assert_error(api.delete(f"/api/mqtt/clients/{cid}", params={"discardSession": "maybe"}), 400)
+    assert_error(Api(api.base, None).delete(f"/api/mqtt/clients/{cid}", params={"discardSession": "true"}), 401)
+    assert cid in listed()
+    assert api.delete(f"/api/mqtt/clients/{cid}", params={"discardSession": "true"}).status_code == 204
+    assert cid not in listed()
+    assert_error(api.delete(f"/api/mqtt/clients/{cid}", params={"discardSession": "true"}), 404)
+    audited = api.get("/api/audit", params={"perPage": 200, "event": "mqtt.discard"}).json()["items"]
+    assert cid in [e["target"] for e in audited]
+    # The client comes back to no session: no subscription, nothing queued.
+    back = clients(mqtt.MQTTv5, client_id=cid, clean=False, session_expiry=3600, connect=False)
+    assert back.connect()[0] is False
+    sender.publish(t, b"after", qos=1)
+    with pytest.raises(queue.Empty):
+        back.messages.get(timeout=0.5)
+    # Connected: the connection ends (MQTT 5: administrative action) and its session with it.
+    back.subscribe(t, 1)
+    assert api.delete(f"/api/mqtt/clients/{cid}", params={"discardSession": "1"}).status_code == 204
+    assert getattr(back.disconnects.get(timeout=TIMEOUT), "value", None) == 0x98
+    wait_until(lambda: cid not in listed(), what="the discarded session is no longer listed")
+
 def test_mqtt_over_tls(request, tmp_path):
     if os.environ.get("SB_MQTT_BROKER") == "mosquitto" or _server_kind(request.config) != "swiftbase":
         pytest.skip("Swiftbase's own listener options")

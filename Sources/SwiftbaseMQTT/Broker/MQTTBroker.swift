@@ -99,6 +99,12 @@ public final class MQTTBroker: Sendable {
         apply { $0.disconnect(clientID: clientID, now: now) }
     }
 
+    /// Ends a client's session as an administrator (see `MQTTBrokerState.discardSession`), connected or waiting
+    /// offline; false when there is none.
+    public func discardSession(clientID: String, now: ContinuousClock.Instant) -> Bool {
+        apply { $0.discardSession(clientID: clientID, now: now) }
+    }
+
     public var statistics: MQTTBrokerStatistics {
         var s = state.withLock { state in
             var s = state.statistics

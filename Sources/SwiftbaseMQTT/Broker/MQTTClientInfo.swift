@@ -38,4 +38,18 @@ extension MQTTBrokerState {
         endConnection(id, publishWill: true, now: now)
         return true
     }
+
+    /// Ends `clientID`'s session as an administrator's action, as its expiry would: a connection it has is closed
+    /// first (MQTT 5: 0x98, its will published), then its subscriptions and queued messages go, and a will still
+    /// waiting out its delay is published now (MQTT 5 §3.1.3.2.2: the session ended). A persistent session is
+    /// deleted from the store with the next save. False when there is no such session.
+    mutating func discardSession(clientID: String, now: ContinuousClock.Instant) -> Bool {
+        guard sessions[clientID] != nil else { return false }
+        _ = disconnect(clientID: clientID, now: now)
+        if let pending = pendingWills.removeValue(forKey: clientID) {
+            publishWill(pending.will, from: clientID, now: now)
+        }
+        removeSession(clientID)
+        return true
+    }
 }

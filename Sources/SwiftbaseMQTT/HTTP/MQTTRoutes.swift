@@ -3,8 +3,9 @@ public import Hummingbird
 public import SwiftbaseCore
 public import SwiftbaseHTTP
 
-/// `/api/mqtt/clients` for superusers: the broker's sessions (connected or waiting offline), and `DELETE
-/// /api/mqtt/clients/{clientID}` to disconnect one (audited as `mqtt.disconnect`).
+/// `/api/mqtt/clients` for superusers: the broker's sessions (connected or waiting offline); `DELETE
+/// /api/mqtt/clients/{clientID}` disconnects one, its session kept for its expiry (audited as `mqtt.disconnect`),
+/// and with `?discardSession=true` ends its session too, connected or offline (audited as `mqtt.discard`).
 public struct MQTTRoutes: Sendable {
     let broker: MQTTBroker
     let audit: AuditLog
@@ -22,15 +23,33 @@ public struct MQTTRoutes: Sendable {
             let items = broker.clients().map(Self.json)
             return JSONResponse.make(["items": .array(items), "totalItems": .number(Double(items.count))])
         }
-        router.delete("/api/mqtt/clients/:clientID") { _, context in
+        router.delete("/api/mqtt/clients/:clientID") { request, context in
             try context.requireSuperuser()
             let clientID = context.parameters.get("clientID").map { $0.removingPercentEscapes() ?? $0 } ?? ""
+            let actor = context.auth.auditActor
+            if try Self.discardsSession(request) {
+                guard broker.discardSession(clientID: clientID, now: .now) else {
+                    throw SwiftbaseError.notFound("No MQTT session with this client identifier.")
+                }
+                audit.record(AuditEvent(event: "mqtt.discard", actor: actor, ip: context.clientIP, target: clientID))
+                return Response(status: .noContent)
+            }
             guard broker.disconnect(clientID: clientID, now: .now) else {
                 throw SwiftbaseError.notFound("No MQTT client with this identifier is connected.")
             }
-            audit.record(
-                AuditEvent(event: "mqtt.disconnect", actor: context.auth.auditActor, ip: context.clientIP, target: clientID))
+            audit.record(AuditEvent(event: "mqtt.disconnect", actor: actor, ip: context.clientIP, target: clientID))
             return Response(status: .noContent)
+        }
+    }
+
+    /// `?discardSession=true` (or `1`): the session goes too, not only the connection; anything but a boolean is a
+    /// 400 rather than a disconnect the caller did not ask for.
+    static func discardsSession(_ request: Request) throws(SwiftbaseError) -> Bool {
+        guard let value = request.uri.queryParameters.get("discardSession") else { return false }
+        switch value.lowercased() {
+        case "true", "1": return true
+        case "false", "0", "": return false
+        default: throw SwiftbaseError(.badRequest, "discardSession must be true or false.")
         }
     }
 

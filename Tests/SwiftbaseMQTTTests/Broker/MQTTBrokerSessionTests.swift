@@ -129,6 +129,38 @@ import Testing
         #expect(watcher.link.takePublishes().isEmpty)
     }
 
+    @Test func discardingASessionEndsItOfflineOrConnected() {
+        var f = MQTTBrokerFixture()
+        let watcher = f.connect("watcher")
+        f.subscribe(watcher.id, watcher.link, "w/#", qos: .atMostOnce)
+        // Offline, with a subscription, a queued message and a will waiting out its delay.
+        let will = MQTTWill(topic: "w/dev", payload: [1], qos: .atMostOnce, retain: false, properties: [.willDelayInterval(60)])
+        let dev = f.connect("dev", will: will, properties: [.sessionExpiryInterval(3600)])
+        f.subscribe(dev.id, dev.link, "cmd", qos: .atLeastOnce)
+        f.broker.connectionClosed(dev.id, now: f.now)
+        let p = f.connect("p")
+        f.publish(p.id, "cmd", "queued", qos: .atLeastOnce)
+        #expect(f.broker.clients().first { $0.clientID == "dev" }?.queued == 1)
+        #expect(f.broker.discardSession(clientID: "dev", now: f.now))
+        #expect(watcher.link.takePublishes().map(\.topic) == ["w/dev"])  // the session ended: its will goes now
+        #expect(!f.broker.clients().contains { $0.clientID == "dev" })
+        #expect(!f.broker.discardSession(clientID: "dev", now: f.now))
+        f.publish(p.id, "cmd", "after")
+        let again = f.connect("dev", cleanStart: false, properties: [.sessionExpiryInterval(3600)])
+        #expect(!again.sessionPresent)
+        #expect(again.link.takePublishes().isEmpty)
+        f.advance(seconds: 120)
+        #expect(watcher.link.takePublishes().isEmpty)  // not a second time
+        // Connected: told why (MQTT 5: administrative action) and closed, its session gone with it.
+        f.subscribe(again.id, again.link, "cmd", qos: .atLeastOnce)
+        #expect(f.broker.discardSession(clientID: "dev", now: f.now))
+        #expect(again.link.take() == [.disconnect(MQTTDisconnect(reasonCode: .administrativeAction))])
+        #expect(again.link.isClosed)
+        f.broker.connectionClosed(again.id, now: f.now)
+        #expect(!f.broker.clients().contains { $0.clientID == "dev" })
+        #expect(!f.connect("dev", cleanStart: false).sessionPresent)
+    }
+
     @Test func keepAliveClosesSilentClientsAfterOneAndAHalfTimes() {
         var f = MQTTBrokerFixture()
         let watcher = f.connect("watcher")

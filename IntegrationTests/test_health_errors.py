@@ -62,3 +62,17 @@ def test_cors_preflight(guest):
     allowed = {m.strip() for m in r.headers.get("Access-Control-Allow-Methods", "").split(",")}
     assert {"GET", "POST", "PATCH", "DELETE", "PUT"} <= allowed
     assert "authorization" in r.headers.get("Access-Control-Allow-Headers", "").lower()
+
+
+@pytest.mark.parametrize("path", ["/api/health", "/api/collections/nowhere/records", "/not/a/route"])
+def test_any_options_request_is_answered_204(guest, path):
+    """PocketBase's CORS middleware answers every OPTIONS request itself, route or not: bare without an Origin,
+    with the allowed origin and methods when one is named (even without Access-Control-Request-Method)."""
+    bare = guest.request("OPTIONS", path)
+    assert bare.status_code == 204, bare.text
+    assert bare.content == b""
+    assert "Origin" in bare.headers.get("Vary", "")
+    named = guest.request("OPTIONS", path, headers={"Origin": "http://example.test"})
+    assert named.status_code == 204, named.text
+    assert named.headers.get("Access-Control-Allow-Origin") == "*"
+    assert "POST" in named.headers.get("Access-Control-Allow-Methods", "")

@@ -1,8 +1,10 @@
 public import Hummingbird
 import HTTPTypes
 
-/// Security headers on every response and CORS as PocketBase answers it (`--origins`, default `*`):
-/// preflight `OPTIONS` → 204 echoing the requested headers.
+/// Security headers on every response and CORS as PocketBase answers it (`--origins`, default `*`): every
+/// `OPTIONS` request is answered here with a 204, whatever its path — as a preflight (the allowed origin and
+/// methods, the requested headers echoed) when it names an `Origin`, bare otherwise — as PocketBase's CORS
+/// middleware answers them; no route sees one.
 public struct HeadersMiddleware: RouterMiddleware {
     public typealias Context = SwiftbaseRequestContext
     let allowedOrigins: [String]
@@ -15,12 +17,17 @@ public struct HeadersMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response
     ) async throws -> Response {
         let origin = request.headers[.origin]
-        if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
+        if request.method == .options {
             var response = Response(status: .noContent)
-            applyCORS(to: &response.headers, origin: origin)
-            response.headers[.accessControlAllowMethods] = "GET,HEAD,PUT,PATCH,POST,DELETE"
-            if let requested = request.headers[.accessControlRequestHeaders] {
-                response.headers[.accessControlAllowHeaders] = requested
+            if origin == nil {
+                response.headers[.vary] = "Origin"
+            } else {
+                applyCORS(to: &response.headers, origin: origin)
+                response.headers[values: .vary] = ["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"]
+                response.headers[.accessControlAllowMethods] = "GET,HEAD,PUT,PATCH,POST,DELETE"
+                if let requested = request.headers[.accessControlRequestHeaders] {
+                    response.headers[.accessControlAllowHeaders] = requested
+                }
             }
             applySecurity(to: &response.headers)
             return response

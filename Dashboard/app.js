@@ -3,7 +3,7 @@
 import { authStore, refreshIfNeeded } from "./lib/api.js";
 import { h, mount } from "./lib/dom.js";
 import { disconnect } from "./lib/realtime.js";
-import { BASE, currentPath, href, navigate, navigationPages, startRouter } from "./lib/router.js";
+import { BASE, currentPath, href, navigate, navigationGroups, startRouter } from "./lib/router.js";
 import { applyTheme, effectiveTheme, toggleTheme } from "./lib/theme.js";
 import { collectionsSidebar } from "./pages/collections-sidebar.js";
 import "./pages/index.js";
@@ -39,8 +39,13 @@ function layout(signedIn) {
     return;
   }
   const nav = h("nav", { class: "sidebar", "aria-label": "Main" },
-    h("ul", { class: "nav-list" }, navigationPages().map((page) =>
-      h("li", {}, h("a", { href: href(page.nav.href || page.path), dataset: { nav: page.path } }, page.nav.label)))),
+    navigationGroups().map(({ group, pages }) => {
+      const id = group ? `nav-group-${group.toLowerCase().replace(/[^a-z0-9]+/g, "-")}` : null;
+      return h("div", { class: "nav-group" },
+        group ? h("h2", { class: "nav-group-heading", id }, group) : null,
+        h("ul", { class: "nav-list", "aria-labelledby": id }, pages.map((page) =>
+          h("li", {}, h("a", { href: href(page.nav.href || page.path), dataset: { nav: page.path } }, page.nav.label)))));
+    }),
     collectionsSidebar());
   const user = h("span", { class: "muted", id: "signed-in-as" }, authStore.record?.email || "");
   mount(root,

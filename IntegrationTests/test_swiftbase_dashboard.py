@@ -85,6 +85,22 @@ def test_sign_in_and_session_survives_a_reload(browser, srv):
     assert "/login" not in browser.current_url
 
 
+
+def test_the_navigation_is_grouped_under_headings(browser, srv):
+    go(browser, srv, "/collections")
+    visible(browser, "#nav-group-data")
+    groups = browser.find_elements(By.CSS_SELECTOR, "nav.sidebar .nav-group")
+    layout = [(g.find_element(By.CSS_SELECTOR, ".nav-group-heading").text.lower(),
+               [a.text for a in g.find_elements(By.CSS_SELECTOR, ".nav-list a")]) for g in groups]
+    assert layout == [("data", ["Collections", "GraphQL", "SQL", "Change feed"]),
+                      ("integrations", ["Webhooks", "Functions", "MQTT"]),
+                      ("monitoring", ["Logs", "Metrics"]),
+                      ("admin", ["Superusers", "Settings"])], layout
+    # Each list is named by its heading, for screen readers; the links still lead to their pages.
+    assert groups[2].find_element(By.CSS_SELECTOR, "ul").get_attribute("aria-labelledby") == "nav-group-monitoring"
+    groups[2].find_element(By.LINK_TEXT, "Logs").click()
+    wait(browser).until(EC.url_contains("/_/logs"))
+
 def test_create_collection_with_fields_and_see_a_bad_rule_rejected_inline(browser, srv, api, state):
     authors = api.post("/api/collections", json={"name": unique_name("ui_authors"),
                                                  "fields": [{"name": "name", "type": "text", "presentable": True}]}).json()
@@ -270,6 +286,7 @@ def test_a_record_created_by_the_api_appears_live(browser, srv, api, state):
     wait(browser).until(lambda b: created["id"] not in row_ids(b))
 
 
+
 def test_column_picker_hides_a_column(browser, srv, state):
     browser.find_element(By.CSS_SELECTOR, ".column-picker summary").click()
     box = browser.find_element(By.CSS_SELECTOR, '.column-picker input[value="views"]')
@@ -293,6 +310,29 @@ def test_keyboard_opens_and_closes_a_record(browser, srv, state):
     focused.send_keys(Keys.ESCAPE)
     wait(browser).until(EC.invisibility_of_element_located((By.CSS_SELECTOR, "dialog .record-form")))
 
+
+def test_pages_left_for_others_keep_no_stream_open(browser, srv, api):
+    """A records page left by a full navigation may stay in the back/forward cache; its realtime stream must not
+    stay open there, or the browser's six connections to the server run out after a few pages and every request
+    waits (each page below is a full load of another collection's records)."""
+    names = []
+    for i in range(8):
+        names.append(unique_name(f"ui_bf{i}"))
+        assert api.post("/api/collections", json={"name": names[-1], "listRule": "", "viewRule": "",
+                                                  "fields": [{"name": "title", "type": "text"}]}).status_code == 200
+        assert api.post(f"/api/collections/{names[-1]}/records", json={"title": f"page {i}"}).status_code == 200
+    for name in names:
+        go(browser, srv, f"/collections/{name}")
+        wait(browser).until(lambda b: text_of(b, "#live-badge") == "live" and len(row_ids(b)) == 1,
+                            f"{name}'s record shown, subscribed")
+    # Back: the previous page is shown again (from the cache or loaded anew) and follows changes again.
+    browser.back()
+    wait(browser).until(EC.url_contains(f"/_/collections/{names[-2]}"))
+    wait(browser).until(lambda b: text_of(b, "#live-badge") == "live", "subscribed again")
+    created = api.post(f"/api/collections/{names[-2]}/records", json={"title": "after coming back"}).json()
+    wait(browser).until(lambda b: created["id"] in row_ids(b), "a change after coming back shown live")
+    for name in names:
+        api.delete(f"/api/collections/{name}")
 
 def test_auth_and_view_collections_indexes_and_deleting_one(browser, srv, api, state):
     members = unique_name("ui_members")
@@ -834,6 +874,8 @@ def test_create_an_api_key_with_a_topic_scope(browser, srv, api):
     error = wait(browser).until(lambda b: b.find_element(By.CSS_SELECTOR, '[data-error-for="scopes.1.topic"]').text or None,
                                 "the bad filter marked at its row")
     assert "topic" in error.lower(), error
+    message = text_of(browser, "#create-apikey .form-error")  # pointing at the row, not a dump of the JSON
+    assert "See the marked fields." in message and "{" not in message, message
     assert key_name not in {k["name"] for k in api.get("/api/keys").json()["items"]}
     topic.clear()
     topic.send_keys("sensors/+/temperature")

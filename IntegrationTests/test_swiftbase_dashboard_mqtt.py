@@ -1,6 +1,6 @@
 """The dashboard's MQTT page in a real browser (headless chromium through Selenium) against a server of its own
 started with `--mqtt`: the clients the broker knows, listed as paho-mqtt clients connect and leave; disconnecting
-one from the page (the client sees its connection end); the `mqtt` settings saved from the page, the server's
+one from the page (the client sees its connection end) and discarding an offline session; the `mqtt` settings saved from the page, the server's
 per-entry ACL errors shown under the list, and what was saved read back through the API. Every wait is on a
 condition."""
 from __future__ import annotations
@@ -37,6 +37,12 @@ def srv(request):
     assert err is None, err
 
 
+@pytest.fixture(scope="module", autouse=True)
+def signed_in(browser, srv):
+    """The module's browser signs in once; every test starts from the signed-in dashboard."""
+    sign_in(browser, srv.url + "/_/login", SU_EMAIL, SU_PASSWORD)
+
+
 @pytest.fixture()
 def clients(srv):
     yield from client_pool(lambda *args, **kwargs: Client(srv.mqtt, *args, **kwargs))
@@ -48,7 +54,6 @@ def client_row(browser, client_id):
 
 
 def test_the_page_lists_connected_clients_and_disconnects_one(browser, srv, clients):
-    sign_in(browser, srv.url + "/_/login", SU_EMAIL, SU_PASSWORD)
     keeper = clients(client_id="dash-keeper")
     keeper.subscribe("plant/+/temperature")
     leaver = clients(client_id="dash-leaver")
@@ -78,6 +83,25 @@ def test_the_page_lists_connected_clients_and_disconnects_one(browser, srv, clie
     wait(browser, timeout=TIMEOUT + 10).until(lambda b: client_row(b, "dash-latecomer") is not None,
                                                "a new client appears without a reload")
 
+
+
+def test_an_offline_session_is_discarded_from_the_page(browser, srv, clients):
+    sleeper = clients(client_id="dash-sleeper", clean=False)
+    sleeper.subscribe("plant/+/humidity", 1)
+    sleeper.close()
+    browser.get(srv.url + "/_/mqtt")
+    wait(browser).until(lambda b: client_row(b, "dash-sleeper") is not None, "the offline session is listed")
+    row = client_row(browser, "dash-sleeper")
+    assert "offline" in row.text and "plant/+/humidity" in row.text, row.text
+    assert not row.find_elements(By.CSS_SELECTOR, "button.disconnect")  # nothing to disconnect
+    row.find_element(By.CSS_SELECTOR, "button.discard").click()
+    click(browser, "dialog button.danger")
+    wait(browser).until(lambda b: client_row(b, "dash-sleeper") is None, "the discarded session leaves the list")
+    items = srv.api.get("/api/audit", params={"event": "mqtt.discard"}).json()["items"]
+    assert [item["target"] for item in items] == ["dash-sleeper"]
+    # The device comes back to no session.
+    back = clients(client_id="dash-sleeper", clean=False, connect=False)
+    assert back.connect()[0] is False
 
 def test_settings_are_saved_and_acl_errors_shown_per_entry(browser, srv):
     auth = srv.api.post("/api/collections", json={"name": "devices", "type": "auth", "fields": []})

@@ -80,11 +80,15 @@ export function showFieldErrors(root, data, prefix = "") {
 
 /**
  * A failed request's error on a form: the field errors (an ApiError's `data`) at their fields, and the message in
- * `message`, pointing at them when any was placed. Answers whether any was.
+ * `message`, pointing at them when any was placed; errors for which the form has no field (a scope's collection,
+ * a nested option) are listed under the message as "path: message" lines. Answers whether any was placed.
  */
 export function showFormError(form, message, error) {
   const placed = Boolean(error?.data) && showFieldErrors(form, error.data);
-  message.textContent = placed ? `${error.message} See the marked fields.` : error.message;
+  const unplaced = errorEntries(error?.data)
+    .filter(([path]) => !form.querySelector(`[data-error-for="${CSS.escape(path.join("."))}"]`))
+    .map(([path, text]) => (path.length ? `${path.join(".")}: ${text}` : text));
+  message.textContent = [placed ? `${error.message} See the marked fields.` : error.message, ...unplaced].join("\n");
   return placed;
 }
 

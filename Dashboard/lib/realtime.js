@@ -56,6 +56,19 @@ export async function subscribe(topic, callback) {
   };
 }
 
+// A page kept in the back/forward cache keeps its connections: its stream would hold one of the six connections a
+// browser opens to a server over HTTP/1.1, and five such pages left every later request of the dashboard waiting.
+// The stream closes when the page is hidden and opens again, with the same subscriptions, when it comes back.
+addEventListener("pagehide", () => {
+  source?.close();
+  source = null;
+  clientId = "";
+  attached.clear();
+});
+addEventListener("pageshow", (event) => {
+  if (event.persisted && listeners.size) connect();
+});
+
 /** Closes the connection (on sign-out). */
 export function disconnect() {
   source?.close();

@@ -19,7 +19,8 @@ let beforeRender = () => true;
  * Registers a page.
  *   path:   "/collections/:name" (":x" captures one segment)
  *   title:  a string or (params) => string, for document.title
- *   nav:    optional {label, order, href, icon}: shown in the main navigation
+ *   nav:    optional {label, order, group, href, icon}: shown in the main navigation, under its group's heading
+ *           (groups appear in the order of their first page; a page without a group goes first)
  *   public: true when it renders without a signed-in superuser (the sign-in page)
  *   bare:   true when it renders for anyone, without the navigation (the OAuth2 redirect pages)
  *   render: ({el, params, query, signal}) => optional cleanup function (may be async)
@@ -36,6 +37,17 @@ export function registerPage(page) {
 /** Pages that asked for a navigation entry, in their order. */
 export function navigationPages() {
   return pages.filter((p) => p.nav).sort((a, b) => (a.nav.order ?? 100) - (b.nav.order ?? 100));
+}
+
+/** The navigation's pages as [{group, pages}], groups in the order of their first page (see `registerPage`). */
+export function navigationGroups() {
+  const groups = new Map();
+  for (const page of navigationPages()) {
+    const name = page.nav.group ?? "";
+    if (!groups.has(name)) groups.set(name, []);
+    groups.get(name).push(page);
+  }
+  return [...groups].map(([group, list]) => ({ group, pages: list }));
 }
 
 /** The app-relative path of the current location ("/collections/posts"). */
@@ -60,6 +72,9 @@ export function startRouter(target, guard) {
   // redirect points): such a URL becomes the same path here.
   if (location.hash.startsWith("#/")) history.replaceState(null, "", BASE + location.hash.slice(1));
   window.addEventListener("popstate", render);
+  // A page restored from the back/forward cache shows what it showed when it was left: rendered again, its data is
+  // current and its live updates are subscribed anew (lib/realtime.js closed the stream when the page was hidden).
+  window.addEventListener("pageshow", (event) => { if (event.persisted) render(); });
   document.addEventListener("click", (event) => {
     const link = event.target.closest?.("a[href]");
     if (!link || link.target || event.defaultPrevented || event.button !== 0) return;

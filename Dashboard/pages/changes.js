@@ -46,6 +46,9 @@ function liveFeed(known, pageSignal) {
   let controller = null;
   let last = null; // the newest seq shown: a resume reads on from it, so a pause loses nothing
   pageSignal.addEventListener("abort", () => controller?.abort(), { once: true }); // leaving the page ends the stream
+  // Hidden in the back/forward cache the page would keep its stream open (one of the browser's six connections to
+  // the server, see lib/realtime.js); if it comes back, the router renders it anew.
+  addEventListener("pagehide", () => controller?.abort(), { signal: pageSignal });
 
   function show(entry) {
     tbody.querySelector("tr.waiting")?.remove();
@@ -129,7 +132,7 @@ function createForm(known, created) {
 registerPage({
   path: "/changes",
   title: "Change feed",
-  nav: { label: "Change feed", order: 24 },
+  nav: { label: "Change feed", order: 16, group: "Data" },
   async render({ el, signal }) {
     const tbody = h("tbody", {});
     const head = h("p", { class: "muted", id: "consumers-head", "aria-live": "polite" });

@@ -94,7 +94,7 @@ function deployForm(deployed) {
 registerPage({
   path: "/functions",
   title: "Functions",
-  nav: { label: "Functions", order: 26 },
+  nav: { label: "Functions", order: 22, group: "Integrations" },
   async render({ el, signal }) {
     const tbody = h("tbody", {});
     async function load() {

@@ -37,7 +37,7 @@ function sdlBlocks(sdl, term) {
 registerPage({
   path: "/graphql",
   title: "GraphQL",
-  nav: { label: "GraphQL", order: 28 },
+  nav: { label: "GraphQL", order: 12, group: "Data" },
   async render({ el, signal }) {
     const collections = await reloadCollections();
     const kept = saved();

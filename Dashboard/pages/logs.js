@@ -27,7 +27,7 @@ function showDetail(log) {
 registerPage({
   path: "/logs",
   title: "Logs",
-  nav: { label: "Logs", order: 20 },
+  nav: { label: "Logs", order: 30, group: "Monitoring" },
   async render({ el, query, signal }) {
     const state = { page: 1, perPage: 50, filter: query.filter || "", sort: "-created", superusers: false };
     const filterInput = h("input", { type: "search", id: "logs-filter", value: state.filter, spellcheck: "false",

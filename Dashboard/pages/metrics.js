@@ -27,7 +27,7 @@ function families(samples) {
 registerPage({
   path: "/metrics",
   title: "Metrics",
-  nav: { label: "Metrics", order: 30 },
+  nav: { label: "Metrics", order: 32, group: "Monitoring" },
   async render({ el, query, signal }) {
     const seconds = Math.min(60, Math.max(1, Number(query.every) || DEFAULT_SECONDS));
     const rateCanvas = h("canvas", { id: "metrics-rate", role: "img", "aria-label": "Requests per second" });

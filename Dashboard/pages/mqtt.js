@@ -1,6 +1,7 @@
 // MQTT (Swiftbase's broker, Docs/MQTT.md): the clients the broker knows — connected, or gone with their session
 // kept — with identity, protocol, subscriptions and queues, refreshed every few seconds, each connected one with a
-// Disconnect button (DELETE /api/mqtt/clients/{id}, audited); and the `mqtt` settings — anonymous clients, the auth
+// Disconnect button (DELETE /api/mqtt/clients/{id}, audited) and each with Discard session (the same with
+// ?discardSession=true: subscriptions and queued messages go); and the `mqtt` settings — anonymous clients, the auth
 // collection password logins use, the keep-alive bound, the ACL and the ingest routes — saved through
 // PATCH /api/settings, the server's field errors shown where they belong.
 import { ApiError, send } from "../lib/api.js";
@@ -12,8 +13,8 @@ const REFRESH_MS = 5000;
 const ACL_EXAMPLE = '[{"topic": "devices/{auth.id}/#", "publish": "", "subscribe": ""}]';
 const INGEST_EXAMPLE = '[{"topic": "sensors/+/temperature", "collection": "readings", "fields": {"device": "topic[1]", "celsius": "$.value"}}]';
 
-/** One row of the clients table. */
-function clientRow(client, disconnect) {
+/** One row of the clients table; `act(client, discard)` disconnects it, or with `discard` ends its session too. */
+function clientRow(client, act) {
   const state = client.connected ? h("span", { class: "badge ok" }, "connected") : h("span", { class: "badge" }, "offline");
   return h("tr", { dataset: { clientId: client.clientId } },
     h("td", {}, h("code", {}, client.clientId)),
@@ -23,9 +24,11 @@ function clientRow(client, disconnect) {
     h("td", {}, client.keepAlive == null ? "–" : `${client.keepAlive} s`),
     h("td", {}, client.subscriptions.length ? client.subscriptions.map((s) => h("code", { class: "chip" }, s)) : "–"),
     h("td", {}, `${client.inflight} / ${client.queued}`),
-    h("td", { class: "row-actions" }, client.connected
-      ? h("button", { type: "button", class: "danger disconnect", onclick: () => disconnect(client) }, "Disconnect")
-      : null));
+    h("td", { class: "row-actions" },
+      client.connected
+        ? h("button", { type: "button", class: "danger disconnect", onclick: () => act(client, false) }, "Disconnect")
+        : null,
+      h("button", { type: "button", class: "danger discard", onclick: () => act(client, true) }, "Discard session")));
 }
 
 /** A JSON list typed in a textarea, or an error message for it. */
@@ -111,7 +114,7 @@ function settingsForm(mqtt, authCollections) {
 registerPage({
   path: "/mqtt",
   title: "MQTT",
-  nav: { label: "MQTT", order: 27 },
+  nav: { label: "MQTT", order: 24, group: "Integrations" },
   async render({ el, signal }) {
     const [settings, collections] = await Promise.all([send("/api/settings", { signal }), reloadCollections()]);
     const authCollections = collections.filter((c) => c.type === "auth" && c.name !== "_superusers");
@@ -122,13 +125,17 @@ registerPage({
         .map((t) => h("th", { scope: "col" }, t)))), tbody);
     const clients = h("section", {}, h("h2", {}, "Clients"), summary, table);
 
-    async function disconnect(client) {
-      if (!(await confirmAction(`Disconnect "${client.clientId}"? It may connect again at once.`, "Disconnect"))) return;
+    async function act(client, discard) {
+      const question = discard
+        ? `Discard the session of "${client.clientId}"? Its subscriptions and queued messages are lost${client.connected ? ", and it is disconnected" : ""}.`
+        : `Disconnect "${client.clientId}"? It may connect again at once.`;
+      if (!(await confirmAction(question, discard ? "Discard session" : "Disconnect"))) return;
+      const path = `/api/mqtt/clients/${encodeURIComponent(client.clientId)}${discard ? "?discardSession=true" : ""}`;
       try {
-        await send(`/api/mqtt/clients/${encodeURIComponent(client.clientId)}`, { method: "DELETE" });
-        toast(`Disconnected ${client.clientId}.`, "ok");
+        await send(path, { method: "DELETE" });
+        toast(discard ? `Discarded the session of ${client.clientId}.` : `Disconnected ${client.clientId}.`, "ok");
       } catch (error) {
-        toast(`Disconnect: ${error.message}`, "error");
+        toast(`${discard ? "Discard session" : "Disconnect"}: ${error.message}`, "error");
       }
       await load();
     }
@@ -152,7 +159,7 @@ registerPage({
       }
       const connected = answer.items.filter((c) => c.connected).length;
       summary.textContent = `${connected} connected, ${answer.items.length - connected} offline with a session kept.`;
-      mount(tbody, answer.items.length ? answer.items.map((c) => clientRow(c, disconnect))
+      mount(tbody, answer.items.length ? answer.items.map((c) => clientRow(c, act))
         : h("tr", {}, h("td", { colspan: 8, class: "empty" }, "No clients.")));
     }
 

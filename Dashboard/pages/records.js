@@ -216,7 +216,7 @@ registerPage({ path: "/collections/:name", title: (p) => p.name, render: renderR
 registerPage({
   path: "/collections",
   title: "Collections",
-  nav: { label: "Collections", order: 10 },
+  nav: { label: "Collections", order: 10, group: "Data" },
   async render({ el }) {
     const list = await reloadCollections().catch(() => []);
     const first = list.find((c) => !c.system);

@@ -1,8 +1,8 @@
 // API keys (Swiftbase's /api/keys): create one with scopes, shown once; list; revoke. A scope is either a
 // collection with record actions or an MQTT topic filter with publish/subscribe (Docs/MQTT.md); a key has no
 // update endpoint, so scopes are edited while creating it (revoke and create another to change them).
-import { ApiError, send } from "../lib/api.js";
-import { confirmAction, field, h, mount, openDialog, showFieldErrors, toast } from "../lib/dom.js";
+import { send } from "../lib/api.js";
+import { confirmAction, field, h, mount, openDialog, showFieldErrors, showFormError, toast } from "../lib/dom.js";
 import { allCollections } from "../lib/state.js";
 import { SETTINGS_SECTIONS } from "./settings.js";
 
@@ -110,8 +110,7 @@ async function apiKeys({ el }) {
       secret.select();
       await load();
     } catch (error) {
-      const placed = error instanceof ApiError && showFieldErrors(form, error.data);
-      message.textContent = placed ? error.message : `${error.message} ${JSON.stringify(error.data || {})}`;
+      showFormError(form, message, error);
     }
   });
 

@@ -154,7 +154,7 @@ SETTINGS_SECTIONS.push(["application", "Application", application], ["mail", "Ma
 registerPage({
   path: "/settings/:section",
   title: (p) => `Settings · ${p.section}`,
-  nav: { label: "Settings", order: 40, href: "/settings/application" },
+  nav: { label: "Settings", order: 42, group: "Admin", href: "/settings/application" },
   async render({ el, params, signal }) {
     const section = SETTINGS_SECTIONS.find(([slug]) => slug === params.section) || SETTINGS_SECTIONS[0];
     const content = h("div", { class: "settings-content", id: `settings-${section[0]}` });

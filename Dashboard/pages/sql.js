@@ -25,7 +25,7 @@ function resultView(answer) {
 registerPage({
   path: "/sql",
   title: "SQL",
-  nav: { label: "SQL", order: 29 },
+  nav: { label: "SQL", order: 14, group: "Data" },
   async render({ el, signal }) {
     const query = h("textarea", { id: "sql-query", class: "code", rows: 8, spellcheck: "false",
       "aria-label": "SQL query" }, localStorage.getItem(STORAGE_KEY) || "select id, email from _superusers");

@@ -5,6 +5,6 @@ import { renderRecords } from "./records.js";
 registerPage({
   path: "/superusers",
   title: "Superusers",
-  nav: { label: "Superusers", order: 35 },
+  nav: { label: "Superusers", order: 40, group: "Admin" },
   render: (ctx) => renderRecords({ ...ctx, params: { name: "_superusers" } }),
 });

@@ -2,7 +2,7 @@
 // (its signing secret shown once), enable or disable, rotate the secret, send a test message, delete; and per
 // webhook its deliveries log, filtered by status, with a retry for a failed or pending delivery.
 import { ApiError, send } from "../lib/api.js";
-import { confirmAction, field, h, mount, openDialog, showFieldErrors, toast } from "../lib/dom.js";
+import { confirmAction, field, h, mount, openDialog, showFieldErrors, showFormError, toast } from "../lib/dom.js";
 import { href, navigate, registerPage } from "../lib/router.js";
 import { reloadCollections } from "../lib/state.js";
 
@@ -69,8 +69,7 @@ function createForm(known, created) {
       showSecret(`Webhook ${webhook.name} created`, webhook.secret);
       await created();
     } catch (error) {
-      const placed = error instanceof ApiError && showFieldErrors(form, error.data);
-      message.textContent = placed ? error.message : `${error.message} ${JSON.stringify(error.data || {})}`;
+      showFormError(form, message, error);
     }
   });
   return form;
@@ -86,7 +85,7 @@ function stateBadge(webhook) {
 registerPage({
   path: "/webhooks",
   title: "Webhooks",
-  nav: { label: "Webhooks", order: 25 },
+  nav: { label: "Webhooks", order: 20, group: "Integrations" },
   async render({ el, signal }) {
     const tbody = h("tbody", {});
     async function act(what, run) {

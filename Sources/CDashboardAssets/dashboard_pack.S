@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 718f3a7f9a4d1a9d7df3ed9edd4a0a22580016358956b94a0c8f3a12510ca216\n"
+    .ascii "SBDASH1 cad1ab6b8ecfd08ca6d66708a49bc9429f8e7805279e79d83ed20e738a98cd7e\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0

@@ -38,8 +38,9 @@ function attach(topic) {
 }
 
 /**
- * Subscribes to a topic ("posts/*", "posts/RECORD_ID"); `callback` receives {action, record}. Resolves, once the
- * server has the subscription, to a function that unsubscribes.
+ * Subscribes to a topic ("posts/*", "posts/RECORD_ID"); `callback` receives {action, record}, or {action: "resync"}
+ * when changes may have been missed (the page was in the back/forward cache). Resolves, once the server has the
+ * subscription, to a function that unsubscribes.
  */
 export async function subscribe(topic, callback) {
   connect();
@@ -58,7 +59,9 @@ export async function subscribe(topic, callback) {
 
 // A page kept in the back/forward cache keeps its connections: its stream would hold one of the six connections a
 // browser opens to a server over HTTP/1.1, and five such pages left every later request of the dashboard waiting.
-// The stream closes when the page is hidden and opens again, with the same subscriptions, when it comes back.
+// The stream closes when the page is hidden. When the page comes back as it was left (forms and dialogs as the
+// user left them), the stream opens again with the same subscriptions, and every subscriber gets one
+// {action: "resync"}: changes made meanwhile were not received, so what it shows is to be read again.
 addEventListener("pagehide", () => {
   source?.close();
   source = null;
@@ -66,7 +69,11 @@ addEventListener("pagehide", () => {
   attached.clear();
 });
 addEventListener("pageshow", (event) => {
-  if (event.persisted && listeners.size) connect();
+  if (!event.persisted || !listeners.size) return;
+  connect();
+  ready.then(() => {
+    for (const callbacks of listeners.values()) for (const callback of callbacks) callback({ action: "resync" });
+  });
 });
 
 /** Closes the connection (on sign-out). */

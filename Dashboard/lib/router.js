@@ -72,9 +72,6 @@ export function startRouter(target, guard) {
   // redirect points): such a URL becomes the same path here.
   if (location.hash.startsWith("#/")) history.replaceState(null, "", BASE + location.hash.slice(1));
   window.addEventListener("popstate", render);
-  // A page restored from the back/forward cache shows what it showed when it was left: rendered again, its data is
-  // current and its live updates are subscribed anew (lib/realtime.js closed the stream when the page was hidden).
-  window.addEventListener("pageshow", (event) => { if (event.persisted) render(); });
   document.addEventListener("click", (event) => {
     const link = event.target.closest?.("a[href]");
     if (!link || link.target || event.defaultPrevented || event.button !== 0) return;

@@ -47,8 +47,15 @@ function liveFeed(known, pageSignal) {
   let last = null; // the newest seq shown: a resume reads on from it, so a pause loses nothing
   pageSignal.addEventListener("abort", () => controller?.abort(), { once: true }); // leaving the page ends the stream
   // Hidden in the back/forward cache the page would keep its stream open (one of the browser's six connections to
-  // the server, see lib/realtime.js); if it comes back, the router renders it anew.
-  addEventListener("pagehide", () => controller?.abort(), { signal: pageSignal });
+  // the server, see lib/realtime.js): it stops there, and reads on from the last entry shown if the page comes back.
+  let hiddenWhileLive = false;
+  addEventListener("pagehide", () => {
+    hiddenWhileLive = Boolean(controller && !controller.signal.aborted);
+    controller?.abort();
+  }, { signal: pageSignal });
+  addEventListener("pageshow", (event) => {
+    if (event.persisted && hiddenWhileLive) start(last);
+  }, { signal: pageSignal });
 
   function show(entry) {
     tbody.querySelector("tr.waiting")?.remove();

@@ -5,7 +5,7 @@
     .balign 16
     .globl sb_dashboard_pack_start
 sb_dashboard_pack_start:
-    .ascii "SBDASH1 cad1ab6b8ecfd08ca6d66708a49bc9429f8e7805279e79d83ed20e738a98cd7e\n"
+    .ascii "SBDASH1 a34aed120402aa460015c7f55647360412aef9e1989da7bf369c02b22e415a48\n"
     .4byte 6
     .ascii "app.js"
     .4byte .Lend0 - .Lstart0
